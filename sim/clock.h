@@ -1,0 +1,60 @@
+/*
+ * clock.h: the simulated clock.
+ *
+ * Every module-side delay, timeout and rate in fotasim goes through this
+ * clock.  Simulated time runs `speed` times faster than wall time; in "max"
+ * mode it runs at wall speed but jumps straight to the next timer whenever the
+ * event loop has nothing else to do.  Timers are ordered by simulated due
+ * time, so their order is the same at every speed.
+ */
+#ifndef FOTASIM_CLOCK_H
+#define FOTASIM_CLOCK_H
+
+#include <stddef.h>
+#include <ev.h>
+
+#define CLOCK_SPEED_MIN 0.1
+#define CLOCK_SPEED_MAX 10000.0
+
+struct clock_timer;
+typedef void (*clock_cb)(struct clock_timer *, void *);
+
+/* A one-shot timer on simulated time.  Embed it in the struct that owns it. */
+struct clock_timer {
+	clock_cb		 cb;
+	void			*arg;
+	double			 due;		/* simulated seconds */
+	unsigned long		 seq;		/* FIFO order among equal dues */
+	size_t			 slot;		/* heap index + 1; 0 when idle */
+};
+
+/* Set up the clock on a loop; speed <= 0 selects max mode. */
+void	clock_init(struct ev_loop *loop, double speed);
+/* Stop the clock's watchers and forget every timer. */
+void	clock_free(void);
+/* Parse "--speed" text ("max" or 0.1..10000); returns 0 or -1. */
+int	clock_parse_speed(const char *text, double *speed);
+
+/* Simulated seconds since clock_init. */
+double	clock_now(void);
+/* The speed factor (1 in max mode). */
+double	clock_speed(void);
+/* Whether idle time is skipped. */
+int	clock_is_max(void);
+/* Wall seconds that a simulated duration takes at the current speed. */
+double	clock_wall(double sim_seconds);
+/* Number of active timers (for tests and idle detection). */
+size_t	clock_pending(void);
+
+/* Prepare a timer; it does nothing until started. */
+void	clock_timer_init(struct clock_timer *, clock_cb, void *);
+/* (Re)start a timer to fire after `delay` simulated seconds. */
+void	clock_timer_start(struct clock_timer *, double delay);
+/* Stop a timer; harmless if it is not running. */
+void	clock_timer_stop(struct clock_timer *);
+/* Whether a timer is running. */
+int	clock_timer_active(const struct clock_timer *);
+/* Simulated seconds until a running timer fires (0 if idle). */
+double	clock_timer_remaining(const struct clock_timer *);
+
+#endif
