@@ -1,0 +1,58 @@
+"""The host opening and closing the port: output while nobody listens is
+discarded, a half-typed line does not survive, and the modem keeps going."""
+import os
+import re
+
+from fotasim_test import check, run, Host
+
+OK = b"\r\nOK\r\n"
+
+
+def body(modem):
+    m = modem().start()
+    h = m.boot()
+    check(h.cmd("ATE0") == b"ATE0\r" + OK, "echo off")
+    check(h.cmd("AT+CREG=1") == OK, "+CREG URCs on")
+
+    # Half a line, then the host goes away.
+    h.send("AT+CFUN=0")
+    h.close()
+    # Reopen once the modem has seen the host leave (a host that closes and
+    # reopens within one 5 ms poll is indistinguishable from one that stayed):
+    # the half line was dropped, not completed by the next bytes.
+    m.wait_transcript(r"state port host detached", 1)
+    h = Host(m.link)
+    h.send("\r")
+    check(h.quiet_for(0.4) == b"", "half line from the previous open was dropped")
+    check(h.cmd("AT+CFUN?") == b"\r\n+CFUN: 1\r\n" + OK, "radio still on")
+
+    # Close and reopen many times; every open gets a working modem.
+    for i in range(20):
+        h.close()
+        h = Host(m.link)
+        got = h.cmd("AT+CSQ")
+        if got != b"\r\n+CSQ: 24,99\r\n" + OK:
+            break
+    check(got == b"\r\n+CSQ: 24,99\r\n" + OK, "20 close/reopen cycles")
+
+    # Output queued for a host that left is not delivered to the next one.
+    detached = len(re.findall(r"host detached", m.transcript()))
+    h.send("AT+CFUN=0\r")
+    h.close()           # leave before reading OK and the +CREG: 0 URC
+    m.wait_transcript(r"state port host detached", detached + 1)
+    h = Host(m.link)
+    stale = h.quiet_for(0.4)
+    check(stale == b"", "stale output discarded on reopen: %r" % stale)
+    check(h.cmd("AT+CFUN?") == b"\r\n+CFUN: 0\r\n" + OK, "the command did run")
+
+    # A second opener that comes and goes does not hang up the first.
+    h2 = Host(m.link)
+    h2.close()
+    check(h.cmd("AT+CGMM") == b"\r\nEC200T\r\n" + OK,
+          "first host unaffected by a second open/close")
+    h.close()
+    check(m.proc.poll() is None, "fotasim still running")
+    check(os.path.islink(m.link), "link still in place")
+
+
+run(body)
