@@ -69,6 +69,25 @@ port_relink(struct port *p)
 	return rc;
 }
 
+/* The baud rate in bits per second of a termios speed code. */
+static unsigned long
+port_baud_rate(speed_t code)
+{
+	static const struct { speed_t code; unsigned long bps; } rates[] = {
+		{ B0, 0 }, { B1200, 1200 }, { B2400, 2400 }, { B4800, 4800 },
+		{ B9600, 9600 }, { B19200, 19200 }, { B38400, 38400 },
+		{ B57600, 57600 }, { B115200, 115200 }, { B230400, 230400 },
+		{ B460800, 460800 }, { B921600, 921600 }, { B1000000, 1000000 },
+		{ B2000000, 2000000 }, { B3000000, 3000000 }, { B4000000, 4000000 },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(rates); i++)
+		if (rates[i].code == code)
+			return rates[i].bps;
+	return 0;
+}
+
 /* Read the host's baud rate and flow control; returns 1 if they changed. */
 static int
 port_sample_termios(struct port *p)
@@ -79,7 +98,7 @@ port_sample_termios(struct port *p)
 
 	if (tcgetattr(p->fd, &t) != 0)
 		return 0;
-	baud = cfgetospeed(&t);
+	baud = port_baud_rate(cfgetospeed(&t));
 	crtscts = (t.c_cflag & CRTSCTS) != 0;
 	if (baud == p->baud && crtscts == p->crtscts)
 		return 0;
@@ -299,8 +318,8 @@ port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	else if (p->attached && hup)
 		port_detach(p);
 	if (p->fd != -1 && port_sample_termios(p)) {
-		translog_state("port", "termios baud=%u crtscts=%d",
-		    (unsigned)p->baud, p->crtscts);
+		translog_state("port", "termios baud=%lu crtscts=%d",
+		    p->baud, p->crtscts);
 		if (p->cb.event != NULL)
 			p->cb.event(p->arg, PORT_TERMIOS);
 	}

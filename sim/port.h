@@ -34,7 +34,7 @@ struct port {
 	int			 fd;		/* master, -1 when the port is gone */
 	int			 attached;
 	int			 paused;	/* input paused (flow control) */
-	speed_t			 baud;
+	unsigned long		 baud;		/* host's rate, bits/s (0: unknown) */
 	int			 crtscts;
 	struct buf		 out;
 	ev_io			 rio;
