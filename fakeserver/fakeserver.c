@@ -12,7 +12,9 @@
 #include "faults.h"
 #include "fslog.h"
 #include "fsroot.h"
+#include "fstls.h"
 #include "ftpd.h"
+#include "httpd.h"
 #include "util.h"
 
 struct fakeserver {
@@ -21,8 +23,39 @@ struct fakeserver {
 	struct fsroot		 root;
 	struct faults		 faults;
 	struct ftpd		*ftpd;
-	char			*ca_file;
+	struct httpd		*httpd;
+	struct httpd		*httpsd;
+	struct fstls		 tls;
 };
+
+/* Start the HTTP or (with tls) HTTPS server. */
+static struct httpd *
+fakeserver_start_http(struct fakeserver *fs, const struct fakeserver_config *cfg,
+    int port, int tls, char **err)
+{
+	struct httpd_config hc;
+	const struct fault *f;
+	enum fstls_kind kind = FSTLS_GOOD;
+
+	memset(&hc, 0, sizeof hc);
+	hc.bind = fs->bind;
+	hc.port = port;
+	hc.root = &fs->root;
+	hc.faults = &fs->faults;
+	hc.idle_timeout = cfg->idle_timeout;
+	if (tls) {
+		if (fstls_make(&fs->tls, cfg->tls_dir, cfg->tls_names,
+		    cfg->ntls_names, err) == -1)
+			return NULL;
+		if ((f = faults_certificate(&fs->faults)) != NULL)
+			kind = f->action == FAULT_TLS_EXPIRED ? FSTLS_EXPIRED :
+			    f->action == FAULT_TLS_WRONGNAME ? FSTLS_WRONGNAME :
+			    FSTLS_UNTRUSTED;
+		hc.cert_pem = fs->tls.cert_pem[kind];
+		hc.key_pem = fs->tls.key_pem;
+	}
+	return httpd_start(fs->loop, &hc, err);
+}
 
 struct fakeserver *
 fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
@@ -60,6 +93,14 @@ fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
 		if ((fs->ftpd = ftpd_start(loop, &fc, err)) == NULL)
 			goto fail;
 	}
+	if (cfg->http_port != FAKESERVER_OFF &&
+	    (fs->httpd = fakeserver_start_http(fs, cfg, cfg->http_port, 0,
+	    err)) == NULL)
+		goto fail;
+	if (cfg->https_port != FAKESERVER_OFF &&
+	    (fs->httpsd = fakeserver_start_http(fs, cfg, cfg->https_port, 1,
+	    err)) == NULL)
+		goto fail;
 	return fs;
 fail:
 	fakeserver_stop(fs);
@@ -71,6 +112,10 @@ fakeserver_port(const struct fakeserver *fs, const char *service)
 {
 	if (strcmp(service, "ftp") == 0 && fs->ftpd != NULL)
 		return ftpd_port(fs->ftpd);
+	if (strcmp(service, "http") == 0 && fs->httpd != NULL)
+		return httpd_port(fs->httpd);
+	if (strcmp(service, "https") == 0 && fs->httpsd != NULL)
+		return httpd_port(fs->httpsd);
 	return -1;
 }
 
@@ -83,7 +128,7 @@ fakeserver_address(const struct fakeserver *fs)
 const char *
 fakeserver_ca_file(const struct fakeserver *fs)
 {
-	return fs->ca_file;
+	return fs->tls.ca_file;
 }
 
 void
@@ -92,9 +137,11 @@ fakeserver_stop(struct fakeserver *fs)
 	if (fs == NULL)
 		return;
 	ftpd_stop(fs->ftpd);
+	httpd_stop(fs->httpd);
+	httpd_stop(fs->httpsd);
+	fstls_free(&fs->tls);
 	faults_free(&fs->faults);
 	fsroot_free(&fs->root);
-	free(fs->ca_file);
 	free(fs->bind);
 	free(fs);
 }
