@@ -731,7 +731,7 @@ const struct fault *
 faults_match(struct faults *fs, enum fault_service svc, const char *where,
     const char *arg, unsigned long conn)
 {
-	struct fault *f;
+	struct fault *f, *chosen = NULL;
 	size_t i;
 
 	for (i = 0; i < fs->n; i++) {
@@ -742,7 +742,10 @@ faults_match(struct faults *fs, enum fault_service svc, const char *where,
 		    !fault_path_matches(f, arg) ||
 		    (f->conn != 0 && (unsigned long)f->conn != conn))
 			continue;
+		/* Every directive counts the event, even after one applied. */
 		f->seen++;
+		if (chosen != NULL)
+			continue;
 		if (f->nth != 0 && f->seen != (unsigned long)f->nth)
 			continue;
 		if (f->first != 0 && f->seen > (unsigned long)f->first)
@@ -750,11 +753,12 @@ faults_match(struct faults *fs, enum fault_service svc, const char *where,
 		if (f->prob < 1 &&
 		    (double)(faults_next(fs) >> 11) / 9007199254740992.0 >= f->prob)
 			continue;
-		fslog(FSLOG_INFO, "applying: %s:%d: %s", f->file, f->line,
-		    f->source);
-		return f;
+		chosen = f;
 	}
-	return NULL;
+	if (chosen != NULL)
+		fslog(FSLOG_INFO, "applying: %s:%d: %s", chosen->file,
+		    chosen->line, chosen->source);
+	return chosen;
 }
 
 long long

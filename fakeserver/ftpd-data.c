@@ -274,8 +274,8 @@ ftpd_data_trigger(struct ftpd_session *s)
 	size_t n;
 
 	d->fault = NULL;
-	fslog(FSLOG_INFO, "ftp[%lu]: data %s after %llu bytes", s->id,
-	    fault_action_name(f->action), d->sent);
+	fslog(FSLOG_INFO, "ftp[%lu]: data %s at byte %lld", s->id,
+	    fault_action_name(f->action), d->fault_at);
 	switch (f->action) {
 	case FAULT_STALL:
 		ftpd_data_pause(s, f->secs);
@@ -339,11 +339,14 @@ ftpd_data_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct ftpd_data *d = &s->data;
 	const struct fault *f = d->fault;
 	unsigned char tmp[64 * 1024];
+	unsigned long long pos;
 	size_t want;
 	ssize_t r;
 
+	/* Positions are file offsets for RETR (so resumes agree), else bytes. */
+	pos = d->kind == FTPD_DATA_FILE ? (unsigned long long)d->off : d->sent;
 	if (f != NULL && d->fault_at >= 0 &&
-	    d->sent >= (unsigned long long)d->fault_at) {
+	    pos >= (unsigned long long)d->fault_at) {
 		ftpd_data_trigger(s);
 		return;
 	}
@@ -357,8 +360,8 @@ ftpd_data_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	if (f != NULL && d->fault_at >= 0 &&
-	    d->sent + want > (unsigned long long)d->fault_at)
-		want = (size_t)((unsigned long long)d->fault_at - d->sent);
+	    pos + want > (unsigned long long)d->fault_at)
+		want = (size_t)((unsigned long long)d->fault_at - pos);
 	if (f != NULL && f->action == FAULT_THROTTLE &&
 	    (want = ftpd_data_throttle(s, want)) == 0)
 		return;

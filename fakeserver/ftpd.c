@@ -215,7 +215,9 @@ ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
 		n = f->count > 0 && (size_t)f->count < sizeof junk ?
 		    (size_t)f->count : sizeof junk;
 		faults_random(s->srv->cfg.faults, junk, n);
+		/* End with a line break so that clients read it as a reply. */
 		ftpd_session_send(s, junk, n);
+		ftpd_session_send(s, "\r\n", 2);
 		ftpd_session_close_later(s);
 		return 1;
 	default:
