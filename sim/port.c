@@ -26,6 +26,8 @@
 
 #define PORT_WATCH_INTERVAL	0.005	/* wall seconds */
 #define PORT_READ_CHUNK		4096
+#define PORT_OUT_HIGH		65536	/* stop reading input above this */
+#define PORT_OUT_LOW		16384	/* ...and resume below this */
 
 static void	port_rio_cb(struct ev_loop *, ev_io *, int);
 static void	port_wio_cb(struct ev_loop *, ev_io *, int);
@@ -159,6 +161,26 @@ fail:
 	return -1;
 }
 
+/*
+ * Read input only while the owner wants it and the host is reading our
+ * output: a host that sends commands but never reads the answers is pushed
+ * back on (its writes block), instead of growing our buffer without bound.
+ */
+static void
+port_update_reading(struct port *p)
+{
+	size_t queued = buf_used(&p->out);
+
+	if (queued > PORT_OUT_HIGH)
+		p->backlogged = 1;
+	else if (queued < PORT_OUT_LOW)
+		p->backlogged = 0;
+	if (p->fd != -1 && p->attached && !p->paused && !p->backlogged)
+		ev_io_start(p->loop, &p->rio);
+	else
+		ev_io_stop(p->loop, &p->rio);
+}
+
 /* The host went away: stop I/O and forget queued output. */
 static void
 port_detach(struct port *p)
@@ -179,9 +201,9 @@ static void
 port_attach(struct port *p)
 {
 	p->attached = 1;
+	p->backlogged = 0;
 	tcflush(p->fd, TCOFLUSH);
-	if (!p->paused)
-		ev_io_start(p->loop, &p->rio);
+	port_update_reading(p);
 	translog_state("port", "host attached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_ATTACH);
@@ -237,12 +259,14 @@ port_flush(struct port *p)
 			continue;
 		if (n == -1 && errno == EAGAIN) {
 			ev_io_start(p->loop, &p->wio);
+			port_update_reading(p);
 			return;
 		}
 		port_detach(p);
 		return;
 	}
 	ev_io_stop(p->loop, &p->wio);
+	port_update_reading(p);
 }
 
 void
@@ -264,12 +288,7 @@ void
 port_pause(struct port *p, int paused)
 {
 	p->paused = paused;
-	if (p->fd == -1 || !p->attached)
-		return;
-	if (paused)
-		ev_io_stop(p->loop, &p->rio);
-	else
-		ev_io_start(p->loop, &p->rio);
+	port_update_reading(p);
 }
 
 /* Input from the host, or the hang-up that ends it. */

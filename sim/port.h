@@ -33,7 +33,8 @@ struct port {
 	char			 slave[64];	/* current slave path */
 	int			 fd;		/* master, -1 when the port is gone */
 	int			 attached;
-	int			 paused;	/* input paused (flow control) */
+	int			 paused;	/* input paused by the owner */
+	int			 backlogged;	/* host not reading our output */
 	unsigned long		 baud;		/* host's rate, bits/s (0: unknown) */
 	int			 crtscts;
 	struct buf		 out;

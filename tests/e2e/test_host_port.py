@@ -1,7 +1,10 @@
 """The host opening and closing the port: output while nobody listens is
 discarded, a half-typed line does not survive, and the modem keeps going."""
+import fcntl
 import os
 import re
+import select
+import time
 
 from fotasim_test import check, run, Host
 
@@ -50,6 +53,37 @@ def body(modem):
     h2.close()
     check(h.cmd("AT+CGMM") == b"\r\nEC200T\r\n" + OK,
           "first host unaffected by a second open/close")
+    h.close()
+    # A host that sends commands but never reads the answers is pushed back
+    # on: its writes stop being accepted, the modem's memory stays bounded,
+    # and once it reads, every accepted command is answered.
+    h = Host(m.link)
+    h.cmd("ATE0")
+    fl = fcntl.fcntl(h.fd, fcntl.F_GETFL)
+    fcntl.fcntl(h.fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
+    sent = 0
+    stalls = 0
+    while sent < 4 * 1000000 and stalls < 50:
+        try:
+            sent += os.write(h.fd, b"ATI\r" * 256)
+            stalls = 0
+        except BlockingIOError:
+            stalls += 1
+            select.select([], [], [], 0.02)   # let the modem catch up, if it will
+    check(sent < 4 * 1000000, "host writes blocked (backpressure) after %d bytes" % sent)
+    rss = int(open("/proc/%d/statm" % m.proc.pid).read().split()[1]) * 4096
+    check(rss < 256 * 1024 * 1024, "modem memory bounded: %d MB" % (rss >> 20))
+    fcntl.fcntl(h.fd, fcntl.F_SETFL, fl)
+    commands = sent // 4
+    answered = 0
+    tail = b""
+    while answered < commands:
+        h._fill(time.monotonic() + 30)
+        data = tail + h.take()
+        answered += data.count(b"\r\nOK\r\n")
+        tail = data[-5:]
+    check(answered == commands, "all %d accepted commands answered" % commands)
+    check(h.cmd("AT+CGMM") == b"\r\nEC200T\r\n" + OK, "still in sync")
     h.close()
     check(m.proc.poll() is None, "fotasim still running")
     check(os.path.islink(m.link), "link still in place")
