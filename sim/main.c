@@ -1,3 +1,167 @@
+/*
+ * main.c: the fotasim program: one virtual module on a pty.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ev.h>
+
 #include "clock.h"
-int main(void) { return 0; }
+#include "modem.h"
+#include "statedir.h"
+#include "translog.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: fotasim --link PATH [options]\n"
+"  --link PATH          keep a symlink at PATH pointing to the AT port's pty\n"
+"  --state-dir DIR      what survives power loss (default: a temporary dir)\n"
+"  --speed N|max        simulated time runs N times wall time (0.1-10000),\n"
+"                       or skips idle time (max); default 1\n"
+"  --model M            EC200T (default) or UC200T\n"
+"  --revision REV       firmware revision of a fresh state dir\n"
+"  --port usb|uart      usb: the port vanishes on reboot (default);\n"
+"                       uart: the same pty stays and goes silent\n"
+"  --log FILE           append a transcript (docs/transcript.md)\n"
+"  --help, --version\n");
+}
+
+static struct modem modem;
+
+/* SIGTERM/SIGINT/SIGHUP: an orderly power-down. */
+static void
+main_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop; (void)revents;
+	translog_state("power", "signal %d", w->signum);
+	modem_power_down(&modem, 1);
+}
+
+/* The modem is off: leave the loop. */
+static void
+main_modem_off(struct modem *m)
+{
+	ev_break(m->loop, EVBREAK_ALL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "link", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "speed", required_argument, NULL, 's' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "revision", required_argument, NULL, 'r' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
+	const char *state_dir = NULL, *logpath = NULL;
+	struct statedir sd;
+	struct ev_loop *loop;
+	ev_signal sigs[3];
+	int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	double speed = 1;
+	char err[512];
+	int c, i;
+
+	util_set_progname(argv[0]);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': cfg.link = optarg; break;
+		case 'd': state_dir = optarg; break;
+		case 's':
+			if (clock_parse_speed(optarg, &speed) != 0) {
+				warnx_("--speed: expected max or a number from "
+				    "0.1 to 10000, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (strcasecmp(optarg, "EC200T") == 0)
+				cfg.model = MODEM_EC200T;
+			else if (strcasecmp(optarg, "UC200T") == 0)
+				cfg.model = MODEM_UC200T;
+			else {
+				warnx_("--model: expected EC200T or UC200T, not '%s'",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'r': cfg.revision = optarg; break;
+		case 'p':
+			if (strcmp(optarg, "usb") == 0)
+				cfg.port_mode = MODEM_PORT_USB;
+			else if (strcmp(optarg, "uart") == 0)
+				cfg.port_mode = MODEM_PORT_UART;
+			else {
+				warnx_("--port: expected usb or uart, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'L': logpath = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("fotasim %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || cfg.link == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfg.revision != NULL && (strlen(cfg.revision) == 0 ||
+	    strlen(cfg.revision) >= sizeof modem.revision)) {
+		warnx_("--revision: expected 1 to %zu characters",
+		    sizeof modem.revision - 1);
+		return 2;
+	}
+	if (logpath != NULL && translog_open(logpath) != 0) {
+		warnx_("%s: %s", logpath, strerror(errno));
+		return 1;
+	}
+	if (statedir_open(&sd, state_dir, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		return 1;
+	}
+	cfg.state_dir = sd.path;
+
+	signal(SIGPIPE, SIG_IGN);
+	loop = ev_default_loop(EVFLAG_AUTO);
+	clock_init(loop, speed);
+	for (i = 0; i < 3; i++) {
+		ev_signal_init(&sigs[i], main_signal_cb, signums[i]);
+		ev_signal_start(loop, &sigs[i]);
+	}
+	if (modem_init(&modem, loop, &cfg) != 0) {
+		warnx_("cannot set up the modem");
+		return 1;
+	}
+	modem.on_off = main_modem_off;
+	translog_state("fotasim", "start model=%s revision=%s speed=%s port=%s",
+	    modem.model_name, modem.revision, clock_is_max() ? "max" : "n",
+	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
+	modem_power_on(&modem);
+	ev_run(loop, 0);
+
+	translog_state("fotasim", "exit");
+	modem_free(&modem);
+	clock_free();
+	statedir_close(&sd);
+	translog_close();
+	ev_loop_destroy(loop);
+	return 0;
+}

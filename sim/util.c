@@ -274,3 +274,17 @@ fd_set_nonblock(int fd)
 		return -1;
 	return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
+
+size_t
+str_copy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size == 0)
+		return n;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}

@@ -46,6 +46,8 @@ unsigned char *buf_head(const struct buf *);
 void	 buf_drain(struct buf *, size_t);
 void	 buf_reset(struct buf *);
 
+/* Copy a string, truncating to fit `size` (which includes the NUL). */
+size_t	 str_copy(char *, const char *, size_t);
 /* Parse a whole decimal integer in [min, max]; returns 0 or -1. */
 int	 parse_long(const char *, long, long, long *);
 /* Parse a size with optional k/M/G suffix (powers of 1024); 0 or -1. */

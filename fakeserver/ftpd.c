@@ -1,0 +1,584 @@
+/*
+ * ftpd.c: the fake FTP server's listener, sessions and command dispatch.
+ *
+ * Each control connection is one struct ftpd_session that owns its buffers,
+ * watchers, timers and state.  Faults are looked up once per event (greeting,
+ * each command) in the dispatcher, so command handlers stay plain RFC 959.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faults.h"
+#include "fslog.h"
+#include "ftpd-int.h"
+
+static const char *ftpd_state_names[] = {
+	[FTPD_GREETING] = "GREETING",
+	[FTPD_USER] = "USER",
+	[FTPD_PASS] = "PASS",
+	[FTPD_READY] = "READY",
+	[FTPD_TRANSFER] = "TRANSFER",
+	[FTPD_HUNG] = "HUNG",
+	[FTPD_CLOSING] = "CLOSING",
+};
+
+static void	ftpd_session_read_cb(struct ev_loop *, ev_io *, int);
+static void	ftpd_session_write_cb(struct ev_loop *, ev_io *, int);
+static void	ftpd_session_process(struct ftpd_session *);
+
+void
+ftpd_session_set_state(struct ftpd_session *s, enum ftpd_state state)
+{
+	if (s->state == state)
+		return;
+	fslog(FSLOG_DEBUG, "ftp[%lu]: %s -> %s", s->id,
+	    ftpd_state_names[s->state], ftpd_state_names[state]);
+	s->state = state;
+}
+
+/* The live session with this id, or NULL once it has closed. */
+static struct ftpd_session *
+ftpd_session_find(struct ftpd *srv, unsigned long id)
+{
+	struct ftpd_session *s;
+
+	for (s = srv->sessions; s != NULL && s->id != id; s = s->next)
+		;
+	return s;
+}
+
+/* Start the writer if output is queued. */
+static void
+ftpd_session_flush(struct ftpd_session *s)
+{
+	if (buf_used(&s->out) > 0 && s->fd != -1)
+		ev_io_start(s->srv->loop, &s->wio);
+}
+
+void
+ftpd_session_send(struct ftpd_session *s, const void *p, size_t n)
+{
+	if (s->state == FTPD_CLOSING)
+		return;
+	buf_add(&s->out, p, n);
+	ftpd_session_flush(s);
+}
+
+void
+ftpd_session_reply(struct ftpd_session *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		fatal("out of memory in ftpd_session_reply");
+	va_end(ap);
+	fslog(FSLOG_DEBUG, "ftp[%lu]: > %d %s", s->id, code, text);
+	if (s->state != FTPD_CLOSING) {
+		buf_addf(&s->out, "%d %s\r\n", code, text);
+		ftpd_session_flush(s);
+	}
+	free(text);
+}
+
+void
+ftpd_socket_set_reset(int fd)
+{
+	struct linger l = { 1, 0 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+void
+ftpd_session_close(struct ftpd_session *s, int reset)
+{
+	struct ftpd *srv = s->srv;
+
+	fslog(FSLOG_DEBUG, "ftp[%lu]: closed%s", s->id, reset ? " (reset)" : "");
+	ftpd_data_close(s);
+	ev_io_stop(srv->loop, &s->rio);
+	ev_io_stop(srv->loop, &s->wio);
+	clock_timer_stop(&s->idle);
+	clock_timer_stop(&s->delay);
+	if (reset)
+		ftpd_socket_set_reset(s->fd);
+	close(s->fd);
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		srv->sessions = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	srv->nsessions--;
+	buf_free(&s->in);
+	buf_free(&s->out);
+	buf_free(&s->data.list);
+	free(s->delayed);
+	free(s->user);
+	free(s->cwd);
+	free(s);
+}
+
+void
+ftpd_session_close_later(struct ftpd_session *s)
+{
+	ftpd_data_close(s);
+	ev_io_stop(s->srv->loop, &s->rio);
+	ftpd_session_set_state(s, FTPD_CLOSING);
+	if (buf_used(&s->out) == 0)
+		ftpd_session_close(s, 0);
+}
+
+/* Restart the idle timer after activity. */
+static void
+ftpd_session_touch(struct ftpd_session *s)
+{
+	clock_timer_start(&s->idle, s->srv->cfg.idle_timeout);
+}
+
+/* The idle timer fired: say so and hang up, unless data is moving. */
+static void
+ftpd_session_idle_cb(struct clock_timer *t, void *arg)
+{
+	struct ftpd_session *s = arg;
+
+	(void)t;
+	if (s->state == FTPD_TRANSFER && s->data.fd != -1 && !s->data.paused) {
+		ftpd_session_touch(s);
+		return;
+	}
+	fslog(FSLOG_INFO, "ftp[%lu]: idle timeout", s->id);
+	ftpd_session_reply(s, 421, "Timeout.");
+	ftpd_session_close_later(s);
+}
+
+/* Write queued control output; close when a closing session is flushed. */
+static void
+ftpd_session_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ftpd_session *s = w->data;
+	size_t n = buf_used(&s->out);
+	const struct fault *f = s->ctl_fault;
+	ssize_t r;
+
+	if (f != NULL && f->after >= 0 && s->ctl_sent + n > (unsigned long long)f->after)
+		n = (size_t)((unsigned long long)f->after - s->ctl_sent);
+	r = n > 0 ? send(s->fd, buf_head(&s->out), n, MSG_NOSIGNAL) : 0;
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r == -1) {
+		ftpd_session_close(s, 0);
+		return;
+	}
+	buf_drain(&s->out, (size_t)r);
+	s->ctl_sent += (size_t)r;
+	if (f != NULL && f->after >= 0 && s->ctl_sent >= (unsigned long long)f->after) {
+		fslog(FSLOG_INFO, "ftp[%lu]: control %s after %llu bytes", s->id,
+		    fault_action_name(f->action), s->ctl_sent);
+		ftpd_session_close(s, f->action == FAULT_RESET);
+		return;
+	}
+	if (buf_used(&s->out) == 0) {
+		ev_io_stop(loop, w);
+		if (s->state == FTPD_CLOSING)
+			ftpd_session_close(s, 0);
+	}
+}
+
+int
+ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
+{
+	unsigned char junk[256];
+	size_t n;
+
+	switch (f->action) {
+	case FAULT_CLOSE:
+		ftpd_session_close(s, 0);
+		return 1;
+	case FAULT_RESET:
+		ftpd_session_close(s, 1);
+		return 1;
+	case FAULT_HANG:
+		ev_io_stop(s->srv->loop, &s->rio);
+		ftpd_session_set_state(s, FTPD_HUNG);
+		return 1;
+	case FAULT_GARBAGE:
+		n = f->count > 0 && (size_t)f->count < sizeof junk ?
+		    (size_t)f->count : sizeof junk;
+		faults_random(s->srv->cfg.faults, junk, n);
+		/* End with a line break so that clients read it as a reply. */
+		ftpd_session_send(s, junk, n);
+		ftpd_session_send(s, "\r\n", 2);
+		ftpd_session_close_later(s);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Send the greeting (or what a fault puts in its place). */
+static void
+ftpd_session_greet(struct ftpd_session *s, int nofault)
+{
+	const struct fault *f = NULL;
+
+	if (!nofault && s->srv->cfg.faults != NULL)
+		f = faults_match(s->srv->cfg.faults, FAULT_FTP, "greeting", NULL,
+		    s->id);
+	if (f != NULL && ftpd_session_apply_fault(s, f))
+		return;
+	if (f != NULL && f->action == FAULT_DELAY) {
+		clock_timer_start(&s->delay, f->secs);
+		return;
+	}
+	if (f != NULL && f->action == FAULT_REPLY) {
+		ftpd_session_reply(s, (int)f->code, "%s", f->text);
+		if (f->code >= 400) {
+			ftpd_session_close_later(s);
+			return;
+		}
+	} else
+		ftpd_session_reply(s, 220, "fotasim FTP server ready.");
+	ftpd_session_set_state(s, FTPD_USER);
+	ev_io_start(s->srv->loop, &s->rio);
+	ftpd_session_process(s);
+}
+
+/* A delayed greeting or reply is due. */
+static void
+ftpd_session_delay_cb(struct clock_timer *t, void *arg)
+{
+	struct ftpd_session *s = arg;
+	char *line;
+
+	(void)t;
+	if (s->state == FTPD_GREETING) {
+		ftpd_session_greet(s, 1);
+		return;
+	}
+	line = s->delayed;
+	s->delayed = NULL;
+	if (line != NULL) {
+		struct ftpd *srv = s->srv;
+		unsigned long id = s->id;
+
+		ftpd_session_dispatch(s, line, 1);
+		free(line);
+		if ((s = ftpd_session_find(srv, id)) == NULL)
+			return;
+	}
+	if (s->state == FTPD_HUNG || s->state == FTPD_CLOSING)
+		return;
+	ev_io_start(s->srv->loop, &s->rio);
+	ftpd_session_process(s);
+}
+
+void
+ftpd_session_dispatch(struct ftpd_session *s, char *line, int nofault)
+{
+	const struct ftpd_cmd *cmd;
+	const struct fault *f = NULL;
+	char *arg, *p;
+
+	arg = line + strcspn(line, " ");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	for (p = line; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	fslog(FSLOG_DEBUG, "ftp[%lu]: < %s %s", s->id, line,
+	    strcmp(line, "PASS") == 0 ? "****" : arg);
+
+	if (!nofault && s->srv->cfg.faults != NULL)
+		f = faults_match(s->srv->cfg.faults, FAULT_FTP, line, arg, s->id);
+	if (f != NULL && ftpd_session_apply_fault(s, f))
+		return;
+	if (f != NULL && f->action == FAULT_DELAY) {
+		/* Put the line back together; it runs when the timer fires. */
+		xasprintf(&s->delayed, "%s%s%s", line, *arg ? " " : "", arg);
+		ev_io_stop(s->srv->loop, &s->rio);
+		clock_timer_start(&s->delay, f->secs);
+		return;
+	}
+	if (f != NULL && f->action == FAULT_REPLY) {
+		ftpd_session_reply(s, (int)f->code, "%s", f->text);
+		if (f->code == 421)
+			ftpd_session_close_later(s);
+		return;
+	}
+
+	cmd = ftpd_cmd_find(line);
+	if (cmd == NULL) {
+		ftpd_session_reply(s, 500, "Unknown command.");
+		return;
+	}
+	if ((cmd->flags & FTPD_CMD_LOGIN) && s->state < FTPD_READY) {
+		ftpd_session_reply(s, 530, "Please login with USER and PASS.");
+		return;
+	}
+	if ((cmd->flags & FTPD_CMD_ARG) && *arg == '\0') {
+		ftpd_session_reply(s, 501, "Syntax error in parameters.");
+		return;
+	}
+	if ((cmd->flags & FTPD_CMD_NOARG) && *arg != '\0') {
+		ftpd_session_reply(s, 501, "%s takes no argument.", line);
+		return;
+	}
+	s->fault = f;
+	cmd->fn(s, arg);
+}
+
+/* Run every complete line in the input buffer. */
+static void
+ftpd_session_process(struct ftpd_session *s)
+{
+	struct ftpd *srv = s->srv;
+	unsigned char *head, *nl;
+	unsigned long id = s->id;
+	size_t used, len;
+	char *line;
+
+	for (;;) {
+		if (s->state == FTPD_HUNG || s->state == FTPD_CLOSING ||
+		    s->state == FTPD_GREETING || clock_timer_active(&s->delay))
+			return;
+		used = buf_used(&s->in);
+		head = buf_head(&s->in);
+		nl = used ? memchr(head, '\n', used) : NULL;
+		if (nl == NULL) {
+			if (used > FTPD_LINE_MAX) {
+				if (!s->skipping)
+					ftpd_session_reply(s, 500, "Line too long.");
+				s->skipping = 1;
+				buf_reset(&s->in);
+			}
+			return;
+		}
+		len = (size_t)(nl - head);
+		if (s->skipping || len > FTPD_LINE_MAX) {
+			if (!s->skipping)
+				ftpd_session_reply(s, 500, "Line too long.");
+			s->skipping = 0;
+			buf_drain(&s->in, len + 1);
+			continue;
+		}
+		if (len > 0 && head[len - 1] == '\r')
+			len--;
+		line = xstrndup((char *)head, len);
+		buf_drain(&s->in, (size_t)(nl - head) + 1);
+		if (strlen(line) != len) {
+			ftpd_session_reply(s, 500, "NUL byte in command.");
+			free(line);
+			continue;
+		}
+		ftpd_session_touch(s);
+		ftpd_session_dispatch(s, line, 0);
+		free(line);
+		/* The command may have closed the session. */
+		if ((s = ftpd_session_find(srv, id)) == NULL)
+			return;
+	}
+}
+
+/* Read control input. */
+static void
+ftpd_session_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ftpd_session *s = w->data;
+	char tmp[4096];
+	ssize_t r;
+
+	r = read(s->fd, tmp, sizeof tmp);
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		ftpd_session_close(s, 0);
+		return;
+	}
+	buf_add(&s->in, tmp, (size_t)r);
+	ftpd_session_process(s);
+}
+
+/* Set up a session for an accepted control connection. */
+static void
+ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
+{
+	struct ftpd_session *s = xcalloc(1, sizeof *s);
+	socklen_t len = sizeof s->local;
+
+	s->srv = srv;
+	s->id = ++srv->nconn;
+	s->fd = fd;
+	s->peer = *peer;
+	s->cwd = xstrdup("/");
+	s->type = 'A';
+	s->data.lfd = s->data.fd = s->data.file = -1;
+	buf_init(&s->in);
+	buf_init(&s->out);
+	buf_init(&s->data.list);
+	(void)getsockname(fd, (struct sockaddr *)&s->local, &len);
+	ev_io_init(&s->rio, ftpd_session_read_cb, fd, EV_READ);
+	ev_io_init(&s->wio, ftpd_session_write_cb, fd, EV_WRITE);
+	s->rio.data = s->wio.data = s;
+	clock_timer_init(&s->idle, ftpd_session_idle_cb, s);
+	clock_timer_init(&s->delay, ftpd_session_delay_cb, s);
+	s->state = FTPD_GREETING;
+	s->next = srv->sessions;
+	if (s->next != NULL)
+		s->next->prev = s;
+	srv->sessions = s;
+	srv->nsessions++;
+	fslog(FSLOG_DEBUG, "ftp[%lu]: connected", s->id);
+
+	if (srv->nsessions > srv->cfg.max_sessions) {
+		ftpd_session_reply(s, 421, "Too many connections.");
+		ftpd_session_close_later(s);
+		return;
+	}
+	if (srv->cfg.faults != NULL)
+		s->ctl_fault = faults_match(srv->cfg.faults, FAULT_FTP, "control",
+		    NULL, s->id);
+	if (s->ctl_fault != NULL && s->ctl_fault->after < 0)
+		s->ctl_fault = NULL;
+	ftpd_session_touch(s);
+	ftpd_session_greet(s, 0);
+}
+
+/* Accept was paused for lack of descriptors; try again. */
+static void
+ftpd_backoff_cb(struct clock_timer *t, void *arg)
+{
+	struct ftpd *srv = arg;
+
+	(void)t;
+	ev_io_start(srv->loop, &srv->lio);
+}
+
+/* Accept every pending control connection. */
+static void
+ftpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ftpd *srv = w->data;
+	struct sockaddr_storage peer;
+	socklen_t len;
+	int fd;
+
+	for (;;) {
+		len = sizeof peer;
+		fd = accept4(srv->lfd, (struct sockaddr *)&peer, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE) {
+				fslog(FSLOG_ERROR, "ftp: accept: %s; pausing",
+				    strerror(errno));
+				ev_io_stop(loop, w);
+				clock_timer_start(&srv->backoff, 0.1);
+			}
+			return;
+		}
+		ftpd_session_new(srv, fd, &peer);
+	}
+}
+
+/* Create a listening TCP socket on addr:port; returns fd or -1. */
+static int
+ftpd_listen(const char *addr, int port, char **err)
+{
+	struct addrinfo hints, *res;
+	char portstr[16];
+	int fd, one = 1, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	if ((rc = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
+		xasprintf(err, "bad address %s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, 1024) == -1) {
+		xasprintf(err, "listen on %s port %d: %s", addr, port,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* The port a socket is bound to. */
+static int
+ftpd_socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+struct ftpd *
+ftpd_start(struct ev_loop *loop, const struct ftpd_config *cfg, char **err)
+{
+	struct ftpd *srv;
+	int fd;
+
+	if ((fd = ftpd_listen(cfg->bind, cfg->port, err)) == -1)
+		return NULL;
+	srv = xcalloc(1, sizeof *srv);
+	srv->loop = loop;
+	srv->cfg = *cfg;
+	if (srv->cfg.idle_timeout <= 0)
+		srv->cfg.idle_timeout = 300;
+	if (srv->cfg.max_sessions == 0)
+		srv->cfg.max_sessions = 4096;
+	srv->lfd = fd;
+	srv->port = ftpd_socket_port(fd);
+	ev_io_init(&srv->lio, ftpd_accept_cb, fd, EV_READ);
+	srv->lio.data = srv;
+	clock_timer_init(&srv->backoff, ftpd_backoff_cb, srv);
+	ev_io_start(loop, &srv->lio);
+	return srv;
+}
+
+int
+ftpd_port(const struct ftpd *srv)
+{
+	return srv->port;
+}
+
+size_t
+ftpd_sessions(const struct ftpd *srv)
+{
+	return srv->nsessions;
+}
+
+void
+ftpd_stop(struct ftpd *srv)
+{
+	if (srv == NULL)
+		return;
+	while (srv->sessions != NULL)
+		ftpd_session_close(srv->sessions, 0);
+	ev_io_stop(srv->loop, &srv->lio);
+	clock_timer_stop(&srv->backoff);
+	close(srv->lfd);
+	free(srv);
+}

@@ -1,0 +1,63 @@
+/*
+ * httpd-int.h: internals shared by httpd.c (daemon, requests) and
+ * httpd-raw.c (the raw responder that writes lying responses).
+ */
+#ifndef FOTASIM_HTTPD_INT_H
+#define FOTASIM_HTTPD_INT_H
+
+#include <sys/types.h>
+#include <microhttpd.h>
+
+#include "clock.h"
+#include "httpd.h"
+#include "util.h"
+
+enum httpd_req_state {
+	HTTPD_REQ_NEW,		/* headers received, nothing decided */
+	HTTPD_REQ_DELAYED,	/* suspended until a delay fault expires */
+	HTTPD_REQ_HUNG,		/* suspended for ever (a "hang" fault) */
+	HTTPD_REQ_SENDING,	/* response queued, body flowing */
+	HTTPD_REQ_PAUSED,	/* body suspended by throttle or stall */
+	HTTPD_REQ_DONE,
+};
+
+struct httpd_req {
+	struct httpd		*srv;
+	struct MHD_Connection	*conn;
+	unsigned long		 id;
+	enum httpd_req_state	 state;
+	const struct fault	*fault;
+	char			*path;
+	int			 fd;		/* file being served */
+	off_t			 start;		/* first byte (Range) */
+	off_t			 len;		/* body length */
+	long long		 fault_at;	/* body offset of the fault */
+	double			 t0;		/* throttle start */
+	struct clock_timer	 timer;
+	int			 suspended;
+	struct httpd_req	*prev, *next;	/* suspended requests */
+};
+
+struct httpd {
+	struct ev_loop		*loop;
+	struct httpd_config	 cfg;
+	struct MHD_Daemon	*mhd;
+	int			 port;
+	int			 tls;
+	int			 stopping;
+	ev_io			 io;
+	ev_timer		 tm;
+	ev_prepare		 prep;
+	unsigned long		 nreq;
+	unsigned long		 nconn;
+	struct httpd_req	*suspended;
+	struct httpd_raw	*raws;
+};
+
+/* Hand the connection's socket to the raw responder with these bytes. */
+int	httpd_raw_start(struct httpd *, struct MHD_Connection *,
+	    struct buf *bytes, int reset);
+/* Close every raw responder. */
+void	httpd_raw_stop_all(struct httpd *);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * httpd.h: the fake HTTP/HTTPS server: libmicrohttpd in external epoll mode,
+ * driven by a libev loop.  One struct httpd per listening port.
+ */
+#ifndef FOTASIM_HTTPD_H
+#define FOTASIM_HTTPD_H
+
+#include <ev.h>
+
+struct fsroot;
+struct faults;
+struct httpd;
+
+struct httpd_config {
+	const char		*bind;		/* numeric address */
+	int			 port;		/* 0: ephemeral */
+	const struct fsroot	*root;
+	struct faults		*faults;	/* may be NULL */
+	double			 idle_timeout;	/* simulated seconds */
+	const char		*cert_pem;	/* NULL: plain HTTP */
+	const char		*key_pem;
+};
+
+/* Listen and serve; returns NULL and sets *err on failure. */
+struct httpd	*httpd_start(struct ev_loop *, const struct httpd_config *,
+		    char **err);
+/* The bound TCP port. */
+int		 httpd_port(const struct httpd *);
+/* Stop serving and free everything. */
+void		 httpd_stop(struct httpd *);
+
+#endif

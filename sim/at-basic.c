@@ -1,0 +1,161 @@
+/*
+ * at-basic.c: V.250 basics and engine settings: E, V, Q, Z, &F, &W, S<n>,
+ * +CMEE, and power-down (+QPOWD).
+ */
+#include "config.h"
+
+#include "at-cmd.h"
+#include "modem.h"
+
+#define QPOWD_DELAY	0.3	/* simulated seconds from OK to POWERED DOWN */
+
+static const struct at_param p_bit[] = { { AT_P_INT, 0, 1 }, { AT_P_END, 0, 0 } };
+static const struct at_param p_zero[] = { { AT_P_INT, 0, 0 }, { AT_P_END, 0, 0 } };
+static const struct at_param p_cmee[] = { { AT_P_INT, 0, 2 }, { AT_P_END, 0, 0 } };
+static const struct at_param p_sreg[] = { { AT_P_INT, 0, 255 }, { AT_P_END, 0, 0 } };
+
+/* Value of a basic command's optional digit (ATE == ATE0). */
+static long
+at_basic_value(const struct at_req *r)
+{
+	return r->nargs > 0 ? r->args[0].i : 0;
+}
+
+/* ATE: command echo. */
+static int
+at_basic_echo(struct at_req *r)
+{
+	r->engine->set.echo = (int)at_basic_value(r);
+	return AT_RES_OK;
+}
+
+/* ATV: verbose (text) or numeric result codes. */
+static int
+at_basic_verbose(struct at_req *r)
+{
+	r->engine->set.verbose = (int)at_basic_value(r);
+	return AT_RES_OK;
+}
+
+/* ATQ: suppress result codes. */
+static int
+at_basic_quiet(struct at_req *r)
+{
+	r->engine->set.quiet = (int)at_basic_value(r);
+	return AT_RES_OK;
+}
+
+/* ATZ: back to the saved profile. */
+static int
+at_basic_reset(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	modem_nv_load(m);
+	r->engine->set = m->nv.at;
+	return AT_RES_OK;
+}
+
+/* AT&F: factory defaults for the active settings. */
+static int
+at_basic_factory(struct at_req *r)
+{
+	at_settings_default(&r->engine->set);
+	return AT_RES_OK;
+}
+
+/* AT&W: save the active settings as the profile. */
+static int
+at_basic_save(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	m->nv.at = r->engine->set;
+	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
+}
+
+/* Address of S-register n, or NULL if it is not implemented. */
+static int
+at_basic_sreg(struct at_req *r, long n, long v, int set)
+{
+	struct at_settings *s = &r->engine->set;
+
+	switch (n) {
+	case 0:
+		if (set) s->s0 = (int)v;
+		else at_info(r, "%03d", s->s0);
+		return AT_RES_OK;
+	case 3:
+	case 4:
+	case 5:
+		if (set && v > 127)
+			return CME_BAD_PARAM;
+		if (set) {
+			unsigned char *reg = n == 3 ? &s->s3 :
+			    n == 4 ? &s->s4 : &s->s5;
+			*reg = (unsigned char)v;
+		} else
+			at_info(r, "%03d", n == 3 ? s->s3 : n == 4 ? s->s4 : s->s5);
+		return AT_RES_OK;
+	}
+	return AT_RES_ERROR;
+}
+
+/* ATS<n>? and ATS<n>=<v>. */
+static int
+at_basic_s(struct at_req *r)
+{
+	if (r->form == AT_READ)
+		return at_basic_sreg(r, r->sreg, 0, 0);
+	return at_basic_sreg(r, r->sreg, r->args[0].i, 1);
+}
+
+/* AT+CMEE: error reporting as ERROR, numeric or verbose +CME ERROR. */
+static int
+at_basic_cmee(struct at_req *r)
+{
+	switch (r->form) {
+	case AT_READ:
+		at_info(r, "+CMEE: %d", r->engine->set.cmee);
+		break;
+	case AT_TEST:
+		at_info(r, "+CMEE: (0-2)");
+		break;
+	case AT_SET:
+		r->engine->set.cmee = r->nargs ? (int)r->args[0].i : 0;
+		break;
+	default:
+		break;
+	}
+	return AT_RES_OK;
+}
+
+/* AT+QPOWD[=n]: 1 (default) says POWERED DOWN, 0 cuts power at once. */
+static int
+at_basic_qpowd(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QPOWD: (0,1)");
+		return AT_RES_OK;
+	}
+	if (r->form == AT_SET && r->nargs > 0 && r->args[0].i == 0)
+		modem_power_down_later(m, 0, 0);
+	else
+		modem_power_down_later(m, QPOWD_DELAY, 1);
+	return AT_RES_OK;
+}
+
+const struct at_cmd at_basic_cmds[] = {
+	{ "E", AT_EXEC, p_bit, 0, NULL, at_basic_echo },
+	{ "V", AT_EXEC, p_bit, 0, NULL, at_basic_verbose },
+	{ "Q", AT_EXEC, p_bit, 0, NULL, at_basic_quiet },
+	{ "Z", AT_EXEC, p_zero, 0, NULL, at_basic_reset },
+	{ "&F", AT_EXEC, p_zero, 0, NULL, at_basic_factory },
+	{ "&W", AT_EXEC, p_zero, 0, NULL, at_basic_save },
+	{ "S", AT_READ | AT_SET, p_sreg, 1, NULL, at_basic_s },
+	{ "+CMEE", AT_READ | AT_TEST | AT_SET, p_cmee, 0, NULL, at_basic_cmee },
+	{ "+QPOWD", AT_EXEC | AT_TEST | AT_SET, p_bit, 0, NULL, at_basic_qpowd },
+	{ NULL, 0, NULL, 0, NULL, NULL },
+};

@@ -1,0 +1,127 @@
+/*
+ * at-cmd.h: the AT command dispatcher.
+ *
+ * Commands are declared in tables, one file per family (at-basic.c,
+ * at-info.c, at-network.c, at-port.c, at-fota.c).  Each entry declares the
+ * forms it allows and its parameters; the dispatcher checks a request against
+ * the declaration before the command's check and proceed functions run.
+ */
+#ifndef FOTASIM_AT_CMD_H
+#define FOTASIM_AT_CMD_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define AT_MAX_ARGS	8
+#define AT_STR_MAX	512
+
+/* The forms of a command; an entry allows a set of them. */
+enum at_form {
+	AT_EXEC = 0x1,		/* AT+CMD, or basic ATE1 */
+	AT_READ = 0x2,		/* AT+CMD? */
+	AT_TEST = 0x4,		/* AT+CMD=? */
+	AT_SET  = 0x8,		/* AT+CMD=... */
+};
+
+enum at_ptype {
+	AT_P_END = 0,		/* terminates a parameter list */
+	AT_P_INT,		/* decimal integer in [min, max] */
+	AT_P_STR,		/* quoted string, length <= max */
+	AT_P_ANY,		/* integer or quoted string; command checks */
+};
+
+struct at_param {
+	enum at_ptype	 type;
+	long		 min;
+	long		 max;
+};
+
+/* Result of a command: OK, plain ERROR, or a +CME ERROR code (> 0). */
+#define AT_RES_OK	 0
+#define AT_RES_ERROR	-1
+
+/* CME error codes used by the command families. */
+#define CME_NOT_ALLOWED		3
+#define CME_NOT_SUPPORTED	4
+#define CME_SIM_FAILURE		13
+#define CME_SIM_BUSY		14
+#define CME_NO_NETWORK		30
+#define CME_BAD_PARAM		50
+#define CME_UNKNOWN		100
+
+struct at_arg {
+	int		 present;
+	enum at_ptype	 type;		/* AT_P_INT or AT_P_STR as parsed */
+	long		 i;
+	char		 s[AT_STR_MAX + 1];
+};
+
+struct at_engine;
+struct at_req;
+
+struct at_cmd {
+	const char		*name;	/* "+CSQ", "E", "&F", "S" */
+	unsigned		 forms;
+	const struct at_param	*params; /* for AT_SET (basic: AT_EXEC) */
+	unsigned		 nreq;	 /* required parameters */
+	/* Optional: validate beyond the declaration; return a result code. */
+	int			(*check)(struct at_req *);
+	/* Act; write information with at_info().  Returns a result code. */
+	int			(*proceed)(struct at_req *);
+};
+
+struct at_req {
+	struct at_engine	*engine;
+	const struct at_cmd	*cmd;
+	enum at_form		 form;
+	unsigned		 nargs;
+	struct at_arg		 args[AT_MAX_ARGS];
+	long			 sreg;	/* register number for "S" */
+	int			 info_lines;
+};
+
+/* Engine settings changed by V.250 commands (E, V, Q, &F, &W, +CMEE, S). */
+struct at_settings {
+	int		 echo;
+	int		 verbose;
+	int		 quiet;
+	int		 cmee;
+	unsigned char	 s3, s4, s5;
+	int		 s0;
+};
+
+struct at_engine {
+	struct at_settings	 set;
+	/* Where response bytes go. */
+	void			(*out)(void *, const void *, size_t);
+	void			*out_arg;
+	/* Owner context for command handlers (the modem). */
+	void			*ctx;
+};
+
+/* Look up a command by name (case-insensitive) in every family. */
+const struct at_cmd *at_cmd_find(const char *name);
+/* Run one command line (the text after "AT"); writes the responses. */
+void	at_dispatch(struct at_engine *, const char *line, size_t len);
+/* Write an information line for the current command. */
+void	at_info(struct at_req *, const char *, ...) __attribute__((format(printf, 2, 3)));
+/* Write a final result code (OK / ERROR / +CME ERROR) per V/Q/CMEE. */
+void	at_result(struct at_engine *, int res);
+/* Write an unsolicited line framed as the real module does. */
+void	at_urc(struct at_engine *, const char *text);
+/* Write raw bytes to the host. */
+void	at_write(struct at_engine *, const void *, size_t);
+/* Factory defaults (AT&F). */
+void	at_settings_default(struct at_settings *);
+/* Text of a CME error code. */
+const char *at_cme_text(int code);
+
+/* The command families (NULL-name terminated). */
+extern const struct at_cmd at_basic_cmds[];
+extern const struct at_cmd at_info_cmds[];
+extern const struct at_cmd at_network_cmds[];
+extern const struct at_cmd at_port_cmds[];
+extern const struct at_cmd at_fota_cmds[];
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * at-port.c: flow control settings: +IFC (UART) and +QCFG="usbifc" (USB AT
+ * port).  The FILE: upload path reads them to decide how to pace the host.
+ */
+#include "config.h"
+
+#include <strings.h>
+
+#include "at-cmd.h"
+#include "modem.h"
+
+static const struct at_param p_ifc[] = { { AT_P_INT, 0, 2 }, { AT_P_INT, 0, 2 },
+	{ AT_P_END, 0, 0 } };
+static const struct at_param p_qcfg[] = { { AT_P_STR, 1, 32 }, { AT_P_ANY, 0, 0 },
+	{ AT_P_ANY, 0, 0 }, { AT_P_END, 0, 0 } };
+
+/* Flow control values: 0 none, 2 RTS/CTS (1, XON/XOFF, is not supported). */
+static int
+at_port_check_ifc_values(const struct at_req *r, unsigned first)
+{
+	unsigned i;
+
+	for (i = first; i < r->nargs && i < first + 2; i++) {
+		if (!r->args[i].present)
+			continue;
+		if (r->args[i].type != AT_P_INT ||
+		    (r->args[i].i != 0 && r->args[i].i != 2))
+			return CME_BAD_PARAM;
+	}
+	return AT_RES_OK;
+}
+
+/* AT+IFC=<dce_by_dte>,<dte_by_dce>: values 0 and 2 only. */
+static int
+at_port_ifc_check(struct at_req *r)
+{
+	return r->form == AT_SET ? at_port_check_ifc_values(r, 0) : AT_RES_OK;
+}
+
+/* AT+IFC: UART flow control (saved by AT&W). */
+static int
+at_port_ifc(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	switch (r->form) {
+	case AT_READ:
+		at_info(r, "+IFC: %d,%d", m->nv.ifc_dce, m->nv.ifc_dte);
+		break;
+	case AT_TEST:
+		at_info(r, "+IFC: (0,2),(0,2)");
+		break;
+	case AT_SET:
+		m->nv.ifc_dce = r->nargs > 0 && r->args[0].present ? (int)r->args[0].i : 0;
+		m->nv.ifc_dte = r->nargs > 1 && r->args[1].present ? (int)r->args[1].i : 0;
+		break;
+	default:
+		break;
+	}
+	return AT_RES_OK;
+}
+
+/* AT+QCFG: only the "usbifc" setting exists so far. */
+static int
+at_port_qcfg_check(struct at_req *r)
+{
+	if (r->form == AT_TEST)
+		return AT_RES_OK;
+	if (strcasecmp(r->args[0].s, "usbifc") != 0)
+		return CME_BAD_PARAM;
+	if (r->nargs == 2)
+		return CME_BAD_PARAM;
+	return at_port_check_ifc_values(r, 1);
+}
+
+/* AT+QCFG="usbifc"[,<dce>,<dte>]: USB AT port flow control, saved at once. */
+static int
+at_port_qcfg(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QCFG: \"usbifc\",(0,2),(0,2)");
+		return AT_RES_OK;
+	}
+	if (r->nargs == 1) {
+		at_info(r, "+QCFG: \"usbifc\",%d,%d", m->nv.usbifc_dce,
+		    m->nv.usbifc_dte);
+		return AT_RES_OK;
+	}
+	m->nv.usbifc_dce = (int)r->args[1].i;
+	m->nv.usbifc_dte = (int)r->args[2].i;
+	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
+}
+
+const struct at_cmd at_port_cmds[] = {
+	{ "+IFC", AT_READ | AT_TEST | AT_SET, p_ifc, 0, at_port_ifc_check, at_port_ifc },
+	{ "+QCFG", AT_TEST | AT_SET, p_qcfg, 1, at_port_qcfg_check, at_port_qcfg },
+	{ NULL, 0, NULL, 0, NULL, NULL },
+};

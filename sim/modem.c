@@ -1,0 +1,438 @@
+/*
+ * modem.c: power states, the boot chain, the URC queue and the glue between
+ * the port and the AT engine.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modem.h"
+#include "translog.h"
+
+/* Simulated seconds for the parts of a power cycle (docs/modem.md). */
+#define MODEM_USB_ENUM_DELAY	1.0	/* power-on to the USB port appearing */
+#define MODEM_SHUTDOWN_DELAY	0.5	/* port gone to power applied again */
+#define MODEM_REG_SEARCH_TIME	1.5	/* CFUN=1 to registered */
+#define MODEM_DRAIN_BOUND	2.0	/* wall seconds the host gets to read */
+
+static const char *modem_power_names[MODEM_NPOWER] = {
+	"off", "booting", "on", "resetting", "powering-down",
+};
+
+const char *
+modem_power_name(enum modem_power p)
+{
+	return p < MODEM_NPOWER ? modem_power_names[p] : "?";
+}
+
+/* The only way to change the power state: it logs every transition. */
+static void
+modem_set_power(struct modem *m, enum modem_power p)
+{
+	if (m->power == p)
+		return;
+	translog_state("power", "%s -> %s", modem_power_name(m->power),
+	    modem_power_name(p));
+	m->power = p;
+}
+
+const char *
+modem_default_revision(enum modem_model model)
+{
+	return model == MODEM_UC200T ? "UC200TEMAAR02A02M16" :
+	    "EC200TCNHAR02A14M16";
+}
+
+/* Write bytes from the AT engine to the port. */
+static void
+modem_at_out(void *arg, const void *p, size_t n)
+{
+	struct modem *m = arg;
+
+	port_write(&m->port, p, n);
+}
+
+/* Send queued URCs if the engine is between lines. */
+static void
+modem_urc_flush(struct modem *m)
+{
+	const char *s;
+
+	if (m->busy || !at_frame_idle(&m->frame))
+		return;
+	while (buf_used(&m->urcs) > 0) {
+		s = (const char *)buf_head(&m->urcs);
+		at_urc(&m->at, s);
+		buf_drain(&m->urcs, strlen(s) + 1);
+	}
+}
+
+void
+modem_urc(struct modem *m, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		fatal("out of memory in modem_urc");
+	va_end(ap);
+	buf_add(&m->urcs, text, strlen(text) + 1);
+	free(text);
+	modem_urc_flush(m);
+}
+
+/* Framer: echo what the host typed, if echo is on. */
+static void
+modem_frame_echo(void *arg, const unsigned char *p, size_t n)
+{
+	struct modem *m = arg;
+
+	if (m->at.set.echo)
+		port_write(&m->port, p, n);
+}
+
+/* Framer: a complete command line. */
+static void
+modem_frame_line(void *arg, const char *line, size_t len)
+{
+	struct modem *m = arg;
+
+	m->busy = 1;
+	at_dispatch(&m->at, line, len);
+	m->busy = 0;
+	/* A command may have changed S3/S5. */
+	m->frame.s3 = m->at.set.s3;
+	m->frame.s5 = m->at.set.s5;
+}
+
+/* Framer: the line was too long. */
+static void
+modem_frame_overflow(void *arg)
+{
+	struct modem *m = arg;
+
+	at_result(&m->at, AT_RES_ERROR);
+}
+
+/* Port: bytes from the host. */
+static void
+modem_port_input(void *arg, const unsigned char *p, size_t n)
+{
+	struct modem *m = arg;
+
+	/* Before RDY, and while shutting down, nothing answers. */
+	if (m->power != MODEM_ON)
+		return;
+	at_frame_input(&m->frame, p, n);
+	modem_urc_flush(m);
+}
+
+/* The host has read our output (or gave up): finish the power event. */
+static void
+modem_drained(struct modem *m)
+{
+	if (m->power != MODEM_RESETTING && m->power != MODEM_POWERING_DOWN)
+		return;
+	if (m->cfg.port_mode == MODEM_PORT_USB || m->power == MODEM_POWERING_DOWN)
+		port_close(&m->port);
+	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->reg_t);
+	if (m->power == MODEM_POWERING_DOWN) {
+		modem_set_power(m, MODEM_OFF);
+		if (m->on_off != NULL)
+			m->on_off(m);
+		return;
+	}
+	modem_set_power(m, MODEM_OFF);
+	clock_timer_start(&m->power_t, MODEM_SHUTDOWN_DELAY);
+}
+
+/* Port: attach, detach, termios change, drained. */
+static void
+modem_port_event(void *arg, enum port_event ev)
+{
+	struct modem *m = arg;
+
+	switch (ev) {
+	case PORT_DETACH:
+		/* A host that vanished mid-line leaves no half command. */
+		at_frame_reset(&m->frame);
+		modem_urc_flush(m);
+		break;
+	case PORT_DRAINED:
+		modem_drained(m);
+		break;
+	case PORT_ATTACH:
+	case PORT_TERMIOS:
+		break;
+	}
+}
+
+/* Power-off timer: apply power again after a reboot. */
+static void
+modem_power_cb(struct clock_timer *t, void *arg)
+{
+	(void)t;
+	modem_power_on(arg);
+}
+
+/* The registration search finished. */
+static void
+modem_reg_cb(struct clock_timer *t, void *arg)
+{
+	struct modem *m = arg;
+
+	(void)t;
+	if (m->cfun == 1 && m->sim_ready)
+		modem_set_reg(m, 1);
+}
+
+void
+modem_set_reg(struct modem *m, int stat)
+{
+	static const char *names[MODEM_NREG] = { "+CREG", "+CGREG", "+CEREG" };
+	int lte = m->cfg.model == MODEM_EC200T;
+	int r;
+
+	if (m->reg_stat == stat)
+		return;
+	translog_state("network", "registration %d -> %d", m->reg_stat, stat);
+	m->reg_stat = stat;
+	for (r = 0; r < MODEM_NREG; r++) {
+		/* A UMTS-only UC200T never registers on EPS: no change. */
+		if (r == MODEM_REG_E && !lte)
+			continue;
+		if (m->reg_n[r] == 2 && stat == 1)
+			modem_urc(m, "%s: %d,\"1A2B\",\"0C3D4E5\",%d", names[r],
+			    stat, lte ? 7 : 2);
+		else if (m->reg_n[r] != 0)
+			modem_urc(m, "%s: %d", names[r], stat);
+	}
+}
+
+void
+modem_set_cfun(struct modem *m, int fun)
+{
+	int cid;
+
+	if (m->cfun == fun)
+		return;
+	translog_state("radio", "cfun %d -> %d", m->cfun, fun);
+	m->cfun = fun;
+	if (fun == 1) {
+		if (m->sim_ready) {
+			modem_set_reg(m, 2);
+			clock_timer_start(&m->reg_t, MODEM_REG_SEARCH_TIME);
+		}
+		return;
+	}
+	clock_timer_stop(&m->reg_t);
+	for (cid = 0; cid < MODEM_NCID; cid++)
+		m->pdp[cid].active = 0;
+	modem_set_reg(m, 0);
+}
+
+/* Boot chain steps, in order; `at` is simulated seconds after power-on. */
+struct modem_boot_step {
+	double		 at;
+	const char	*urc;
+	void		(*fn)(struct modem *);
+};
+
+static void	modem_boot_port(struct modem *);
+static void	modem_boot_ready(struct modem *);
+static void	modem_boot_sim(struct modem *);
+static void	modem_boot_cfun(struct modem *);
+
+static const struct modem_boot_step modem_boot_chain[] = {
+	{ MODEM_USB_ENUM_DELAY, NULL, modem_boot_port },
+	{ 2.0, "RDY", modem_boot_ready },
+	{ 2.5, "+CPIN: READY", modem_boot_sim },
+	{ 2.55, "+QUSIM: 1", NULL },
+	{ 2.6, "+CFUN: 1", modem_boot_cfun },
+	{ 4.0, "+QIND: SMS DONE", NULL },
+	{ 5.0, "+QIND: PB DONE", NULL },
+};
+
+/* The USB port appears (UART: it has been there all along). */
+static void
+modem_boot_port(struct modem *m)
+{
+	if (port_is_open(&m->port))
+		return;
+	if (port_open(&m->port) != 0)
+		fatal("cannot open pty for %s: %s", m->cfg.link, strerror(errno));
+}
+
+/* RDY: the AT interpreter runs from here on. */
+static void
+modem_boot_ready(struct modem *m)
+{
+	modem_set_power(m, MODEM_ON);
+}
+
+/* The SIM answers. */
+static void
+modem_boot_sim(struct modem *m)
+{
+	m->sim_ready = 1;
+}
+
+/* Full functionality: start searching for a network. */
+static void
+modem_boot_cfun(struct modem *m)
+{
+	m->cfun = 0;
+	modem_set_cfun(m, 1);
+}
+
+/* Run the next boot step and schedule the one after it. */
+static void
+modem_boot_cb(struct clock_timer *t, void *arg)
+{
+	struct modem *m = arg;
+	const struct modem_boot_step *s = &modem_boot_chain[m->boot_step++];
+
+	(void)t;
+	if (s->fn != NULL)
+		s->fn(m);
+	if (s->urc != NULL)
+		modem_urc(m, "%s", s->urc);
+	if ((size_t)m->boot_step < nitems(modem_boot_chain))
+		clock_timer_start(&m->boot_t,
+		    modem_boot_chain[m->boot_step].at - s->at);
+}
+
+void
+modem_power_on(struct modem *m)
+{
+	if (m->power != MODEM_OFF)
+		return;
+	m->boots++;
+	modem_set_power(m, MODEM_BOOTING);
+	/* Volatile state starts over; the saved profile comes back. */
+	modem_nv_load(m);
+	m->at.set = m->nv.at;
+	at_frame_reset(&m->frame);
+	m->frame.s3 = m->at.set.s3;
+	m->frame.s5 = m->at.set.s5;
+	buf_reset(&m->urcs);
+	m->cfun = 0;
+	m->sim_ready = 0;
+	m->reg_stat = 0;
+	/* Contexts are volatile; cid 1 comes up defined, as on the module. */
+	memset(m->pdp, 0, sizeof m->pdp);
+	m->pdp[1].defined = 1;
+	strcpy(m->pdp[1].type, "IP");
+	memset(m->reg_n, 0, sizeof m->reg_n);
+	m->boot_step = 0;
+	/* A UART port exists from the first power-on and stays. */
+	if (m->cfg.port_mode == MODEM_PORT_UART)
+		modem_boot_port(m);
+	clock_timer_start(&m->boot_t, modem_boot_chain[0].at);
+}
+
+/* Stop answering and wait for the host to read what was sent. */
+static void
+modem_shutdown(struct modem *m, enum modem_power next)
+{
+	clock_timer_stop(&m->boot_t);
+	modem_set_power(m, next);
+	at_frame_reset(&m->frame);
+	if (port_is_open(&m->port))
+		port_drain(&m->port, MODEM_DRAIN_BOUND);
+	else
+		modem_drained(m);
+}
+
+void
+modem_reboot(struct modem *m)
+{
+	if (m->power == MODEM_RESETTING || m->power == MODEM_POWERING_DOWN)
+		return;
+	modem_shutdown(m, MODEM_RESETTING);
+}
+
+void
+modem_power_down(struct modem *m, int urc)
+{
+	if (m->power == MODEM_POWERING_DOWN)
+		return;
+	if (m->power == MODEM_OFF) {
+		modem_set_power(m, MODEM_POWERING_DOWN);
+		modem_drained(m);
+		return;
+	}
+	if (urc) {
+		/* Power-down does not wait for a half-typed line. */
+		at_frame_reset(&m->frame);
+		m->busy = 0;
+		modem_urc(m, "POWERED DOWN");
+	}
+	modem_shutdown(m, MODEM_POWERING_DOWN);
+}
+
+/* QPOWD's delay between OK and POWERED DOWN. */
+static void
+modem_qpowd_cb(struct clock_timer *t, void *arg)
+{
+	struct modem *m = arg;
+
+	(void)t;
+	modem_power_down(m, m->down_urc);
+}
+
+int
+modem_init(struct modem *m, struct ev_loop *loop, const struct modem_config *cfg)
+{
+	static const struct port_cb pcb = { modem_port_input, modem_port_event };
+	static const struct at_frame_cb fcb = {
+		modem_frame_echo, modem_frame_line, modem_frame_overflow,
+	};
+	const char *rev;
+
+	memset(m, 0, sizeof *m);
+	m->loop = loop;
+	m->cfg = *cfg;
+	m->model_name = cfg->model == MODEM_UC200T ? "UC200T" : "EC200T";
+	rev = cfg->revision != NULL ? cfg->revision :
+	    modem_default_revision(cfg->model);
+	if (strlen(rev) >= sizeof m->revision)
+		return -1;
+	strcpy(m->revision, rev);
+	m->power = MODEM_OFF;
+	port_init(&m->port, loop, cfg->link, &pcb, m);
+	at_frame_init(&m->frame, &fcb, m);
+	m->at.out = modem_at_out;
+	m->at.out_arg = m;
+	m->at.ctx = m;
+	buf_init(&m->urcs);
+	clock_timer_init(&m->boot_t, modem_boot_cb, m);
+	clock_timer_init(&m->reg_t, modem_reg_cb, m);
+	clock_timer_init(&m->power_t, modem_power_cb, m);
+	clock_timer_init(&m->down_t, modem_qpowd_cb, m);
+	return 0;
+}
+
+void
+modem_power_down_later(struct modem *m, double delay, int urc)
+{
+	m->down_urc = urc;
+	clock_timer_start(&m->down_t, delay);
+}
+
+void
+modem_free(struct modem *m)
+{
+	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->reg_t);
+	clock_timer_stop(&m->power_t);
+	clock_timer_stop(&m->down_t);
+	port_free(&m->port);
+	buf_free(&m->urcs);
+}

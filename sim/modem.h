@@ -1,0 +1,135 @@
+/*
+ * modem.h: one virtual EC200T/UC200T module.
+ *
+ * The modem ties the port, the AT engine and the simulated clock together.  It
+ * owns the power state machine (off, booting, on, resetting, powering down),
+ * the boot chain of URCs, the URC queue, the settings saved with AT&W, and
+ * the radio/network state that the command families read and change.
+ */
+#ifndef FOTASIM_MODEM_H
+#define FOTASIM_MODEM_H
+
+#include <ev.h>
+
+#include "at-cmd.h"
+#include "at-frame.h"
+#include "clock.h"
+#include "port.h"
+#include "util.h"
+
+enum modem_power {
+	MODEM_OFF,
+	MODEM_BOOTING,		/* powered, not yet answering (before RDY) */
+	MODEM_ON,		/* answering AT commands */
+	MODEM_RESETTING,	/* draining output before a reboot */
+	MODEM_POWERING_DOWN,	/* draining output before power-off */
+	MODEM_NPOWER
+};
+
+enum modem_port_mode {
+	MODEM_PORT_USB,		/* reboot: the pty vanishes and comes back */
+	MODEM_PORT_UART,	/* reboot: the same pty goes silent */
+};
+
+enum modem_model {
+	MODEM_EC200T,
+	MODEM_UC200T,
+};
+
+struct modem_config {
+	enum modem_model	 model;
+	const char		*revision;	/* NULL: the model's default */
+	const char		*link;
+	const char		*state_dir;
+	enum modem_port_mode	 port_mode;
+};
+
+#define MODEM_NCID	16	/* PDP context ids 1..15 */
+
+struct modem_pdp {
+	int		 defined;
+	char		 type[8];	/* "IP", "IPV6", "IPV4V6" */
+	char		 apn[100];
+	char		 user[64];
+	char		 pass[64];
+	int		 auth;
+	int		 active;
+};
+
+/* Registration URC modes and state (+CREG/+CGREG/+CEREG). */
+enum modem_reg {
+	MODEM_REG_C,		/* +CREG: circuit switched */
+	MODEM_REG_G,		/* +CGREG: GPRS/UMTS packet */
+	MODEM_REG_E,		/* +CEREG: EPS (LTE) */
+	MODEM_NREG
+};
+
+struct modem_nv {
+	struct at_settings	 at;
+	int			 ifc_dce, ifc_dte;	/* AT+IFC */
+	int			 usbifc_dce, usbifc_dte; /* AT+QCFG="usbifc" */
+};
+
+struct modem {
+	struct ev_loop		*loop;
+	struct modem_config	 cfg;
+	const char		*model_name;
+	char			 revision[64];
+	enum modem_power	 power;
+	int			 boot_step;
+	int			 boots;		/* power-ons, including reboots */
+	int			 down_urc;	/* QPOWD: say POWERED DOWN */
+
+	struct port		 port;
+	struct at_frame		 frame;
+	struct at_engine	 at;
+	int			 busy;		/* a command line is running */
+	struct buf		 urcs;		/* queued URC lines, NUL-ended */
+
+	struct modem_nv		 nv;		/* saved profile (AT&W, QCFG) */
+	int			 cfun;
+	int			 sim_ready;
+	int			 reg_stat;	/* 0 none, 1 home, 2 searching */
+	int			 reg_n[MODEM_NREG]; /* URC modes */
+	struct modem_pdp	 pdp[MODEM_NCID];
+
+	struct clock_timer	 boot_t;
+	struct clock_timer	 reg_t;
+	struct clock_timer	 power_t;	/* power back on after reboot */
+	struct clock_timer	 down_t;	/* QPOWD: OK, then power-down */
+
+	/* Called once the modem is off for good (main ends the loop). */
+	void			(*on_off)(struct modem *);
+};
+
+/* Set up a modem; nothing happens until modem_power_on. */
+int	modem_init(struct modem *, struct ev_loop *, const struct modem_config *);
+/* Release everything. */
+void	modem_free(struct modem *);
+/* Apply power: start the boot chain. */
+void	modem_power_on(struct modem *);
+/* Orderly power-down; with `urc`, announce "POWERED DOWN" first. */
+void	modem_power_down(struct modem *, int urc);
+/* Reboot as AT+CFUN=1,1 does (after the host has read the output). */
+void	modem_reboot(struct modem *);
+/* Queue an unsolicited result line; sent when the AT engine is idle. */
+void	modem_urc(struct modem *, const char *, ...) __attribute__((format(printf, 2, 3)));
+/* Power down after `delay` simulated seconds (AT+QPOWD). */
+void	modem_power_down_later(struct modem *, double delay, int urc);
+/* Write the saved profile to the state dir; returns 0 or -1. */
+int	modem_nv_save(struct modem *);
+/* Read the saved profile (factory defaults if there is none). */
+void	modem_nv_load(struct modem *);
+/* Change the registration state, sending URCs per the +CxREG modes. */
+void	modem_set_reg(struct modem *, int stat);
+/* Change the functionality level (AT+CFUN). */
+void	modem_set_cfun(struct modem *, int fun);
+/* Name of a power state. */
+const char *modem_power_name(enum modem_power);
+/* Default revision of a model. */
+const char *modem_default_revision(enum modem_model);
+
+/* The modem behind an AT request. */
+#define at_req_modem(r) ((struct modem *)(r)->engine->ctx)
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * port.c: the pty behind the AT port.
+ *
+ * A pty master cannot be told when the host opens the slave, but it can see
+ * that nobody has it open: poll() reports POLLHUP.  That condition is level-
+ * triggered, so an ev_io on a hung-up master would spin; instead, while no
+ * host is attached, a short wall-clock timer polls for POLLHUP to clear.  The
+ * same timer samples the host's termios, since modem-line ioctls do not work
+ * on a pty.  These polls observe the host, not the module, so they run on
+ * wall time, not on the simulated clock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "port.h"
+#include "translog.h"
+
+#define PORT_WATCH_INTERVAL	0.005	/* wall seconds */
+#define PORT_READ_CHUNK		4096
+#define PORT_OUT_HIGH		65536	/* stop reading input above this */
+#define PORT_OUT_LOW		16384	/* ...and resume below this */
+
+static void	port_rio_cb(struct ev_loop *, ev_io *, int);
+static void	port_wio_cb(struct ev_loop *, ev_io *, int);
+static void	port_watch_cb(struct ev_loop *, ev_timer *, int);
+static void	port_drain_cb(struct ev_loop *, ev_timer *, int);
+
+void
+port_init(struct port *p, struct ev_loop *loop, const char *link,
+    const struct port_cb *cb, void *arg)
+{
+	memset(p, 0, sizeof *p);
+	p->loop = loop;
+	p->link = xstrdup(link);
+	p->fd = -1;
+	p->cb = *cb;
+	p->arg = arg;
+	buf_init(&p->out);
+	ev_init(&p->rio, port_rio_cb);
+	p->rio.data = p;
+	ev_init(&p->wio, port_wio_cb);
+	p->wio.data = p;
+	ev_init(&p->watch, port_watch_cb);
+	p->watch.data = p;
+	ev_init(&p->drain, port_drain_cb);
+	p->drain.data = p;
+}
+
+/* Point the link at the current slave atomically (temp name, rename). */
+static int
+port_relink(struct port *p)
+{
+	char *tmp;
+	int rc;
+
+	xasprintf(&tmp, "%s.tmp%ld", p->link, (long)getpid());
+	unlink(tmp);
+	rc = symlink(p->slave, tmp);
+	if (rc == 0 && (rc = rename(tmp, p->link)) != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* The baud rate in bits per second of a termios speed code. */
+static unsigned long
+port_baud_rate(speed_t code)
+{
+	static const struct { speed_t code; unsigned long bps; } rates[] = {
+		{ B0, 0 }, { B1200, 1200 }, { B2400, 2400 }, { B4800, 4800 },
+		{ B9600, 9600 }, { B19200, 19200 }, { B38400, 38400 },
+		{ B57600, 57600 }, { B115200, 115200 }, { B230400, 230400 },
+		{ B460800, 460800 }, { B921600, 921600 }, { B1000000, 1000000 },
+		{ B2000000, 2000000 }, { B3000000, 3000000 }, { B4000000, 4000000 },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(rates); i++)
+		if (rates[i].code == code)
+			return rates[i].bps;
+	return 0;
+}
+
+/* Read the host's baud rate and flow control; returns 1 if they changed. */
+static int
+port_sample_termios(struct port *p)
+{
+	struct termios t;
+	speed_t baud;
+	int crtscts;
+
+	if (tcgetattr(p->fd, &t) != 0)
+		return 0;
+	baud = port_baud_rate(cfgetospeed(&t));
+	crtscts = (t.c_cflag & CRTSCTS) != 0;
+	if (baud == p->baud && crtscts == p->crtscts)
+		return 0;
+	p->baud = baud;
+	p->crtscts = crtscts;
+	return 1;
+}
+
+int
+port_open(struct port *p)
+{
+	struct termios t;
+	int fd, s, saved;
+
+	if (p->fd != -1)
+		port_close(p);
+	fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (grantpt(fd) != 0 || unlockpt(fd) != 0 ||
+	    ptsname_r(fd, p->slave, sizeof p->slave) != 0)
+		goto fail;
+	/* Raw before anything is written, or the line discipline echoes. */
+	if (tcgetattr(fd, &t) != 0)
+		goto fail;
+	cfmakeraw(&t);
+	cfsetispeed(&t, B115200);
+	cfsetospeed(&t, B115200);
+	if (tcsetattr(fd, TCSANOW, &t) != 0)
+		goto fail;
+	/*
+	 * A slave that was never opened shows no POLLHUP; open and close it
+	 * once so that "nobody attached" looks the same from the start.
+	 */
+	if ((s = open(p->slave, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		goto fail;
+	close(s);
+	p->fd = fd;
+	if (port_relink(p) != 0) {
+		p->fd = -1;
+		goto fail;
+	}
+	p->attached = 0;
+	p->baud = 0;
+	p->crtscts = -1;
+	port_sample_termios(p);
+	buf_reset(&p->out);
+	ev_io_set(&p->rio, fd, EV_READ);
+	ev_io_set(&p->wio, fd, EV_WRITE);
+	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
+	ev_timer_again(p->loop, &p->watch);
+	translog_state("port", "up %s", p->slave);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Read input only while the owner wants it and the host is reading our
+ * output: a host that sends commands but never reads the answers is pushed
+ * back on (its writes block), instead of growing our buffer without bound.
+ */
+static void
+port_update_reading(struct port *p)
+{
+	size_t queued = buf_used(&p->out);
+
+	if (queued > PORT_OUT_HIGH)
+		p->backlogged = 1;
+	else if (queued < PORT_OUT_LOW)
+		p->backlogged = 0;
+	if (p->fd != -1 && p->attached && !p->paused && !p->backlogged)
+		ev_io_start(p->loop, &p->rio);
+	else
+		ev_io_stop(p->loop, &p->rio);
+}
+
+/* The host went away: stop I/O and forget queued output. */
+static void
+port_detach(struct port *p)
+{
+	if (!p->attached)
+		return;
+	p->attached = 0;
+	ev_io_stop(p->loop, &p->rio);
+	ev_io_stop(p->loop, &p->wio);
+	buf_reset(&p->out);
+	translog_state("port", "host detached");
+	if (p->cb.event != NULL)
+		p->cb.event(p->arg, PORT_DETACH);
+}
+
+/* The host opened the port: flush stale output and start reading. */
+static void
+port_attach(struct port *p)
+{
+	p->attached = 1;
+	p->backlogged = 0;
+	tcflush(p->fd, TCOFLUSH);
+	port_update_reading(p);
+	translog_state("port", "host attached");
+	if (p->cb.event != NULL)
+		p->cb.event(p->arg, PORT_ATTACH);
+}
+
+void
+port_close(struct port *p)
+{
+	if (p->fd == -1)
+		return;
+	ev_io_stop(p->loop, &p->rio);
+	ev_io_stop(p->loop, &p->wio);
+	ev_timer_stop(p->loop, &p->watch);
+	ev_timer_stop(p->loop, &p->drain);
+	close(p->fd);
+	p->fd = -1;
+	p->attached = 0;
+	buf_reset(&p->out);
+	translog_state("port", "down %s", p->slave);
+}
+
+void
+port_free(struct port *p)
+{
+	port_close(p);
+	if (p->link != NULL)
+		unlink(p->link);
+	free(p->link);
+	p->link = NULL;
+	buf_free(&p->out);
+}
+
+int
+port_is_open(const struct port *p)
+{
+	return p->fd != -1;
+}
+
+/* Write as much queued output as the pty takes now. */
+static void
+port_flush(struct port *p)
+{
+	ssize_t n;
+
+	while (buf_used(&p->out) > 0) {
+		n = write(p->fd, buf_head(&p->out), buf_used(&p->out));
+		if (n > 0) {
+			translog_io(TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
+			buf_drain(&p->out, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			ev_io_start(p->loop, &p->wio);
+			port_update_reading(p);
+			return;
+		}
+		port_detach(p);
+		return;
+	}
+	ev_io_stop(p->loop, &p->wio);
+	port_update_reading(p);
+}
+
+void
+port_write(struct port *p, const void *data, size_t n)
+{
+	if (p->fd == -1 || !p->attached || n == 0)
+		return;
+	buf_add(&p->out, data, n);
+	port_flush(p);
+}
+
+size_t
+port_queued(const struct port *p)
+{
+	return buf_used(&p->out);
+}
+
+void
+port_pause(struct port *p, int paused)
+{
+	p->paused = paused;
+	port_update_reading(p);
+}
+
+/* Input from the host, or the hang-up that ends it. */
+static void
+port_rio_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct port *p = w->data;
+	unsigned char data[PORT_READ_CHUNK];
+	ssize_t n;
+
+	(void)loop; (void)revents;
+	n = read(p->fd, data, sizeof data);
+	if (n > 0) {
+		translog_io(TRANSLOG_HOST, data, (size_t)n);
+		if (p->cb.input != NULL)
+			p->cb.input(p->arg, data, (size_t)n);
+		return;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	port_detach(p);
+}
+
+/* The pty has room again. */
+static void
+port_wio_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop; (void)revents;
+	port_flush(w->data);
+}
+
+/* Poll for the host attaching or detaching, and for termios changes. */
+static void
+port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct port *p = w->data;
+	struct pollfd pfd = { .fd = p->fd, .events = 0 };
+	int hup;
+
+	(void)loop; (void)revents;
+	if (poll(&pfd, 1, 0) < 0)
+		return;
+	hup = (pfd.revents & POLLHUP) != 0;
+	if (!p->attached && !hup)
+		port_attach(p);
+	else if (p->attached && hup)
+		port_detach(p);
+	if (p->fd != -1 && port_sample_termios(p)) {
+		translog_state("port", "termios baud=%lu crtscts=%d",
+		    p->baud, p->crtscts);
+		if (p->cb.event != NULL)
+			p->cb.event(p->arg, PORT_TERMIOS);
+	}
+}
+
+/* Bytes written to the pty that the host has not read yet. */
+static int
+port_unread(struct port *p)
+{
+	int s, n = 0;
+
+	s = open(p->slave, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (s == -1)
+		return 0;
+	if (ioctl(s, FIONREAD, &n) != 0)
+		n = 0;
+	close(s);
+	return n;
+}
+
+/* One step of port_drain: finished when the host has read everything. */
+static void
+port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct port *p = w->data;
+	int done;
+
+	(void)revents;
+	done = p->fd == -1 || !p->attached ||
+	    (buf_used(&p->out) == 0 && port_unread(p) == 0) ||
+	    ev_now(loop) >= p->drain_until;
+	if (!done)
+		return;
+	ev_timer_stop(loop, w);
+	if (p->cb.event != NULL)
+		p->cb.event(p->arg, PORT_DRAINED);
+}
+
+void
+port_drain(struct port *p, double bound)
+{
+	p->drain_until = ev_now(p->loop) + bound;
+	ev_timer_set(&p->drain, 0, PORT_WATCH_INTERVAL);
+	ev_timer_again(p->loop, &p->drain);
+}

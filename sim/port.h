@@ -1,0 +1,70 @@
+/*
+ * port.h: the modem's AT port, a pseudo-terminal behind a stable symlink.
+ *
+ * The port owns the pty master.  It notices the host opening and closing the
+ * slave (POLLHUP on the master), discards output queued while nobody was
+ * attached, watches the host's termios (baud rate, CRTSCTS), and can vanish
+ * and come back as a new pty for a USB-style reboot.
+ */
+#ifndef FOTASIM_PORT_H
+#define FOTASIM_PORT_H
+
+#include <stddef.h>
+#include <termios.h>
+#include <ev.h>
+
+#include "util.h"
+
+enum port_event {
+	PORT_ATTACH,		/* the host opened the port */
+	PORT_DETACH,		/* the host closed the port */
+	PORT_TERMIOS,		/* the host changed baud rate or flow control */
+	PORT_DRAINED,		/* port_drain finished (host read all, or bound) */
+};
+
+struct port_cb {
+	void	(*input)(void *, const unsigned char *, size_t);
+	void	(*event)(void *, enum port_event);
+};
+
+struct port {
+	struct ev_loop		*loop;
+	char			*link;		/* symlink kept at the slave */
+	char			 slave[64];	/* current slave path */
+	int			 fd;		/* master, -1 when the port is gone */
+	int			 attached;
+	int			 paused;	/* input paused by the owner */
+	int			 backlogged;	/* host not reading our output */
+	unsigned long		 baud;		/* host's rate, bits/s (0: unknown) */
+	int			 crtscts;
+	struct buf		 out;
+	ev_io			 rio;
+	ev_io			 wio;
+	ev_timer		 watch;		/* wall-time poll for attach/termios */
+	ev_timer		 drain;		/* wall-time poll while draining */
+	double			 drain_until;
+	struct port_cb		 cb;
+	void			*arg;
+};
+
+/* Prepare a port that will keep `link` pointing at its slave. */
+void	port_init(struct port *, struct ev_loop *, const char *link,
+	    const struct port_cb *, void *);
+/* Create a new pty and point the link at it; returns 0 or -1 (errno). */
+int	port_open(struct port *);
+/* Close the pty: a host holding the slave sees hang-up. */
+void	port_close(struct port *);
+/* Release everything, removing the link. */
+void	port_free(struct port *);
+/* Queue bytes for the host; dropped when no host is attached. */
+void	port_write(struct port *, const void *, size_t);
+/* Bytes queued and not yet written to the pty. */
+size_t	port_queued(const struct port *);
+/* Wait (at most `bound` wall seconds) until the host has read everything. */
+void	port_drain(struct port *, double bound);
+/* Stop or resume reading input (the pty then pushes back on the host). */
+void	port_pause(struct port *, int paused);
+/* Whether the master exists. */
+int	port_is_open(const struct port *);
+
+#endif

@@ -1,0 +1,249 @@
+"""Helpers for end-to-end tests: start the real fotasim binary on a private
+link and drive its pty the way a host would (raw termios, byte stream).
+
+Waits are bounded by generous safety limits so a broken build fails instead
+of hanging; nothing asserts how fast anything is.
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tty
+
+BUILDDIR = os.environ.get("FOTASIM_BUILDDIR", os.path.abspath("."))
+FOTASIM = os.path.join(BUILDDIR, "fotasim")
+LIMIT = 30.0        # safety bound for any single wait, in wall seconds
+
+_failures = 0
+_checks = 0
+
+
+def check(cond, what):
+    """Record one named check and print a result line for it."""
+    global _failures, _checks
+    _checks += 1
+    if cond:
+        print("ok %d - %s" % (_checks, what), flush=True)
+    else:
+        _failures += 1
+        print("not ok %d - %s" % (_checks, what), flush=True)
+    return cond
+
+
+def done():
+    """Exit with the overall result (Automake: 0 pass, 1 fail)."""
+    print("# %d checks, %d failed" % (_checks, _failures), flush=True)
+    sys.exit(1 if _failures else 0)
+
+
+class Timeout(Exception):
+    pass
+
+
+class Host:
+    """One open of the AT port, in raw mode, as a host application."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+        self.buf = b""
+        self.eof = False
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        os.write(self.fd, data)
+
+    def _fill(self, deadline):
+        """Read what is available, waiting until deadline; False at EOF."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Timeout("timed out; have %r" % self.buf[-300:])
+        r, _, _ = select.select([self.fd], [], [], min(left, 0.5))
+        if not r:
+            return True
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def expect(self, pattern, limit=LIMIT):
+        """Wait for a regex (bytes) in the stream; consume through it."""
+        if isinstance(pattern, str):
+            pattern = pattern.encode()
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + limit
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                return m
+            if not self._fill(deadline):
+                raise Timeout("EOF while waiting for %r; have %r" %
+                              (pattern, self.buf[-300:]))
+
+    def take(self):
+        """Return and clear everything buffered so far."""
+        data, self.buf = self.buf, b""
+        return data
+
+    def cmd(self, line, limit=LIMIT):
+        """Send a command line; return the response through its final code."""
+        self.send(line + "\r")
+        m = self.expect(rb"(?s)^(.*?(\r\nOK\r\n|\r\nERROR\r\n|"
+                        rb"\r\n\+CME ERROR: [^\r]*\r\n))", limit)
+        return m.group(1)
+
+    def wait_hangup(self, limit=LIMIT):
+        """Read until the port hangs up (EOF or EIO); return what came."""
+        deadline = time.monotonic() + limit
+        while self._fill(deadline):
+            pass
+        return self.take()
+
+    def quiet_for(self, seconds):
+        """Collect whatever arrives within `seconds` (for negative checks)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([self.fd], [], [],
+                                    max(0, deadline - time.monotonic()))
+            if r:
+                try:
+                    data = os.read(self.fd, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    break
+                self.buf += data
+        return self.take()
+
+
+class Modem:
+    """A fotasim process on a private link and state dir."""
+
+    def __init__(self, *extra, speed="10", state_dir=None, log=True,
+                 tmp=None):
+        self.tmp = tmp or tempfile.mkdtemp(prefix="fotasim-e2e.")
+        self.own_tmp = tmp is None
+        self.link = os.path.join(self.tmp, "at.tty")
+        self.state_dir = state_dir or os.path.join(self.tmp, "state")
+        self.log = os.path.join(self.tmp, "transcript.log") if log else None
+        self.stderr_path = os.path.join(self.tmp, "stderr")
+        args = [FOTASIM, "--link", self.link, "--state-dir", self.state_dir,
+                "--speed", str(speed)]
+        if self.log:
+            args += ["--log", self.log]
+        args += list(extra)
+        self.args = args
+        self.proc = None
+
+    def start(self):
+        if os.path.lexists(self.link):
+            os.unlink(self.link)
+        self.stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=self.stderr)
+        return self
+
+    def open_port(self, limit=LIMIT):
+        """Open the link as soon as it leads to a live pty."""
+        deadline = time.monotonic() + limit
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("fotasim exited with %d: %s" %
+                                   (self.proc.returncode, self.errors()))
+            try:
+                return Host(self.link)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise Timeout("link %s never became a pty" % self.link)
+                time.sleep(0.002)   # polling for the link; not a delay
+
+    def boot(self, limit=LIMIT):
+        """Open the port at power-on and wait for the whole boot chain."""
+        h = self.open_port(limit)
+        h.expect(rb"\r\nRDY\r\n", limit)
+        h.expect(rb"\+QIND: PB DONE\r\n", limit)
+        return h
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait(self, limit=LIMIT):
+        return self.proc.wait(timeout=limit)
+
+    def errors(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def transcript(self):
+        with open(self.log, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def wait_transcript(self, pattern, count=1, limit=LIMIT):
+        """Wait until the transcript has `count` lines matching a regex."""
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + limit
+        while True:
+            if len(rx.findall(self.transcript())) >= count:
+                return
+            if time.monotonic() > deadline:
+                raise Timeout("transcript never showed %r x%d" %
+                              (pattern, count))
+            time.sleep(0.005)   # polling a file for an event; not a delay
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        if getattr(self, "stderr", None):
+            self.stderr.close()
+            self.stderr = None
+
+    def cleanup(self, keep=False):
+        self.stop()
+        if self.own_tmp and not keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        elif keep:
+            print("# kept %s" % self.tmp)
+
+
+def run(main):
+    """Run a test body with a modem factory; keep files only on failure."""
+    modems = []
+
+    def factory(*a, **kw):
+        m = Modem(*a, **kw)
+        modems.append(m)
+        return m
+    try:
+        main(factory)
+    except Exception as e:   # a crash is a failed check, with context
+        check(False, "unexpected %s: %s" % (type(e).__name__, e))
+        for m in modems:
+            err = m.errors()
+            if err:
+                print("# fotasim stderr: %s" % err.strip())
+    failed = _failures > 0
+    for m in modems:
+        m.cleanup(keep=failed)
+    done()

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Command-line errors: each bad option is refused with exit 2 and a message.
+fotasim="$FOTASIM_BUILDDIR/fotasim"
+n=0; failed=0
+t() {
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
+}
+expect_refused() {
+	out=$("$fotasim" "$@" 2>&1); rc=$?
+	[ $rc = 2 ] && [ -n "$out" ]
+}
+desc="no --link"; t expect_refused
+desc="--speed 0"; t expect_refused --link /tmp/x --speed 0
+desc="--speed 20000"; t expect_refused --link /tmp/x --speed 20000
+desc="--speed fast"; t expect_refused --link /tmp/x --speed fast
+desc="--model BG96"; t expect_refused --link /tmp/x --model BG96
+desc="--port pci"; t expect_refused --link /tmp/x --port pci
+desc="stray argument"; t expect_refused --link /tmp/x extra
+desc="--help exits 0"; t "$fotasim" --help >/dev/null
+desc="--version"; t sh -c "'$fotasim' --version | grep -q '^fotasim '"
+desc="unwritable state dir"; t sh -c "! '$fotasim' --link /tmp/x --state-dir /proc/nope 2>/dev/null"
+echo "# $n checks"
+exit $failed

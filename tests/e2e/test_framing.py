@@ -1,0 +1,80 @@
+"""Framing under abuse: over-long lines, NUL and binary garbage, backspace,
+lines split across writes, and a line sent byte by byte."""
+import random
+
+from fotasim_test import check, run
+
+OK = b"\r\nOK\r\n"
+
+
+def body(modem):
+    m = modem().start()
+    h = m.boot()
+    check(h.cmd("ATE0") == b"ATE0\r" + OK, "echo off")
+
+    # A line beyond the 1024-character limit: one ERROR, then back in sync.
+    h.send("AT+CGDCONT=1,\"IP\",\"" + "x" * 5000 + "\"\r")
+    check(h.expect(rb"\r\nERROR\r\n").group(0) == b"\r\nERROR\r\n",
+          "over-long line answers ERROR")
+    check(h.quiet_for(0.3) == b"", "exactly one ERROR for the long line")
+    check(h.cmd("AT+CSQ") == b"\r\n+CSQ: 24,99\r\n" + OK,
+          "next command after the long line works")
+
+    # NULs and binary garbage between lines are ignored without a reply.
+    h.send(b"\x00\x00\xff\xfe\x80garbage\x1b[2J\n\n\x00")
+    check(h.quiet_for(0.3) == b"", "garbage between lines gets no reply")
+    check(h.cmd("AT") == OK, "AT after garbage")
+
+    # Random binary noise (seeded), then a clean line.
+    rng = random.Random(2026)
+    noise = bytes(rng.randrange(256) for _ in range(20000))
+    h.send(noise)
+    h.send("\r")
+    h.quiet_for(0.5)    # whatever the noise happened to spell is answered
+    check(h.cmd("AT+CGMR") == b"\r\nEC200TCNHAR02A14M16\r\n" + OK,
+          "modem in sync after 20000 random bytes")
+
+    # NUL inside a line is dropped; backspace edits the line.
+    check(h.cmd("AT+C\x00SQ") == b"\r\n+CSQ: 24,99\r\n" + OK, "NUL inside a line")
+    check(h.cmd("AT+CSX\bQ") == b"\r\n+CSQ: 24,99\r\n" + OK, "backspace")
+
+    # A line delivered one byte per write, and two lines in one write.
+    for c in "AT+CGMM\r":
+        h.send(c)
+    check(h.expect(rb"(?s).*?\r\nOK\r\n").group(0) == b"\r\nEC200T\r\n" + OK,
+          "byte-at-a-time line")
+    h.send("AT+CGMI\rAT+CGMM\r")
+    got = h.expect(rb"(?s).*?OK\r\n.*?OK\r\n").group(0)
+    check(got == b"\r\nQuectel\r\n" + OK + b"\r\nEC200T\r\n" + OK,
+          "two lines in one write: %r" % got)
+
+    # CR LF and lone LF line endings.
+    h.send("AT+CGMI\r\n")
+    check(h.expect(rb"(?s).*?\r\nOK\r\n").group(0) == b"\r\nQuectel\r\n" + OK,
+          "CR LF terminated line")
+    h.send("AT\n")
+    check(h.quiet_for(0.3) == b"", "LF alone does not end a line (S3 is CR)")
+    h.send("\r")
+    check(h.expect(rb"\r\nOK\r\n").group(0) == OK, "CR completes it")
+
+    # Changing S3 changes the terminator.
+    h.send("ATS3=33\r")
+    check(h.expect(rb"!\nOK!\n").group(0) == b"!\nOK!\n",
+          "ATS3=33 answers with the new S3 already (V.250)")
+    h.send("AT+CSQ!")
+    check(h.expect(rb"(?s)\+CSQ: 24,99.*?OK!\n").group(0) == b"+CSQ: 24,99!\n!\nOK!\n",
+          "responses use S3 as the terminator")
+    h.send("ATS3=13!")
+    h.expect(rb"OK\r\n")
+    check(h.cmd("AT") == OK, "S3 back to CR")
+
+    # Quoted strings may contain commas and semicolons.
+    check(h.cmd("AT+CGDCONT=3,\"IP\",\"a,b;c\"") == OK, "quoted comma/semicolon")
+    got = h.cmd("AT+QICSGP=3")
+    check(got == b"\r\n+QICSGP: 1,\"a,b;c\",\"\",\"\",0\r\n" + OK, "stored intact: %r" % got)
+    check(h.cmd("AT+CGDCONT=3,\"IP") == b"\r\n+CME ERROR: 50\r\n",
+          "unterminated string is a parameter error")
+    h.close()
+
+
+run(body)

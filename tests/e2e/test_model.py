@@ -1,0 +1,44 @@
+"""--model, --revision and --speed max: a UC200T with a custom revision
+answers as a UMTS module, and a modem at max speed is usable by a host that
+polls with AT after power-on (it cannot catch the boot chain)."""
+from fotasim_test import check, run
+
+OK = b"\r\nOK\r\n"
+
+
+def body(modem):
+    m = modem("--model", "UC200T", "--revision", "UC200TEMAAR03A01M16").start()
+    h = m.boot()
+    h.cmd("ATE0")
+    check(h.cmd("ATI") == b"\r\nQuectel\r\nUC200T\r\nRevision: UC200TEMAAR03A01M16\r\n"
+          b"\r\nOK\r\n", "UC200T identity with --revision")
+    check(h.cmd("AT+CGSN") == b"\r\n868359041270159\r\n" + OK, "UC200T IMEI")
+    check(h.cmd("AT+CEREG?") == b"\r\n+CEREG: 0,0\r\n" + OK,
+          "UMTS-only module is not registered on EPS")
+    check(h.cmd("AT+CREG=2;+CREG?") ==
+          b"\r\n+CREG: 2,1,\"1A2B\",\"0C3D4E5\",2\r\n" + OK, "CREG with UTRAN AcT")
+    check(h.cmd("AT+QNWINFO") ==
+          b"\r\n+QNWINFO: \"WCDMA\",\"46001\",\"WCDMA 2100\",10700\r\n" + OK,
+          "WCDMA network info")
+    h.close()
+    m.stop()
+
+    fast = modem(speed="max").start()
+    h = fast.open_port()
+    answered = False
+    for _ in range(500):
+        h.send("AT\r")
+        try:
+            h.expect(rb"OK\r\n", 0.1)
+            answered = True
+            break
+        except Exception:
+            pass
+    check(answered, "--speed max: the modem answers AT")
+    h.cmd("ATE0")
+    check(h.cmd("AT+CSQ") == b"\r\n+CSQ: 24,99\r\n" + OK,
+          "--speed max: boot chain and registration already done")
+    h.close()
+
+
+run(body)

@@ -1,0 +1,73 @@
+"""A real third-party serial client, pyserial (Debian's python3-serial),
+talks to the modem through the symlink the way host software does: hardware
+flow control on, line reads, and the reopen-once-a-second loop of Quectel's
+own harness across a reboot."""
+import time
+
+import serial
+
+from fotasim_test import check, run, LIMIT
+
+
+def read_until(port, token, limit=LIMIT):
+    """Read lines until one contains token; return all lines read."""
+    lines = []
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        line = port.readline()
+        if line:
+            lines.append(line)
+            if token in line:
+                return lines
+    raise TimeoutError("no %r in %r" % (token, lines))
+
+
+def body(modem):
+    m = modem().start()
+    m.boot().close()
+    port = serial.Serial(m.link, 115200, rtscts=True, timeout=0.5)
+    check(port.is_open, "pyserial opens the link with rtscts=True")
+    port.reset_input_buffer()
+    port.write(b"ATE0\r")
+    read_until(port, b"OK")
+    port.write(b"ATI\r")
+    lines = read_until(port, b"OK")
+    check(lines == [b"\r\n", b"Quectel\r\n", b"EC200T\r\n",
+                    b"Revision: EC200TCNHAR02A14M16\r\n", b"\r\n", b"OK\r\n"],
+          "ATI via pyserial: %r" % lines)
+    port.write(b"AT+CSQ;+CEREG?;+CGREG?;+COPS?\r")
+    lines = read_until(port, b"OK")
+    check(b"+COPS: 0,0,\"CHINA MOBILE\",7\r\n" in lines, "concatenated query")
+    m.wait_transcript(r"termios baud=\d+ crtscts=1")
+    check(True, "modem observed the host's CRTSCTS through termios")
+
+    # Reboot, then reopen once a second until the port is back (Quectel's
+    # harness does exactly this) and treat PB DONE as boot complete.
+    port.write(b"AT+CFUN=1,1\r")
+    read_until(port, b"OK")
+    gone = False
+    deadline = time.monotonic() + LIMIT
+    while time.monotonic() < deadline:
+        try:
+            port.read(64)
+        except serial.SerialException:
+            gone = True
+            break
+    check(gone, "pyserial raises SerialException when the port drops")
+    port.close()
+    back = None
+    while time.monotonic() < deadline and back is None:
+        try:
+            back = serial.Serial(m.link, 115200, rtscts=True, timeout=0.5)
+        except (serial.SerialException, OSError):
+            time.sleep(0.05)    # the harness's reopen loop, shortened
+    check(back is not None, "port reopened after reboot")
+    lines = read_until(back, b"PB DONE")
+    check(any(b"RDY" in l for l in lines), "RDY seen after reboot")
+    back.write(b"AT+CGMR\r")
+    lines = read_until(back, b"OK")
+    check(b"EC200TCNHAR02A14M16\r\n" in lines, "commands work after reboot")
+    back.close()
+
+
+run(body)

@@ -1,0 +1,106 @@
+"""A path-traversal corpus against FTP and HTTP: plain, encoded, double
+encoded, backslash, absolute and symlink escapes.  Not one byte from outside
+the root may be served, and each refusal is logged."""
+import ftplib
+import os
+import socket
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fsharness import Checker, Server  # noqa: E402
+
+SECRET = b"TOP-SECRET-OUTSIDE-THE-ROOT"
+
+c = Checker()
+s = Server(services=["--ftp", "0", "--http", "0"])
+outside = os.path.join(s.dir, "outside")
+os.makedirs(outside)
+with open(os.path.join(outside, "secret.txt"), "wb") as f:
+    f.write(SECRET)
+s.file("ok.txt", b"inside\n")
+os.symlink(os.path.join(outside, "secret.txt"), os.path.join(s.root, "link"))
+os.symlink(outside, os.path.join(s.root, "dirlink"))
+os.symlink("ok.txt", os.path.join(s.root, "innerlink"))
+rootname = os.path.basename(s.root)
+
+http_corpus = [
+    "/../outside/secret.txt", "/%2e%2e/outside/secret.txt",
+    "/%2E%2E%2Foutside%2Fsecret.txt", "/%252e%252e/outside/secret.txt",
+    "/..%2foutside/secret.txt", "/..\\outside\\secret.txt",
+    "/%2e%2e%5coutside%5csecret.txt", "/ok.txt/../../outside/secret.txt",
+    "//" + outside + "/secret.txt", "/" + outside + "/secret.txt",
+    "/link", "/dirlink/secret.txt", "/./../outside/secret.txt",
+    "/....//outside/secret.txt", "/%00/../outside/secret.txt",
+    "/../" + rootname + "/../outside/secret.txt",
+]
+ftp_corpus = [
+    "../outside/secret.txt", "/../outside/secret.txt", "..\\outside\\secret.txt",
+    "%2e%2e/outside/secret.txt", "//" + outside + "/secret.txt",
+    outside + "/secret.txt", "link", "dirlink/secret.txt", "~/secret.txt",
+    "ok.txt/../../outside/secret.txt", "./../outside/secret.txt",
+]
+
+
+def http_raw(port, target):
+    """Send a raw request line (clients normalise paths) and read all."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.sendall(b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                 b"Connection: close\r\n\r\n")
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    return got
+
+
+with s:
+    for target in http_corpus:
+        got = http_raw(s.ports["http"], target)
+        status = got.split(b" ", 2)[1] if got.startswith(b"HTTP/") else got[:20]
+        c.check("http %s refused (%s)" % (target, status.decode("latin-1")),
+                SECRET not in got and status in (b"400", b"403", b"404"),
+                got[:200])
+    got = http_raw(s.ports["http"], "/innerlink")
+    c.check("http symlink inside the root is served", got.endswith(b"inside\n"))
+
+    ftp = ftplib.FTP()
+    ftp.connect("127.0.0.1", s.ports["ftp"], timeout=30)
+    ftp.login()
+    for target in ftp_corpus:
+        chunks = []
+        try:
+            ftp.retrbinary("RETR " + target, chunks.append)
+            r = "226"
+        except ftplib.error_perm as e:
+            r = str(e)[:3]
+        c.check("ftp RETR %s refused (%s)" % (target, r),
+                r == "550" and SECRET not in b"".join(chunks))
+        try:
+            r = ftp.sendcmd("SIZE " + target)[:3]
+        except ftplib.error_perm as e:
+            r = str(e)[:3]
+        c.eq("ftp SIZE %s refused" % target, r, "550")
+    for target in ("..", "dirlink", "../outside", "/" + outside[1:]):
+        try:
+            r = ftp.sendcmd("CWD " + target)[:3]
+        except ftplib.error_perm as e:
+            r = str(e)[:3]
+        c.eq("ftp CWD %s refused" % target, r, "550")
+    c.eq("ftp still at /", ftp.pwd(), "/")
+    lines = []
+    try:
+        ftp.retrlines("LIST ../outside", lines.append)
+    except ftplib.error_perm:
+        pass
+    c.check("ftp LIST outside shows nothing", not any("secret" in l for l in lines),
+            lines)
+    ftp.quit()
+    log = s.logtext()
+    c.check("refusals are logged", log.count("refused:") >= len(http_corpus) - 2,
+            log.count("refused:"))
+    c.check("server still running", s.alive())
+    c.show_log(s)
+c.done()

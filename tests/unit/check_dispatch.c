@@ -1,0 +1,306 @@
+/*
+ * check_dispatch.c: unit tests for the AT dispatcher and result framing,
+ * through the real command tables on a modem that is not powered (no pty).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "at-cmd.h"
+#include "clock.h"
+#include "modem.h"
+
+static struct ev_loop *loop;
+static struct modem m;
+static struct buf out;
+static char statedir[64];
+
+static void
+cap_out(void *arg, const void *p, size_t n)
+{
+	(void)arg;
+	buf_add(&out, p, n);
+}
+
+static void
+setup(void)
+{
+	struct modem_config cfg = { .model = MODEM_EC200T, .link = "/nonexistent/link" };
+
+	snprintf(statedir, sizeof statedir, "/tmp/check_dispatch.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(statedir));
+	cfg.state_dir = statedir;
+	loop = ev_loop_new(EVFLAG_AUTO);
+	clock_init(loop, 0);
+	ck_assert_int_eq(modem_init(&m, loop, &cfg), 0);
+	modem_nv_load(&m);
+	m.at.set = m.nv.at;
+	m.at.out = cap_out;
+	m.sim_ready = 1;
+	m.cfun = 1;
+	m.reg_stat = 1;
+	m.pdp[1].defined = 1;
+	strcpy(m.pdp[1].type, "IP");
+	buf_init(&out);
+}
+
+static void
+teardown(void)
+{
+	char path[128];
+
+	modem_free(&m);
+	clock_free();
+	ev_loop_destroy(loop);
+	buf_free(&out);
+	snprintf(path, sizeof path, "%s/nvram", statedir);
+	unlink(path);
+	rmdir(statedir);
+}
+
+/* Run a line (text after "AT") and return everything written. */
+static const char *
+run(const char *line)
+{
+	static char text[8192];
+	size_t n;
+
+	buf_reset(&out);
+	at_dispatch(&m.at, line, strlen(line));
+	n = buf_used(&out);
+	ck_assert(n < sizeof text);
+	memcpy(text, buf_head(&out), n);
+	text[n] = '\0';
+	return text;
+}
+
+START_TEST(test_bare_ok)
+{
+	ck_assert_str_eq(run(""), "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_unknown_is_error)
+{
+	ck_assert_str_eq(run("+NOSUCH"), "\r\nERROR\r\n");
+	ck_assert_str_eq(run("X"), "\r\nERROR\r\n");
+	ck_assert_str_eq(run("+"), "\r\nERROR\r\n");
+	ck_assert_str_eq(run("#$%"), "\r\nERROR\r\n");
+}
+END_TEST
+
+START_TEST(test_forms_checked)
+{
+	/* +CSQ allows exec and test only. */
+	ck_assert_str_eq(run("+CSQ"), "\r\n+CSQ: 24,99\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CSQ=?"), "\r\n+CSQ: (0-31,99),(0-7,99)\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CSQ?"), "\r\nERROR\r\n");
+	ck_assert_str_eq(run("+CSQ=1"), "\r\nERROR\r\n");
+	/* +QFOTADL: only the test form so far. */
+	ck_assert_str_eq(run("+QFOTADL=?"), "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_params_checked)
+{
+	ck_assert_str_eq(run("+CEREG=3"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CEREG=\"1\""), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CEREG=1,1"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CEREG=abc"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CFUN="), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CFUN=2"), "\r\n+CME ERROR: 50\r\n");	/* check() */
+	ck_assert_str_eq(run("+CGDCONT=1,\"IP"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CGDCONT=1,\"X25\""), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CEREG=2"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CEREG?"),
+	    "\r\n+CEREG: 2,1,\"1A2B\",\"0C3D4E5\",7\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_cmee_modes)
+{
+	ck_assert_str_eq(run("+CMEE=0"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CEREG=9"), "\r\nERROR\r\n");
+	ck_assert_str_eq(run("+CMEE=2"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CEREG=9"), "\r\n+CME ERROR: Incorrect parameters\r\n");
+	ck_assert_str_eq(run("+CMEE?"), "\r\n+CMEE: 2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CMEE=3"), "\r\n+CME ERROR: Incorrect parameters\r\n");
+}
+END_TEST
+
+START_TEST(test_concatenation)
+{
+	ck_assert_str_eq(run("+CSQ;+CEREG?"),
+	    "\r\n+CSQ: 24,99\r\n\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CSQ;+CEREG?;+CGREG?;+COPS?"),
+	    "\r\n+CSQ: 24,99\r\n\r\n+CEREG: 0,1\r\n\r\n+CGREG: 0,1\r\n"
+	    "\r\n+COPS: 0,0,\"CHINA MOBILE\",7\r\n\r\nOK\r\n");
+	/* The first failure ends the line; later commands do not run. */
+	ck_assert_str_eq(run("+CSQ;+NOPE;+CEREG=1"),
+	    "\r\n+CSQ: 24,99\r\n\r\nERROR\r\n");
+	ck_assert_int_eq(m.reg_n[MODEM_REG_E], 0);
+	/* Basic commands chain without separators. */
+	ck_assert_str_eq(run("E0V1Q0"), "\r\nOK\r\n");
+	ck_assert_int_eq(m.at.set.echo, 0);
+	ck_assert_str_eq(run("E1 ;+CMEE=1"), "\r\nOK\r\n");
+	ck_assert_int_eq(m.at.set.echo, 1);
+}
+END_TEST
+
+START_TEST(test_quoted_commas)
+{
+	ck_assert_str_eq(run("+CGDCONT=2,\"IP\",\"apn,with;odd chars\""), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGDCONT?"),
+	    "\r\n+CGDCONT: 1,\"IP\",\"\",\"0.0.0.0\",0,0,0\r\n"
+	    "+CGDCONT: 2,\"IP\",\"apn,with;odd chars\",\"0.0.0.0\",0,0,0\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+QICSGP=2"),
+	    "\r\n+QICSGP: 1,\"apn,with;odd chars\",\"\",\"\",0\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_verbose_numeric_quiet)
+{
+	ck_assert_str_eq(run("V0"), "0\r");
+	ck_assert_str_eq(run("+CSQ"), "+CSQ: 24,99\r\n0\r");
+	ck_assert_str_eq(run("+NOPE"), "4\r");
+	ck_assert_str_eq(run("V1"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("Q1"), "");
+	ck_assert_str_eq(run("+CSQ"), "\r\n+CSQ: 24,99\r\n");
+	ck_assert_str_eq(run("Q0"), "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_sregs)
+{
+	ck_assert_str_eq(run("S3?"), "\r\n013\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("S4?"), "\r\n010\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("S5=200"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("S99?"), "\r\nERROR\r\n");
+	ck_assert_str_eq(run("S"), "\r\nERROR\r\n");
+}
+END_TEST
+
+START_TEST(test_profile_save_restore)
+{
+	ck_assert_str_eq(run("E0;+CMEE=2;&W"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("&F"), "\r\nOK\r\n");
+	ck_assert_int_eq(m.at.set.echo, 1);
+	ck_assert_int_eq(m.at.set.cmee, 1);
+	ck_assert_str_eq(run("Z"), "\r\nOK\r\n");
+	ck_assert_int_eq(m.at.set.echo, 0);
+	ck_assert_int_eq(m.at.set.cmee, 2);
+	/* The saved profile is what the next power-on loads. */
+	modem_nv_load(&m);
+	ck_assert_int_eq(m.nv.at.echo, 0);
+}
+END_TEST
+
+START_TEST(test_identity)
+{
+	ck_assert_str_eq(run("I"),
+	    "\r\nQuectel\r\nEC200T\r\nRevision: EC200TCNHAR02A14M16\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGMI"), "\r\nQuectel\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+GMM"), "\r\nEC200T\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGMR"), "\r\nEC200TCNHAR02A14M16\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGSN"), "\r\n869710030002905\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("I1"), "\r\n+CME ERROR: 50\r\n");
+}
+END_TEST
+
+START_TEST(test_state_errors)
+{
+	m.sim_ready = 0;
+	ck_assert_str_eq(run("+CPIN?"), "\r\n+CME ERROR: 14\r\n");
+	ck_assert_str_eq(run("+CIMI"), "\r\n+CME ERROR: 14\r\n");
+	m.sim_ready = 1;
+	ck_assert_str_eq(run("+CPIN?"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CFUN=0"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CPIN?"), "\r\n+CME ERROR: 13\r\n");
+	ck_assert_str_eq(run("+CSQ"), "\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGACT=1,1"), "\r\n+CME ERROR: 30\r\n");
+	ck_assert_str_eq(run("+CFUN?"), "\r\n+CFUN: 0\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_pdp)
+{
+	ck_assert_str_eq(run("+CGACT=1,1"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGACT?"), "\r\n+CGACT: 1,1\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGPADDR=1"), "\r\n+CGPADDR: 1,\"10.46.103.17\"\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGACT=1,5"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CGDCONT=1"), "\r\n+CME ERROR: 3\r\n");
+	ck_assert_str_eq(run("+CGACT=0,1"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CGPADDR"), "\r\n+CGPADDR: 1,\"0.0.0.0\"\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(test_flow_control)
+{
+	ck_assert_str_eq(run("+IFC?"), "\r\n+IFC: 0,0\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+IFC=2,2"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+IFC=1,1"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+IFC?"), "\r\n+IFC: 2,2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+QCFG=\"USBIFC\",2,2"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+QCFG=\"usbifc\""), "\r\n+QCFG: \"usbifc\",2,2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+QCFG=\"usbifc\",2"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+QCFG=\"nosuch\""), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+QCFG=\"usbifc\",\"2\",2"), "\r\n+CME ERROR: 50\r\n");
+	/* QCFG settings are saved at once. */
+	modem_nv_load(&m);
+	ck_assert_int_eq(m.nv.usbifc_dce, 2);
+}
+END_TEST
+
+START_TEST(test_long_string_param)
+{
+	char line[AT_STR_MAX + 64];
+
+	snprintf(line, sizeof line, "+CGDCONT=3,\"IP\",\"%0*d\"", 100, 0);
+	ck_assert_str_eq(run(line), "\r\n+CME ERROR: 50\r\n");
+	memset(line, 0, sizeof line);
+	snprintf(line, sizeof line, "+QCFG=\"%0*d\"", AT_STR_MAX + 10, 0);
+	ck_assert_str_eq(run(line), "\r\n+CME ERROR: 50\r\n");
+}
+END_TEST
+
+static Suite *
+dispatch_suite(void)
+{
+	Suite *s = suite_create("at-dispatch");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_bare_ok);
+	tcase_add_test(tc, test_unknown_is_error);
+	tcase_add_test(tc, test_forms_checked);
+	tcase_add_test(tc, test_params_checked);
+	tcase_add_test(tc, test_cmee_modes);
+	tcase_add_test(tc, test_concatenation);
+	tcase_add_test(tc, test_quoted_commas);
+	tcase_add_test(tc, test_verbose_numeric_quiet);
+	tcase_add_test(tc, test_sregs);
+	tcase_add_test(tc, test_profile_save_restore);
+	tcase_add_test(tc, test_identity);
+	tcase_add_test(tc, test_state_errors);
+	tcase_add_test(tc, test_pdp);
+	tcase_add_test(tc, test_flow_control);
+	tcase_add_test(tc, test_long_string_param);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dispatch_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

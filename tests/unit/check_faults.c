@@ -1,0 +1,241 @@
+/*
+ * check_faults.c: unit tests for the fault directive parser and matcher.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faults.h"
+#include "fslog.h"
+
+/* Parse text; on failure return the error message (caller frees). */
+static char *
+parse(struct faults *fs, const char *text)
+{
+	char *err = NULL;
+
+	faults_init(fs);
+	if (faults_parse(fs, "t.faults", text, &err) == 0)
+		return NULL;
+	ck_assert_ptr_nonnull(err);
+	return err;
+}
+
+/* Assert that text fails with exactly this message. */
+static void
+assert_error(const char *text, const char *want)
+{
+	struct faults fs;
+	char *err = parse(&fs, text);
+
+	ck_assert_msg(err != NULL, "\"%s\" parsed but should fail", text);
+	ck_assert_str_eq(err, want);
+	free(err);
+	faults_free(&fs);
+}
+
+/* Silence "applying:" lines during the tests. */
+static void
+quiet(enum fslog_level l, const char *line, void *arg)
+{
+	(void)l; (void)line; (void)arg;
+}
+
+START_TEST(test_parse_examples)
+{
+	struct faults fs;
+	char *err = parse(&fs,
+	    "# where          when                 what\n"
+	    "ftp   greeting                        reply 421 Service not available\n"
+	    "ftp   PASS                            reply 530\n"
+	    "ftp   retr       first 2 times        reply 450 File busy  # comment\n"
+	    "ftp   data       after 4096 bytes     close\n"
+	    "ftp   PASV                            address 10.255.255.1 4000\n"
+	    "http  /EC200T.bin                     status 503\n"
+	    "http  /EC200T.bin after 37%           stall 120s\n"
+	    "http  /EC200T.bin                     throttle 5kB/s\n"
+	    "http  /EC200T.bin at byte 1000        flip\n"
+	    "http  /EC200T.bin                     content-length +1000\n"
+	    "http  *          probability 0.1      close\n"
+	    "https /a         request 3            redirect 301 http://x/b\n"
+	    "tls   *                               certificate expired\n"
+	    "seed 42\n");
+
+	ck_assert_msg(err == NULL, "%s", err);
+	ck_assert_uint_eq(fs.n, 13);
+	ck_assert_int_eq(fs.v[0].svc, FAULT_FTP);
+	ck_assert_str_eq(fs.v[0].where, "greeting");
+	ck_assert_int_eq(fs.v[0].action, FAULT_REPLY);
+	ck_assert_int_eq(fs.v[0].code, 421);
+	ck_assert_str_eq(fs.v[0].text, "Service not available");
+	ck_assert_str_eq(fs.v[1].text, "Not logged in.");
+	ck_assert_str_eq(fs.v[2].where, "RETR");
+	ck_assert_int_eq(fs.v[2].first, 2);
+	ck_assert_str_eq(fs.v[2].text, "File busy");
+	ck_assert_int_eq(fs.v[3].after, 4096);
+	ck_assert_str_eq(fs.v[4].text, "10.255.255.1");
+	ck_assert_int_eq(fs.v[4].count, 4000);
+	ck_assert(fs.v[6].after_pct == 37);
+	ck_assert(fs.v[6].secs == 120);
+	ck_assert(fs.v[7].rate == 5120);
+	ck_assert_int_eq(fs.v[8].after, 1000);
+	ck_assert_int_eq(fs.v[9].count, 1000);
+	ck_assert(fs.v[10].prob == 0.1);
+	ck_assert_int_eq(fs.v[11].svc, FAULT_HTTP);
+	ck_assert_int_eq(fs.v[11].nth, 3);
+	ck_assert_int_eq(fs.v[11].code, 301);
+	ck_assert_int_eq(fs.v[12].action, FAULT_TLS_EXPIRED);
+	ck_assert_int_eq(fs.v[4].line, 6);
+	ck_assert_str_eq(fs.v[3].source, "ftp   data       after 4096 bytes     close");
+	faults_free(&fs);
+}
+END_TEST
+
+START_TEST(test_parse_errors)
+{
+	assert_error("ftp PASS\n", "t.faults:1:9: incomplete directive: "
+	    "expected SERVICE WHERE [WHEN...] ACTION");
+	assert_error("\n\nsmtp HELO reply 500\n", "t.faults:3:1: unknown directive "
+	    "\"smtp\" (expected ftp, http, https, tls or seed)");
+	assert_error("ftp PASS explode\n", "t.faults:1:10: unknown word \"explode\"");
+	assert_error("ftp PASS reply 999\n",
+	    "t.faults:1:16: bad reply code \"999\" (100-599)");
+	assert_error("http /x   reply 500\n",
+	    "t.faults:1:11: \"reply\" does not apply to http");
+	assert_error("ftp RETR status 500\n",
+	    "t.faults:1:10: \"status\" does not apply to ftp");
+	assert_error("http /x delay soon\n", "t.faults:1:15: expected a duration "
+	    "such as 500ms, 3s, 2m");
+	assert_error("http /x throttle fast\n",
+	    "t.faults:1:18: expected a rate such as 5kB/s");
+	assert_error("http /x flip\n",
+	    "t.faults:1:9: flip needs \"at byte K\" or \"after N%\"");
+	assert_error("http /x close now\n",
+	    "t.faults:1:15: unexpected \"now\" after the action");
+	assert_error("http x.bin close\n", "t.faults:1:6: HTTP place must be a "
+	    "path pattern starting with / or *");
+	assert_error("ftp HELLO reply 500\n",
+	    "t.faults:1:5: unknown FTP stage \"HELLO\"");
+	assert_error("ftp RETR first x times close\n",
+	    "t.faults:1:16: \"first\" needs a count");
+	assert_error("http /x probability 2 close\n",
+	    "t.faults:1:21: probability needs 0..1");
+	assert_error("http /x after 120% close\n",
+	    "t.faults:1:15: bad percentage");
+	assert_error("ftp PASV address 300.1.1.1\n",
+	    "t.faults:1:18: address needs an IPv4 address");
+	assert_error("http /x content-length 5\n",
+	    "t.faults:1:24: expected +N or -N");
+	assert_error("ftp RETR\tfirst 1 times\n", "t.faults:1:23: missing action");
+}
+END_TEST
+
+START_TEST(test_match_first_nth)
+{
+	struct faults fs;
+	int i, hits = 0;
+
+	fslog_set_sink(quiet, NULL);
+	ck_assert_ptr_null(parse(&fs, "ftp RETR first 2 times reply 450\n"
+	    "ftp RETR request 4 reply 451\n"));
+	for (i = 1; i <= 6; i++) {
+		const struct fault *f = faults_match(&fs, FAULT_FTP, "RETR", "x", 1);
+		if (i <= 2)
+			ck_assert(f != NULL && f->code == 450);
+		else if (i == 4)
+			ck_assert(f != NULL && f->code == 451);
+		else
+			ck_assert_ptr_null(f);
+		hits += f != NULL;
+	}
+	ck_assert_int_eq(hits, 3);
+	ck_assert_ptr_null(faults_match(&fs, FAULT_FTP, "SIZE", "x", 1));
+	faults_free(&fs);
+	fslog_set_sink(NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_match_where)
+{
+	struct faults fs;
+
+	fslog_set_sink(quiet, NULL);
+	ck_assert_ptr_null(parse(&fs, "http /fw/*.bin status 503\n"
+	    "ftp * path *.bin reply 550\n"
+	    "ftp data connection 2 close\n"));
+	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_HTTP, "/fw/a.bin", NULL, 1));
+	ck_assert_ptr_null(faults_match(&fs, FAULT_HTTP, "/fw/a.txt", NULL, 1));
+	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_FTP, "SIZE", "dir/a.bin", 1));
+	ck_assert_ptr_null(faults_match(&fs, FAULT_FTP, "SIZE", "a.txt", 1));
+	/* "*" means any command, not the greeting or data stages. */
+	ck_assert_ptr_null(faults_match(&fs, FAULT_FTP, "greeting", "a.bin", 1));
+	ck_assert_ptr_null(faults_match(&fs, FAULT_FTP, "data", "/a", 1));
+	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_FTP, "data", "/a", 2));
+	faults_free(&fs);
+	fslog_set_sink(NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_match_probability_seeded)
+{
+	struct faults a, b;
+	int i, na = 0, same = 1;
+
+	fslog_set_sink(quiet, NULL);
+	ck_assert_ptr_null(parse(&a, "seed 7\nhttp * probability 0.25 close\n"));
+	ck_assert_ptr_null(parse(&b, "seed 7\nhttp * probability 0.25 close\n"));
+	for (i = 0; i < 4000; i++) {
+		int x = faults_match(&a, FAULT_HTTP, "/f", NULL, 1) != NULL;
+		int y = faults_match(&b, FAULT_HTTP, "/f", NULL, 1) != NULL;
+		na += x;
+		same &= x == y;
+	}
+	ck_assert(same);
+	ck_assert_msg(na > 800 && na < 1200, "%d of 4000", na);
+	faults_free(&a);
+	faults_free(&b);
+	fslog_set_sink(NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_position)
+{
+	struct faults fs;
+
+	ck_assert_ptr_null(parse(&fs, "http /a after 50% reset\nhttp /b close\n"));
+	ck_assert_int_eq(fault_position(&fs.v[0], 1000), 500);
+	ck_assert_int_eq(fault_position(&fs.v[1], 1000), -1);
+	faults_free(&fs);
+}
+END_TEST
+
+/* Collect the faults suite. */
+static Suite *
+faults_suite(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_parse_examples);
+	tcase_add_test(tc, test_parse_errors);
+	tcase_add_test(tc, test_match_first_nth);
+	tcase_add_test(tc, test_match_where);
+	tcase_add_test(tc, test_match_probability_seeded);
+	tcase_add_test(tc, test_position);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(faults_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
