@@ -171,7 +171,6 @@ updater_start(struct updater *u)
 	/* Staging time belongs to the download, not to the update. */
 	flash_take_busy(u->fw->flash);
 	updater_set_state(u, UPDATER_VERIFYING);
-	updater_urc(u, "+QIND: \"FOTA\",\"START\"");
 	clock_timer_init(&u->timer, updater_verify_cb, u);
 	clock_timer_start(&u->timer, 0);
 	return 0;
@@ -227,6 +226,8 @@ updater_verify_cb(struct clock_timer *t, void *arg)
 	uint64_t bs = fw->lay.block_size;
 	int code, rc = 0;
 
+	/* From the loop, not the caller: after whatever the caller prints. */
+	updater_urc(u, "+QIND: \"FOTA\",\"START\"");
 	if ((code = updater_check(u, &why)) != 0) {
 		if (!updater_power_gone(u, 0))
 			updater_fail(u, code, why);
