@@ -19,6 +19,22 @@ def ati(h):
     return h.cmd("ATI")
 
 
+def slot_bytes(state_dir, slot):
+    """Slot A or B of flash.img (stored inverted; layout in
+    docs/flash-layout.md: 4 blocks of 64 KiB, then two 1 MiB slots)."""
+    with open(os.path.join(state_dir, "flash.img"), "rb") as f:
+        f.seek(4 * 65536 + slot * 1048576)
+        return bytes(b ^ 0xff for b in f.read(1048576))
+
+
+def image(tmp, rev):
+    path = os.path.join(tmp, rev + ".img")
+    subprocess.run([PKG, "image", "--model", "EC200T", "--revision", rev,
+                    "-o", path], check=True)
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def body(modem):
     # A fresh modem runs the factory image of A.
     m = modem("--revision", A).start()
@@ -28,6 +44,8 @@ def body(modem):
     h.wait_hangup()
     h.close()
     m.wait()
+    check(slot_bytes(m.state_dir, 0) == image(m.tmp, A),
+          "fresh flash holds the same bytes as fotasim-pkg image")
 
     # A downloaded delta package A -> B waits in the FOTA area.
     pkg = os.path.join(m.tmp, "a-b.pkg")
@@ -73,6 +91,10 @@ def body(modem):
     h = m4.boot()
     check(b"Revision: " + B.encode() in ati(h), "B survives a power cut")
     h.close()
+    check(slot_bytes(m.state_dir, 1) == image(m.tmp, B),
+          "slot B is byte-identical to fotasim-pkg image of B")
+    check(slot_bytes(m.state_dir, 0) == image(m.tmp, A),
+          "slot A still holds A (the rollback target)")
 
 
 run(body)
