@@ -57,6 +57,7 @@ struct firmware {
 	char			 model[IMAGE_MODEL_MAX];
 	char			 revision[IMAGE_REV_MAX];
 	int			 pending;
+	int			 booted;	/* the slot running since power-on */
 	struct updater		*up;
 	/* Staging a package into the FOTA area. */
 	int			 staging;

@@ -188,6 +188,7 @@ fw_choose_slot(struct firmware *fw)
 		if (fw_boot_write(fw) != 0)
 			return -1;
 	}
+	fw->booted = s;
 	r.flash = fw->flash;
 	r.off = fw->lay.slot_off[s];
 	r.len = IMAGE_ID_SIZE;
@@ -263,6 +264,7 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
     struct firmware **out, char *err, size_t errlen)
 {
 	struct flash_geometry g = cfg->geom;
+	struct layout lay;
 	struct firmware *fw;
 	uint64_t isize = cfg->image_size ? cfg->image_size : FIRMWARE_DEFAULT_SIZE;
 	unsigned char p[BOOT_REC_LEN];
@@ -275,22 +277,23 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 		return fw_error(err, errlen, "bad model or revision name");
 	if (isize < IMAGE_MIN_SIZE || isize > IMAGE_MAX_SIZE)
 		return fw_error(err, errlen, "bad image size");
-	if (layout_compute(g.block_size, isize, g.size, &(struct layout){0}) != 0)
+	if (layout_compute(g.block_size, isize, g.size, &lay) != 0)
 		return fw_error(err, errlen, "flash too small for the layout");
-	fw = xcalloc(1, sizeof *fw);
-	layout_compute(g.block_size, isize, g.size, &fw->lay);
-	g.size = fw->lay.total;
-	if (flash_geometry_check(&g, &why) != 0) {
-		free(fw);
+	g.size = lay.total;
+	if (flash_geometry_check(&g, &why) != 0)
 		return fw_error(err, errlen, "flash geometry: %s", why);
-	}
+	fw = xcalloc(1, sizeof *fw);
+	fw->lay = lay;
 	if (cbs != NULL)
 		fw->cbs = *cbs;
 	if (fw_open_dev(fw, cfg, g.size, err, errlen) != 0) {
 		free(fw);
 		return -1;
 	}
-	fw->flash = flash_open(&g, fw->dev);
+	if ((fw->flash = flash_open(&g, fw->dev)) == NULL) {
+		fw_error(err, errlen, "flash backend does not fit the geometry");
+		goto fail;
+	}
 	rc = flashlog_open(&fw->bootlog, fw->flash, fw->lay.boot_off, p,
 	    sizeof p, &found);
 	if (rc == 0 && found)

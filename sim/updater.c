@@ -122,7 +122,9 @@ updater_result(const struct updater *u)
 int
 updater_busy(const struct updater *u)
 {
-	return u->state == UPDATER_VERIFYING || u->state == UPDATER_UPDATING;
+	/* Done but not rebooted: the flags point away from the running slot. */
+	return u->state == UPDATER_VERIFYING || u->state == UPDATER_UPDATING ||
+	    (u->state == UPDATER_DONE && u->fw->boot.active != u->fw->booted);
 }
 
 void
@@ -337,8 +339,8 @@ updater_step_cb(struct clock_timer *t, void *arg)
 	struct updater *u = arg;
 	int p, rc;
 
-	if (u->done > 0 || u->nblocks == 0) {
-		p = u->nblocks ? (int)((uint64_t)u->done * 100 / u->nblocks) : 100;
+	if (u->done > 0) {
+		p = (int)((uint64_t)u->done * 100 / u->nblocks);
 		if (p < 1)
 			p = 1;
 		if (p > u->percent) {

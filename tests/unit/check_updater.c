@@ -188,8 +188,9 @@ START_TEST(test_update_and_rollback)
 	ck_assert_int_eq(update(&r, fw, p, len), 0);
 	ck_assert_str_eq(firmware_update_state(fw), "done");
 	ck_assert_int_eq(r.reboots, 1);
-	/* Still A until the reboot. */
+	/* Still A until the reboot, and no second update before it. */
 	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	ck_assert_int_eq(firmware_stage(fw, p, len), FIRMWARE_ERR_BUSY);
 	firmware_close(fw);
 	free(p);
 
@@ -451,6 +452,9 @@ START_TEST(test_power_cut_sweep)
 		/* Nothing failed, so the update must have completed. */
 		if (r.nurc > from)
 			assert_urcs(&r, from, 0);
+		/* Once B runs, the next download may begin at once. */
+		if (r.reboots == 0)
+			ck_assert_int_eq(firmware_stage_begin(fw, 0), 0);
 		firmware_close(fw);
 
 		fw = rig_boot(&r, r.ram);
