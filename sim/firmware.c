@@ -342,7 +342,7 @@ firmware_pending(const struct firmware *fw)
 void
 firmware_run_pending(struct firmware *fw)
 {
-	if (!fw->pending)
+	if (fw == NULL || !fw->pending)
 		return;
 	fw->pending = 0;
 	if (fw->jr.phase == JOURNAL_APPLYING &&

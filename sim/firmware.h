@@ -51,9 +51,9 @@ const char *firmware_model(const struct firmware *);
 const char *firmware_revision(const struct firmware *);
 /* Whether an update waits for firmware_run_pending(). */
 int	 firmware_pending(const struct firmware *);
-/* After power-on completes: resume a staged or interrupted update, if any. */
+/* After power-on completes: resume a staged or interrupted update (NULL ok). */
 void	 firmware_run_pending(struct firmware *);
-/* Power-down (orderly or not): stop timers, free everything; flash keeps all. */
+/* Power-down (orderly or not): stop timers, free all (NULL ok); flash keeps all. */
 void	 firmware_close(struct firmware *);
 
 /*

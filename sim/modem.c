@@ -70,6 +70,9 @@ modem_fw_boot(struct modem *m)
 	struct firmware_config cfg;
 	char err[512];
 
+	/* Without a state dir (unit tests, fuzzing) there is no flash. */
+	if (m->cfg.state_dir == NULL)
+		return 0;
 	firmware_config_default(&cfg);
 	cfg.state_dir = m->cfg.state_dir;
 	cfg.model = m->model_name;
@@ -351,7 +354,7 @@ modem_power_on(struct modem *m)
 {
 	if (m->power != MODEM_OFF)
 		return;
-	if (m->fw == NULL && modem_fw_boot(m) != 0)
+	if (m->fw == NULL && m->cfg.state_dir != NULL && modem_fw_boot(m) != 0)
 		fatal("the flash that booted before no longer boots");
 	m->boots++;
 	modem_set_power(m, MODEM_BOOTING);

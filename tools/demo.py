@@ -36,20 +36,26 @@ class Port:
         tty.setraw(self.fd)
         self.buf = b""
 
+    def _read(self):
+        """Read what arrives within 0.2 s; None once the port hangs up."""
+        r, _, _ = select.select([self.fd], [], [], 0.2)
+        if not r:
+            return b""
+        try:
+            chunk = os.read(self.fd, 4096)
+        except OSError:
+            chunk = b""
+        return chunk or None
+
     def until(self, token, limit=30):
         deadline = time.monotonic() + limit
         while token not in self.buf:
             if time.monotonic() > deadline:
                 sys.exit("demo: no %r from the modem" % token)
-            r, _, _ = select.select([self.fd], [], [], 0.2)
-            if r:
-                try:
-                    chunk = os.read(self.fd, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    sys.exit("demo: port hung up")
-                self.buf += chunk
+            chunk = self._read()
+            if chunk is None:
+                sys.exit("demo: port hung up")
+            self.buf += chunk
         i = self.buf.index(token) + len(token)
         out, self.buf = self.buf[:i], self.buf[i:]
         show("<", out)
@@ -57,18 +63,12 @@ class Port:
 
     def hangup(self, limit=30):
         deadline = time.monotonic() + limit
-        out = b""
         while time.monotonic() < deadline:
-            r, _, _ = select.select([self.fd], [], [], 0.2)
-            if r:
-                try:
-                    chunk = os.read(self.fd, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                out += chunk
-        show("<", self.buf + out)
+            chunk = self._read()
+            if chunk is None:
+                break
+            self.buf += chunk
+        show("<", self.buf)
         os.close(self.fd)
 
     def cmd(self, line):

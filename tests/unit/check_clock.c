@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include "check-run.h"
 #include <stdlib.h>
 
 #include "clock.h"
@@ -270,11 +271,5 @@ clock_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(clock_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite(clock_suite());
 }
