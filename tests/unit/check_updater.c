@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check-run.h"
 #include "clock.h"
 #include "firmware-priv.h"
 #include "flash-fault.h"
@@ -491,11 +492,5 @@ updater_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(updater_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite(updater_suite());
 }
