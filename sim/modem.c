@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware.h"
 #include "modem.h"
 #include "translog.h"
 
@@ -45,6 +46,43 @@ modem_default_revision(enum modem_model model)
 {
 	return model == MODEM_UC200T ? "UC200TEMAAR02A02M16" :
 	    "EC200TCNHAR02A14M16";
+}
+
+/* Firmware: the updater has a URC to print. */
+static void
+modem_fw_urc(void *arg, const char *line)
+{
+	modem_urc(arg, "%s", line);
+}
+
+/* Firmware: the update is done; reboot into the new image. */
+static void
+modem_fw_reboot(void *arg)
+{
+	modem_reboot(arg);
+}
+
+/* Power-on of the firmware half: boot from flash, take its revision. */
+static int
+modem_fw_boot(struct modem *m)
+{
+	struct firmware_cbs cbs = { modem_fw_urc, modem_fw_reboot, m };
+	struct firmware_config cfg;
+	char err[512];
+
+	/* Without a state dir (unit tests, fuzzing) there is no flash. */
+	if (m->cfg.state_dir == NULL)
+		return 0;
+	firmware_config_default(&cfg);
+	cfg.state_dir = m->cfg.state_dir;
+	cfg.model = m->model_name;
+	cfg.revision = m->revision;
+	if (firmware_boot(&cfg, &cbs, &m->fw, err, sizeof err) != 0) {
+		warnx_("firmware: %s", err);
+		return -1;
+	}
+	snprintf(m->revision, sizeof m->revision, "%s", firmware_revision(m->fw));
+	return 0;
 }
 
 /* Write bytes from the AT engine to the port. */
@@ -142,6 +180,8 @@ modem_drained(struct modem *m)
 		port_close(&m->port);
 	clock_timer_stop(&m->boot_t);
 	clock_timer_stop(&m->reg_t);
+	firmware_close(m->fw);
+	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
 		modem_set_power(m, MODEM_OFF);
 		if (m->on_off != NULL)
@@ -274,6 +314,7 @@ static void
 modem_boot_ready(struct modem *m)
 {
 	modem_set_power(m, MODEM_ON);
+	firmware_run_pending(m->fw);
 }
 
 /* The SIM answers. */
@@ -313,6 +354,8 @@ modem_power_on(struct modem *m)
 {
 	if (m->power != MODEM_OFF)
 		return;
+	if (m->fw == NULL && m->cfg.state_dir != NULL && modem_fw_boot(m) != 0)
+		fatal("the flash that booted before no longer boots");
 	m->boots++;
 	modem_set_power(m, MODEM_BOOTING);
 	/* Volatile state starts over; the saved profile comes back. */
@@ -416,7 +459,7 @@ modem_init(struct modem *m, struct ev_loop *loop, const struct modem_config *cfg
 	clock_timer_init(&m->reg_t, modem_reg_cb, m);
 	clock_timer_init(&m->power_t, modem_power_cb, m);
 	clock_timer_init(&m->down_t, modem_qpowd_cb, m);
-	return 0;
+	return modem_fw_boot(m);
 }
 
 void
@@ -433,6 +476,8 @@ modem_free(struct modem *m)
 	clock_timer_stop(&m->reg_t);
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
+	firmware_close(m->fw);
+	m->fw = NULL;
 	port_free(&m->port);
 	buf_free(&m->urcs);
 }

@@ -44,6 +44,8 @@ struct modem_config {
 	enum modem_port_mode	 port_mode;
 };
 
+struct firmware;
+
 #define MODEM_NCID	16	/* PDP context ids 1..15 */
 
 struct modem_pdp {
@@ -86,6 +88,7 @@ struct modem {
 	int			 busy;		/* a command line is running */
 	struct buf		 urcs;		/* queued URC lines, NUL-ended */
 
+	struct firmware		*fw;		/* flash, slots, updater */
 	struct modem_nv		 nv;		/* saved profile (AT&W, QCFG) */
 	int			 cfun;
 	int			 sim_ready;

@@ -5,6 +5,7 @@
  *   fotasim-pkg image  --model M --revision REV [--size BYTES] -o FILE
  *   fotasim-pkg create --model M --from REV --to REV [--size BYTES]
  *                      [--full|--delta] -o FILE
+ *   fotasim-pkg create [--from-image FILE] [--to-image FILE] ... -o FILE
  *   fotasim-pkg inspect FILE
  *   fotasim-pkg verify FILE
  *
@@ -27,6 +28,8 @@ struct pkg_opts {
 	const char	*from;
 	const char	*to;
 	const char	*out;
+	const char	*from_image;
+	const char	*to_image;
 	uint64_t	 size;
 	enum pkg_kind	 kind;
 };
@@ -38,6 +41,8 @@ pkg_usage(void)
 	fprintf(stderr,
 	    "usage: fotasim-pkg image --model M --revision REV [--size BYTES] -o FILE\n"
 	    "       fotasim-pkg create --model M --from REV --to REV [--size BYTES]\n"
+	    "                          [--full|--delta] -o FILE\n"
+	    "       fotasim-pkg create [--from-image FILE] [--to-image FILE]\n"
 	    "                          [--full|--delta] -o FILE\n"
 	    "       fotasim-pkg inspect FILE\n"
 	    "       fotasim-pkg verify FILE\n");
@@ -57,6 +62,8 @@ pkg_parse_opts(int argc, char **argv, struct pkg_opts *o)
 		{ "full",	no_argument,	   NULL, 'F' },
 		{ "delta",	no_argument,	   NULL, 'D' },
 		{ "output",	required_argument, NULL, 'o' },
+		{ "from-image",	required_argument, NULL, 'S' },
+		{ "to-image",	required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned long long v;
@@ -74,6 +81,8 @@ pkg_parse_opts(int argc, char **argv, struct pkg_opts *o)
 		case 'f': o->from = optarg; break;
 		case 't': o->to = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'S': o->from_image = optarg; break;
+		case 'T': o->to_image = optarg; break;
 		case 'F': o->kind = PKG_FULL; break;
 		case 'D': o->kind = PKG_DELTA; break;
 		case 's':
@@ -174,25 +183,68 @@ pkg_cmd_image(int argc, char **argv)
 	return rc;
 }
 
-/* fotasim-pkg create: build a full or delta package between two revisions. */
+/*
+ * Load one side of a package: an image file (its identity block names the
+ * revision), or the generated image of a revision.  NULL on error.
+ */
+static unsigned char *
+pkg_load_side(const struct pkg_opts *o, const char *file, const char **rev,
+    char *revbuf, uint64_t *size)
+{
+	char model[IMAGE_MODEL_MAX];
+	unsigned char *p;
+	uint64_t isz;
+	size_t len;
+
+	if (file == NULL) {
+		if (*rev == NULL) {
+			warnx_("need --from/--to REV or --from-image/--to-image FILE");
+			return NULL;
+		}
+		*size = o->size;
+		return pkg_make_image(o->model, *rev, o->size);
+	}
+	if (pkg_read_file(file, &p, &len) != 0)
+		return NULL;
+	if (image_identify(p, len, model, revbuf, &isz) != 0 || isz != len) {
+		warnx_("%s: not a firmware image (no valid identity block)", file);
+		free(p);
+		return NULL;
+	}
+	if (strcmp(model, o->model) != 0 || (*rev != NULL &&
+	    strcmp(*rev, revbuf) != 0)) {
+		warnx_("%s: image is %s %s, not %s %s", file, model, revbuf,
+		    o->model, *rev != NULL ? *rev : "");
+		free(p);
+		return NULL;
+	}
+	*rev = revbuf;
+	*size = len;
+	return p;
+}
+
+/* fotasim-pkg create: build a full or delta package between two images. */
 static int
 pkg_cmd_create(int argc, char **argv)
 {
 	struct pkg_opts o;
 	unsigned char *src, *tgt, *pkg = NULL;
+	char from[IMAGE_REV_MAX], to[IMAGE_REV_MAX];
+	uint64_t src_len, tgt_len;
 	size_t len = 0;
 	int rc;
 
-	if (pkg_parse_opts(argc, argv, &o) != 0 || o.from == NULL || o.to == NULL)
+	if (pkg_parse_opts(argc, argv, &o) != 0)
 		return pkg_usage();
-	if ((src = pkg_make_image(o.model, o.from, o.size)) == NULL)
-		return 2;
-	if ((tgt = pkg_make_image(o.model, o.to, o.size)) == NULL) {
+	if ((src = pkg_load_side(&o, o.from_image, &o.from, from,
+	    &src_len)) == NULL)
+		return o.from_image ? 1 : 2;
+	if ((tgt = pkg_load_side(&o, o.to_image, &o.to, to, &tgt_len)) == NULL) {
 		free(src);
-		return 2;
+		return o.to_image ? 1 : 2;
 	}
-	rc = pkg_build(o.kind, o.model, o.from, src, o.size, o.to, tgt, o.size,
-	    &pkg, &len);
+	rc = pkg_build(o.kind, o.model, o.from, src, src_len, o.to, tgt,
+	    tgt_len, &pkg, &len);
 	if (rc != 0)
 		warnx_("cannot build package: %s", pkg_strerror(rc));
 	else

@@ -24,6 +24,14 @@ delta=$(wc -c < "$T/delta.pkg")
 [ "$full" -eq $((524288 + 256)) ] || fail "full package size $full"
 [ "$delta" -lt $((full / 8)) ] || fail "delta ($delta) not much smaller than full ($full)"
 
+# From image files: the same bytes as from revisions.
+"$PKG" create --from-image "$T/a1.img" --to-image "$T/b.img" --delta -o "$T/delta2.pkg"
+cmp -s "$T/delta.pkg" "$T/delta2.pkg" || fail "create from images differs"
+if "$PKG" create --from-image "$T/delta.pkg" --to $B -o "$T/x.pkg" 2> "$T/err"; then
+	fail "create from a non-image passed"
+fi
+grep -q "not a firmware image" "$T/err" || fail "non-image: message"
+
 "$PKG" inspect "$T/delta.pkg" > "$T/inspect"
 grep -qx "kind: delta" "$T/inspect" || fail "inspect kind"
 grep -qx "source-revision: $A" "$T/inspect" || fail "inspect source"

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check-run.h"
 #include "flash.h"
 #include "flash-fault.h"
 
@@ -397,15 +398,11 @@ flash_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	if (mkdtemp(tmpdir) == NULL)
 		return EXIT_FAILURE;
-	sr = srunner_create(flash_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run_suite(flash_suite());
 	rmdir(tmpdir);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-run.h"
 #include "crc32.h"
 #include "package.h"
 
@@ -294,11 +295,5 @@ pkg_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(pkg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite(pkg_suite());
 }

@@ -1,0 +1,91 @@
+/*
+ * firmware-priv.h: what firmware.c (boot, records, staging) and updater.c
+ * (the update state machine) share.  Not for the rest of the modem.
+ */
+#ifndef FOTASIM_FIRMWARE_PRIV_H
+#define FOTASIM_FIRMWARE_PRIV_H
+
+#include "firmware.h"
+#include "flashlog.h"
+#include "image.h"
+#include "layout.h"
+#include "package.h"
+
+/* The boot flags: which slot boots, and what each slot must hold. */
+struct boot_rec {
+	int		 active;
+	int		 valid[2];
+	uint64_t	 size[2];
+	unsigned char	 md5[2][PKG_MD5_LEN];
+};
+
+enum journal_phase {
+	JOURNAL_IDLE,		/* nothing to do (FOTA area may be mid-write) */
+	JOURNAL_STAGED,		/* a complete package sits in the FOTA area */
+	JOURNAL_APPLYING,	/* writing the target slot; blocks done so far */
+	JOURNAL_DONE,		/* committed and reported */
+	JOURNAL_FAILED,		/* refused or failed and reported */
+};
+
+struct journal_rec {
+	enum journal_phase phase;
+	int		 target;	/* slot being written */
+	uint32_t	 blocks;	/* blocks of the target slot done */
+	int		 result;	/* END code for DONE/FAILED */
+	uint64_t	 pkg_len;	/* bytes of package in the FOTA area */
+};
+
+/* A byte range of the flash, readable as a pkg_source. */
+struct fw_region {
+	struct flash	*flash;
+	uint64_t	 off;
+	uint64_t	 len;
+};
+
+struct updater;
+
+struct firmware {
+	struct firmware_cbs	 cbs;
+	struct flash_dev	*dev;
+	struct flash_dev	*own_dev;	/* closed with the firmware */
+	struct flash		*flash;
+	struct layout		 lay;
+	struct flashlog		 bootlog;
+	struct flashlog		 journal;
+	struct boot_rec		 boot;
+	struct journal_rec	 jr;
+	char			 model[IMAGE_MODEL_MAX];
+	char			 revision[IMAGE_REV_MAX];
+	int			 pending;
+	int			 booted;	/* the slot running since power-on */
+	struct updater		*up;
+	/* Staging a package into the FOTA area. */
+	int			 staging;
+	uint64_t		 stage_len;
+	uint64_t		 stage_pos;
+	unsigned char		*stage_page;
+	size_t			 stage_fill;
+};
+
+/* Read through a struct fw_region. */
+int	fw_region_read(void *arg, uint64_t off, void *buf, size_t len);
+/* Append the boot flags in fw->boot. */
+int	fw_boot_write(struct firmware *);
+/* Append a journal record and make it fw->jr. */
+int	fw_journal_write(struct firmware *, enum journal_phase, int target,
+	    uint32_t blocks, int result);
+
+/* The updater state machine (updater.c). */
+struct updater *updater_new(struct firmware *);
+void	 updater_free(struct updater *);
+/* Begin verifying and applying the staged package. */
+int	 updater_start(struct updater *);
+/* A staged package has arrived: idle -> downloaded. */
+void	 updater_downloaded(struct updater *);
+/* A committed update whose END was not yet reported: report it. */
+void	 updater_report_done(struct updater *);
+const char *updater_state_name(const struct updater *);
+int	 updater_result(const struct updater *);
+int	 updater_busy(const struct updater *);
+
+#endif

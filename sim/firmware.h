@@ -1,0 +1,86 @@
+/*
+ * firmware.h: the module's firmware half, as the modem sees it.
+ *
+ * At power-on the modem calls firmware_boot(): it opens (or creates) the
+ * simulated flash in the state dir, repairs what a power cut left behind and
+ * says which revision runs.  Once the modem is up (after RDY) it calls
+ * firmware_run_pending(), which resumes an interrupted or staged update; the
+ * updater then talks back only through struct firmware_cbs (URC lines and a
+ * reboot request).  See docs/internals/updater.md.
+ */
+#ifndef FOTASIM_FIRMWARE_H
+#define FOTASIM_FIRMWARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash.h"
+
+struct firmware;
+
+/* What the updater needs from the modem. */
+struct firmware_cbs {
+	/* Print one URC line, without CR LF: +QIND: "FOTA","UPDATING",37 */
+	void	(*urc)(void *arg, const char *line);
+	/* The update is over (END,0 printed): power-cycle into the new firmware. */
+	void	(*reboot)(void *arg);
+	void	 *arg;
+};
+
+struct firmware_config {
+	const char		*state_dir;	/* flash.img lives here ... */
+	struct flash_dev	*dev;		/* ... or this backend (tests) */
+	const char		*model;		/* factory firmware of a fresh flash */
+	const char		*revision;
+	uint64_t		 image_size;	/* 0 = FIRMWARE_DEFAULT_SIZE */
+	struct flash_geometry	 geom;		/* size 0 = smallest that fits */
+};
+
+/* Fill a config with the defaults: NOR timing, default model and revision. */
+void	 firmware_config_default(struct firmware_config *);
+
+/*
+ * Power-on: open or create the flash, finish or roll back what a power cut
+ * interrupted, pick the slot to boot.  Returns 0, or -1 with a message in err
+ * (bad geometry, unusable state dir, or no bootable image at all).
+ */
+int	 firmware_boot(const struct firmware_config *, const struct firmware_cbs *,
+	    struct firmware **, char *err, size_t errlen);
+/* The booted model and revision (for ATI, AT+CGMR, AT+QGMR). */
+const char *firmware_model(const struct firmware *);
+const char *firmware_revision(const struct firmware *);
+/* Whether an update waits for firmware_run_pending(). */
+int	 firmware_pending(const struct firmware *);
+/* After power-on completes: resume a staged or interrupted update (NULL ok). */
+void	 firmware_run_pending(struct firmware *);
+/* Power-down (orderly or not): stop timers, free all (NULL ok); flash keeps all. */
+void	 firmware_close(struct firmware *);
+
+/*
+ * Put a package into the FOTA area, in pieces as it arrives (the download
+ * engines), or at once (tests).  Returns 0, or a FIRMWARE_ERR_* code.
+ */
+int	 firmware_stage_begin(struct firmware *, uint64_t len);
+int	 firmware_stage_write(struct firmware *, const void *, size_t);
+int	 firmware_stage_end(struct firmware *);
+int	 firmware_stage(struct firmware *, const void *, size_t);
+/* Start applying the staged package now (+QIND START, UPDATING..., END). */
+int	 firmware_update_start(struct firmware *);
+/* Simulated seconds of flash work done since the last call. */
+double	 firmware_take_busy(struct firmware *);
+/* The updater's state name: idle, downloaded, verifying, ... */
+const char *firmware_update_state(const struct firmware *);
+/* The last END code the updater reported (-1 = none yet). */
+int	 firmware_update_result(const struct firmware *);
+
+#define FIRMWARE_ERR_BUSY	-1	/* an update is running */
+#define FIRMWARE_ERR_TOO_BIG	-2	/* package larger than the FOTA area */
+#define FIRMWARE_ERR_FLASH	-3	/* flash error (or power lost) */
+#define FIRMWARE_ERR_STATE	-4	/* call out of order */
+
+/* END codes of the manual. */
+#define FOTA_END_OK		0
+#define FOTA_END_FAILED		504
+#define FOTA_END_MD5		506
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * check_updater.c: the updater end to end on a RAM (or file) flash: happy
+ * paths, rollback, every refusal with its END code, flash faults, and the
+ * power-cut sweep over a full and a delta update.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check-run.h"
+#include "clock.h"
+#include "firmware-priv.h"
+#include "flash-fault.h"
+
+#define ISIZE	(128 * 1024)
+#define MODEL	"EC200T"
+#define REV_A	"EC200TCNHAR02A14M16"
+#define REV_B	"EC200TCNHAR02A15M16"
+#define REV_C	"EC200TEUHAR05A01M16"
+
+struct rig {
+	struct ev_loop		*loop;
+	struct flash_dev	*ram;
+	struct firmware_config	 cfg;
+	char			 urc[512][48];
+	int			 nurc;
+	int			 reboots;
+};
+
+/* Record a URC line. */
+static void
+rig_urc(void *arg, const char *line)
+{
+	struct rig *r = arg;
+
+	ck_assert_int_lt(r->nurc, 512);
+	snprintf(r->urc[r->nurc++], sizeof r->urc[0], "%s", line);
+}
+
+/* Record a reboot request. */
+static void
+rig_reboot(void *arg)
+{
+	((struct rig *)arg)->reboots++;
+}
+
+/* A rig on a fresh RAM flash with untimed small NOR geometry. */
+static void
+rig_init(struct rig *r)
+{
+	memset(r, 0, sizeof *r);
+	r->loop = ev_loop_new(EVFLAG_AUTO);
+	clock_init(r->loop, 0);
+	firmware_config_default(&r->cfg);
+	r->cfg.model = MODEL;
+	r->cfg.revision = REV_A;
+	r->cfg.image_size = ISIZE;
+	r->cfg.geom.block_size = 4096;
+	r->cfg.geom.page_size = 256;
+	flash_geometry_untimed(&r->cfg.geom);
+	r->ram = flash_ram_open(1 << 20);
+}
+
+/* Free a rig. */
+static void
+rig_free(struct rig *r)
+{
+	flash_dev_close(r->ram);
+	clock_free();
+	ev_loop_destroy(r->loop);
+}
+
+/* Power on over dev (the RAM store, or a fault layer around it). */
+static struct firmware *
+rig_boot(struct rig *r, struct flash_dev *dev)
+{
+	struct firmware_cbs cbs = { rig_urc, rig_reboot, r };
+	struct firmware *fw;
+	char err[256];
+
+	r->cfg.dev = dev;
+	if (firmware_boot(&r->cfg, &cbs, &fw, err, sizeof err) != 0)
+		ck_abort_msg("boot failed: %s", err);
+	return fw;
+}
+
+/* Run the event loop until no simulated timer is left. */
+static void
+rig_run(struct rig *r)
+{
+	while (clock_pending() > 0)
+		ev_run(r->loop, EVRUN_ONCE);
+}
+
+/* Build a package between two generated images of ISIZE. */
+static unsigned char *
+mkpkg(enum pkg_kind kind, const char *model, const char *from, const char *to,
+    size_t *len)
+{
+	unsigned char *s = malloc(ISIZE), *t = malloc(ISIZE), *p;
+
+	ck_assert_int_eq(image_read(model, from, ISIZE, 0, s, ISIZE), 0);
+	ck_assert_int_eq(image_read(model, to, ISIZE, 0, t, ISIZE), 0);
+	ck_assert_int_eq(pkg_build(kind, model, from, s, ISIZE, to, t, ISIZE,
+	    &p, len), 0);
+	free(s);
+	free(t);
+	return p;
+}
+
+/* The booted slot holds exactly the generated image of the booted revision. */
+static void
+assert_booted_image(struct firmware *fw)
+{
+	unsigned char *want = malloc(ISIZE), *have = malloc(ISIZE);
+	uint64_t off = fw->lay.slot_off[fw->boot.active];
+
+	ck_assert_int_eq(image_read(MODEL, firmware_revision(fw), ISIZE, 0,
+	    want, ISIZE), 0);
+	ck_assert_int_eq(flash_read(fw->flash, off, have, ISIZE), 0);
+	ck_assert_int_eq(memcmp(want, have, ISIZE), 0);
+	free(want);
+	free(have);
+}
+
+/*
+ * The URCs from index `from` are START, UPDATING with rising percentages
+ * from >= 1 to 100, then END,<code>; or, with no START, just END,0.
+ */
+static void
+assert_urcs(struct rig *r, int from, int code)
+{
+	char end[48];
+	int i, last = 0, p;
+
+	snprintf(end, sizeof end, "+QIND: \"FOTA\",\"END\",%d", code);
+	ck_assert_int_gt(r->nurc, from);
+	ck_assert_str_eq(r->urc[r->nurc - 1], end);
+	if (r->nurc - from == 1) {
+		ck_assert_int_eq(code, 0);
+		return;
+	}
+	ck_assert_str_eq(r->urc[from], "+QIND: \"FOTA\",\"START\"");
+	for (i = from + 1; i < r->nurc - 1; i++) {
+		ck_assert_int_eq(sscanf(r->urc[i],
+		    "+QIND: \"FOTA\",\"UPDATING\",%d", &p), 1);
+		ck_assert_int_gt(p, last);
+		ck_assert_int_ge(p, 1);
+		last = p;
+	}
+	if (code == 0)
+		ck_assert_int_eq(last, 100);
+}
+
+/* Stage a package and apply it now; returns the END code. */
+static int
+update(struct rig *r, struct firmware *fw, const void *pkg, size_t len)
+{
+	int from = r->nurc;
+
+	ck_assert_int_eq(firmware_stage(fw, pkg, len), 0);
+	ck_assert_str_eq(firmware_update_state(fw), "downloaded");
+	ck_assert_int_eq(firmware_update_start(fw), 0);
+	rig_run(r);
+	assert_urcs(r, from, firmware_update_result(fw));
+	return firmware_update_result(fw);
+}
+
+/* Full and delta: A -> B, reboot into B, then roll back B -> A. */
+START_TEST(test_update_and_rollback)
+{
+	enum pkg_kind kind = _i ? PKG_DELTA : PKG_FULL;
+	struct rig r;
+	struct firmware *fw;
+	unsigned char *p;
+	size_t len;
+
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	ck_assert_str_eq(firmware_model(fw), MODEL);
+	assert_booted_image(fw);
+	p = mkpkg(kind, MODEL, REV_A, REV_B, &len);
+	ck_assert_int_eq(update(&r, fw, p, len), 0);
+	ck_assert_str_eq(firmware_update_state(fw), "done");
+	ck_assert_int_eq(r.reboots, 1);
+	/* Still A until the reboot, and no second update before it. */
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	ck_assert_int_eq(firmware_stage(fw, p, len), FIRMWARE_ERR_BUSY);
+	firmware_close(fw);
+	free(p);
+
+	fw = rig_boot(&r, r.ram);
+	ck_assert_str_eq(firmware_revision(fw), REV_B);
+	ck_assert(!firmware_pending(fw));
+	assert_booted_image(fw);
+	p = mkpkg(kind, MODEL, REV_B, REV_A, &len);
+	ck_assert_int_eq(update(&r, fw, p, len), 0);
+	firmware_close(fw);
+	free(p);
+
+	fw = rig_boot(&r, r.ram);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	assert_booted_image(fw);
+	firmware_close(fw);
+	rig_free(&r);
+}
+END_TEST
+
+/* Refusals: each bad package gives its END code and A keeps running. */
+START_TEST(test_refusals)
+{
+	struct rig r;
+	struct firmware *fw;
+	unsigned char *p;
+	size_t len;
+	int code;
+
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	p = mkpkg(PKG_DELTA, MODEL, REV_A, REV_B, &len);
+	switch (_i) {
+	case 0:		/* one payload byte flipped in transit */
+		p[len - 10] ^= 0x20;
+		code = FOTA_END_MD5;
+		break;
+	case 1:		/* truncated download */
+		len -= 100;
+		code = FOTA_END_MD5;
+		break;
+	case 2:		/* malformed header */
+		p[20] ^= 0x01;
+		code = FOTA_END_FAILED;
+		break;
+	case 3:		/* another model */
+		free(p);
+		p = mkpkg(PKG_DELTA, "UC200T", REV_A, REV_B, &len);
+		code = FOTA_END_FAILED;
+		break;
+	case 4:		/* another source revision */
+		free(p);
+		p = mkpkg(PKG_DELTA, MODEL, REV_C, REV_B, &len);
+		code = FOTA_END_FAILED;
+		break;
+	default:	/* not a package at all */
+		memset(p, 'x', len);
+		code = FOTA_END_FAILED;
+		break;
+	}
+	ck_assert_int_eq(update(&r, fw, p, len), code);
+	ck_assert_str_eq(firmware_update_state(fw), "failed");
+	ck_assert_int_eq(r.reboots, 0);
+	ck_assert_int_eq(r.nurc, 2);		/* START, END */
+	firmware_close(fw);
+	/* The next power-on runs A and does not retry the bad package. */
+	fw = rig_boot(&r, r.ram);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	ck_assert(!firmware_pending(fw));
+	assert_booted_image(fw);
+	/* And a good package still works afterwards. */
+	free(p);
+	p = mkpkg(PKG_FULL, MODEL, REV_A, REV_B, &len);
+	ck_assert_int_eq(update(&r, fw, p, len), 0);
+	firmware_close(fw);
+	free(p);
+	rig_free(&r);
+}
+END_TEST
+
+/* A failed program and bit flips while writing: END,504, A boots. */
+START_TEST(test_flash_faults)
+{
+	struct flash_fault_cfg fc = { 0 };
+	struct flash_dev *fd;
+	struct rig r;
+	struct firmware *fw;
+	unsigned char *p;
+	size_t len;
+
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	p = mkpkg(PKG_DELTA, MODEL, REV_A, REV_B, &len);
+	ck_assert_int_eq(firmware_stage(fw, p, len), 0);
+	firmware_close(fw);
+	if (_i == 0)
+		fc.fail_op = 100;
+	else
+		fc.flip_every = 18;	/* lands on slot pages only (see below) */
+	fd = flash_fault_open(r.ram, &fc);
+	fw = rig_boot(&r, fd);
+	ck_assert(firmware_pending(fw));
+	firmware_run_pending(fw);
+	rig_run(&r);
+	/*
+	 * Ops: boot flags, journal, then per block an erase, 16 pages and a
+	 * journal page, so with flip_every 18 every flip hits a slot page.
+	 */
+	if (_i == 1)
+		ck_assert_int_gt((int)flash_fault_flips(fd), 0);
+	assert_urcs(&r, 0, FOTA_END_FAILED);
+	ck_assert_int_eq(r.reboots, 0);
+	firmware_close(fw);
+	flash_dev_close(fd);
+	fw = rig_boot(&r, r.ram);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	ck_assert(!firmware_pending(fw));
+	assert_booted_image(fw);
+	firmware_close(fw);
+	free(p);
+	rig_free(&r);
+}
+END_TEST
+
+/* With the default NOR timing an update takes simulated time ~ size / 15 kB/s. */
+START_TEST(test_paced_by_flash)
+{
+	struct rig r;
+	struct firmware *fw;
+	unsigned char *p;
+	size_t len;
+	double t0, t, expect;
+
+	rig_init(&r);
+	flash_geometry_default(FLASH_NOR, &r.cfg.geom);
+	fw = rig_boot(&r, r.ram);
+	p = mkpkg(PKG_DELTA, MODEL, REV_A, REV_B, &len);
+	ck_assert_int_eq(firmware_stage(fw, p, len), 0);
+	t0 = clock_now();
+	ck_assert_int_eq(firmware_update_start(fw), 0);
+	rig_run(&r);
+	t = clock_now() - t0;
+	expect = ISIZE / 15000.0;
+	ck_assert_int_eq(firmware_update_result(fw), 0);
+	ck_assert_msg(t > expect * 0.8 && t < expect * 1.3,
+	    "update took %.1f simulated s, expected ~%.1f", t, expect);
+	/* Two blocks of 64 KiB: START, UPDATING 50 and 100, END. */
+	ck_assert_int_eq(r.nurc, 4);
+	ck_assert_str_eq(r.urc[1], "+QIND: \"FOTA\",\"UPDATING\",50");
+	firmware_close(fw);
+	free(p);
+	rig_free(&r);
+}
+END_TEST
+
+/* The file backend: a fresh state dir, an update, a restart on the same dir. */
+START_TEST(test_state_dir)
+{
+	char dir[] = "/tmp/check_updater.XXXXXX", path[256];
+	struct firmware_cbs cbs;
+	struct firmware *fw;
+	struct rig r;
+	unsigned char *p;
+	char err[256];
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	rig_init(&r);
+	cbs = (struct firmware_cbs){ rig_urc, rig_reboot, &r };
+	r.cfg.dev = NULL;
+	r.cfg.state_dir = dir;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	assert_booted_image(fw);
+	p = mkpkg(PKG_FULL, MODEL, REV_A, REV_B, &len);
+	ck_assert_int_eq(update(&r, fw, p, len), 0);
+	firmware_close(fw);
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_B);
+	assert_booted_image(fw);
+	firmware_close(fw);
+	/* Another geometry on the same state dir is refused, not reformatted. */
+	r.cfg.image_size = 2 * ISIZE;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "flash.img"));
+	snprintf(path, sizeof path, "%s/flash.img", dir);
+	unlink(path);
+	rmdir(dir);
+	free(p);
+	rig_free(&r);
+}
+END_TEST
+
+/*
+ * Power-cut sweep: cut after every k-th flash operation of an update
+ * (alternately clean and torn), power on again on the same store, and check
+ * that the module boots an exact old or new image, then finishes.
+ */
+START_TEST(test_power_cut_sweep)
+{
+	enum pkg_kind kind = _i ? PKG_DELTA : PKG_FULL;
+	struct flash_fault_cfg fc;
+	struct flash_dev *fd;
+	struct firmware *fw;
+	struct rig r;
+	unsigned char *p;
+	uint64_t total, c, k;
+	size_t len;
+	int points = 0, resumed_b = 0, from;
+
+	p = mkpkg(kind, MODEL, REV_A, REV_B, &len);
+	/* Count the operations of an uncut update. */
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	ck_assert_int_eq(firmware_stage(fw, p, len), 0);
+	firmware_close(fw);
+	memset(&fc, 0, sizeof fc);
+	fd = flash_fault_open(r.ram, &fc);
+	fw = rig_boot(&r, fd);
+	firmware_run_pending(fw);
+	rig_run(&r);
+	ck_assert_int_eq(firmware_update_result(fw), 0);
+	total = flash_fault_ops(fd);
+	firmware_close(fw);
+	flash_dev_close(fd);
+	rig_free(&r);
+	k = total / 250 ? total / 250 : 1;
+
+	for (c = 1; c <= total; c += k, points++) {
+		rig_init(&r);
+		fw = rig_boot(&r, r.ram);
+		ck_assert_int_eq(firmware_stage(fw, p, len), 0);
+		firmware_close(fw);
+
+		memset(&fc, 0, sizeof fc);
+		fc.cut_after = c;
+		fc.torn = points % 2;
+		fd = flash_fault_open(r.ram, &fc);
+		fw = rig_boot(&r, fd);
+		firmware_run_pending(fw);
+		rig_run(&r);
+		firmware_close(fw);
+		ck_assert_msg(flash_fault_cut(fd) || c == total,
+		    "cut %llu of %llu did not happen", (unsigned long long)c,
+		    (unsigned long long)total);
+		flash_dev_close(fd);
+
+		/* Next power-on: an exact old or new image, never bricked. */
+		fw = rig_boot(&r, r.ram);
+		assert_booted_image(fw);
+		if (strcmp(firmware_revision(fw), REV_B) == 0)
+			resumed_b++;
+		else
+			ck_assert_str_eq(firmware_revision(fw), REV_A);
+		from = r.nurc;
+		r.reboots = 0;
+		firmware_run_pending(fw);
+		rig_run(&r);
+		/* Nothing failed, so the update must have completed. */
+		if (r.nurc > from)
+			assert_urcs(&r, from, 0);
+		/* Once B runs, the next download may begin at once. */
+		if (r.reboots == 0)
+			ck_assert_int_eq(firmware_stage_begin(fw, 0), 0);
+		firmware_close(fw);
+
+		fw = rig_boot(&r, r.ram);
+		ck_assert_str_eq(firmware_revision(fw), REV_B);
+		ck_assert(!firmware_pending(fw));
+		assert_booted_image(fw);
+		firmware_close(fw);
+		rig_free(&r);
+	}
+	ck_assert_int_ge(points, 200);
+	/* Some cuts land after the commit: B boots straight away. */
+	ck_assert_int_gt(resumed_b, 0);
+	free(p);
+}
+END_TEST
+
+static Suite *
+updater_suite(void)
+{
+	Suite *s = suite_create("updater");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_update_and_rollback, 0, 2);
+	tcase_add_loop_test(tc, test_refusals, 0, 6);
+	tcase_add_loop_test(tc, test_flash_faults, 0, 2);
+	tcase_add_test(tc, test_paced_by_flash);
+	tcase_add_test(tc, test_state_dir);
+	tcase_add_loop_test(tc, test_power_cut_sweep, 0, 2);
+	tcase_set_timeout(tc, 300);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return check_run_suite(updater_suite());
+}
