@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include "check-run.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,15 +53,25 @@ setup(void)
 static void
 teardown(void)
 {
-	char path[128];
+	char path[512];
+	struct dirent *de;
+	DIR *d;
 
 	modem_free(&m);
 	clock_free();
 	ev_loop_destroy(loop);
 	buf_free(&out);
-	snprintf(path, sizeof path, "%s/nvram", statedir);
-	unlink(path);
-	rmdir(statedir);
+	/* The state dir holds the profile and the flash image: remove all. */
+	if ((d = opendir(statedir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "%s/%s", statedir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	ck_assert_int_eq(rmdir(statedir), 0);
 }
 
 /* Run a line (text after "AT") and return everything written. */
