@@ -485,8 +485,11 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	f = faults_match(srv->cfg.faults, FAULT_TLS, "*", NULL, srv->nconn);
 	if (f != NULL && f->action == FAULT_TLS_ABORT &&
 	    (fd = httpd_conn_fd(conn)) != -1) {
-		struct linger l = { 1, 0 };
-		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+		/* A fatal handshake_failure alert, then FIN: what a server
+		 * that rejects the ClientHello sends. */
+		static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00,
+		    0x02, 0x02, 0x28 };
+		(void)send(fd, alert, sizeof alert, MSG_NOSIGNAL);
 		(void)shutdown(fd, SHUT_RDWR);
 	}
 }
