@@ -426,6 +426,11 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_timer_init(&r->timer, httpd_req_timer_cb, r);
 		*ctx = r;
 		fslog(FSLOG_DEBUG, "http[%lu]: %s %s", r->id, method, url);
+		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_HOST) == NULL)
+			return httpd_req_simple(r, MHD_HTTP_BAD_REQUEST,
+			    "HTTP/1.1 request without Host\n", NULL, NULL);
 		if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 			return httpd_req_simple(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method not allowed\n", "Allow", "GET, HEAD");
