@@ -587,6 +587,8 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, httpd_notify, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, srv,
+	    /* fakeserver_start ignores SIGPIPE; this lets MHD use sendfile. */
+	    MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
 	    srv->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->key_pem,
 	    MHD_OPTION_HTTPS_MEM_CERT, cfg->cert_pem,
 	    MHD_OPTION_END);
