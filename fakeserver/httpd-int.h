@@ -35,6 +35,7 @@ struct httpd_req {
 	double			 t0;		/* throttle start */
 	struct clock_timer	 timer;
 	int			 suspended;
+	int			 noclose;	/* end TLS without close_notify */
 	struct httpd_req	*prev, *next;	/* suspended requests */
 };
 

@@ -152,6 +152,17 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	if (r->srv->stopping)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (r->noclose && at >= r->start + r->len) {
+		/* Everything is sent: drop TCP under GnuTLS before its bye. */
+		int fd = httpd_conn_fd(r->conn);
+		fslog(FSLOG_INFO, "https[%lu]: closing without close_notify",
+		    r->id);
+		if (fd != -1)
+			(void)shutdown(fd, SHUT_RDWR);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	if (r->noclose && at + (long long)max > r->start + r->len)
+		max = (size_t)(r->start + r->len - at);
 	if (r->t0 == 0)
 		r->t0 = clock_now();
 	if (f != NULL && f->action != FAULT_FLIP && f->action != FAULT_THROTTLE &&
@@ -378,6 +389,13 @@ httpd_req_respond(struct httpd_req *r, int head)
 		    MHD_RESPMEM_MUST_FREE);
 		if (resp != NULL)
 			MHD_add_response_header(resp, "Content-Encoding", "gzip");
+	} else if (r->noclose && !head) {
+		/* A body delimited by the close, so the client must see it. */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536,
+		    httpd_req_read, r, NULL);
+		if (resp != NULL)
+			MHD_set_response_options(resp,
+			    MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
 	} else if (f != NULL && !head)
 		resp = MHD_create_response_from_callback((uint64_t)r->len, 65536,
 		    httpd_req_read, r, NULL);
@@ -426,6 +444,12 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_timer_init(&r->timer, httpd_req_timer_cb, r);
 		*ctx = r;
 		fslog(FSLOG_DEBUG, "http[%lu]: %s %s", r->id, method, url);
+		if (srv->tls) {
+			const union MHD_ConnectionInfo *ci;
+			ci = MHD_get_connection_info(conn,
+			    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+			r->noclose = ci != NULL && ci->socket_context != NULL;
+		}
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_HOST) == NULL)
@@ -488,6 +512,8 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	if (!srv->tls || srv->cfg.faults == NULL)
 		return;
 	f = faults_match(srv->cfg.faults, FAULT_TLS, "*", NULL, srv->nconn);
+	if (f != NULL && f->action == FAULT_TLS_NOCLOSE)
+		*socket_ctx = srv;	/* any non-NULL mark */
 	if (f != NULL && f->action == FAULT_TLS_ABORT &&
 	    (fd = httpd_conn_fd(conn)) != -1) {
 		/* A fatal handshake_failure alert, then FIN: what a server
@@ -554,7 +580,7 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	struct addrinfo hints, *res;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG;
 	unsigned timeout;
 	char portstr[16];
 	int rc;
@@ -574,8 +600,15 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	srv->tls = cfg->cert_pem != NULL;
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/*
+	 * Plain HTTP runs in turbo mode, in which MHD closes sockets without
+	 * shutdown(): the raw responder's duplicate must stay writable.  TLS
+	 * does not, so that MHD ends each connection with close_notify.
+	 */
 	if (srv->tls)
 		flags |= MHD_USE_TLS;
+	else
+		flags |= MHD_USE_TURBO;
 	timeout = (unsigned)(clock_wall(cfg->idle_timeout > 0 ?
 	    cfg->idle_timeout : 300) + 1);
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
