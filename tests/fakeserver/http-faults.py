@@ -121,6 +121,23 @@ with Server(faults=faults, args=["--speed", "1000"],
     c.check("server still running", s.alive())
     c.show_log(s)
 
+# probability: the seeded generator gives the same sequence on every run.
+runs = []
+for attempt in range(2):
+    with Server(faults="seed 3\nhttp /p.bin probability 0.5 status 503\n",
+                services=["--http", "0"]) as s:
+        s.file("p.bin", b"p")
+        seq = ""
+        for i in range(40):
+            p = run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                     s.url("http", "p.bin")])
+            seq += "x" if p.stdout == b"503" else "." if p.stdout == b"200" else "?"
+        runs.append(seq)
+        c.show_log(s)
+c.check("probability 0.5: both outcomes occur (%s)" % runs[0],
+        10 <= runs[0].count("x") <= 30 and "?" not in runs[0], runs[0])
+c.eq("probability with the same seed repeats exactly", runs[1], runs[0])
+
 # Certificate faults are chosen for the whole HTTPS server at start-up.
 for kind, want in (("expired", 60), ("wrong-name", 60), ("untrusted", 60)):
     with Server(faults="tls * certificate %s\n" % kind,
