@@ -179,6 +179,11 @@ main(int argc, char **argv)
 		free(err);
 		return 1;
 	}
+	/* Catch signals before "ready", so that a prompt SIGTERM is orderly. */
+	ev_signal_init(&sigint, server_signal_cb, SIGINT);
+	ev_signal_init(&sigterm, server_signal_cb, SIGTERM);
+	ev_signal_start(loop, &sigint);
+	ev_signal_start(loop, &sigterm);
 	static const char *services[] = { "ftp", "http", "https" };
 	for (i = 0; i < nitems(services); i++) {
 		int port = fakeserver_port(fs, services[i]);
@@ -191,10 +196,6 @@ main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	ev_signal_init(&sigint, server_signal_cb, SIGINT);
-	ev_signal_init(&sigterm, server_signal_cb, SIGTERM);
-	ev_signal_start(loop, &sigint);
-	ev_signal_start(loop, &sigterm);
 	ev_run(loop, 0);
 
 	fakeserver_stop(fs);
