@@ -99,6 +99,8 @@ const struct fault *faults_match(struct faults *, enum fault_service,
 const struct fault *faults_certificate(struct faults *);
 /* Byte position of a fault in a body of `size` bytes (-1 if none). */
 long long fault_position(const struct fault *, long long size);
+/* Whether an ftp place is a stage (greeting, control, data, final). */
+int	faults_is_ftp_place(const char *);
 /* The action's name as written in directives. */
 const char *fault_action_name(enum fault_action);
 /* Random bytes from the seeded generator. */

@@ -35,6 +35,7 @@ struct httpd_req {
 	double			 t0;		/* throttle start */
 	struct clock_timer	 timer;
 	int			 suspended;
+	int			 noclose;	/* end TLS without close_notify */
 	struct httpd_req	*prev, *next;	/* suspended requests */
 };
 
@@ -53,6 +54,22 @@ struct httpd {
 	struct httpd_req	*suspended;
 	struct httpd_raw	*raws;
 };
+
+/* The only way to change a request's state; logs the transition. */
+void	httpd_req_set_state(struct httpd_req *, enum httpd_req_state);
+/* Take the connection off MHD's loop; resume after secs (< 0: never). */
+void	httpd_req_suspend(struct httpd_req *, enum httpd_req_state, double secs);
+/* Put a suspended connection back on MHD's loop and run MHD. */
+void	httpd_req_resume(struct httpd_req *);
+/* The request's clock timer: a delay, stall or throttle pause is over. */
+void	httpd_req_timer_cb(struct clock_timer *, void *);
+/* Queue a short text response with an optional extra header. */
+enum MHD_Result httpd_req_simple(struct httpd_req *, unsigned code,
+	    const char *text, const char *hname, const char *hvalue);
+/* Decide and queue the response once any wait is over. */
+enum MHD_Result httpd_req_respond(struct httpd_req *, int head);
+/* The socket under an MHD connection, or -1. */
+int	httpd_conn_fd(struct MHD_Connection *);
 
 /* Hand the connection's socket to the raw responder with these bytes. */
 int	httpd_raw_start(struct httpd *, struct MHD_Connection *,

@@ -21,7 +21,8 @@ struct httpd_config {
 	const char		*key_pem;
 };
 
-/* Listen and serve; returns NULL and sets *err on failure. */
+/* Listen and serve; returns NULL and sets *err on failure.  The process
+ * must ignore SIGPIPE (fakeserver_start does). */
 struct httpd	*httpd_start(struct ev_loop *, const struct httpd_config *,
 		    char **err);
 /* The bound TCP port. */

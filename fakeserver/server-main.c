@@ -85,7 +85,7 @@ main(int argc, char **argv)
 	ev_signal sigint, sigterm;
 	double speed = 1;
 	char *err = NULL, *colon;
-	int c, any = 0, check = 0;
+	int c, any = 0, check = 0, rc = 0;
 	size_t i;
 
 	util_set_progname(argv[0]);
@@ -154,6 +154,7 @@ main(int argc, char **argv)
 		if (faults_load(&f, cfg.faults_file, &err) == -1) {
 			fprintf(stderr, "%s\n", err);
 			free(err);
+			faults_free(&f);
 			return 1;
 		}
 		printf("%s: %zu directives\n", cfg.faults_file, f.n);
@@ -177,8 +178,14 @@ main(int argc, char **argv)
 	if ((fs = fakeserver_start(loop, &cfg, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		free(err);
-		return 1;
+		rc = 1;
+		goto out;
 	}
+	/* Catch signals before "ready", so that a prompt SIGTERM is orderly. */
+	ev_signal_init(&sigint, server_signal_cb, SIGINT);
+	ev_signal_init(&sigterm, server_signal_cb, SIGTERM);
+	ev_signal_start(loop, &sigint);
+	ev_signal_start(loop, &sigterm);
 	static const char *services[] = { "ftp", "http", "https" };
 	for (i = 0; i < nitems(services); i++) {
 		int port = fakeserver_port(fs, services[i]);
@@ -191,13 +198,10 @@ main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	ev_signal_init(&sigint, server_signal_cb, SIGINT);
-	ev_signal_init(&sigterm, server_signal_cb, SIGTERM);
-	ev_signal_start(loop, &sigint);
-	ev_signal_start(loop, &sigterm);
 	ev_run(loop, 0);
 
 	fakeserver_stop(fs);
+out:
 	clock_free();
 	for (i = 0; i < cfg.nusers; i++) {
 		free(users[i].name);
@@ -206,5 +210,5 @@ main(int argc, char **argv)
 	free(users);
 	free(names);
 	ev_loop_destroy(loop);
-	return 0;
+	return rc;
 }

@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "faults.h"
 #include "fslog.h"
+#include "util.h"
 
 /* Parse text; on failure return the error message (caller frees). */
 static char *
@@ -211,6 +213,73 @@ START_TEST(test_position)
 }
 END_TEST
 
+/* A tiny seeded generator for the random-input test (xorshift64). */
+static unsigned long long
+rnd(unsigned long long *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+START_TEST(test_parse_random_input)
+{
+	static const char *dict[] = {
+		"ftp", "http", "https", "tls", "seed", "greeting", "data", "final",
+		"control", "RETR", "PASV", "*", "/fw.bin", "first", "times",
+		"request", "connection", "probability", "path", "after", "at",
+		"byte", "bytes", "reply", "status", "redirect", "delay", "hang",
+		"stall", "throttle", "close", "reset", "refuse", "address", "port",
+		"garbage", "flip", "content-length", "chunked", "bad", "gzip",
+		"junk", "handshake", "abort", "certificate", "expired",
+		"no-close-notify", "550", "999", "-1", "+5", "50%", "3s", "5kB/s",
+		"0.5", "10.0.0.1", "#", "\t", "", "\xff", "%",
+	};
+	unsigned long long x = 88172645463325252ULL;
+	struct buf text;
+	struct faults fs;
+	int i, j, n, ok = 0, bad = 0;
+
+	fslog_set_sink(quiet, NULL);
+	for (i = 0; i < 3000; i++) {
+		char *err = NULL;
+
+		buf_init(&text);
+		n = (int)(rnd(&x) % 4) + 1;
+		while (n-- > 0) {
+			int words = (int)(rnd(&x) % 8);
+			for (j = 0; j < words; j++) {
+				if (rnd(&x) % 16 == 0) {
+					unsigned char b = (unsigned char)(rnd(&x) % 255 + 1);
+					buf_add(&text, &b, 1);
+				} else
+					buf_addstr(&text, dict[rnd(&x) % nitems(dict)]);
+				buf_addstr(&text, rnd(&x) % 5 ? " " : "\t");
+			}
+			buf_addstr(&text, "\n");
+		}
+		buf_add(&text, "", 1);
+		faults_init(&fs);
+		if (faults_parse(&fs, "t.faults", (char *)text.data, &err) == 0)
+			ok++;
+		else {
+			int line, col;
+			ck_assert_ptr_nonnull(err);
+			ck_assert_msg(sscanf(err, "t.faults:%d:%d: ", &line, &col) == 2 &&
+			    line >= 1 && col >= 1, "bad error \"%s\"", err);
+			bad++;
+			free(err);
+		}
+		faults_free(&fs);
+		buf_free(&text);
+	}
+	ck_assert_int_gt(ok, 0);
+	ck_assert_int_gt(bad, 0);
+	fslog_set_sink(NULL, NULL);
+}
+END_TEST
+
 /* Collect the faults suite. */
 static Suite *
 faults_suite(void)
@@ -224,6 +293,7 @@ faults_suite(void)
 	tcase_add_test(tc, test_match_where);
 	tcase_add_test(tc, test_match_probability_seeded);
 	tcase_add_test(tc, test_position);
+	tcase_add_test(tc, test_parse_random_input);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,665 @@
+/*
+ * faults-parse.c: the fault directive parser.
+ *
+ * A line is a list of words.  The first two name the service and the place;
+ * then "when" qualifiers and one action, both looked up in tables that
+ * declare their arguments, so the parser itself is a small loop.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "faults.h"
+#include "fslog.h"
+#include "util.h"
+
+#define FAULT_WORDS_MAX	32
+
+struct fault_word {
+	char	*s;
+	int	 col;		/* 1-based column in the line */
+};
+
+struct fault_parse {
+	const char		*file;
+	int			 line;
+	struct fault_word	 w[FAULT_WORDS_MAX];
+	int			 n;
+	const char		*text;	/* the line, for "rest of line" arguments */
+	char			*err;
+};
+
+/* Service bits for the action table. */
+#define SVC_FTP		(1 << FAULT_FTP)
+#define SVC_HTTP	(1 << FAULT_HTTP)
+#define SVC_TLS		(1 << FAULT_TLS)
+
+struct fault_action_def {
+	const char		*name;
+	const char		*name2;		/* second word, or NULL */
+	enum fault_action	 action;
+	int			 services;
+	/* Parse the arguments starting at word i; returns 0 or -1. */
+	int			(*args)(struct fault_parse *, int i, struct fault *);
+};
+
+static int	fault_args_none(struct fault_parse *, int, struct fault *);
+static int	fault_args_reply(struct fault_parse *, int, struct fault *);
+static int	fault_args_status(struct fault_parse *, int, struct fault *);
+static int	fault_args_redirect(struct fault_parse *, int, struct fault *);
+static int	fault_args_time(struct fault_parse *, int, struct fault *);
+static int	fault_args_stall(struct fault_parse *, int, struct fault *);
+static int	fault_args_rate(struct fault_parse *, int, struct fault *);
+static int	fault_args_address(struct fault_parse *, int, struct fault *);
+static int	fault_args_port(struct fault_parse *, int, struct fault *);
+static int	fault_args_count(struct fault_parse *, int, struct fault *);
+static int	fault_args_delta(struct fault_parse *, int, struct fault *);
+
+static const struct fault_action_def fault_actions[] = {
+	{ "reply", NULL, FAULT_REPLY, SVC_FTP, fault_args_reply },
+	{ "status", NULL, FAULT_STATUS, SVC_HTTP, fault_args_status },
+	{ "redirect", NULL, FAULT_REDIRECT, SVC_HTTP, fault_args_redirect },
+	{ "delay", NULL, FAULT_DELAY, SVC_FTP | SVC_HTTP, fault_args_time },
+	{ "hang", NULL, FAULT_HANG, SVC_FTP | SVC_HTTP | SVC_TLS, fault_args_none },
+	{ "stall", NULL, FAULT_STALL, SVC_FTP | SVC_HTTP, fault_args_stall },
+	{ "throttle", NULL, FAULT_THROTTLE, SVC_FTP | SVC_HTTP, fault_args_rate },
+	{ "close", NULL, FAULT_CLOSE, SVC_FTP | SVC_HTTP, fault_args_none },
+	{ "reset", NULL, FAULT_RESET, SVC_FTP | SVC_HTTP, fault_args_none },
+	{ "refuse", NULL, FAULT_REFUSE, SVC_FTP, fault_args_none },
+	{ "address", NULL, FAULT_ADDRESS, SVC_FTP, fault_args_address },
+	{ "port", NULL, FAULT_ADDRESS, SVC_FTP, fault_args_port },
+	{ "garbage", NULL, FAULT_GARBAGE, SVC_FTP | SVC_HTTP, fault_args_count },
+	{ "flip", NULL, FAULT_FLIP, SVC_FTP | SVC_HTTP, fault_args_none },
+	{ "content-length", NULL, FAULT_LENGTH, SVC_HTTP, fault_args_delta },
+	{ "chunked", "bad", FAULT_BADCHUNK, SVC_HTTP, fault_args_none },
+	{ "gzip", "junk", FAULT_GZIPJUNK, SVC_HTTP, fault_args_none },
+	{ "handshake", "abort", FAULT_TLS_ABORT, SVC_TLS, fault_args_none },
+	{ "certificate", "untrusted", FAULT_TLS_UNTRUSTED, SVC_TLS, fault_args_none },
+	{ "certificate", "wrong-name", FAULT_TLS_WRONGNAME, SVC_TLS, fault_args_none },
+	{ "certificate", "expired", FAULT_TLS_EXPIRED, SVC_TLS, fault_args_none },
+	{ "no-close-notify", NULL, FAULT_TLS_NOCLOSE, SVC_TLS, fault_args_none },
+};
+
+/* FTP places that are not commands. */
+static const char *fault_ftp_places[] = {
+	"greeting", "control", "data", "final",
+};
+
+/* Record a parse error at word i (or column col when i < 0). */
+static int
+fault_error(struct fault_parse *p, int i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int
+fault_error(struct fault_parse *p, int i, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int col = 1;
+
+	if (i >= 0 && i < p->n)
+		col = p->w[i].col;
+	else if (p->n > 0)
+		col = p->w[p->n - 1].col + (int)strlen(p->w[p->n - 1].s);
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	free(p->err);
+	xasprintf(&p->err, "%s:%d:%d: %s", p->file, p->line, col, msg);
+	free(msg);
+	return -1;
+}
+
+/* Parse a duration "250ms", "3s", "2m", "1h" (bare numbers are seconds). */
+static int
+fault_parse_time(const char *s, double *out)
+{
+	char *end;
+	double v, mul = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || !(v >= 0) || v > 1e9)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		mul = 0.001;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		mul = 1;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mul = 60;
+	else if (strcmp(end, "h") == 0)
+		mul = 3600;
+	else
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* Parse a rate "5kB/s", "5k", "100B/s", "2MB/s" into bytes per second. */
+static int
+fault_parse_rate(const char *s, double *out)
+{
+	unsigned long long v;
+	char *t = xstrdup(s);
+	size_t n = strlen(t);
+	int rc;
+
+	if (n > 2 && strcmp(t + n - 2, "/s") == 0)
+		t[n -= 2] = '\0';
+	if (n > 1 && (t[n - 1] == 'B' || t[n - 1] == 'b'))
+		t[--n] = '\0';
+	rc = parse_size(t, &v);
+	free(t);
+	if (rc == -1 || v == 0)
+		return -1;
+	*out = (double)v;
+	return 0;
+}
+
+/* Parse a non-negative count with optional k/M/G suffix. */
+static int
+fault_parse_count(const char *s, long long *out)
+{
+	unsigned long long v;
+
+	if (parse_size(s, &v) == -1 || v > (1ULL << 62))
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+/* The action takes no argument. */
+static int
+fault_args_none(struct fault_parse *p, int i, struct fault *f)
+{
+	return i;
+}
+
+/* A standard text for FTP replies given without one. */
+static const char *
+fault_reply_text(long code)
+{
+	switch (code) {
+	case 421: return "Service not available, closing control connection.";
+	case 425: return "Can't open data connection.";
+	case 426: return "Connection closed; transfer aborted.";
+	case 450: return "Requested file action not taken.";
+	case 451: return "Requested action aborted: local error in processing.";
+	case 452: return "Requested action not taken: insufficient storage.";
+	case 500: return "Syntax error, command unrecognized.";
+	case 501: return "Syntax error in parameters or arguments.";
+	case 502: return "Command not implemented.";
+	case 503: return "Bad sequence of commands.";
+	case 504: return "Command not implemented for that parameter.";
+	case 530: return "Not logged in.";
+	case 532: return "Need account for storing files.";
+	case 550: return "Requested action not taken: file unavailable.";
+	case 551: return "Requested action aborted: page type unknown.";
+	case 552: return "Requested file action aborted: exceeded storage allocation.";
+	case 553: return "Requested action not taken: file name not allowed.";
+	default: return "Fault injected by fotasim-server.";
+	}
+}
+
+/* reply CODE [TEXT...]: TEXT is the rest of the line. */
+static int
+fault_args_reply(struct fault_parse *p, int i, struct fault *f)
+{
+	long code;
+
+	if (i >= p->n)
+		return fault_error(p, i, "reply needs a code (100-599)");
+	if (parse_long(p->w[i].s, 100, 599, &code) == -1)
+		return fault_error(p, i, "bad reply code \"%s\" (100-599)",
+		    p->w[i].s);
+	f->code = code;
+	if (i + 1 < p->n) {
+		const char *t = p->text + p->w[i + 1].col - 1;
+		size_t len = strcspn(t, "#");
+		while (len > 0 && isspace((unsigned char)t[len - 1]))
+			len--;
+		f->text = xstrndup(t, len);
+	} else
+		f->text = xstrdup(fault_reply_text(code));
+	return p->n;
+}
+
+/* status CODE. */
+static int
+fault_args_status(struct fault_parse *p, int i, struct fault *f)
+{
+	if (i >= p->n || parse_long(p->w[i].s, 100, 599, &f->code) == -1)
+		return fault_error(p, i, "status needs a code (100-599)");
+	return i + 1;
+}
+
+/* redirect [CODE] URL. */
+static int
+fault_args_redirect(struct fault_parse *p, int i, struct fault *f)
+{
+	f->code = 302;
+	if (i < p->n && isdigit((unsigned char)p->w[i].s[0])) {
+		if (parse_long(p->w[i].s, 300, 399, &f->code) == -1)
+			return fault_error(p, i, "redirect code must be 300-399");
+		i++;
+	}
+	if (i >= p->n)
+		return fault_error(p, i, "redirect needs a URL");
+	f->text = xstrdup(p->w[i].s);
+	return i + 1;
+}
+
+/* delay TIME. */
+static int
+fault_args_time(struct fault_parse *p, int i, struct fault *f)
+{
+	if (i >= p->n || fault_parse_time(p->w[i].s, &f->secs) == -1)
+		return fault_error(p, i, "expected a duration such as 500ms, 3s, 2m");
+	return i + 1;
+}
+
+/* stall [TIME|forever]: without a time, for ever. */
+static int
+fault_args_stall(struct fault_parse *p, int i, struct fault *f)
+{
+	f->secs = -1;
+	if (i >= p->n || strcmp(p->w[i].s, "forever") == 0)
+		return i < p->n ? i + 1 : i;
+	return fault_args_time(p, i, f);
+}
+
+/* throttle RATE. */
+static int
+fault_args_rate(struct fault_parse *p, int i, struct fault *f)
+{
+	if (i >= p->n || fault_parse_rate(p->w[i].s, &f->rate) == -1)
+		return fault_error(p, i, "expected a rate such as 5kB/s");
+	return i + 1;
+}
+
+/* address A.B.C.D [PORT]. */
+static int
+fault_args_address(struct fault_parse *p, int i, struct fault *f)
+{
+	unsigned a, b, c, d;
+	char extra;
+
+	if (i >= p->n || sscanf(p->w[i].s, "%u.%u.%u.%u%c", &a, &b, &c, &d,
+	    &extra) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
+		return fault_error(p, i, "address needs an IPv4 address");
+	f->text = xstrdup(p->w[i].s);
+	if (i + 1 < p->n && isdigit((unsigned char)p->w[i + 1].s[0]))
+		return fault_args_port(p, i + 1, f);
+	return i + 1;
+}
+
+/* port N (1-65535). */
+static int
+fault_args_port(struct fault_parse *p, int i, struct fault *f)
+{
+	long v;
+
+	if (i >= p->n || parse_long(p->w[i].s, 1, 65535, &v) == -1)
+		return fault_error(p, i, "expected a port (1-65535)");
+	f->count = v;
+	return i + 1;
+}
+
+/* garbage [N]: N bytes (default 64). */
+static int
+fault_args_count(struct fault_parse *p, int i, struct fault *f)
+{
+	f->count = 64;
+	if (i < p->n && fault_parse_count(p->w[i].s, &f->count) == -1)
+		return fault_error(p, i, "expected a byte count");
+	return i < p->n ? i + 1 : i;
+}
+
+/* content-length +N | -N. */
+static int
+fault_args_delta(struct fault_parse *p, int i, struct fault *f)
+{
+	const char *s;
+	long long v;
+
+	if (i >= p->n || ((s = p->w[i].s)[0] != '+' && s[0] != '-') ||
+	    fault_parse_count(s + 1, &v) == -1)
+		return fault_error(p, i, "expected +N or -N");
+	f->count = s[0] == '-' ? -v : v;
+	return i + 1;
+}
+
+/* Parse one "when" qualifier at word i; returns the next word or -1; 0 if
+ * word i is not a qualifier. */
+static int
+fault_parse_when(struct fault_parse *p, int i, struct fault *f)
+{
+	const char *w = p->w[i].s, *arg = i + 1 < p->n ? p->w[i + 1].s : NULL;
+	long v;
+
+	if (strcmp(w, "first") == 0 || strcmp(w, "nth") == 0 ||
+	    strcmp(w, "request") == 0 || strcmp(w, "connection") == 0) {
+		if (arg == NULL || parse_long(arg, 1, 1000000000, &v) == -1)
+			return fault_error(p, i + 1, "\"%s\" needs a count", w);
+		if (w[0] == 'f')
+			f->first = v;
+		else if (w[0] == 'c')
+			f->conn = v;
+		else
+			f->nth = v;
+		i += 2;
+		if (w[0] == 'f' && i < p->n && (strcmp(p->w[i].s, "times") == 0 ||
+		    strcmp(p->w[i].s, "time") == 0))
+			i++;
+		return i;
+	}
+	if (strcmp(w, "probability") == 0) {
+		char *end;
+		if (arg == NULL)
+			return fault_error(p, i + 1, "probability needs 0..1");
+		f->prob = strtod(arg, &end);
+		if (end == arg || *end != '\0' || !(f->prob >= 0) || f->prob > 1)
+			return fault_error(p, i + 1, "probability needs 0..1");
+		return i + 2;
+	}
+	if (strcmp(w, "path") == 0) {
+		if (arg == NULL)
+			return fault_error(p, i + 1, "path needs a pattern");
+		f->path = xstrdup(arg);
+		return i + 2;
+	}
+	if (strcmp(w, "after") == 0) {
+		size_t n = arg ? strlen(arg) : 0;
+		if (n > 1 && arg[n - 1] == '%') {
+			char *t = xstrndup(arg, n - 1), *end;
+			f->after_pct = strtod(t, &end);
+			if (end == t || *end != '\0' || !(f->after_pct >= 0) ||
+			    f->after_pct > 100) {
+				free(t);
+				return fault_error(p, i + 1, "bad percentage");
+			}
+			free(t);
+			return i + 2;
+		}
+		if (arg == NULL || fault_parse_count(arg, &f->after) == -1)
+			return fault_error(p, i + 1, "after needs N bytes or N%%");
+		i += 2;
+		if (i < p->n && (strcmp(p->w[i].s, "bytes") == 0 ||
+		    strcmp(p->w[i].s, "byte") == 0))
+			i++;
+		return i;
+	}
+	if (strcmp(w, "at") == 0) {
+		if (arg == NULL || strcmp(arg, "byte") != 0 || i + 2 >= p->n ||
+		    fault_parse_count(p->w[i + 2].s, &f->after) == -1)
+			return fault_error(p, i + 1, "expected \"at byte K\"");
+		return i + 3;
+	}
+	return 0;
+}
+
+/* Check and normalise the place word for the service. */
+static int
+fault_parse_where(struct fault_parse *p, struct fault *f)
+{
+	size_t i;
+	char *w = p->w[1].s;
+
+	switch (f->svc) {
+	case FAULT_FTP:
+		for (i = 0; i < nitems(fault_ftp_places); i++)
+			if (strcasecmp(w, fault_ftp_places[i]) == 0) {
+				f->where = xstrdup(fault_ftp_places[i]);
+				return 0;
+			}
+		if (strcmp(w, "*") != 0) {
+			size_t n = strlen(w);
+			if (n < 3 || n > 4)
+				return fault_error(p, 1, "unknown FTP stage \"%s\"", w);
+			for (i = 0; i < n; i++)
+				if (!isalpha((unsigned char)w[i]))
+					return fault_error(p, 1,
+					    "unknown FTP stage \"%s\"", w);
+		}
+		f->where = xstrdup(w);
+		for (i = 0; f->where[i] != '\0'; i++)
+			f->where[i] = (char)toupper((unsigned char)f->where[i]);
+		return 0;
+	case FAULT_HTTP:
+		if (w[0] != '/' && strcmp(w, "*") != 0)
+			return fault_error(p, 1, "HTTP place must be a path "
+			    "pattern starting with / or *");
+		f->where = xstrdup(w);
+		return 0;
+	case FAULT_TLS:
+		f->where = xstrdup(w);
+		return 0;
+	}
+	return -1;
+}
+
+/* Parse one split line into a directive. */
+static int
+fault_parse_line(struct fault_parse *p, struct faults *fs)
+{
+	const struct fault_action_def *def = NULL;
+	struct fault f;
+	size_t k;
+	int i, j;
+
+	memset(&f, 0, sizeof f);
+	f.after = -1;
+	f.after_pct = -1;
+	f.prob = 1;
+	if (strcmp(p->w[0].s, "seed") == 0) {
+		unsigned long long v;
+		if (p->n != 2 || parse_size(p->w[1].s, &v) == -1)
+			return fault_error(p, 1, "seed needs one number");
+		fs->rng = v;
+		return 0;
+	}
+	if (strcmp(p->w[0].s, "ftp") == 0)
+		f.svc = FAULT_FTP;
+	else if (strcmp(p->w[0].s, "http") == 0 || strcmp(p->w[0].s, "https") == 0)
+		f.svc = FAULT_HTTP;
+	else if (strcmp(p->w[0].s, "tls") == 0)
+		f.svc = FAULT_TLS;
+	else
+		return fault_error(p, 0, "unknown directive \"%s\" (expected ftp, "
+		    "http, https, tls or seed)", p->w[0].s);
+	if (p->n < 3)
+		return fault_error(p, p->n, "incomplete directive: expected "
+		    "SERVICE WHERE [WHEN...] ACTION");
+	if (fault_parse_where(p, &f) == -1)
+		goto fail;
+
+	for (i = 2; i < p->n; i = j) {
+		if ((j = fault_parse_when(p, i, &f)) == -1)
+			goto fail;
+		if (j > 0)
+			continue;
+		for (k = 0; k < nitems(fault_actions); k++) {
+			const struct fault_action_def *d = &fault_actions[k];
+			if (strcmp(d->name, p->w[i].s) != 0)
+				continue;
+			if (d->name2 != NULL && (i + 1 >= p->n ||
+			    strcmp(d->name2, p->w[i + 1].s) != 0))
+				continue;
+			def = d;
+			break;
+		}
+		if (def == NULL) {
+			fault_error(p, i, "unknown word \"%s\"", p->w[i].s);
+			goto fail;
+		}
+		if (!(def->services & (1 << f.svc))) {
+			fault_error(p, i, "\"%s\" does not apply to %s", def->name,
+			    p->w[0].s);
+			goto fail;
+		}
+		f.action = def->action;
+		if ((j = def->args(p, i + (def->name2 ? 2 : 1), &f)) == -1)
+			goto fail;
+		if (j < p->n) {
+			fault_error(p, j, "unexpected \"%s\" after the action",
+			    p->w[j].s);
+			goto fail;
+		}
+		break;
+	}
+	if (def == NULL) {
+		fault_error(p, p->n, "missing action");
+		goto fail;
+	}
+	if (f.action == FAULT_FLIP && f.after < 0 && f.after_pct < 0) {
+		fault_error(p, i, "flip needs \"at byte K\" or \"after N%%\"");
+		goto fail;
+	}
+	f.file = xstrdup(p->file);
+	f.line = p->line;
+	k = strcspn(p->text, "#");
+	while (k > 0 && isspace((unsigned char)p->text[k - 1]))
+		k--;
+	f.source = xstrndup(p->text + strspn(p->text, " \t"),
+	    k - strspn(p->text, " \t"));
+	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof *fs->v);
+	fs->v[fs->n++] = f;
+	return 0;
+fail:
+	free(f.where);
+	free(f.path);
+	free(f.text);
+	return -1;
+}
+
+/* Split a line into words; '#' starts a comment.  0, or -1 on overflow. */
+static int
+fault_split(struct fault_parse *p, char *line)
+{
+	char *s = line;
+
+	p->n = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (*s == '\0' || *s == '#')
+			return 0;
+		if (p->n == FAULT_WORDS_MAX)
+			return fault_error(p, p->n - 1, "too many words");
+		p->w[p->n].s = s;
+		p->w[p->n].col = (int)(s - line) + 1;
+		p->n++;
+		s += strcspn(s, " \t\r#");
+		if (*s == '#') {
+			*s = '\0';
+			return 0;
+		}
+		if (*s != '\0')
+			*s++ = '\0';
+	}
+}
+
+void
+faults_init(struct faults *fs)
+{
+	memset(fs, 0, sizeof *fs);
+	fs->rng = 1;
+}
+
+void
+faults_free(struct faults *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->v[i].file);
+		free(fs->v[i].source);
+		free(fs->v[i].where);
+		free(fs->v[i].path);
+		free(fs->v[i].text);
+	}
+	free(fs->v);
+	faults_init(fs);
+}
+
+int
+faults_parse(struct faults *fs, const char *file, const char *text, char **err)
+{
+	struct fault_parse p;
+	const char *s = text, *nl;
+	char *line, *copy;
+	int rc = 0;
+
+	memset(&p, 0, sizeof p);
+	p.file = file;
+	while (*s != '\0' && rc == 0) {
+		p.line++;
+		nl = strchr(s, '\n');
+		line = xstrndup(s, nl ? (size_t)(nl - s) : strlen(s));
+		copy = xstrdup(line);
+		p.text = line;
+		if (strlen(line) != (size_t)(nl ? nl - s : (long)strlen(s)))
+			rc = fault_error(&p, -1, "NUL byte in line");
+		else if ((rc = fault_split(&p, copy)) == 0 && p.n > 0)
+			rc = fault_parse_line(&p, fs);
+		free(copy);
+		free(line);
+		s = nl ? nl + 1 : s + strlen(s);
+	}
+	if (rc != 0) {
+		*err = p.err;
+		return -1;
+	}
+	free(p.err);
+	return 0;
+}
+
+int
+faults_load(struct faults *fs, const char *path, char **err)
+{
+	struct buf b;
+	char tmp[4096];
+	size_t n;
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		xasprintf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+		buf_add(&b, tmp, n);
+	fclose(fp);
+	buf_add(&b, "", 1);
+	rc = faults_parse(fs, path, (char *)b.data, err);
+	buf_free(&b);
+	return rc;
+}
+
+const char *
+fault_action_name(enum fault_action a)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(fault_actions); i++)
+		if (fault_actions[i].action == a)
+			return fault_actions[i].name;
+	return "?";
+}
+
+int
+faults_is_ftp_place(const char *where)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(fault_ftp_places); i++)
+		if (strcmp(where, fault_ftp_places[i]) == 0)
+			return 1;
+	return 0;
+}
