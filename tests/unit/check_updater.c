@@ -351,6 +351,7 @@ END_TEST
 START_TEST(test_state_dir)
 {
 	char dir[] = "/tmp/check_updater.XXXXXX", path[256];
+	struct firmware_options opts = { 0 };
 	struct firmware_cbs cbs;
 	struct firmware *fw;
 	struct rig r;
@@ -373,10 +374,32 @@ START_TEST(test_state_dir)
 	ck_assert_str_eq(firmware_revision(fw), REV_B);
 	assert_booted_image(fw);
 	firmware_close(fw);
-	/* Another geometry on the same state dir is refused, not reformatted. */
+	/* A config that asks nothing adopts the state dir's geometry ... */
 	r.cfg.image_size = 2 * ISIZE;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_B);
+	firmware_close(fw);
+	/* ... but another geometry given explicitly is refused, not reformatted. */
+	opts.given = FWOPT_IMAGE_SIZE;
+	opts.image_size = 2 * ISIZE;
+	r.cfg.opts = &opts;
 	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "flash.img"));
+	ck_assert_msg(strstr(err, "--image-size 262144 differs") != NULL, "%s", err);
+	opts.given = FWOPT_TYPE;
+	opts.type = FLASH_NAND;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "--flash nand differs") != NULL, "%s", err);
+	/* A damaged record stops the boot too. */
+	snprintf(path, sizeof path, "%s/flash.geom", dir);
+	ck_assert_int_eq(truncate(path, 20), 0);
+	r.cfg.opts = NULL;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "flash.geom") != NULL, "%s", err);
+	unlink(path);
+	/* Without a record (an older state dir), flash.img's size still guards. */
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "flash.img") != NULL, "%s", err);
+	unlink(path);
 	snprintf(path, sizeof path, "%s/flash.img", dir);
 	unlink(path);
 	rmdir(dir);
