@@ -14,6 +14,7 @@
 #include <ev.h>
 
 #include "clock.h"
+#include "firmware-opts.h"
 #include "modem.h"
 #include "statedir.h"
 #include "translog.h"
@@ -33,6 +34,7 @@ usage(FILE *f)
 "  --port usb|uart      usb: the port vanishes on reboot (default);\n"
 "                       uart: the same pty stays and goes silent\n"
 "  --log FILE           append a transcript (docs/transcript.md)\n"
+FIRMWARE_USAGE
 "  --help, --version\n");
 }
 
@@ -67,10 +69,12 @@ main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		FIRMWARE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL;
+	struct firmware_options fwopts = { 0 };
 	struct statedir sd;
 	struct ev_loop *loop;
 	ev_signal sigs[3];
@@ -114,6 +118,16 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'L': logpath = optarg; break;
+		case FIRMWARE_OPT_FLASH:
+		case FIRMWARE_OPT_FLASH_SIZE:
+		case FIRMWARE_OPT_IMAGE_SIZE:
+		case FIRMWARE_OPT_FLASH_TIMING:
+			if (firmware_parse_option(&fwopts, c, optarg, err,
+			    sizeof err) != 0) {
+				warnx_("%s", err);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("fotasim %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -129,6 +143,11 @@ main(int argc, char **argv)
 		    sizeof modem.revision - 1);
 		return 2;
 	}
+	if (firmware_options_check(&fwopts, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		return 2;
+	}
+	cfg.fw_opts = &fwopts;
 	if (logpath != NULL && translog_open(logpath) != 0) {
 		warnx_("%s: %s", logpath, strerror(errno));
 		return 1;
