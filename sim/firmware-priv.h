@@ -26,6 +26,7 @@ enum journal_phase {
 	JOURNAL_APPLYING,	/* writing the target slot; blocks done so far */
 	JOURNAL_DONE,		/* committed and reported */
 	JOURNAL_FAILED,		/* refused or failed and reported */
+	JOURNAL_STAGING,	/* FOTA area being written (pkg_len expected) */
 };
 
 struct journal_rec {

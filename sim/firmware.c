@@ -217,6 +217,18 @@ fw_read_journal(struct firmware *fw)
 		fw->jr.result = le16_get(p + 6);
 		fw->jr.pkg_len = le64_get(p + 8);
 	}
+	if (fw->jr.phase == JOURNAL_STAGING) {
+		/*
+		 * The power went while a package was being written: whatever
+		 * the FOTA area holds is not a package.  Forget it for good;
+		 * if this record does not land, the next boot does it again.
+		 */
+		translog_state("firmware", "incomplete package in the FOTA area "
+		    "discarded (%llu bytes expected; power lost while it was "
+		    "written)", (unsigned long long)fw->jr.pkg_len);
+		(void)fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0);
+		memset(&fw->jr, 0, sizeof fw->jr);
+	}
 	fw->pending = fw->jr.phase == JOURNAL_STAGED ||
 	    fw->jr.phase == JOURNAL_APPLYING;
 	return 0;

@@ -68,6 +68,8 @@ void	 firmware_close(struct firmware *);
 int	 firmware_stage_begin(struct firmware *, uint64_t len);
 int	 firmware_stage_write(struct firmware *, const void *, size_t);
 int	 firmware_stage_end(struct firmware *);
+/* The download failed: forget the partial package (journal IDLE). */
+int	 firmware_stage_abort(struct firmware *);
 int	 firmware_stage(struct firmware *, const void *, size_t);
 /* Start applying the staged package now (+QIND START, UPDATING..., END). */
 int	 firmware_update_start(struct firmware *);
