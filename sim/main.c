@@ -14,6 +14,7 @@
 #include <ev.h>
 
 #include "clock.h"
+#include "firmware-opts.h"
 #include "modem.h"
 #include "serve.h"
 #include "statedir.h"
@@ -37,6 +38,7 @@ usage(FILE *f)
 "  --serve DIR          also run the fake FTP/HTTP/HTTPS servers on DIR\n"
 "  --serve-ports F,H,S  their ports (default 0,0,0: ephemeral)\n"
 "  --serve-faults FILE  fault directives for them (docs/fault-directives.md)\n"
+FIRMWARE_USAGE
 "  --help, --version\n");
 }
 
@@ -74,12 +76,14 @@ main(int argc, char **argv)
 		{ "serve-faults", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		FIRMWARE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL;
 	struct serve_options serve = { NULL, NULL, 0, 0, 0 };
 	struct fakeserver *servers = NULL;
+	struct firmware_options fwopts = { 0 };
 	struct statedir sd;
 	struct ev_loop *loop;
 	ev_signal sigs[3];
@@ -132,6 +136,16 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case FIRMWARE_OPT_FLASH:
+		case FIRMWARE_OPT_FLASH_SIZE:
+		case FIRMWARE_OPT_IMAGE_SIZE:
+		case FIRMWARE_OPT_FLASH_TIMING:
+			if (firmware_parse_option(&fwopts, c, optarg, err,
+			    sizeof err) != 0) {
+				warnx_("%s", err);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("fotasim %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -151,6 +165,11 @@ main(int argc, char **argv)
 		    sizeof modem.revision - 1);
 		return 2;
 	}
+	if (firmware_options_check(&fwopts, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		return 2;
+	}
+	cfg.fw_opts = &fwopts;
 	if (logpath != NULL && translog_open(logpath) != 0) {
 		warnx_("%s: %s", logpath, strerror(errno));
 		return 1;

@@ -77,6 +77,7 @@ modem_fw_boot(struct modem *m)
 	cfg.state_dir = m->cfg.state_dir;
 	cfg.model = m->model_name;
 	cfg.revision = m->revision;
+	cfg.opts = m->cfg.fw_opts;
 	if (firmware_boot(&cfg, &cbs, &m->fw, err, sizeof err) != 0) {
 		warnx_("firmware: %s", err);
 		return -1;
