@@ -69,6 +69,9 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			httpd_req_suspend(r, HTTPD_REQ_HUNG, -1);
 			return MHD_YES;
 		}
+		/* Answer on the next call, once MHD has the whole request:
+		 * a response queued earlier makes MHD close the connection. */
+		return MHD_YES;
 	}
 	if (*upload_size != 0) {
 		*upload_size = 0;	/* a body on GET is read and ignored */
@@ -214,13 +217,13 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	    cfg->idle_timeout : 300) + 1);
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
 	    httpd_handle, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, res->ai_addr,
 	    MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, httpd_notify, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, srv,
 	    /* fakeserver_start ignores SIGPIPE; this lets MHD use sendfile. */
 	    MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
 	    MHD_OPTION_END);
