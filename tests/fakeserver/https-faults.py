@@ -5,6 +5,7 @@ known in advance."""
 import os
 import socket
 import ssl
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -162,5 +163,37 @@ with Server(faults="tls * connection 1 hang\n",
     rc, body = curl_https(s, "fw.bin")
     c.check("tls connection 2 after the hang: fine", rc == 0 and body == data,
             rc)
+    c.show_log(s)
+
+# 5. The relay under load: parallel large downloads with back-pressure,
+# next to clients that speak plain HTTP to the HTTPS port or stop in the
+# middle of a ClientHello.
+with Server(services=["--https", "0"]) as s:
+    big = s.file("big.bin", os.urandom(4 << 20))
+    port = s.ports["https"]
+    junk = socket.create_connection(("127.0.0.1", port), timeout=30)
+    junk.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    half = socket.create_connection(("127.0.0.1", port), timeout=30)
+    half.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+    half.close()
+    outs = [os.path.join(s.dir, "big%d" % i) for i in range(6)]
+    procs = [subprocess.Popen(["curl", "-s", "--max-time", "60", "--cacert",
+                               s.ca, "-o", o, s.url("https", "big.bin")])
+             for o in outs]
+    rcs = [p.wait(60) for p in procs]
+    c.eq("6 parallel 4 MB https downloads: curl exits", rcs, [0] * 6)
+    c.check("6 parallel 4 MB https downloads: bodies identical",
+            all(open(o, "rb").read() == big for o in outs))
+    junk.settimeout(30)
+    try:
+        answer = junk.recv(100)
+    except OSError:
+        answer = b""
+    junk.close()
+    c.check("plain HTTP on the HTTPS port gets no HTTP answer",
+            not answer.startswith(b"HTTP/"), answer)
+    rc, body = curl_https(s, "big.bin")
+    c.check("https still serves after the junk", rc == 0 and body == big, rc)
+    c.check("server still running", s.alive())
     c.show_log(s)
 c.done()
