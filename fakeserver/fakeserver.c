@@ -34,8 +34,6 @@ fakeserver_start_http(struct fakeserver *fs, const struct fakeserver_config *cfg
     int port, int tls, char **err)
 {
 	struct httpd_config hc;
-	const struct fault *f;
-	enum fstls_kind kind = FSTLS_GOOD;
 
 	memset(&hc, 0, sizeof hc);
 	hc.bind = fs->bind;
@@ -47,12 +45,7 @@ fakeserver_start_http(struct fakeserver *fs, const struct fakeserver_config *cfg
 		if (fstls_make(&fs->tls, cfg->tls_dir, cfg->tls_names,
 		    cfg->ntls_names, err) == -1)
 			return NULL;
-		if ((f = faults_certificate(&fs->faults)) != NULL)
-			kind = f->action == FAULT_TLS_EXPIRED ? FSTLS_EXPIRED :
-			    f->action == FAULT_TLS_WRONGNAME ? FSTLS_WRONGNAME :
-			    FSTLS_UNTRUSTED;
-		hc.cert_pem = fs->tls.cert_pem[kind];
-		hc.key_pem = fs->tls.key_pem;
+		hc.tls = &fs->tls;
 	}
 	return httpd_start(fs->loop, &hc, err);
 }

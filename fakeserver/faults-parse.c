@@ -368,6 +368,9 @@ fault_parse_when(struct fault_parse *p, int i, struct fault *f)
 		return i + 2;
 	}
 	if (strcmp(w, "path") == 0) {
+		if (f->svc == FAULT_TLS)
+			return fault_error(p, i, "path does not apply to tls "
+			    "(no request yet)");
 		if (arg == NULL)
 			return fault_error(p, i + 1, "path needs a pattern");
 		f->path = xstrdup(arg);
@@ -437,6 +440,9 @@ fault_parse_where(struct fault_parse *p, struct fault *f)
 		f->where = xstrdup(w);
 		return 0;
 	case FAULT_TLS:
+		/* The certificate is chosen at accept, before any request. */
+		if (strcmp(w, "*") != 0)
+			return fault_error(p, 1, "TLS place must be *");
 		f->where = xstrdup(w);
 		return 0;
 	}

@@ -68,28 +68,6 @@ fault_path_matches(const struct fault *f, const char *arg)
 	    (base != NULL && fnmatch(f->path, base + 1, 0) == 0);
 }
 
-/* Whether a directive picks the HTTPS certificate (a start-up choice). */
-static int
-faults_is_certificate(const struct fault *f)
-{
-	return f->action == FAULT_TLS_UNTRUSTED ||
-	    f->action == FAULT_TLS_WRONGNAME || f->action == FAULT_TLS_EXPIRED;
-}
-
-const struct fault *
-faults_certificate(struct faults *fs)
-{
-	size_t i;
-
-	for (i = 0; i < fs->n; i++)
-		if (faults_is_certificate(&fs->v[i])) {
-			fslog(FSLOG_INFO, "applying: %s:%d: %s", fs->v[i].file,
-			    fs->v[i].line, fs->v[i].source);
-			return &fs->v[i];
-		}
-	return NULL;
-}
-
 const struct fault *
 faults_match(struct faults *fs, enum fault_service svc, const char *where,
     const char *arg, unsigned long conn)
@@ -99,8 +77,6 @@ faults_match(struct faults *fs, enum fault_service svc, const char *where,
 
 	for (i = 0; i < fs->n; i++) {
 		f = &fs->v[i];
-		if (faults_is_certificate(f))
-			continue;	/* chosen once, at start */
 		if (f->svc != svc || !fault_where_matches(f, svc, where) ||
 		    !fault_path_matches(f, arg) ||
 		    (f->conn != 0 && (unsigned long)f->conn != conn))

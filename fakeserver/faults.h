@@ -95,8 +95,6 @@ int	faults_load(struct faults *, const char *path, char **err);
  */
 const struct fault *faults_match(struct faults *, enum fault_service,
 	    const char *where, const char *arg, unsigned long conn);
-/* The "tls * certificate ..." directive for the whole HTTPS server, if any. */
-const struct fault *faults_certificate(struct faults *);
 /* Byte position of a fault in a body of `size` bytes (-1 if none). */
 long long fault_position(const struct fault *, long long size);
 /* Whether an ftp place is a stage (greeting, control, data, final). */

@@ -399,7 +399,12 @@ ftpd_session_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	r = read(s->fd, tmp, sizeof tmp);
 	if (r == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (r <= 0) {
+	if (r == 0) {
+		/* The client is done sending: flush its replies, then close. */
+		ftpd_session_close_later(s);
+		return;
+	}
+	if (r < 0) {
 		ftpd_session_close(s, 0);
 		return;
 	}

@@ -1,14 +1,18 @@
 /*
- * httpd-int.h: internals shared by httpd.c (daemon, requests) and
- * httpd-raw.c (the raw responder that writes lying responses).
+ * httpd-int.h: internals shared by httpd.c (daemon), httpd-req.c (requests),
+ * httpd-raw.c (the raw responder that writes lying responses) and
+ * httpd-tls.c (the OpenSSL front of the HTTPS port).
  */
 #ifndef FOTASIM_HTTPD_INT_H
 #define FOTASIM_HTTPD_INT_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
+#include <openssl/ssl.h>
 
 #include "clock.h"
+#include "fstls.h"
 #include "httpd.h"
 #include "util.h"
 
@@ -36,7 +40,51 @@ struct httpd_req {
 	struct clock_timer	 timer;
 	int			 suspended;
 	int			 noclose;	/* end TLS without close_notify */
+	struct httpd_conn	*hc;
 	struct httpd_req	*prev, *next;	/* suspended requests */
+};
+
+enum httpd_tls_state {
+	HTTPD_TLS_HANDSHAKE,	/* OpenSSL handshake in progress */
+	HTTPD_TLS_HUNG,		/* a "tls hang" fault: never answer */
+	HTTPD_TLS_RELAY,	/* plaintext relayed to and from MHD */
+	HTTPD_TLS_DONE,
+};
+
+struct httpd_conn;
+
+/* One accepted HTTPS connection: TCP + OpenSSL on one side, a socketpair
+ * whose other end MHD serves on the other. */
+struct httpd_tls {
+	struct httpd		*srv;
+	unsigned long		 id;		/* TCP connection number */
+	enum httpd_tls_state	 state;
+	const struct fault	*fault;		/* the tls directive, if any */
+	int			 fd;		/* TCP socket */
+	int			 pfd;		/* our end of the pair */
+	int			 mhd_fd;	/* MHD's end (MHD closes it) */
+	struct sockaddr_storage	 peer;
+	socklen_t		 peerlen;
+	SSL			*ssl;
+	ev_io			 tw;		/* TCP socket */
+	ev_io			 pw;		/* pair socket */
+	struct clock_timer	 timer;		/* handshake idle timeout */
+	struct buf		 up;		/* client -> MHD */
+	struct buf		 down;		/* MHD -> client */
+	int			 want_write;	/* OpenSSL waits for POLLOUT */
+	int			 client_eof;
+	int			 up_shut;
+	int			 server_eof;
+	int			 noclose;	/* end without close_notify */
+	int			 reset;		/* end with RST */
+	struct httpd_conn	*hc;		/* MHD's side, while alive */
+	struct httpd_tls	*prev, *next;
+};
+
+/* What we know about one MHD connection (its socket context). */
+struct httpd_conn {
+	unsigned long		 id;		/* TCP connection number */
+	struct httpd_tls	*tls;		/* HTTPS only; NULL once gone */
 };
 
 struct httpd {
@@ -45,6 +93,10 @@ struct httpd {
 	struct MHD_Daemon	*mhd;
 	int			 port;
 	int			 tls;
+	int			 lfd;		/* HTTPS: our listener */
+	ev_io			 lio;
+	SSL_CTX			*ctx[FSTLS_NKINDS];
+	struct httpd_tls	*tlss;
 	int			 stopping;
 	ev_io			 io;
 	ev_timer		 tm;
@@ -76,5 +128,12 @@ int	httpd_raw_start(struct httpd *, struct MHD_Connection *,
 	    struct buf *bytes, int reset);
 /* Close every raw responder. */
 void	httpd_raw_stop_all(struct httpd *);
+
+/* Load the certificates and listen for HTTPS; 0, or -1 with *err. */
+int	httpd_tls_start(struct httpd *, char **err);
+/* The HTTPS connection whose pair end MHD was just given, or NULL. */
+struct httpd_tls *httpd_tls_find(struct httpd *, int mhd_fd);
+/* Close the listener and every HTTPS connection. */
+void	httpd_tls_stop(struct httpd *);
 
 #endif

@@ -102,14 +102,17 @@ httpd_conn_fd(struct MHD_Connection *conn)
 	return ci != NULL ? ci->connect_fd : -1;
 }
 
-/* Make MHD's coming close() send RST. */
+/* Make the coming close send RST: MHD's socket on HTTP, the TLS front's
+ * TCP socket on HTTPS. */
 static void
-httpd_conn_set_reset(struct MHD_Connection *conn)
+httpd_req_set_reset(struct httpd_req *r)
 {
 	struct linger l = { 1, 0 };
-	int fd = httpd_conn_fd(conn);
+	int fd = httpd_conn_fd(r->conn);
 
-	if (fd != -1)
+	if (r->hc->tls != NULL)
+		r->hc->tls->reset = 1;
+	else if (fd != -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
@@ -148,15 +151,8 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	if (r->srv->stopping)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (r->noclose && at >= r->start + r->len) {
-		/* Everything is sent: drop TCP under GnuTLS before its bye. */
-		int fd = httpd_conn_fd(r->conn);
-		fslog(FSLOG_INFO, "https[%lu]: closing without close_notify",
-		    r->id);
-		if (fd != -1)
-			(void)shutdown(fd, SHUT_RDWR);
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	}
+	if (r->noclose && at >= r->start + r->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;	/* then close */
 	if (r->noclose && at + (long long)max > r->start + r->len)
 		max = (size_t)(r->start + r->len - at);
 	if (r->t0 == 0)
@@ -167,7 +163,7 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 		    fault_action_name(f->action), at);
 		switch (f->action) {
 		case FAULT_RESET:
-			httpd_conn_set_reset(r->conn);
+			httpd_req_set_reset(r);
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 		case FAULT_STALL:
 			r->fault = NULL;
@@ -261,7 +257,8 @@ httpd_req_slurp(struct httpd_req *r, struct buf *b)
 	}
 }
 
-/* Faults that replace the whole response with raw bytes (plain HTTP). */
+/* Faults that replace the whole response with raw bytes.  On HTTPS the
+ * bytes go into the TLS front's socketpair and reach the client encrypted. */
 static enum MHD_Result
 httpd_req_raw(struct httpd_req *r, const struct fault *f)
 {
@@ -312,7 +309,7 @@ httpd_req_respond(struct httpd_req *r, int head)
 	enum fsroot_rc orc;
 	unsigned code = MHD_HTTP_OK;
 	enum MHD_Result rc;
-	int raw_ok = !r->srv->tls, rr;
+	int rr;
 
 	if (f != NULL && (f->action == FAULT_DELAY || f->action == FAULT_HANG))
 		f = r->fault = NULL;
@@ -326,11 +323,11 @@ httpd_req_respond(struct httpd_req *r, int head)
 	if (f != NULL && (f->action == FAULT_CLOSE || f->action == FAULT_RESET) &&
 	    f->after < 0 && f->after_pct < 0) {
 		if (f->action == FAULT_RESET)
-			httpd_conn_set_reset(r->conn);
+			httpd_req_set_reset(r);
 		httpd_req_set_state(r, HTTPD_REQ_DONE);
 		return MHD_NO;
 	}
-	if (f != NULL && f->action == FAULT_GARBAGE && raw_ok)
+	if (f != NULL && f->action == FAULT_GARBAGE)
 		return httpd_req_raw(r, f);
 
 	snprintf(who, sizeof who, "http[%lu]", r->id);
@@ -368,14 +365,8 @@ httpd_req_respond(struct httpd_req *r, int head)
 		code = MHD_HTTP_PARTIAL_CONTENT;
 	}
 	if (f != NULL && (f->action == FAULT_LENGTH ||
-	    f->action == FAULT_BADCHUNK) && raw_ok)
+	    f->action == FAULT_BADCHUNK))
 		return httpd_req_raw(r, f);
-	if (f != NULL && !raw_ok && (f->action == FAULT_LENGTH ||
-	    f->action == FAULT_BADCHUNK || f->action == FAULT_GARBAGE)) {
-		fslog(FSLOG_INFO, "http[%lu]: %s needs plain HTTP; ignored",
-		    r->id, fault_action_name(f->action));
-		f = r->fault = NULL;
-	}
 	r->fault_at = f != NULL ? fault_position(f, (long long)st.st_size) : -1;
 
 	if (f != NULL && f->action == FAULT_GZIPJUNK) {

@@ -47,12 +47,9 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_timer_init(&r->timer, httpd_req_timer_cb, r);
 		*ctx = r;
 		fslog(FSLOG_DEBUG, "http[%lu]: %s %s", r->id, method, url);
-		if (srv->tls) {
-			const union MHD_ConnectionInfo *ci;
-			ci = MHD_get_connection_info(conn,
-			    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-			r->noclose = ci != NULL && ci->socket_context != NULL;
-		}
+		r->hc = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context;
+		r->noclose = r->hc->tls != NULL && r->hc->tls->noclose;
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_HOST) == NULL)
@@ -63,7 +60,7 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			    "method not allowed\n", "Allow", "GET, HEAD");
 		if (srv->cfg.faults != NULL)
 			r->fault = faults_match(srv->cfg.faults, FAULT_HTTP, url,
-			    NULL, r->id);
+			    url, r->hc->id);
 		if (r->fault != NULL && r->fault->action == FAULT_DELAY) {
 			httpd_req_suspend(r, HTTPD_REQ_DELAYED, r->fault->secs);
 			return MHD_YES;
@@ -72,6 +69,9 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			httpd_req_suspend(r, HTTPD_REQ_HUNG, -1);
 			return MHD_YES;
 		}
+		/* Answer on the next call, once MHD has the whole request:
+		 * a response queued earlier makes MHD close the connection. */
+		return MHD_YES;
 	}
 	if (*upload_size != 0) {
 		*upload_size = 0;	/* a body on GET is read and ignored */
@@ -100,32 +100,33 @@ httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 	*ctx = NULL;
 }
 
-/* Connection start: count it and apply handshake faults on HTTPS. */
+/* Connection start and end: number TCP connections and tie an HTTPS one
+ * to its OpenSSL front. */
 static void
 httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct httpd *srv = cls;
-	const struct fault *f;
-	int fd;
+	struct httpd_conn *hc = *socket_ctx;
 
-	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (hc != NULL && hc->tls != NULL)
+			hc->tls->hc = NULL;
+		free(hc);
+		*socket_ctx = NULL;
 		return;
-	srv->nconn++;
-	if (!srv->tls || srv->cfg.faults == NULL)
-		return;
-	f = faults_match(srv->cfg.faults, FAULT_TLS, "*", NULL, srv->nconn);
-	if (f != NULL && f->action == FAULT_TLS_NOCLOSE)
-		*socket_ctx = srv;	/* any non-NULL mark */
-	if (f != NULL && f->action == FAULT_TLS_ABORT &&
-	    (fd = httpd_conn_fd(conn)) != -1) {
-		/* A fatal handshake_failure alert, then FIN: what a server
-		 * that rejects the ClientHello sends. */
-		static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00,
-		    0x02, 0x02, 0x28 };
-		(void)send(fd, alert, sizeof alert, MSG_NOSIGNAL);
-		(void)shutdown(fd, SHUT_RDWR);
 	}
+	hc = xcalloc(1, sizeof *hc);
+	if (srv->tls) {
+		/* The front counted the TCP connection at accept. */
+		hc->tls = httpd_tls_find(srv, httpd_conn_fd(conn));
+		if (hc->tls != NULL) {
+			hc->tls->hc = hc;
+			hc->id = hc->tls->id;
+		}
+	} else
+		hc->id = ++srv->nconn;
+	*socket_ctx = hc;
 }
 
 /* MHD's own messages go to the debug log. */
@@ -200,33 +201,31 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	srv = xcalloc(1, sizeof *srv);
 	srv->loop = loop;
 	srv->cfg = *cfg;
-	srv->tls = cfg->cert_pem != NULL;
+	srv->tls = cfg->tls != NULL;
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	srv->lfd = -1;
 	/*
-	 * Plain HTTP runs in turbo mode, in which MHD closes sockets without
-	 * shutdown(): the raw responder's duplicate must stay writable.  TLS
-	 * does not, so that MHD ends each connection with close_notify.
+	 * Turbo mode: MHD closes sockets without shutdown(), so the raw
+	 * responder's duplicate stays writable.  On HTTPS MHD does not
+	 * listen: the OpenSSL front accepts and adds relayed connections.
 	 */
+	flags |= MHD_USE_TURBO;
 	if (srv->tls)
-		flags |= MHD_USE_TLS;
-	else
-		flags |= MHD_USE_TURBO;
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	timeout = (unsigned)(clock_wall(cfg->idle_timeout > 0 ?
 	    cfg->idle_timeout : 300) + 1);
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
 	    httpd_handle, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, res->ai_addr,
 	    MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, httpd_notify, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, srv,
 	    /* fakeserver_start ignores SIGPIPE; this lets MHD use sendfile. */
 	    MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
-	    srv->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->key_pem,
-	    MHD_OPTION_HTTPS_MEM_CERT, cfg->cert_pem,
 	    MHD_OPTION_END);
 	freeaddrinfo(res);
 	if (srv->mhd == NULL) {
@@ -235,8 +234,16 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 		free(srv);
 		return NULL;
 	}
-	di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = di != NULL ? di->port : cfg->port;
+	if (srv->tls && httpd_tls_start(srv, err) == -1) {
+		httpd_tls_stop(srv);
+		MHD_stop_daemon(srv->mhd);
+		free(srv);
+		return NULL;
+	}
+	if (!srv->tls) {
+		di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+		srv->port = di != NULL ? di->port : cfg->port;
+	}
 	di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	ev_io_init(&srv->io, httpd_io_cb, di->epoll_fd, EV_READ);
 	ev_timer_init(&srv->tm, httpd_timer_cb, 0, 0);
@@ -260,6 +267,8 @@ httpd_stop(struct httpd *srv)
 		return;
 	/* Suspended connections must be resumed before MHD can stop. */
 	srv->stopping = 1;
+	if (srv->tls)
+		httpd_tls_stop(srv);
 	while (srv->suspended != NULL)
 		httpd_req_resume(srv->suspended);
 	MHD_run(srv->mhd);

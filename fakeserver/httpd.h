@@ -1,6 +1,7 @@
 /*
  * httpd.h: the fake HTTP/HTTPS server: libmicrohttpd in external epoll mode,
- * driven by a libev loop.  One struct httpd per listening port.
+ * driven by a libev loop.  One struct httpd per listening port; on HTTPS an
+ * OpenSSL front accepts and relays plaintext to MHD.
  */
 #ifndef FOTASIM_HTTPD_H
 #define FOTASIM_HTTPD_H
@@ -8,6 +9,7 @@
 #include <ev.h>
 
 struct fsroot;
+struct fstls;
 struct faults;
 struct httpd;
 
@@ -17,8 +19,7 @@ struct httpd_config {
 	const struct fsroot	*root;
 	struct faults		*faults;	/* may be NULL */
 	double			 idle_timeout;	/* simulated seconds */
-	const char		*cert_pem;	/* NULL: plain HTTP */
-	const char		*key_pem;
+	const struct fstls	*tls;		/* NULL: plain HTTP */
 };
 
 /* Listen and serve; returns NULL and sets *err on failure.  The process

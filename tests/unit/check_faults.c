@@ -131,6 +131,10 @@ START_TEST(test_parse_errors)
 	assert_error("http /x content-length 5\n",
 	    "t.faults:1:24: expected +N or -N");
 	assert_error("ftp RETR\tfirst 1 times\n", "t.faults:1:23: missing action");
+	assert_error("tls /x.bin certificate expired\n",
+	    "t.faults:1:5: TLS place must be *");
+	assert_error("tls * path *.bin handshake abort\n",
+	    "t.faults:1:7: path does not apply to tls (no request yet)");
 }
 END_TEST
 
@@ -166,7 +170,9 @@ START_TEST(test_match_where)
 	fslog_set_sink(quiet, NULL);
 	ck_assert_ptr_null(parse(&fs, "http /fw/*.bin status 503\n"
 	    "ftp * path *.bin reply 550\n"
-	    "ftp data connection 2 close\n"));
+	    "ftp data connection 2 close\n"
+	    "tls * connection 3 certificate expired\n"
+	    "http * path /p/* status 404\n"));
 	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_HTTP, "/fw/a.bin", NULL, 1));
 	ck_assert_ptr_null(faults_match(&fs, FAULT_HTTP, "/fw/a.txt", NULL, 1));
 	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_FTP, "SIZE", "dir/a.bin", 1));
@@ -175,6 +181,12 @@ START_TEST(test_match_where)
 	ck_assert_ptr_null(faults_match(&fs, FAULT_FTP, "greeting", "a.bin", 1));
 	ck_assert_ptr_null(faults_match(&fs, FAULT_FTP, "data", "/a", 1));
 	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_FTP, "data", "/a", 2));
+	/* tls directives are matched per connection, like the others. */
+	ck_assert_ptr_null(faults_match(&fs, FAULT_TLS, "*", NULL, 2));
+	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_TLS, "*", NULL, 3));
+	/* For HTTP, "path" matches the request path (passed as arg). */
+	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_HTTP, "/p/x", "/p/x", 1));
+	ck_assert_ptr_null(faults_match(&fs, FAULT_HTTP, "/q/x", "/q/x", 1));
 	faults_free(&fs);
 	fslog_set_sink(NULL, NULL);
 }
