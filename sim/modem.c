@@ -18,7 +18,7 @@
 #define MODEM_USB_ENUM_DELAY	1.0	/* power-on to the USB port appearing */
 #define MODEM_SHUTDOWN_DELAY	0.5	/* port gone to power applied again */
 #define MODEM_REG_SEARCH_TIME	1.5	/* CFUN=1 to registered */
-#define MODEM_DRAIN_BOUND	2.0	/* wall seconds the host gets to read */
+#define MODEM_DRAIN_BOUND	5.0	/* wall seconds the host gets to read */
 
 static const char *modem_power_names[MODEM_NPOWER] = {
 	"off", "booting", "on", "resetting", "powering-down",
@@ -400,7 +400,9 @@ modem_shutdown(struct modem *m, enum modem_power next)
 {
 	clock_timer_stop(&m->boot_t);
 	modem_set_power(m, next);
+	/* A half-typed line is lost; URCs it held back still go out. */
 	at_frame_reset(&m->frame);
+	modem_urc_flush(m);
 	if (port_is_open(&m->port))
 		port_drain(&m->port, MODEM_DRAIN_BOUND);
 	else

@@ -26,9 +26,12 @@
 
 #define PORT_WATCH_INTERVAL	0.005	/* wall seconds */
 #define PORT_READ_CHUNK		4096
+#define PORT_DRAIN_QUIET	0.05	/* wall seconds since the last write */
+#define PORT_DRAIN_ZEROES	3	/* consecutive "nothing unread" samples */
 #define PORT_OUT_HIGH		65536	/* stop reading input above this */
 #define PORT_OUT_LOW		16384	/* ...and resume below this */
 
+static ssize_t	port_read_once(struct port *);
 static void	port_rio_cb(struct ev_loop *, ev_io *, int);
 static void	port_wio_cb(struct ev_loop *, ev_io *, int);
 static void	port_watch_cb(struct ev_loop *, ev_timer *, int);
@@ -253,6 +256,7 @@ port_flush(struct port *p)
 		if (n > 0) {
 			translog_io(TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
 			buf_drain(&p->out, (size_t)n);
+			p->last_write = ev_now(p->loop);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -291,25 +295,35 @@ port_pause(struct port *p, int paused)
 	port_update_reading(p);
 }
 
-/* Input from the host, or the hang-up that ends it. */
-static void
-port_rio_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* Read one chunk of input and hand it on; returns bytes read, 0 or -1. */
+static ssize_t
+port_read_once(struct port *p)
 {
-	struct port *p = w->data;
 	unsigned char data[PORT_READ_CHUNK];
 	ssize_t n;
 
-	(void)loop; (void)revents;
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
 		translog_io(TRANSLOG_HOST, data, (size_t)n);
 		if (p->cb.input != NULL)
 			p->cb.input(p->arg, data, (size_t)n);
-		return;
 	}
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	return n;
+}
+
+/* Input from the host, or the hang-up that ends it. */
+static void
+port_rio_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct port *p = w->data;
+	ssize_t n;
+
+	(void)loop; (void)revents;
+	n = port_read_once(p);
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
 		return;
-	port_detach(p);
+	if (p->fd != -1)
+		port_detach(p);
 }
 
 /* The pty has room again. */
@@ -334,8 +348,13 @@ port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	hup = (pfd.revents & POLLHUP) != 0;
 	if (!p->attached && !hup)
 		port_attach(p);
-	else if (p->attached && hup)
+	else if (p->attached && hup) {
+		/* What the host sent before it left is still its input. */
+		while (p->fd != -1 && p->attached && !p->paused &&
+		    port_read_once(p) > 0)
+			;
 		port_detach(p);
+	}
 	if (p->fd != -1 && port_sample_termios(p)) {
 		translog_state("port", "termios baud=%lu crtscts=%d",
 		    p->baud, p->crtscts);
@@ -359,7 +378,15 @@ port_unread(struct port *p)
 	return n;
 }
 
-/* One step of port_drain: finished when the host has read everything. */
+/*
+ * One step of port_drain: finished when the host has read everything.
+ *
+ * FIONREAD on the slave counts only what has reached the line discipline;
+ * bytes just written by the master may still sit in the tty flip buffer
+ * until a kernel worker moves them, and then read as 0.  So "read" means:
+ * nothing queued by us, some quiet time since our last write, and several
+ * consecutive samples with nothing unread.
+ */
 static void
 port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -367,11 +394,19 @@ port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	int done;
 
 	(void)revents;
+	if (p->fd != -1 && p->attached && buf_used(&p->out) == 0 &&
+	    ev_now(loop) - p->last_write >= PORT_DRAIN_QUIET &&
+	    port_unread(p) == 0)
+		p->drain_zeroes++;
+	else
+		p->drain_zeroes = 0;
 	done = p->fd == -1 || !p->attached ||
-	    (buf_used(&p->out) == 0 && port_unread(p) == 0) ||
+	    p->drain_zeroes >= PORT_DRAIN_ZEROES ||
 	    ev_now(loop) >= p->drain_until;
 	if (!done)
 		return;
+	if (p->drain_zeroes < PORT_DRAIN_ZEROES && p->fd != -1 && p->attached)
+		translog_state("port", "drain gave up: host did not read");
 	ev_timer_stop(loop, w);
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DRAINED);
@@ -381,6 +416,7 @@ void
 port_drain(struct port *p, double bound)
 {
 	p->drain_until = ev_now(p->loop) + bound;
+	p->drain_zeroes = 0;
 	ev_timer_set(&p->drain, 0, PORT_WATCH_INTERVAL);
 	ev_timer_again(p->loop, &p->drain);
 }

@@ -43,6 +43,8 @@ struct port {
 	ev_timer		 watch;		/* wall-time poll for attach/termios */
 	ev_timer		 drain;		/* wall-time poll while draining */
 	double			 drain_until;
+	int			 drain_zeroes;	/* consecutive empty samples */
+	double			 last_write;	/* wall time of our last write */
 	struct port_cb		 cb;
 	void			*arg;
 };
