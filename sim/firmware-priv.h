@@ -6,6 +6,7 @@
 #define FOTASIM_FIRMWARE_PRIV_H
 
 #include "firmware.h"
+#include "firmware-opts.h"
 #include "flashlog.h"
 #include "image.h"
 #include "layout.h"
@@ -25,6 +26,7 @@ enum journal_phase {
 	JOURNAL_APPLYING,	/* writing the target slot; blocks done so far */
 	JOURNAL_DONE,		/* committed and reported */
 	JOURNAL_FAILED,		/* refused or failed and reported */
+	JOURNAL_STAGING,	/* FOTA area being written (pkg_len expected) */
 };
 
 struct journal_rec {
@@ -74,6 +76,15 @@ int	fw_boot_write(struct firmware *);
 /* Append a journal record and make it fw->jr. */
 int	fw_journal_write(struct firmware *, enum journal_phase, int target,
 	    uint32_t blocks, int result);
+
+/*
+ * The geometry and image size to boot with: the options (or the config's
+ * geom), reconciled with the state dir's flash.geom (firmware-opts.c).
+ * *write_rec says the record is missing and must be written before
+ * flash.img is made.  Returns 0, or -1 with a message in err.
+ */
+int	fw_geometry_resolve(const struct firmware_config *, struct flash_geometry *,
+	    uint64_t *isize, int *write_rec, char *err, size_t errlen);
 
 /* The updater state machine (updater.c). */
 struct updater *updater_new(struct firmware *);

@@ -1,9 +1,10 @@
 /*
  * firmware-stage.c: putting a package into the FOTA area.
  *
- * The journal is set to IDLE before the first byte is written and to STAGED
- * only after the last, so a power cut while a package arrives leaves no
- * half package that the next boot would try to apply.  Blocks are erased as
+ * The journal says STAGING before the first byte is written and STAGED only
+ * after the last, so a power cut while a package arrives leaves no half
+ * package that the next boot would try to apply: boot finds STAGING,
+ * discards the FOTA area's contents and says so in the transcript.  Blocks are erased as
  * the data reaches them, so flash time paces a download the way it does on
  * the module (about 15 kB/s on NOR).
  */
@@ -23,7 +24,8 @@ firmware_stage_begin(struct firmware *fw, uint64_t len)
 		return FIRMWARE_ERR_BUSY;
 	if (len > fw->lay.fota_size)
 		return FIRMWARE_ERR_TOO_BIG;
-	if (fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0) != 0)
+	fw->jr.pkg_len = len;
+	if (fw_journal_write(fw, JOURNAL_STAGING, 0, 0, 0) != 0)
 		return FIRMWARE_ERR_FLASH;
 	fw->pending = 0;
 	fw->staging = 1;
@@ -97,6 +99,22 @@ firmware_stage_end(struct firmware *fw)
 	translog_state("firmware", "package staged (%llu bytes)",
 	    (unsigned long long)fw->stage_pos);
 	updater_downloaded(fw->up);
+	return 0;
+}
+
+int
+firmware_stage_abort(struct firmware *fw)
+{
+	if (!fw->staging && fw->jr.phase != JOURNAL_STAGING)
+		return FIRMWARE_ERR_STATE;
+	fw->staging = 0;
+	fw->stage_fill = 0;
+	translog_state("firmware", "incomplete package in the FOTA area "
+	    "discarded (download stopped at %llu of %llu bytes)",
+	    (unsigned long long)fw->stage_pos,
+	    (unsigned long long)fw->stage_len);
+	if (fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0) != 0)
+		return FIRMWARE_ERR_FLASH;
 	return 0;
 }
 

@@ -217,22 +217,36 @@ fw_read_journal(struct firmware *fw)
 		fw->jr.result = le16_get(p + 6);
 		fw->jr.pkg_len = le64_get(p + 8);
 	}
+	if (fw->jr.phase == JOURNAL_STAGING) {
+		/*
+		 * The power went while a package was being written: whatever
+		 * the FOTA area holds is not a package.  Forget it for good;
+		 * if this record does not land, the next boot does it again.
+		 */
+		translog_state("firmware", "incomplete package in the FOTA area "
+		    "discarded (%llu bytes expected; power lost while it was "
+		    "written)", (unsigned long long)fw->jr.pkg_len);
+		(void)fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0);
+		memset(&fw->jr, 0, sizeof fw->jr);
+	}
 	fw->pending = fw->jr.phase == JOURNAL_STAGED ||
 	    fw->jr.phase == JOURNAL_APPLYING;
 	return 0;
 }
 
-/* Open or create the backing store named by the config. */
+/* Open or create the backing store; record its geometry first if asked. */
 static int
 fw_open_dev(struct firmware *fw, const struct firmware_config *cfg,
-    uint64_t size, char *err, size_t errlen)
+    const struct flash_geometry *g, uint64_t isize, int write_rec, char *err,
+    size_t errlen)
 {
+	struct firmware_geom_rec rec;
 	struct stat st;
 	char *path;
 	int rc;
 
 	if (cfg->dev != NULL) {
-		if (cfg->dev->size < size)
+		if (cfg->dev->size < g->size)
 			return fw_error(err, errlen, "flash backend too small");
 		fw->dev = cfg->dev;
 		return 0;
@@ -243,15 +257,25 @@ fw_open_dev(struct firmware *fw, const struct firmware_config *cfg,
 		return fw_error(err, errlen, "%s: %s", cfg->state_dir,
 		    strerror(errno));
 	xasprintf(&path, "%s/flash.img", cfg->state_dir);
-	if (stat(path, &st) == 0 && (uint64_t)st.st_size != size) {
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size != g->size) {
 		rc = fw_error(err, errlen, "%s: %llu bytes, but this flash "
 		    "geometry needs %llu (state dir made with other options?)",
 		    path, (unsigned long long)st.st_size,
-		    (unsigned long long)size);
+		    (unsigned long long)g->size);
 		free(path);
 		return rc;
 	}
-	rc = flash_file_open(path, size, &fw->own_dev);
+	rec.type = g->type;
+	rec.flash_size = g->size;
+	rec.block_size = g->block_size;
+	rec.page_size = g->page_size;
+	rec.image_size = isize;
+	if (write_rec && firmware_geom_write(cfg->state_dir, &rec, err,
+	    errlen) != 0) {
+		free(path);
+		return -1;
+	}
+	rc = flash_file_open(path, g->size, &fw->own_dev);
 	if (rc != 0)
 		rc = fw_error(err, errlen, "%s: %s", path, strerror(errno));
 	free(path);
@@ -263,15 +287,17 @@ int
 firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
     struct firmware **out, char *err, size_t errlen)
 {
-	struct flash_geometry g = cfg->geom;
+	struct flash_geometry g;
 	struct layout lay;
 	struct firmware *fw;
-	uint64_t isize = cfg->image_size ? cfg->image_size : FIRMWARE_DEFAULT_SIZE;
+	uint64_t isize;
 	unsigned char p[BOOT_REC_LEN];
 	const char *why;
-	int found, rc;
+	int found, rc, write_rec;
 
 	*out = NULL;
+	if (fw_geometry_resolve(cfg, &g, &isize, &write_rec, err, errlen) != 0)
+		return -1;
 	if (!image_name_ok(cfg->model, IMAGE_MODEL_MAX) ||
 	    !image_name_ok(cfg->revision, IMAGE_REV_MAX))
 		return fw_error(err, errlen, "bad model or revision name");
@@ -286,7 +312,7 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 	fw->lay = lay;
 	if (cbs != NULL)
 		fw->cbs = *cbs;
-	if (fw_open_dev(fw, cfg, g.size, err, errlen) != 0) {
+	if (fw_open_dev(fw, cfg, &g, isize, write_rec, err, errlen) != 0) {
 		free(fw);
 		return -1;
 	}
@@ -294,6 +320,10 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 		fw_error(err, errlen, "flash backend does not fit the geometry");
 		goto fail;
 	}
+	translog_state("firmware", "flash %s %llu bytes, block %u, page %u, "
+	    "%llu-byte slots", g.type == FLASH_NAND ? "nand" : "nor",
+	    (unsigned long long)g.size, g.block_size, g.page_size,
+	    (unsigned long long)lay.slot_size);
 	rc = flashlog_open(&fw->bootlog, fw->flash, fw->lay.boot_off, p,
 	    sizeof p, &found);
 	if (rc == 0 && found)

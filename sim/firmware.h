@@ -17,6 +17,7 @@
 #include "flash.h"
 
 struct firmware;
+struct firmware_options;
 
 /* What the updater needs from the modem. */
 struct firmware_cbs {
@@ -34,6 +35,8 @@ struct firmware_config {
 	const char		*revision;
 	uint64_t		 image_size;	/* 0 = FIRMWARE_DEFAULT_SIZE */
 	struct flash_geometry	 geom;		/* size 0 = smallest that fits */
+	/* fotasim's options: replace geom and image_size (firmware-opts.h). */
+	const struct firmware_options *opts;
 };
 
 /* Fill a config with the defaults: NOR timing, default model and revision. */
@@ -41,8 +44,10 @@ void	 firmware_config_default(struct firmware_config *);
 
 /*
  * Power-on: open or create the flash, finish or roll back what a power cut
- * interrupted, pick the slot to boot.  Returns 0, or -1 with a message in err
- * (bad geometry, unusable state dir, or no bootable image at all).
+ * interrupted, pick the slot to boot.  A state dir's recorded geometry
+ * (flash.geom) wins over geom and image_size; options given that differ
+ * from it are refused.  Returns 0, or -1 with a message in err (bad or
+ * mismatched geometry, unusable state dir, or no bootable image at all).
  */
 int	 firmware_boot(const struct firmware_config *, const struct firmware_cbs *,
 	    struct firmware **, char *err, size_t errlen);
@@ -63,6 +68,8 @@ void	 firmware_close(struct firmware *);
 int	 firmware_stage_begin(struct firmware *, uint64_t len);
 int	 firmware_stage_write(struct firmware *, const void *, size_t);
 int	 firmware_stage_end(struct firmware *);
+/* The download failed: forget the partial package (journal IDLE). */
+int	 firmware_stage_abort(struct firmware *);
 int	 firmware_stage(struct firmware *, const void *, size_t);
 /* Start applying the staged package now (+QIND START, UPDATING..., END). */
 int	 firmware_update_start(struct firmware *);

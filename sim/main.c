@@ -14,7 +14,9 @@
 #include <ev.h>
 
 #include "clock.h"
+#include "firmware-opts.h"
 #include "modem.h"
+#include "serve.h"
 #include "statedir.h"
 #include "translog.h"
 #include "util.h"
@@ -33,6 +35,10 @@ usage(FILE *f)
 "  --port usb|uart      usb: the port vanishes on reboot (default);\n"
 "                       uart: the same pty stays and goes silent\n"
 "  --log FILE           append a transcript (docs/transcript.md)\n"
+"  --serve DIR          also run the fake FTP/HTTP/HTTPS servers on DIR\n"
+"  --serve-ports F,H,S  their ports (default 0,0,0: ephemeral)\n"
+"  --serve-faults FILE  fault directives for them (docs/fault-directives.md)\n"
+FIRMWARE_USAGE
 "  --help, --version\n");
 }
 
@@ -65,12 +71,19 @@ main(int argc, char **argv)
 		{ "revision", required_argument, NULL, 'r' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "serve", required_argument, NULL, 'S' },
+		{ "serve-ports", required_argument, NULL, 'P' },
+		{ "serve-faults", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		FIRMWARE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL;
+	struct serve_options serve = { NULL, NULL, 0, 0, 0 };
+	struct fakeserver *servers = NULL;
+	struct firmware_options fwopts = { 0 };
 	struct statedir sd;
 	struct ev_loop *loop;
 	ev_signal sigs[3];
@@ -114,10 +127,33 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'L': logpath = optarg; break;
+		case 'S': serve.root = optarg; break;
+		case 'F': serve.faults = optarg; break;
+		case 'P':
+			if (serve_parse_ports(&serve, optarg) != 0) {
+				warnx_("--serve-ports: expected FTP,HTTP,HTTPS "
+				    "port numbers, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case FIRMWARE_OPT_FLASH:
+		case FIRMWARE_OPT_FLASH_SIZE:
+		case FIRMWARE_OPT_IMAGE_SIZE:
+		case FIRMWARE_OPT_FLASH_TIMING:
+			if (firmware_parse_option(&fwopts, c, optarg, err,
+			    sizeof err) != 0) {
+				warnx_("%s", err);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("fotasim %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (serve.root == NULL && serve.faults != NULL) {
+		warnx_("--serve-faults needs --serve DIR");
+		return 2;
 	}
 	if (optind != argc || cfg.link == NULL) {
 		usage(stderr);
@@ -129,6 +165,11 @@ main(int argc, char **argv)
 		    sizeof modem.revision - 1);
 		return 2;
 	}
+	if (firmware_options_check(&fwopts, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		return 2;
+	}
+	cfg.fw_opts = &fwopts;
 	if (logpath != NULL && translog_open(logpath) != 0) {
 		warnx_("%s: %s", logpath, strerror(errno));
 		return 1;
@@ -146,6 +187,11 @@ main(int argc, char **argv)
 		ev_signal_init(&sigs[i], main_signal_cb, signums[i]);
 		ev_signal_start(loop, &sigs[i]);
 	}
+	if (serve.root != NULL &&
+	    (servers = serve_start(loop, &serve, stdout, err, sizeof err)) == NULL) {
+		warnx_("--serve: %s", err);
+		return 1;
+	}
 	if (modem_init(&modem, loop, &cfg) != 0) {
 		warnx_("cannot set up the modem");
 		return 1;
@@ -159,6 +205,7 @@ main(int argc, char **argv)
 
 	translog_state("fotasim", "exit");
 	modem_free(&modem);
+	serve_stop(servers);
 	clock_free();
 	statedir_close(&sd);
 	translog_close();

@@ -77,10 +77,24 @@ modem_fw_boot(struct modem *m)
 	cfg.state_dir = m->cfg.state_dir;
 	cfg.model = m->model_name;
 	cfg.revision = m->revision;
+	cfg.opts = m->cfg.fw_opts;
 	if (firmware_boot(&cfg, &cbs, &m->fw, err, sizeof err) != 0) {
 		warnx_("firmware: %s", err);
 		return -1;
 	}
+	/* The flash decides what runs; options only seed a fresh state dir. */
+	if (strcmp(firmware_model(m->fw), m->model_name) != 0) {
+		warnx_("%s: the flash holds %s firmware; cannot boot it as %s",
+		    m->cfg.state_dir, firmware_model(m->fw), m->model_name);
+		firmware_close(m->fw);
+		m->fw = NULL;
+		return -1;
+	}
+	if (m->cfg.revision != NULL && m->boots == 0 &&
+	    strcmp(firmware_revision(m->fw), m->cfg.revision) != 0)
+		warnx_("%s: the flash runs %s; --revision %s applies only to a "
+		    "fresh state dir", m->cfg.state_dir, firmware_revision(m->fw),
+		    m->cfg.revision);
 	snprintf(m->revision, sizeof m->revision, "%s", firmware_revision(m->fw));
 	return 0;
 }

@@ -31,6 +31,8 @@ enum modem_port_mode {
 	MODEM_PORT_UART,	/* reboot: the same pty goes silent */
 };
 
+struct firmware_options;
+
 enum modem_model {
 	MODEM_EC200T,
 	MODEM_UC200T,
@@ -42,6 +44,7 @@ struct modem_config {
 	const char		*link;
 	const char		*state_dir;
 	enum modem_port_mode	 port_mode;
+	const struct firmware_options *fw_opts;	/* flash options (NULL: defaults) */
 };
 
 struct firmware;

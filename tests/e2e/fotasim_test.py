@@ -137,7 +137,7 @@ class Modem:
     """A fotasim process on a private link and state dir."""
 
     def __init__(self, *extra, speed="10", state_dir=None, log=True,
-                 tmp=None):
+                 tmp=None, stdout=False):
         self.tmp = tmp or tempfile.mkdtemp(prefix="fotasim-e2e.")
         self.own_tmp = tmp is None
         self.link = os.path.join(self.tmp, "at.tty")
@@ -151,13 +151,15 @@ class Modem:
         args += list(extra)
         self.args = args
         self.proc = None
+        self.capture = stdout
 
     def start(self):
         if os.path.lexists(self.link):
             os.unlink(self.link)
         self.stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL,
+                                     stdout=(subprocess.PIPE if self.capture
+                                             else subprocess.DEVNULL),
                                      stderr=self.stderr)
         return self
 

@@ -1,7 +1,9 @@
 """--model, --revision and --speed max: a UC200T with a custom revision
 answers as a UMTS module, and a modem at max speed is usable by a host that
 polls with AT after power-on (it cannot catch the boot chain)."""
-from fotasim_test import check, run
+import subprocess
+
+from fotasim_test import check, run, FOTASIM
 
 OK = b"\r\nOK\r\n"
 
@@ -22,6 +24,23 @@ def body(modem):
           "WCDMA network info")
     h.close()
     m.stop()
+
+    # The flash decides what runs: a different model on the same state dir
+    # is refused, a different --revision is reported and not applied.
+    r = subprocess.run([FOTASIM, "--link", m.link, "--state-dir", m.state_dir,
+                        "--model", "EC200T", "--speed", "max"],
+                       stderr=subprocess.PIPE, timeout=60)
+    check(r.returncode == 1 and b"holds UC200T firmware" in r.stderr,
+          "model mismatch refused: %r" % r.stderr)
+    again = modem("--model", "UC200T", "--revision", "UC200TEMAAR09A09M16",
+                  state_dir=m.state_dir, tmp=m.tmp).start()
+    h = again.boot()
+    check(h.cmd("AT+CGMR") == b"AT+CGMR\r\r\nUC200TEMAAR03A01M16\r\n" + OK,
+          "existing flash keeps its revision")
+    h.close()
+    again.stop()
+    check(b"applies only to a fresh state dir" in again.errors().encode(),
+          "--revision on an existing state dir is reported")
 
     fast = modem(speed="max").start()
     h = fast.open_port()

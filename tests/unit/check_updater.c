@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "firmware-priv.h"
 #include "flash-fault.h"
+#include "translog.h"
 
 #define ISIZE	(128 * 1024)
 #define MODEL	"EC200T"
@@ -351,6 +352,7 @@ END_TEST
 START_TEST(test_state_dir)
 {
 	char dir[] = "/tmp/check_updater.XXXXXX", path[256];
+	struct firmware_options opts = { 0 };
 	struct firmware_cbs cbs;
 	struct firmware *fw;
 	struct rig r;
@@ -373,10 +375,32 @@ START_TEST(test_state_dir)
 	ck_assert_str_eq(firmware_revision(fw), REV_B);
 	assert_booted_image(fw);
 	firmware_close(fw);
-	/* Another geometry on the same state dir is refused, not reformatted. */
+	/* A config that asks nothing adopts the state dir's geometry ... */
 	r.cfg.image_size = 2 * ISIZE;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_B);
+	firmware_close(fw);
+	/* ... but another geometry given explicitly is refused, not reformatted. */
+	opts.given = FWOPT_IMAGE_SIZE;
+	opts.image_size = 2 * ISIZE;
+	r.cfg.opts = &opts;
 	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "flash.img"));
+	ck_assert_msg(strstr(err, "--image-size 262144 differs") != NULL, "%s", err);
+	opts.given = FWOPT_TYPE;
+	opts.type = FLASH_NAND;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "--flash nand differs") != NULL, "%s", err);
+	/* A damaged record stops the boot too. */
+	snprintf(path, sizeof path, "%s/flash.geom", dir);
+	ck_assert_int_eq(truncate(path, 20), 0);
+	r.cfg.opts = NULL;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "flash.geom") != NULL, "%s", err);
+	unlink(path);
+	/* Without a record (an older state dir), flash.img's size still guards. */
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "flash.img") != NULL, "%s", err);
+	unlink(path);
 	snprintf(path, sizeof path, "%s/flash.img", dir);
 	unlink(path);
 	rmdir(dir);
@@ -472,6 +496,165 @@ START_TEST(test_power_cut_sweep)
 }
 END_TEST
 
+/* Read a whole (small) file into a NUL-ended malloc'd string. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = calloc(1, 1 << 16);
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(s, 1, (1 << 16) - 1, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* Power on over the RAM store with a transcript; return its text. */
+static char *
+rig_boot_logged(struct rig *r, struct firmware **fw)
+{
+	char path[] = "/tmp/check_updater.log.XXXXXX", *text;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ne(fd, -1);
+	close(fd);
+	ck_assert_int_eq(translog_open(path), 0);
+	*fw = rig_boot(r, r->ram);
+	translog_close();
+	text = slurp(path);
+	unlink(path);
+	return text;
+}
+
+/*
+ * Power cut while a package is being written into the FOTA area (a
+ * download): after every k-th flash operation of staging, clean and torn.
+ * The next power-on must never start an update from the partial package:
+ * it boots A, discards the package with a transcript line, and stays idle;
+ * only a cut after the STAGED record leaves a (complete) package pending.
+ */
+START_TEST(test_staging_power_cut)
+{
+	struct flash_fault_cfg fc;
+	struct flash_dev *fd;
+	struct firmware *fw;
+	struct rig r;
+	unsigned char *p;
+	uint64_t b0, total, c, k;
+	size_t len;
+	char *log;
+	int points = 0, discarded = 0, staged = 0, rc;
+
+	p = mkpkg(PKG_FULL, MODEL, REV_A, REV_B, &len);
+	/* Count the operations of booting (b0) and of staging (total). */
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	firmware_close(fw);
+	memset(&fc, 0, sizeof fc);
+	fd = flash_fault_open(r.ram, &fc);
+	fw = rig_boot(&r, fd);
+	b0 = flash_fault_ops(fd);
+	ck_assert_int_eq(firmware_stage(fw, p, len), 0);
+	total = flash_fault_ops(fd) - b0;
+	firmware_close(fw);
+	flash_dev_close(fd);
+	rig_free(&r);
+	k = total / 200 ? total / 200 : 1;
+
+	for (c = 1; c < total; c += k, points++) {
+		rig_init(&r);
+		fw = rig_boot(&r, r.ram);
+		firmware_close(fw);
+		memset(&fc, 0, sizeof fc);
+		fc.cut_after = b0 + c;
+		fc.torn = points % 2;
+		fd = flash_fault_open(r.ram, &fc);
+		fw = rig_boot(&r, fd);
+		rc = firmware_stage(fw, p, len);
+		ck_assert_msg(flash_fault_cut(fd), "cut %llu of %llu missed",
+		    (unsigned long long)c, (unsigned long long)total);
+		firmware_close(fw);
+		flash_dev_close(fd);
+
+		log = rig_boot_logged(&r, &fw);
+		ck_assert_str_eq(firmware_revision(fw), REV_A);
+		assert_booted_image(fw);
+		if (firmware_pending(fw)) {
+			/*
+			 * Only a landed STAGED record, so the whole package:
+			 * the last op, or a torn one that got far enough.
+			 */
+			ck_assert(rc == 0 || (c == total - 1 && fc.torn));
+			ck_assert_ptr_null(strstr(log, "discarded"));
+			staged++;
+			firmware_run_pending(fw);
+			rig_run(&r);
+			assert_urcs(&r, 0, 0);
+		} else {
+			ck_assert_int_ne(rc, 0);
+			ck_assert_msg(strstr(log, "state firmware incomplete package "
+			    "in the FOTA area discarded") != NULL,
+			    "cut %llu: no discard line in %s",
+			    (unsigned long long)c, log);
+			discarded++;
+			ck_assert_str_eq(firmware_update_state(fw), "idle");
+			ck_assert_int_eq(firmware_update_start(fw),
+			    FIRMWARE_ERR_STATE);
+			firmware_run_pending(fw);
+			rig_run(&r);
+			ck_assert_int_eq(r.nurc, 0);
+		}
+		firmware_close(fw);
+		free(log);
+
+		/* The discard is for good: the next boot says nothing more. */
+		log = rig_boot_logged(&r, &fw);
+		ck_assert_ptr_null(strstr(log, "discarded"));
+		ck_assert(!firmware_pending(fw));
+		firmware_close(fw);
+		free(log);
+		rig_free(&r);
+	}
+	ck_assert_int_ge(points, 150);
+	ck_assert_int_ge(discarded, points - 2);
+	ck_assert_int_le(staged, 1);
+	free(p);
+}
+END_TEST
+
+/* A download that stops (not a power cut) is discarded at once. */
+START_TEST(test_staging_abort)
+{
+	struct firmware *fw;
+	struct rig r;
+	unsigned char *p;
+	size_t len;
+	char *log;
+
+	p = mkpkg(PKG_FULL, MODEL, REV_A, REV_B, &len);
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	ck_assert_int_eq(firmware_stage_abort(fw), FIRMWARE_ERR_STATE);
+	ck_assert_int_eq(firmware_stage_begin(fw, len), 0);
+	ck_assert_int_eq(firmware_stage_write(fw, p, len / 2), 0);
+	ck_assert_int_eq(firmware_stage_abort(fw), 0);
+	ck_assert_int_eq(firmware_stage_end(fw), FIRMWARE_ERR_STATE);
+	ck_assert_int_eq(firmware_update_start(fw), FIRMWARE_ERR_STATE);
+	firmware_close(fw);
+	log = rig_boot_logged(&r, &fw);
+	ck_assert_ptr_null(strstr(log, "discarded"));
+	ck_assert(!firmware_pending(fw));
+	/* And a complete download after it applies normally. */
+	ck_assert_int_eq(update(&r, fw, p, len), 0);
+	firmware_close(fw);
+	free(log);
+	free(p);
+	rig_free(&r);
+}
+END_TEST
+
 static Suite *
 updater_suite(void)
 {
@@ -484,6 +667,8 @@ updater_suite(void)
 	tcase_add_test(tc, test_paced_by_flash);
 	tcase_add_test(tc, test_state_dir);
 	tcase_add_loop_test(tc, test_power_cut_sweep, 0, 2);
+	tcase_add_test(tc, test_staging_power_cut);
+	tcase_add_test(tc, test_staging_abort);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,346 @@
+/*
+ * firmware-opts.c: fotasim's flash options and the state dir's geometry
+ * record.
+ *
+ * A state dir's flash.img is only meaningful with the geometry it was made
+ * with: the layout (slots, FOTA area) follows from the block size and the
+ * image size.  So the geometry is written to flash.geom before flash.img is
+ * created, and every later power-on takes it from there: options left out
+ * are adopted, options given must agree, and a disagreement is refused
+ * before a single byte of flash is read.  Timing is not geometry and may
+ * change between runs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "firmware-priv.h"
+#include "util.h"
+
+#define GEOM_FILE	"flash.geom"
+
+/* Write a message into err and return -1. */
+static int
+fwopt_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Parse a time or rate: a finite number in [0, max]; 0 or -1. */
+static int
+fwopt_parse_number(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
+	    v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse --flash-timing's erase=S,page=S,rate=B list; 0 or -1. */
+static int
+fwopt_parse_timing(struct firmware_options *o, const char *arg)
+{
+	char *copy = xstrdup(arg), *item, *save = NULL, *eq;
+	int rc = 0;
+
+	o->timing_set = 0;
+	for (item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
+	    item = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(item, '=')) == NULL) {
+			rc = -1;
+			break;
+		}
+		*eq++ = '\0';
+		if (strcmp(item, "erase") == 0 && !(o->timing_set & 1))
+			rc = fwopt_parse_number(eq, 60, &o->erase_time), o->timing_set |= 1;
+		else if (strcmp(item, "page") == 0 && !(o->timing_set & 2))
+			rc = fwopt_parse_number(eq, 10, &o->page_time), o->timing_set |= 2;
+		else if (strcmp(item, "rate") == 0 && !(o->timing_set & 4))
+			rc = fwopt_parse_number(eq, 1e12, &o->program_rate), o->timing_set |= 4;
+		else
+			rc = -1;
+	}
+	free(copy);
+	return rc == 0 && o->timing_set != 0 ? 0 : -1;
+}
+
+int
+firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
+    char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	switch (opt) {
+	case FIRMWARE_OPT_FLASH:
+		if (flash_parse_type(arg, &o->type) != 0)
+			return fwopt_error(err, errlen,
+			    "--flash: expected nor or nand, not '%s'", arg);
+		o->given |= FWOPT_TYPE;
+		return 0;
+	case FIRMWARE_OPT_FLASH_SIZE:
+		if (parse_size(arg, &v) != 0 || v == 0 || v > FIRMWARE_MAX_FLASH)
+			return fwopt_error(err, errlen, "--flash-size: expected "
+			    "bytes (k/M/G allowed) up to 16G, not '%s'", arg);
+		o->flash_size = v;
+		o->given |= FWOPT_FLASH_SIZE;
+		return 0;
+	case FIRMWARE_OPT_IMAGE_SIZE:
+		if (parse_size(arg, &v) != 0 || v < IMAGE_MIN_SIZE ||
+		    v > IMAGE_MAX_SIZE)
+			return fwopt_error(err, errlen, "--image-size: expected "
+			    "%d to %llu bytes (k/M/G allowed), not '%s'",
+			    IMAGE_MIN_SIZE, (unsigned long long)IMAGE_MAX_SIZE, arg);
+		o->image_size = v;
+		o->given |= FWOPT_IMAGE_SIZE;
+		return 0;
+	case FIRMWARE_OPT_FLASH_TIMING:
+		if (strcmp(arg, "real") == 0)
+			o->timing = FIRMWARE_TIMING_REAL;
+		else if (strcmp(arg, "zero") == 0)
+			o->timing = FIRMWARE_TIMING_ZERO;
+		else if (fwopt_parse_timing(o, arg) == 0)
+			o->timing = FIRMWARE_TIMING_CUSTOM;
+		else
+			return fwopt_error(err, errlen, "--flash-timing: expected "
+			    "real, zero or erase=S,page=S,rate=B/s (each at most "
+			    "once, >= 0), not '%s'", arg);
+		o->given |= FWOPT_TIMING;
+		return 0;
+	}
+	return fwopt_error(err, errlen, "unknown flash option %d", opt);
+}
+
+void
+firmware_options_geometry(const struct firmware_options *o,
+    enum flash_type type, struct flash_geometry *g)
+{
+	flash_geometry_default(type, g);
+	if (o->given & FWOPT_FLASH_SIZE)
+		g->size = o->flash_size;
+	if (o->timing == FIRMWARE_TIMING_ZERO)
+		flash_geometry_untimed(g);
+	if (o->timing != FIRMWARE_TIMING_CUSTOM)
+		return;
+	if (o->timing_set & 1)
+		g->erase_time = o->erase_time;
+	if (o->timing_set & 2)
+		g->page_time = o->page_time;
+	if (o->timing_set & 4)
+		g->program_rate = o->program_rate;
+}
+
+int
+firmware_options_check(const struct firmware_options *o, char *err,
+    size_t errlen)
+{
+	struct flash_geometry g;
+	struct layout lay;
+	uint64_t isize = o->given & FWOPT_IMAGE_SIZE ? o->image_size :
+	    FIRMWARE_DEFAULT_SIZE;
+
+	if (!(o->given & FWOPT_FLASH_SIZE))
+		return 0;
+	firmware_options_geometry(o, o->given & FWOPT_TYPE ? o->type : FLASH_NOR,
+	    &g);
+	if (g.size % g.block_size != 0)
+		return fwopt_error(err, errlen, "--flash-size: %llu is not a "
+		    "multiple of the %s erase block (%u bytes)",
+		    (unsigned long long)g.size,
+		    g.type == FLASH_NAND ? "nand" : "nor", g.block_size);
+	layout_compute(g.block_size, isize, 0, &lay);
+	if (g.size < lay.total)
+		return fwopt_error(err, errlen, "--flash-size: %llu bytes is too "
+		    "small for %llu-byte images on %s; need at least %llu",
+		    (unsigned long long)g.size, (unsigned long long)isize,
+		    g.type == FLASH_NAND ? "nand" : "nor",
+		    (unsigned long long)lay.total);
+	return 0;
+}
+
+/* Parse one "key value" line of flash.geom into r; 0 or -1. */
+static int
+fwopt_geom_line(const char *key, const char *val, struct firmware_geom_rec *r,
+    unsigned *seen)
+{
+	unsigned long long v;
+
+	if (strcmp(key, "type") == 0) {
+		*seen |= 1;
+		return flash_parse_type(val, &r->type);
+	}
+	if (parse_size(val, &v) != 0)
+		return -1;
+	if (strcmp(key, "flash-size") == 0)
+		r->flash_size = v, *seen |= 2;
+	else if (strcmp(key, "block-size") == 0 && v <= UINT32_MAX)
+		r->block_size = (uint32_t)v, *seen |= 4;
+	else if (strcmp(key, "page-size") == 0 && v <= UINT32_MAX)
+		r->page_size = (uint32_t)v, *seen |= 8;
+	else if (strcmp(key, "image-size") == 0)
+		r->image_size = v, *seen |= 16;
+	else
+		return -1;
+	return 0;
+}
+
+int
+firmware_geom_read(const char *dir, struct firmware_geom_rec *r, char *err,
+    size_t errlen)
+{
+	char *path, line[256], key[64], val[128];
+	unsigned seen = 0;
+	int rc = 1, n = 0;
+	FILE *f;
+
+	memset(r, 0, sizeof *r);
+	xasprintf(&path, "%s/%s", dir, GEOM_FILE);
+	if ((f = fopen(path, "r")) == NULL) {
+		rc = errno == ENOENT ? 0 : fwopt_error(err, errlen, "%s: %s",
+		    path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	while (rc == 1 && fgets(line, sizeof line, f) != NULL) {
+		n++;
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%63s %127s", key, val) != 2 ||
+		    fwopt_geom_line(key, val, r, &seen) != 0)
+			rc = fwopt_error(err, errlen, "%s:%d: not a geometry line",
+			    path, n);
+	}
+	if (rc == 1 && seen != 31)
+		rc = fwopt_error(err, errlen, "%s: incomplete geometry record",
+		    path);
+	fclose(f);
+	free(path);
+	return rc;
+}
+
+int
+firmware_geom_write(const char *dir, const struct firmware_geom_rec *r,
+    char *err, size_t errlen)
+{
+	char *path, *tmp;
+	int rc = 0;
+	FILE *f;
+
+	xasprintf(&path, "%s/%s", dir, GEOM_FILE);
+	xasprintf(&tmp, "%s/%s.tmp", dir, GEOM_FILE);
+	if ((f = fopen(tmp, "w")) == NULL)
+		rc = -1;
+	else {
+		fprintf(f, "# fotasim flash geometry: written when flash.img was "
+		    "made; flash.img\n# is only readable with it\n"
+		    "type %s\nflash-size %llu\nblock-size %u\npage-size %u\n"
+		    "image-size %llu\n", r->type == FLASH_NAND ? "nand" : "nor",
+		    (unsigned long long)r->flash_size, r->block_size,
+		    r->page_size, (unsigned long long)r->image_size);
+		if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+			rc = -1;
+		if (fclose(f) != 0)
+			rc = -1;
+		if (rc == 0 && rename(tmp, path) != 0)
+			rc = -1;
+	}
+	if (rc != 0) {
+		fwopt_error(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* "nand, 3801088 bytes, 1048576-byte images" */
+static void
+fwopt_describe(const struct firmware_geom_rec *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s, %llu bytes, %llu-byte images",
+	    r->type == FLASH_NAND ? "nand" : "nor",
+	    (unsigned long long)r->flash_size, (unsigned long long)r->image_size);
+}
+
+int
+fw_geometry_resolve(const struct firmware_config *cfg, struct flash_geometry *g,
+    uint64_t *isize, int *write_rec, char *err, size_t errlen)
+{
+	const struct firmware_options *o = cfg->opts;
+	unsigned given = o != NULL ? o->given : 0;
+	struct firmware_geom_rec rec;
+	char have[128], opt[64] = "";
+	int found = 0;
+
+	*write_rec = 0;
+	if (o != NULL) {
+		firmware_options_geometry(o, given & FWOPT_TYPE ? o->type :
+		    FLASH_NOR, g);
+		*isize = given & FWOPT_IMAGE_SIZE ? o->image_size :
+		    FIRMWARE_DEFAULT_SIZE;
+	} else {
+		*g = cfg->geom;
+		*isize = cfg->image_size ? cfg->image_size : FIRMWARE_DEFAULT_SIZE;
+	}
+	if (cfg->dev != NULL || cfg->state_dir == NULL)
+		return 0;
+
+	if ((found = firmware_geom_read(cfg->state_dir, &rec, err, errlen)) < 0)
+		return -1;
+	if (!found) {
+		/*
+		 * A fresh state dir, or one made before flash.geom existed
+		 * (then flash.img's size still has to match: fw_open_dev).
+		 */
+		*write_rec = 1;
+		return 0;
+	}
+
+	if ((given & FWOPT_TYPE) && o->type != rec.type)
+		snprintf(opt, sizeof opt, "--flash %s",
+		    o->type == FLASH_NAND ? "nand" : "nor");
+	else if ((given & FWOPT_FLASH_SIZE) && o->flash_size != rec.flash_size)
+		snprintf(opt, sizeof opt, "--flash-size %llu",
+		    (unsigned long long)o->flash_size);
+	else if ((given & FWOPT_IMAGE_SIZE) && o->image_size != rec.image_size)
+		snprintf(opt, sizeof opt, "--image-size %llu",
+		    (unsigned long long)o->image_size);
+	if (opt[0] != '\0') {
+		fwopt_describe(&rec, have, sizeof have);
+		return fwopt_error(err, errlen, "%s holds a flash made as %s; "
+		    "%s differs (leave it out, or use a fresh state dir)",
+		    cfg->state_dir, have, opt);
+	}
+	if (o != NULL)
+		firmware_options_geometry(o, rec.type, g);
+	else if (g->type != rec.type)
+		flash_geometry_default(rec.type, g);
+	g->size = rec.flash_size;
+	*isize = rec.image_size;
+	if (g->block_size != rec.block_size || g->page_size != rec.page_size)
+		return fwopt_error(err, errlen, "%s/%s: block %u and page %u "
+		    "bytes, but %s flash here has %u and %u", cfg->state_dir,
+		    GEOM_FILE, rec.block_size, rec.page_size,
+		    rec.type == FLASH_NAND ? "nand" : "nor", g->block_size,
+		    g->page_size);
+	return 0;
+}

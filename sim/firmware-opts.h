@@ -1,0 +1,94 @@
+/*
+ * firmware-opts.h: fotasim's flash options (--flash, --flash-size,
+ * --image-size, --flash-timing) and the geometry record a state dir keeps
+ * (flash.geom), so that a restart with other options cannot misread the
+ * flash.  main.c parses into a struct firmware_options and hands it to the
+ * modem, which passes it to firmware_boot() (docs/flash-layout.md).
+ */
+#ifndef FOTASIM_FIRMWARE_OPTS_H
+#define FOTASIM_FIRMWARE_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash.h"
+
+/* Which options were given (the rest come from the state dir or defaults). */
+#define FWOPT_TYPE		0x01
+#define FWOPT_FLASH_SIZE	0x02
+#define FWOPT_IMAGE_SIZE	0x04
+#define FWOPT_TIMING		0x08
+
+/* --flash-timing: the type's real timing, none, or set per field. */
+enum firmware_timing {
+	FIRMWARE_TIMING_REAL,
+	FIRMWARE_TIMING_ZERO,
+	FIRMWARE_TIMING_CUSTOM,
+};
+
+struct firmware_options {
+	unsigned		 given;		/* FWOPT_* */
+	enum flash_type		 type;
+	uint64_t		 flash_size;
+	uint64_t		 image_size;
+	enum firmware_timing	 timing;
+	/* FIRMWARE_TIMING_CUSTOM: fields set (bits 1 erase, 2 page, 4 rate). */
+	unsigned		 timing_set;
+	double			 erase_time;
+	double			 page_time;
+	double			 program_rate;
+};
+
+/* getopt_long values of the options, for main.c. */
+#define FIRMWARE_OPT_FLASH		0x100
+#define FIRMWARE_OPT_FLASH_SIZE		0x101
+#define FIRMWARE_OPT_IMAGE_SIZE		0x102
+#define FIRMWARE_OPT_FLASH_TIMING	0x103
+
+/* The entries for main.c's struct option array. */
+#define FIRMWARE_LONG_OPTIONS \
+	{ "flash", required_argument, NULL, FIRMWARE_OPT_FLASH }, \
+	{ "flash-size", required_argument, NULL, FIRMWARE_OPT_FLASH_SIZE }, \
+	{ "image-size", required_argument, NULL, FIRMWARE_OPT_IMAGE_SIZE }, \
+	{ "flash-timing", required_argument, NULL, FIRMWARE_OPT_FLASH_TIMING }
+
+/* Their lines of fotasim --help. */
+#define FIRMWARE_USAGE \
+"  --flash nor|nand     flash type of a fresh state dir (default nor)\n" \
+"  --flash-size BYTES   flash size (k/M/G); default: the smallest that fits\n" \
+"  --image-size BYTES   firmware image size of a fresh state dir (default 1M)\n" \
+"  --flash-timing T     real (default), zero, or erase=S,page=S,rate=B/s\n"
+
+/* The largest flash fotasim accepts (the file is sparse). */
+#define FIRMWARE_MAX_FLASH	(16ULL << 30)
+
+/*
+ * Parse one option (a FIRMWARE_OPT_* value) into opts.  Returns 0, or -1
+ * with a message naming the option in err.
+ */
+int	 firmware_parse_option(struct firmware_options *, int opt,
+	    const char *arg, char *err, size_t errlen);
+/* Check that the options given fit together; 0, or -1 with a message. */
+int	 firmware_options_check(const struct firmware_options *, char *err,
+	    size_t errlen);
+/* The geometry and timing the options ask for, for flash type `type`. */
+void	 firmware_options_geometry(const struct firmware_options *,
+	    enum flash_type type, struct flash_geometry *);
+
+/* What a state dir records about its flash (flash.geom). */
+struct firmware_geom_rec {
+	enum flash_type	 type;
+	uint64_t	 flash_size;
+	uint32_t	 block_size;
+	uint32_t	 page_size;
+	uint64_t	 image_size;
+};
+
+/* Read DIR/flash.geom: 1 found, 0 absent, -1 unreadable (message in err). */
+int	 firmware_geom_read(const char *dir, struct firmware_geom_rec *,
+	    char *err, size_t errlen);
+/* Write DIR/flash.geom atomically; 0, or -1 with a message in err. */
+int	 firmware_geom_write(const char *dir, const struct firmware_geom_rec *,
+	    char *err, size_t errlen);
+
+#endif

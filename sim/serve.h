@@ -1,0 +1,29 @@
+/*
+ * serve.h: `fotasim --serve DIR`: the bundled fake FTP/HTTP/HTTPS servers,
+ * run in-process on the modem's loop and clock.
+ */
+#ifndef FOTASIM_SERVE_H
+#define FOTASIM_SERVE_H
+
+#include <stdio.h>
+#include <ev.h>
+
+struct serve_options {
+	const char	*root;		/* NULL: no servers */
+	const char	*faults;	/* fault directives file, or NULL */
+	int		 ftp_port;	/* 0: ephemeral */
+	int		 http_port;
+	int		 https_port;
+};
+
+struct fakeserver;
+
+/* Parse "FTP,HTTP,HTTPS" ports for --serve-ports; returns 0 or -1. */
+int	serve_parse_ports(struct serve_options *, const char *);
+/* Start the servers and print their addresses to `out`; NULL on error. */
+struct fakeserver *serve_start(struct ev_loop *, const struct serve_options *,
+	    FILE *out, char *err, size_t errlen);
+/* Stop them. */
+void	serve_stop(struct fakeserver *);
+
+#endif
