@@ -373,6 +373,7 @@ fault_parse_when(struct fault_parse *p, int i, struct fault *f)
 			    "(no request yet)");
 		if (arg == NULL)
 			return fault_error(p, i + 1, "path needs a pattern");
+		free(f->path);		/* as with every qualifier, the last wins */
 		f->path = xstrdup(arg);
 		return i + 2;
 	}

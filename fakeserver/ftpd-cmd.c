@@ -339,6 +339,22 @@ ftpd_cmd_active(struct ftpd_session *s, char *arg)
 	ftpd_session_reply(s, 502, "Active mode not implemented; use PASV.");
 }
 
+/* A transfer needs a passive connection and no other transfer going on;
+ * replies and returns -1 if that is not so. */
+static int
+ftpd_cmd_check_data(struct ftpd_session *s)
+{
+	if (s->state == FTPD_TRANSFER) {
+		ftpd_session_reply(s, 450, "Transfer already in progress.");
+		return -1;
+	}
+	if (!ftpd_data_ready(s)) {
+		ftpd_session_reply(s, 425, "Use PASV or EPSV first.");
+		return -1;
+	}
+	return 0;
+}
+
 /* RETR file: send it on the passive connection. */
 static void
 ftpd_cmd_retr(struct ftpd_session *s, char *arg)
@@ -347,10 +363,8 @@ ftpd_cmd_retr(struct ftpd_session *s, char *arg)
 	char *vpath;
 	int fd;
 
-	if (!ftpd_data_ready(s)) {
-		ftpd_session_reply(s, 425, "Use PASV or EPSV first.");
+	if (ftpd_cmd_check_data(s) == -1)
 		return;
-	}
 	if ((fd = ftpd_cmd_open(s, arg, &st, &vpath)) == -1) {
 		ftpd_data_close(s);
 		return;
@@ -391,10 +405,8 @@ ftpd_cmd_listing(struct ftpd_session *s, char *arg, int names_only)
 		arg += strcspn(arg, " ");
 		arg += strspn(arg, " ");
 	}
-	if (!ftpd_data_ready(s)) {
-		ftpd_session_reply(s, 425, "Use PASV or EPSV first.");
+	if (ftpd_cmd_check_data(s) == -1)
 		return;
-	}
 	if ((vpath = ftpd_cmd_vpath(s, *arg ? arg : ".")) == NULL) {
 		ftpd_data_close(s);
 		return;

@@ -8,6 +8,7 @@ assertions are what the client sees: curl's exit code and the last reply
 code it read (%{response_code})."""
 import ftplib
 import os
+import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -76,5 +77,26 @@ with Server(faults="\n".join(faults) + "\n") as s:
     c.eq("614: ftplib greeting 421", r, "421")
     log = s.logtext()
     c.eq("each directive logged once", log.count("applying:"), len(ROWS) + 2)
+    c.show_log(s)
+
+# A second transfer command while one waits for its data connection gets
+# 450; a client that sends everything and then shuts down its side still
+# reads one reply per command before the server closes.
+with Server() as s:
+    s.file("fw.bin", b"x" * 1000)
+    sock = socket.create_connection(("127.0.0.1", s.ports["ftp"]), timeout=30)
+    sock.sendall(b"USER anonymous\r\nPASS x\r\nPASV\r\nNLST\r\n"
+                 b"RETR fw.bin\r\nLIST\r\n")
+    sock.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    codes = [line[:3] for line in got.decode().split("\r\n") if line]
+    c.eq("pipelined commands after a half-close: one reply each", codes,
+         ["220", "331", "230", "227", "150", "450", "450"])
     c.show_log(s)
 c.done()

@@ -172,7 +172,7 @@ START_TEST(test_match_where)
 	    "ftp * path *.bin reply 550\n"
 	    "ftp data connection 2 close\n"
 	    "tls * connection 3 certificate expired\n"
-	    "http * path /p/* status 404\n"));
+	    "http * path /x/* path /p/* status 404\n"));
 	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_HTTP, "/fw/a.bin", NULL, 1));
 	ck_assert_ptr_null(faults_match(&fs, FAULT_HTTP, "/fw/a.txt", NULL, 1));
 	ck_assert_ptr_nonnull(faults_match(&fs, FAULT_FTP, "SIZE", "dir/a.bin", 1));
