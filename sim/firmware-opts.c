@@ -27,6 +27,9 @@
 #define GEOM_FILE	"flash.geom"
 
 /* Write a message into err and return -1. */
+static int fwopt_error(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 fwopt_error(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -95,6 +95,9 @@ fw_journal_write(struct firmware *fw, enum journal_phase phase, int target,
 }
 
 /* Write the message into err and return -1. */
+static int fw_error(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 fw_error(char *err, size_t errlen, const char *fmt, ...)
 {

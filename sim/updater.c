@@ -69,6 +69,9 @@ updater_set_state(struct updater *u, enum updater_state st)
 	u->state = st;
 }
 
+static void updater_urc(struct updater *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Send one +QIND line to the modem. */
 static void
 updater_urc(struct updater *u, const char *fmt, ...)
