@@ -100,7 +100,7 @@ def bad_values(tmp):
     cases = [
         (["--flash", "emmc"], "--flash: expected nor or nand"),
         (["--flash-size", "12x"], "--flash-size: expected bytes"),
-        (["--flash-size", "100k"], "not a multiple of the nor erase block"),
+        (["--flash-size", "100k"], "not a multiple of the erase block (65536"),
         (["--flash", "nand", "--flash-size", "3M"],
          "too small for 1048576-byte images on nand; need at least 3801088"),
         (["--image-size", "2M", "--flash-size", "4M"], "too small"),

@@ -689,7 +689,7 @@ START_TEST(test_options)
 	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
 	    "7000000", err, sizeof err), 0);
 	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "not a multiple of the nand"));
+	ck_assert_ptr_nonnull(strstr(err, "not a multiple of the erase block (131072"));
 
 	/* Timing: real keeps the type's, zero clears, a list sets fields. */
 	firmware_options_geometry(&o, FLASH_NAND, &g);
@@ -712,6 +712,25 @@ START_TEST(test_options)
 	    "", err, sizeof err), -1);
 	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
 	    "erase=nan", err, sizeof err), -1);
+
+	/* Erase block and page: powers of two, the page within the block. */
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_BLOCK,
+	    "48k", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_BLOCK,
+	    "32M", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_PAGE,
+	    "128", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_BLOCK,
+	    "1k", err, sizeof err), 0);
+	o.given &= ~(unsigned)FWOPT_FLASH_SIZE;
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "2048-byte page does not fit"));
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_PAGE,
+	    "512", err, sizeof err), 0);
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), 0);
+	firmware_options_geometry(&o, FLASH_NAND, &g);
+	ck_assert_uint_eq(g.block_size, 1024);
+	ck_assert_uint_eq(g.page_size, 512);
 }
 END_TEST
 
