@@ -59,6 +59,13 @@ fwopt_parse_number(const char *s, double max, double *out)
 	return 0;
 }
 
+/* Whether v is a power of two. */
+static int
+fwopt_pow2(unsigned long long v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
 /* Parse --flash-timing's erase=S,page=S,rate=B list; 0 or -1. */
 static int
 fwopt_parse_timing(struct firmware_options *o, const char *arg)
@@ -116,6 +123,24 @@ firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
 		o->image_size = v;
 		o->given |= FWOPT_IMAGE_SIZE;
 		return 0;
+	case FIRMWARE_OPT_FLASH_BLOCK:
+		if (parse_size(arg, &v) != 0 || !fwopt_pow2(v) || v < 256 ||
+		    v > (16U << 20))
+			return fwopt_error(err, errlen, "--flash-block: expected "
+			    "a power of two from 256 to 16M (k/M allowed), not "
+			    "'%s'", arg);
+		o->block_size = (uint32_t)v;
+		o->given |= FWOPT_BLOCK;
+		return 0;
+	case FIRMWARE_OPT_FLASH_PAGE:
+		if (parse_size(arg, &v) != 0 || !fwopt_pow2(v) || v < 256 ||
+		    v > (16U << 20))
+			return fwopt_error(err, errlen, "--flash-page: expected "
+			    "a power of two from 256 to 16M (k/M allowed), not "
+			    "'%s'", arg);
+		o->page_size = (uint32_t)v;
+		o->given |= FWOPT_PAGE;
+		return 0;
 	case FIRMWARE_OPT_FLASH_TIMING:
 		if (strcmp(arg, "real") == 0)
 			o->timing = FIRMWARE_TIMING_REAL;
@@ -138,6 +163,10 @@ firmware_options_geometry(const struct firmware_options *o,
     enum flash_type type, struct flash_geometry *g)
 {
 	flash_geometry_default(type, g);
+	if (o->given & FWOPT_BLOCK)
+		g->block_size = o->block_size;
+	if (o->given & FWOPT_PAGE)
+		g->page_size = o->page_size;
 	if (o->given & FWOPT_FLASH_SIZE)
 		g->size = o->flash_size;
 	if (o->timing == FIRMWARE_TIMING_ZERO)
@@ -161,15 +190,18 @@ firmware_options_check(const struct firmware_options *o, char *err,
 	uint64_t isize = o->given & FWOPT_IMAGE_SIZE ? o->image_size :
 	    FIRMWARE_DEFAULT_SIZE;
 
-	if (!(o->given & FWOPT_FLASH_SIZE))
-		return 0;
 	firmware_options_geometry(o, o->given & FWOPT_TYPE ? o->type : FLASH_NOR,
 	    &g);
+	if (g.page_size > g.block_size)
+		return fwopt_error(err, errlen, "--flash-page: a %u-byte page "
+		    "does not fit the %u-byte erase block", g.page_size,
+		    g.block_size);
+	if (!(o->given & FWOPT_FLASH_SIZE))
+		return 0;
 	if (g.size % g.block_size != 0)
 		return fwopt_error(err, errlen, "--flash-size: %llu is not a "
-		    "multiple of the %s erase block (%u bytes)",
-		    (unsigned long long)g.size,
-		    g.type == FLASH_NAND ? "nand" : "nor", g.block_size);
+		    "multiple of the erase block (%u bytes)",
+		    (unsigned long long)g.size, g.block_size);
 	layout_compute(g.block_size, isize, 0, &lay);
 	if (g.size < lay.total)
 		return fwopt_error(err, errlen, "--flash-size: %llu bytes is too "
@@ -275,13 +307,14 @@ firmware_geom_write(const char *dir, const struct firmware_geom_rec *r,
 	return rc;
 }
 
-/* "nand, 3801088 bytes, 1048576-byte images" */
+/* "nand, 3801088 bytes, block 131072, page 2048, 1048576-byte images" */
 static void
 fwopt_describe(const struct firmware_geom_rec *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s, %llu bytes, %llu-byte images",
+	snprintf(buf, len, "%s, %llu bytes, block %u, page %u, %llu-byte images",
 	    r->type == FLASH_NAND ? "nand" : "nor",
-	    (unsigned long long)r->flash_size, (unsigned long long)r->image_size);
+	    (unsigned long long)r->flash_size, r->block_size, r->page_size,
+	    (unsigned long long)r->image_size);
 }
 
 int
@@ -291,7 +324,7 @@ fw_geometry_resolve(const struct firmware_config *cfg, struct flash_geometry *g,
 	const struct firmware_options *o = cfg->opts;
 	unsigned given = o != NULL ? o->given : 0;
 	struct firmware_geom_rec rec;
-	char have[128], opt[64] = "";
+	char have[160], opt[64] = "";
 	int found = 0;
 
 	*write_rec = 0;
@@ -327,6 +360,10 @@ fw_geometry_resolve(const struct firmware_config *cfg, struct flash_geometry *g,
 	else if ((given & FWOPT_IMAGE_SIZE) && o->image_size != rec.image_size)
 		snprintf(opt, sizeof opt, "--image-size %llu",
 		    (unsigned long long)o->image_size);
+	else if ((given & FWOPT_BLOCK) && o->block_size != rec.block_size)
+		snprintf(opt, sizeof opt, "--flash-block %u", o->block_size);
+	else if ((given & FWOPT_PAGE) && o->page_size != rec.page_size)
+		snprintf(opt, sizeof opt, "--flash-page %u", o->page_size);
 	if (opt[0] != '\0') {
 		fwopt_describe(&rec, have, sizeof have);
 		return fwopt_error(err, errlen, "%s holds a flash made as %s; "
@@ -338,12 +375,8 @@ fw_geometry_resolve(const struct firmware_config *cfg, struct flash_geometry *g,
 	else if (g->type != rec.type)
 		flash_geometry_default(rec.type, g);
 	g->size = rec.flash_size;
+	g->block_size = rec.block_size;
+	g->page_size = rec.page_size;
 	*isize = rec.image_size;
-	if (g->block_size != rec.block_size || g->page_size != rec.page_size)
-		return fwopt_error(err, errlen, "%s/%s: block %u and page %u "
-		    "bytes, but %s flash here has %u and %u", cfg->state_dir,
-		    GEOM_FILE, rec.block_size, rec.page_size,
-		    rec.type == FLASH_NAND ? "nand" : "nor", g->block_size,
-		    g->page_size);
 	return 0;
 }

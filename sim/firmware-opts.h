@@ -18,6 +18,8 @@
 #define FWOPT_FLASH_SIZE	0x02
 #define FWOPT_IMAGE_SIZE	0x04
 #define FWOPT_TIMING		0x08
+#define FWOPT_BLOCK		0x10
+#define FWOPT_PAGE		0x20
 
 /* --flash-timing: the type's real timing, none, or set per field. */
 enum firmware_timing {
@@ -31,6 +33,8 @@ struct firmware_options {
 	enum flash_type		 type;
 	uint64_t		 flash_size;
 	uint64_t		 image_size;
+	uint32_t		 block_size;
+	uint32_t		 page_size;
 	enum firmware_timing	 timing;
 	/* FIRMWARE_TIMING_CUSTOM: fields set (bits 1 erase, 2 page, 4 rate). */
 	unsigned		 timing_set;
@@ -44,20 +48,26 @@ struct firmware_options {
 #define FIRMWARE_OPT_FLASH_SIZE		0x101
 #define FIRMWARE_OPT_IMAGE_SIZE		0x102
 #define FIRMWARE_OPT_FLASH_TIMING	0x103
+#define FIRMWARE_OPT_FLASH_BLOCK	0x104
+#define FIRMWARE_OPT_FLASH_PAGE		0x105
 
 /* The entries for main.c's struct option array. */
 #define FIRMWARE_LONG_OPTIONS \
 	{ "flash", required_argument, NULL, FIRMWARE_OPT_FLASH }, \
 	{ "flash-size", required_argument, NULL, FIRMWARE_OPT_FLASH_SIZE }, \
 	{ "image-size", required_argument, NULL, FIRMWARE_OPT_IMAGE_SIZE }, \
-	{ "flash-timing", required_argument, NULL, FIRMWARE_OPT_FLASH_TIMING }
+	{ "flash-timing", required_argument, NULL, FIRMWARE_OPT_FLASH_TIMING }, \
+	{ "flash-block", required_argument, NULL, FIRMWARE_OPT_FLASH_BLOCK }, \
+	{ "flash-page", required_argument, NULL, FIRMWARE_OPT_FLASH_PAGE }
 
 /* Their lines of fotasim --help. */
 #define FIRMWARE_USAGE \
 "  --flash nor|nand     flash type of a fresh state dir (default nor)\n" \
 "  --flash-size BYTES   flash size (k/M/G); default: the smallest that fits\n" \
 "  --image-size BYTES   firmware image size of a fresh state dir (default 1M)\n" \
-"  --flash-timing T     real (default), zero, or erase=S,page=S,rate=B/s\n"
+"  --flash-timing T     real (default), zero, or erase=S,page=S,rate=B/s\n" \
+"  --flash-block BYTES  erase block (default nor 64k, nand 128k)\n" \
+"  --flash-page BYTES   program page (default nor 256, nand 2k)\n"
 
 /* The largest flash fotasim accepts (the file is sparse). */
 #define FIRMWARE_MAX_FLASH	(16ULL << 30)

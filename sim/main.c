@@ -140,6 +140,8 @@ main(int argc, char **argv)
 		case FIRMWARE_OPT_FLASH_SIZE:
 		case FIRMWARE_OPT_IMAGE_SIZE:
 		case FIRMWARE_OPT_FLASH_TIMING:
+		case FIRMWARE_OPT_FLASH_BLOCK:
+		case FIRMWARE_OPT_FLASH_PAGE:
 			if (firmware_parse_option(&fwopts, c, optarg, err,
 			    sizeof err) != 0) {
 				warnx_("%s", err);

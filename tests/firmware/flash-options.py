@@ -1,6 +1,6 @@
 """fotasim's flash options end to end: a NAND module boots and updates; a
-2 MiB image updates with a package made by `fotasim-pkg create --size`; a
-restart on a state dir with other geometry is refused and leaves the flash
+2 MiB image updates with a package made by `fotasim-pkg create --size`; so
+does a chip with its own erase block and page size; a restart on a state dir with other geometry is refused and leaves the flash
 alone; bad option values are refused with exit 2 and a message."""
 import hashlib
 import os
@@ -100,7 +100,7 @@ def bad_values(tmp):
     cases = [
         (["--flash", "emmc"], "--flash: expected nor or nand"),
         (["--flash-size", "12x"], "--flash-size: expected bytes"),
-        (["--flash-size", "100k"], "not a multiple of the nor erase block"),
+        (["--flash-size", "100k"], "not a multiple of the erase block (65536"),
         (["--flash", "nand", "--flash-size", "3M"],
          "too small for 1048576-byte images on nand; need at least 3801088"),
         (["--image-size", "2M", "--flash-size", "4M"], "too small"),
@@ -109,6 +109,10 @@ def bad_values(tmp):
         (["--flash-timing", "fast"], "--flash-timing: expected real, zero"),
         (["--flash-timing", "erase=-1"], "--flash-timing: expected"),
         (["--flash-timing", "erase=0.1,erase=0.2"], "--flash-timing"),
+        (["--flash-block", "3000"], "--flash-block: expected a power of two"),
+        (["--flash-page", "64"], "--flash-page: expected a power of two"),
+        (["--flash-block", "1k", "--flash", "nand"],
+         "--flash-page: a 2048-byte page does not fit the 1024-byte"),
     ]
     for opts, want in cases:
         p = subprocess.run([FOTASIM, "--link", os.path.join(tmp, "bad.tty"),
@@ -153,6 +157,18 @@ def body(modem):
           "restart with the recorded geometry and other timing runs B")
     h.close()
     m.stop()
+
+    # A chip of its own: small NAND blocks and pages, 256 KiB images.
+    own = fresh_then_update(modem, ["--flash", "nand", "--flash-block", "16k",
+                                    "--flash-page", "512", "--image-size",
+                                    "256k"], 16384, 256 << 10, "delta")
+    check("state firmware flash nand 868352 bytes, block 16384, page 512, "
+          "262144-byte slots" in own.transcript(),
+          "the transcript names the chosen block and page")
+    refused(modem, own.state_dir, own.tmp, "--flash-block 32768",
+            "--flash-block", "32k")
+    refused(modem, own.state_dir, own.tmp, "--flash-page 2048",
+            "--flash-page", "2k")
 
     bad_values(big.tmp)
 

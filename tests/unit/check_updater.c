@@ -655,6 +655,115 @@ START_TEST(test_staging_abort)
 }
 END_TEST
 
+/* fotasim's flash options: parsing, combined checks, the geometry asked for. */
+START_TEST(test_options)
+{
+	struct firmware_options o = { 0 };
+	struct flash_geometry g;
+	char err[256];
+
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH, "nand",
+	    err, sizeof err), 0);
+	ck_assert_int_eq(o.type, FLASH_NAND);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH, "NAND",
+	    err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--flash: expected nor or nand"));
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_IMAGE_SIZE,
+	    "2M", err, sizeof err), 0);
+	ck_assert_uint_eq(o.image_size, 2 << 20);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_IMAGE_SIZE,
+	    "255", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
+	    "17G", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
+	    "0", err, sizeof err), -1);
+	ck_assert_int_eq(o.given, FWOPT_TYPE | FWOPT_IMAGE_SIZE);
+	/* The smallest NAND flash for 2 MiB images is 6946816 bytes. */
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
+	    "6815744", err, sizeof err), 0);
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "need at least 6946816"));
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
+	    "6946816", err, sizeof err), 0);
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), 0);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
+	    "7000000", err, sizeof err), 0);
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a multiple of the erase block (131072"));
+
+	/* Timing: real keeps the type's, zero clears, a list sets fields. */
+	firmware_options_geometry(&o, FLASH_NAND, &g);
+	ck_assert(g.erase_time > 0 && g.page_time > 0);
+	ck_assert_uint_eq(g.size, 7000000);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
+	    "zero", err, sizeof err), 0);
+	firmware_options_geometry(&o, FLASH_NOR, &g);
+	ck_assert(g.erase_time == 0 && g.page_time == 0 && g.program_rate == 0);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
+	    "erase=0.5,rate=1e6", err, sizeof err), 0);
+	firmware_options_geometry(&o, FLASH_NOR, &g);
+	ck_assert(g.erase_time == 0.5 && g.program_rate == 1e6);
+	ck_assert_uint_eq(g.block_size, 65536);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
+	    "page=1e400", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
+	    "rate=", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
+	    "", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_TIMING,
+	    "erase=nan", err, sizeof err), -1);
+
+	/* Erase block and page: powers of two, the page within the block. */
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_BLOCK,
+	    "48k", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_BLOCK,
+	    "32M", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_PAGE,
+	    "128", err, sizeof err), -1);
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_BLOCK,
+	    "1k", err, sizeof err), 0);
+	o.given &= ~(unsigned)FWOPT_FLASH_SIZE;
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "2048-byte page does not fit"));
+	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_PAGE,
+	    "512", err, sizeof err), 0);
+	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), 0);
+	firmware_options_geometry(&o, FLASH_NAND, &g);
+	ck_assert_uint_eq(g.block_size, 1024);
+	ck_assert_uint_eq(g.page_size, 512);
+}
+END_TEST
+
+/* flash.geom: what is written reads back; a damaged record is refused. */
+START_TEST(test_geom_record)
+{
+	char dir[] = "/tmp/check_updater.XXXXXX", path[256], err[256];
+	struct firmware_geom_rec w = { FLASH_NAND, 3801088, 131072, 2048,
+	    1 << 20 }, r;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 0);
+	ck_assert_int_eq(firmware_geom_write(dir, &w, err, sizeof err), 0);
+	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 1);
+	ck_assert_int_eq(memcmp(&w, &r, sizeof w), 0);
+	snprintf(path, sizeof path, "%s/flash.geom", dir);
+	f = fopen(path, "a");
+	fputs("colour blue\n", f);
+	fclose(f);
+	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "flash.geom:8: not a geometry line") != NULL,
+	    "%s", err);
+	f = fopen(path, "w");
+	fputs("type nor\n", f);
+	fclose(f);
+	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "incomplete"));
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 updater_suite(void)
 {
@@ -669,6 +778,8 @@ updater_suite(void)
 	tcase_add_loop_test(tc, test_power_cut_sweep, 0, 2);
 	tcase_add_test(tc, test_staging_power_cut);
 	tcase_add_test(tc, test_staging_abort);
+	tcase_add_test(tc, test_options);
+	tcase_add_test(tc, test_geom_record);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;
