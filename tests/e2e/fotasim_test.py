@@ -156,6 +156,10 @@ class Modem:
     def start(self):
         if os.path.lexists(self.link):
             os.unlink(self.link)
+        self.opens = 0
+        self.ups_base = 0
+        if self.log and os.path.exists(self.log):
+            self.ups_base = len(re.findall(r"state port up ", self.transcript()))
         self.stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
                                      stdout=(subprocess.PIPE if self.capture
@@ -164,7 +168,16 @@ class Modem:
         return self
 
     def open_port(self, limit=LIMIT):
-        """Open the link as soon as it leads to a live pty."""
+        """Open the link as soon as it leads to this modem's next pty.
+
+        The n-th call waits for the n-th "port up" of this process in the
+        transcript: after a reboot the link may still name the old slave,
+        whose number the kernel may already have given to another program's
+        pty (other tests run in parallel)."""
+        self.opens += 1
+        if self.log:
+            self.wait_transcript(r"state port up ", self.ups_base + self.opens,
+                                 limit)
         deadline = time.monotonic() + limit
         while True:
             if self.proc.poll() is not None:
@@ -198,8 +211,11 @@ class Modem:
             return ""
 
     def transcript(self):
-        with open(self.log, "rb") as f:
-            return f.read().decode(errors="replace")
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
 
     def wait_transcript(self, pattern, count=1, limit=LIMIT):
         """Wait until the transcript has `count` lines matching a regex."""

@@ -55,6 +55,9 @@ def body(modem):
             break
     check(gone, "pyserial raises SerialException when the port drops")
     port.close()
+    # Only once this modem's new port is up: until then the link names the
+    # old slave, whose number another test's pty may already have.
+    m.wait_transcript(r"state port up ", 2)
     back = None
     while time.monotonic() < deadline and back is None:
         try:
