@@ -54,6 +54,9 @@ struct firmware {
 	struct layout		 lay;
 	struct flashlog		 bootlog;
 	struct flashlog		 journal;
+	struct flashlog		 nvlog;		/* the modem's NV settings */
+	unsigned char		 nv[FIRMWARE_NV_MAX];
+	int			 nv_found;
 	struct boot_rec		 boot;
 	struct journal_rec	 jr;
 	char			 model[IMAGE_MODEL_MAX];

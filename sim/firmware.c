@@ -335,6 +335,9 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 		rc = fw_provision(fw, cfg, isize);
 	if (rc == 0)
 		rc = fw_read_journal(fw);
+	if (rc == 0)
+		rc = flashlog_open(&fw->nvlog, fw->flash, fw->lay.nv_off, fw->nv,
+		    sizeof fw->nv, &fw->nv_found);
 	if (rc != 0) {
 		fw_error(err, errlen, "flash: %s", flash_strerror(rc));
 		goto fail;
@@ -352,6 +355,33 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 fail:
 	firmware_close(fw);
 	return -1;
+}
+
+int
+firmware_nv_get(const struct firmware *fw, void *buf, size_t len)
+{
+	if (!fw->nv_found)
+		return 0;
+	memset(buf, 0, len);
+	memcpy(buf, fw->nv, len < sizeof fw->nv ? len : sizeof fw->nv);
+	return 1;
+}
+
+int
+firmware_nv_put(struct firmware *fw, const void *buf, size_t len)
+{
+	unsigned char rec[FIRMWARE_NV_MAX];
+	int rc;
+
+	if (len > sizeof rec)
+		return FLASH_ERR_RANGE;
+	memset(rec, 0, sizeof rec);
+	memcpy(rec, buf, len);
+	if ((rc = flashlog_append(&fw->nvlog, rec, sizeof rec)) != 0)
+		return rc;
+	memcpy(fw->nv, rec, sizeof rec);
+	fw->nv_found = 1;
+	return 0;
 }
 
 const char *

@@ -71,6 +71,17 @@ int	 firmware_stage_end(struct firmware *);
 /* The download failed: forget the partial package (journal IDLE). */
 int	 firmware_stage_abort(struct firmware *);
 int	 firmware_stage(struct firmware *, const void *, size_t);
+/*
+ * The module's NV settings (AT&W profile, QCFG values): one opaque record of
+ * at most FIRMWARE_NV_MAX bytes, kept in its own power-safe record log.
+ * firmware_nv_get copies the current record (zero-padded) and returns 1, or
+ * returns 0 if none was ever written; firmware_nv_put replaces it (0 or a
+ * flash error).
+ */
+#define FIRMWARE_NV_MAX		64
+int	 firmware_nv_get(const struct firmware *, void *, size_t);
+int	 firmware_nv_put(struct firmware *, const void *, size_t);
+
 /* Start applying the staged package now (+QIND START, UPDATING..., END). */
 int	 firmware_update_start(struct firmware *);
 /* Simulated seconds of flash work done since the last call. */

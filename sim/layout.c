@@ -27,8 +27,9 @@ layout_compute(uint64_t bs, uint64_t image_size, uint64_t flash_size,
 	l->block_size = bs;
 	l->boot_off = 0;
 	l->journal_off = 2 * bs;
+	l->nv_off = 4 * bs;
 	l->slot_size = layout_roundup(image_size, bs);
-	l->slot_off[0] = 4 * bs;
+	l->slot_off[0] = 6 * bs;
 	l->slot_off[1] = l->slot_off[0] + l->slot_size;
 	l->fota_off = l->slot_off[1] + l->slot_size;
 	fixed = l->fota_off;

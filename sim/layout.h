@@ -4,6 +4,7 @@
  *
  *   block 0-1   boot flags (record log)
  *   block 2-3   update journal (record log)
+ *   block 4-5   NV settings: the AT&W profile and QCFG (record log)
  *   slot A      firmware slot 0
  *   slot B      firmware slot 1
  *   FOTA area   the downloaded package; its size bounds the package size
@@ -17,6 +18,7 @@ struct layout {
 	uint64_t	 block_size;
 	uint64_t	 boot_off;	/* two blocks */
 	uint64_t	 journal_off;	/* two blocks */
+	uint64_t	 nv_off;	/* two blocks */
 	uint64_t	 slot_off[2];
 	uint64_t	 slot_size;
 	uint64_t	 fota_off;

@@ -1,23 +1,24 @@
 /*
  * modem-nv.c: the saved profile (AT&W) and persistent QCFG settings.
  *
- * They live in "nvram" in the state dir as "key value" lines.  A save writes
- * a temporary file, syncs it and renames it over the old one, so a power cut
- * leaves either the old profile or the new one, never a mix.  A missing or
- * damaged file means factory defaults.
+ * They live in the simulated flash, in the NV record log of the firmware
+ * half (docs/flash-layout.md), so a power cut leaves either the previous
+ * record or the new one.  The record is a version byte, a count, then one
+ * 16-bit little-endian value per key in the order of the table below; keys
+ * are only ever appended to the table, so an older record loads with the
+ * newer keys at their defaults.  Without a state dir (unit tests, fuzzing)
+ * the profile lives in RAM.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "firmware.h"
 #include "modem.h"
 #include "translog.h"
+
+#define MODEM_NV_VERSION	1
 
 struct modem_nv_key {
 	const char	*key;
@@ -45,24 +46,12 @@ static const struct modem_nv_key modem_nv_keys[] = {
 #undef NVI
 #undef NVB
 
-/* Factory defaults (AT&F and a fresh state dir). */
+/* Factory defaults (AT&F and a fresh flash). */
 static void
 modem_nv_default(struct modem_nv *nv)
 {
 	memset(nv, 0, sizeof *nv);
 	at_settings_default(&nv->at);
-}
-
-/* Path of the nvram file, or NULL without a state dir. */
-static char *
-modem_nv_path(const struct modem *m, const char *suffix)
-{
-	char *path;
-
-	if (m->cfg.state_dir == NULL)
-		return NULL;
-	xasprintf(&path, "%s/nvram%s", m->cfg.state_dir, suffix);
-	return path;
 }
 
 /* Store one value through its key description. */
@@ -86,74 +75,82 @@ modem_nv_get(const struct modem_nv *nv, const struct modem_nv_key *k)
 	return k->byte ? *(const unsigned char *)p : *(const int *)p;
 }
 
+/* Decode a record; returns 0, or -1 naming the first bad key in *bad. */
+static int
+modem_nv_decode(const unsigned char *rec, struct modem_nv *nv, const char **bad)
+{
+	size_t i, n = rec[1];
+	long v;
+
+	*bad = "version";
+	if (rec[0] != MODEM_NV_VERSION || 2 + 2 * n > FIRMWARE_NV_MAX)
+		return -1;
+	for (i = 0; i < n && i < nitems(modem_nv_keys); i++) {
+		v = (long)(rec[2 + 2 * i] | rec[3 + 2 * i] << 8);
+		*bad = modem_nv_keys[i].key;
+		if (v < modem_nv_keys[i].min || v > modem_nv_keys[i].max)
+			return -1;
+		modem_nv_set(nv, &modem_nv_keys[i], v);
+	}
+	return 0;
+}
+
+/* Encode the profile into a record. */
+static void
+modem_nv_encode(const struct modem_nv *nv, unsigned char *rec)
+{
+	size_t i;
+
+	memset(rec, 0, FIRMWARE_NV_MAX);
+	rec[0] = MODEM_NV_VERSION;
+	rec[1] = (unsigned char)nitems(modem_nv_keys);
+	for (i = 0; i < nitems(modem_nv_keys); i++) {
+		long v = modem_nv_get(nv, &modem_nv_keys[i]);
+		rec[2 + 2 * i] = (unsigned char)(v & 0xff);
+		rec[3 + 2 * i] = (unsigned char)(v >> 8);
+	}
+}
+
 void
 modem_nv_load(struct modem *m)
 {
-	char *path = modem_nv_path(m, "");
-	char line[128], key[32];
+	unsigned char rec[FIRMWARE_NV_MAX];
 	struct modem_nv nv;
-	FILE *f;
-	size_t i;
-	long v;
-	int lineno = 0;
+	const char *bad;
 
-	modem_nv_default(&m->nv);
-	if (path == NULL || (f = fopen(path, "re")) == NULL) {
-		free(path);
+	if (m->fw == NULL) {
+		if (!m->nv_ram_saved)
+			modem_nv_default(&m->nv_ram);
+		m->nv = m->nv_ram;
 		return;
 	}
+	modem_nv_default(&m->nv);
+	if (!firmware_nv_get(m->fw, rec, sizeof rec))
+		return;
 	nv = m->nv;
-	while (fgets(line, sizeof line, f) != NULL) {
-		lineno++;
-		if (sscanf(line, "%31s %ld", key, &v) != 2)
-			goto bad;
-		for (i = 0; i < nitems(modem_nv_keys); i++)
-			if (strcmp(modem_nv_keys[i].key, key) == 0)
-				break;
-		if (i == nitems(modem_nv_keys) || v < modem_nv_keys[i].min ||
-		    v > modem_nv_keys[i].max)
-			goto bad;
-		modem_nv_set(&nv, &modem_nv_keys[i], v);
+	if (modem_nv_decode(rec, &nv, &bad) != 0) {
+		warnx_("NV profile: bad %s: using factory defaults", bad);
+		translog_state("nv", "bad %s in profile: factory defaults", bad);
+		return;
 	}
 	m->nv = nv;
-	fclose(f);
-	free(path);
-	return;
-bad:
-	warnx_("%s:%d: damaged profile, using factory defaults", path, lineno);
-	translog_state("nv", "damaged profile at line %d: factory defaults",
-	    lineno);
-	fclose(f);
-	free(path);
 }
 
 int
 modem_nv_save(struct modem *m)
 {
-	char *path = modem_nv_path(m, ""), *tmp = modem_nv_path(m, ".tmp");
-	FILE *f;
-	size_t i;
-	int rc = -1;
+	unsigned char rec[FIRMWARE_NV_MAX];
 
-	if (path == NULL)
-		return 0;	/* no state dir: the profile lives in RAM */
-	if ((f = fopen(tmp, "we")) == NULL)
-		goto out;
-	for (i = 0; i < nitems(modem_nv_keys); i++)
-		fprintf(f, "%s %ld\n", modem_nv_keys[i].key,
-		    modem_nv_get(&m->nv, &modem_nv_keys[i]));
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fclose(f);
-		goto out;
+	if (m->fw == NULL) {
+		m->nv_ram = m->nv;
+		m->nv_ram_saved = 1;
+		return 0;
 	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		goto out;
+	modem_nv_encode(&m->nv, rec);
+	if (firmware_nv_put(m->fw, rec, sizeof rec) != 0) {
+		translog_state("nv", "profile write failed");
+		return -1;
+	}
 	translog_state("nv", "profile saved");
-	rc = 0;
-out:
-	if (rc != 0)
-		unlink(tmp);
-	free(path);
-	free(tmp);
-	return rc;
+	return 0;
 }

@@ -93,6 +93,8 @@ struct modem {
 
 	struct firmware		*fw;		/* flash, slots, updater */
 	struct modem_nv		 nv;		/* saved profile (AT&W, QCFG) */
+	struct modem_nv		 nv_ram;	/* ...when there is no flash */
+	int			 nv_ram_saved;
 	int			 cfun;
 	int			 sim_ready;
 	int			 reg_stat;	/* 0 none, 1 home, 2 searching */

@@ -62,16 +62,6 @@ def body(modem):
     check(m4.wait() == 0, "exit 0 after AT+QPOWD=0")
     h.close()
 
-    # A damaged profile means factory defaults, with a file:line message.
-    with open(os.path.join(m.state_dir, "nvram"), "w") as f:
-        f.write("echo 1\ncmee banana\n")
-    m5 = modem(state_dir=m.state_dir, tmp=m.tmp).start()
-    h = m5.boot()
-    check(h.cmd("AT+CMEE?") == b"AT+CMEE?\r\r\n+CMEE: 1\r\n" + OK,
-          "damaged profile -> factory defaults")
-    check("nvram:2: damaged profile" in m5.errors(),
-          "damaged profile reported with file:line")
-    h.close()
 
 
 run(body)

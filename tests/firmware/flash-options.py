@@ -18,9 +18,9 @@ UPDATING = rb'\+QIND: "FOTA","UPDATING",(\d+)\r\n'
 
 def slot_bytes(state_dir, block, slot, size):
     """Slot A (0) or B (1) of flash.img, stored inverted; layout in
-    docs/flash-layout.md: 4 blocks, then two slots of size bytes."""
+    docs/flash-layout.md: 6 blocks, then two slots of size bytes."""
     with open(os.path.join(state_dir, "flash.img"), "rb") as f:
-        f.seek(4 * block + slot * size)
+        f.seek(6 * block + slot * size)
         return bytes(b ^ 0xff for b in f.read(size))
 
 
@@ -102,7 +102,7 @@ def bad_values(tmp):
         (["--flash-size", "12x"], "--flash-size: expected bytes"),
         (["--flash-size", "100k"], "not a multiple of the erase block (65536"),
         (["--flash", "nand", "--flash-size", "3M"],
-         "too small for 1048576-byte images on nand; need at least 3801088"),
+         "too small for 1048576-byte images on nand; need at least 4063232"),
         (["--image-size", "2M", "--flash-size", "4M"], "too small"),
         (["--image-size", "100"], "--image-size: expected 256 to"),
         (["--image-size", "2G"], "--image-size: expected 256 to"),
@@ -135,7 +135,7 @@ def body(modem):
         geom = f.read()
     check("type nand" in geom and "block-size 131072" in geom,
           "flash.geom records the NAND geometry")
-    check("state firmware flash nand 3801088 bytes, block 131072, page 2048"
+    check("state firmware flash nand 4063232 bytes, block 131072, page 2048"
           in nand.transcript(), "the transcript names the NAND geometry")
     refused(modem, nand.state_dir, nand.tmp, "--flash nor",
             "--flash", "nor")
@@ -162,7 +162,7 @@ def body(modem):
     own = fresh_then_update(modem, ["--flash", "nand", "--flash-block", "16k",
                                     "--flash-page", "512", "--image-size",
                                     "256k"], 16384, 256 << 10, "delta")
-    check("state firmware flash nand 868352 bytes, block 16384, page 512, "
+    check("state firmware flash nand 901120 bytes, block 16384, page 512, "
           "262144-byte slots" in own.transcript(),
           "the transcript names the chosen block and page")
     refused(modem, own.state_dir, own.tmp, "--flash-block 32768",

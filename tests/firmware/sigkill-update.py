@@ -21,9 +21,9 @@ def ati(h):
 
 def slot_bytes(state_dir, slot):
     """Slot A or B of flash.img (stored inverted; layout in
-    docs/flash-layout.md: 4 blocks of 64 KiB, then two 1 MiB slots)."""
+    docs/flash-layout.md: 6 blocks of 64 KiB, then two 1 MiB slots)."""
     with open(os.path.join(state_dir, "flash.img"), "rb") as f:
-        f.seek(4 * 65536 + slot * 1048576)
+        f.seek(6 * 65536 + slot * 1048576)
         return bytes(b ^ 0xff for b in f.read(1048576))
 
 

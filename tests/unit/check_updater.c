@@ -678,13 +678,13 @@ START_TEST(test_options)
 	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
 	    "0", err, sizeof err), -1);
 	ck_assert_int_eq(o.given, FWOPT_TYPE | FWOPT_IMAGE_SIZE);
-	/* The smallest NAND flash for 2 MiB images is 6946816 bytes. */
+	/* The smallest NAND flash for 2 MiB images is 7208960 bytes. */
 	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
 	    "6815744", err, sizeof err), 0);
 	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "need at least 6946816"));
+	ck_assert_ptr_nonnull(strstr(err, "need at least 7208960"));
 	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
-	    "6946816", err, sizeof err), 0);
+	    "7208960", err, sizeof err), 0);
 	ck_assert_int_eq(firmware_options_check(&o, err, sizeof err), 0);
 	ck_assert_int_eq(firmware_parse_option(&o, FIRMWARE_OPT_FLASH_SIZE,
 	    "7000000", err, sizeof err), 0);
