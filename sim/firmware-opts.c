@@ -307,7 +307,7 @@ firmware_geom_write(const char *dir, const struct firmware_geom_rec *r,
 	return rc;
 }
 
-/* "nand, 3801088 bytes, block 131072, page 2048, 1048576-byte images" */
+/* "nand, 4063232 bytes, block 131072, page 2048, 1048576-byte images" */
 static void
 fwopt_describe(const struct firmware_geom_rec *r, char *buf, size_t len)
 {
