@@ -18,6 +18,7 @@
 #define MODEM_USB_ENUM_DELAY	1.0	/* power-on to the USB port appearing */
 #define MODEM_SHUTDOWN_DELAY	0.5	/* port gone to power applied again */
 #define MODEM_REG_SEARCH_TIME	1.5	/* CFUN=1 to registered */
+#define MODEM_URC_QUEUE_MAX	16384	/* bytes of URCs held back at most */
 #define MODEM_DRAIN_BOUND	5.0	/* wall seconds the host gets to read */
 
 static const char *modem_power_names[MODEM_NPOWER] = {
@@ -133,7 +134,11 @@ modem_urc(struct modem *m, const char *fmt, ...)
 	if (vasprintf(&text, fmt, ap) < 0)
 		fatal("out of memory in modem_urc");
 	va_end(ap);
-	buf_add(&m->urcs, text, strlen(text) + 1);
+	/* A host that never finishes its line cannot make the queue grow. */
+	if (buf_used(&m->urcs) + strlen(text) + 1 > MODEM_URC_QUEUE_MAX)
+		translog_state("urc", "queue full, dropped: %s", text);
+	else
+		buf_add(&m->urcs, text, strlen(text) + 1);
 	free(text);
 	modem_urc_flush(m);
 }
