@@ -165,6 +165,8 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	/* A command may have changed S3/S5. */
 	m->frame.s3 = m->at.set.s3;
 	m->frame.s5 = m->at.set.s5;
+	/* URCs held during the line follow its final result code. */
+	modem_urc_flush(m);
 }
 
 /* Framer: the line was too long. */

@@ -279,6 +279,48 @@ START_TEST(test_long_string_param)
 }
 END_TEST
 
+/* URCs wait while a line is typed, go out after it, and are bounded. */
+START_TEST(test_urc_queue)
+{
+	int i;
+
+	buf_reset(&out);
+	at_frame_input(&m.frame, (const unsigned char *)"AT+CS", 5);
+	modem_urc(&m, "+CREG: 1");
+	ck_assert_int_eq((int)buf_used(&out), 0);	/* held: mid-line */
+	for (i = 0; i < 5000; i++)
+		modem_urc(&m, "+QIND: \"FOTA\",\"UPDATING\",%d", i % 100);
+	ck_assert_int_eq((int)buf_used(&out), 0);
+	m.power = MODEM_ON;
+	buf_reset(&out);
+	at_frame_input(&m.frame, (const unsigned char *)"Q\r", 2);
+	/* The response comes first, then the held URCs; no more than the cap. */
+	{
+		static const char head[] =
+		    "\r\n+CSQ: 24,99\r\n\r\nOK\r\n\r\n+CREG: 1\r\n";
+		const char *p = (const char *)buf_head(&out), *q;
+		const char *end = p + buf_used(&out);
+		size_t held = sizeof "+CREG: 1";
+		int lines = 0;
+
+		ck_assert(buf_used(&out) > sizeof head - 1);
+		ck_assert(memcmp(p, head, sizeof head - 1) == 0);
+		for (p += sizeof head - 1; p < end; p = q + 2) {
+			ck_assert(memcmp(p, "\r\n", 2) == 0);
+			p += 2;
+			q = memchr(p, '\r', (size_t)(end - p));
+			ck_assert_ptr_nonnull(q);
+			held += (size_t)(q - p) + 1;
+			lines++;
+		}
+		/* Some were dropped; what was kept fitted the 16 KiB queue. */
+		ck_assert_int_lt(lines, 5000);
+		ck_assert_int_gt(lines, 100);
+		ck_assert(held <= 16384);
+	}
+}
+END_TEST
+
 static Suite *
 dispatch_suite(void)
 {
@@ -301,6 +343,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_pdp);
 	tcase_add_test(tc, test_flow_control);
 	tcase_add_test(tc, test_long_string_param);
+	tcase_add_test(tc, test_urc_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }
