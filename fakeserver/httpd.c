@@ -125,7 +125,7 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	hc->fd = httpd_conn_fd(conn);
 	if (srv->tls) {
 		/* The front counted the TCP connection at accept. */
-		hc->tls = httpd_tls_find(srv, httpd_conn_fd(conn));
+		hc->tls = httpd_tls_find(srv, hc->fd);
 		if (hc->tls != NULL) {
 			hc->tls->hc = hc;
 			hc->id = hc->tls->id;
