@@ -84,6 +84,9 @@ struct httpd_tls {
 /* What we know about one MHD connection (its socket context). */
 struct httpd_conn {
 	unsigned long		 id;		/* TCP connection number */
+	struct MHD_Connection	*conn;
+	int			 fd;		/* MHD's socket */
+	int			 hup_watched;	/* in the half-close set */
 	struct httpd_tls	*tls;		/* HTTPS only; NULL once gone */
 };
 
@@ -101,6 +104,8 @@ struct httpd {
 	ev_io			 io;
 	ev_timer		 tm;
 	ev_prepare		 prep;
+	int			 hupfd;		/* half-close epoll set */
+	ev_io			 hupio;
 	unsigned long		 nreq;
 	unsigned long		 nconn;
 	struct httpd_req	*suspended;
@@ -128,6 +133,15 @@ int	httpd_raw_start(struct httpd *, struct MHD_Connection *,
 	    struct buf *bytes, int reset);
 /* Close every raw responder. */
 void	httpd_raw_stop_all(struct httpd *);
+
+/* Watch MHD's connections for a peer half-close; 0, or -1 with *err. */
+int	httpd_hup_start(struct httpd *, char **err);
+/* Add a new connection's socket to the half-close set. */
+void	httpd_hup_watch(struct httpd *, struct httpd_conn *);
+/* Take a closing connection's socket out of the set. */
+void	httpd_hup_forget(struct httpd *, struct httpd_conn *);
+/* Close the half-close set. */
+void	httpd_hup_stop(struct httpd *);
 
 /* Load the certificates and listen for HTTPS; 0, or -1 with *err. */
 int	httpd_tls_start(struct httpd *, char **err);

@@ -5,7 +5,8 @@
  * ev_prepare re-arms an ev_timer from MHD_get_timeout, and both call
  * MHD_run.  Delays, stalls and throttles suspend the connection and resume
  * it from a simulated-clock timer; MHD_run must follow every resume, or the
- * resumed connection never wakes in this mode.
+ * resumed connection never wakes in this mode.  httpd-hup.c makes MHD
+ * notice a peer's half-close that its edge-triggered epoll would miss.
  */
 #include "config.h"
 
@@ -110,16 +111,21 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	struct httpd_conn *hc = *socket_ctx;
 
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		if (hc != NULL && hc->tls != NULL)
+		if (hc == NULL)
+			return;
+		httpd_hup_forget(srv, hc);
+		if (hc->tls != NULL)
 			hc->tls->hc = NULL;
 		free(hc);
 		*socket_ctx = NULL;
 		return;
 	}
 	hc = xcalloc(1, sizeof *hc);
+	hc->conn = conn;
+	hc->fd = httpd_conn_fd(conn);
 	if (srv->tls) {
 		/* The front counted the TCP connection at accept. */
-		hc->tls = httpd_tls_find(srv, httpd_conn_fd(conn));
+		hc->tls = httpd_tls_find(srv, hc->fd);
 		if (hc->tls != NULL) {
 			hc->tls->hc = hc;
 			hc->id = hc->tls->id;
@@ -127,6 +133,7 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	} else
 		hc->id = ++srv->nconn;
 	*socket_ctx = hc;
+	httpd_hup_watch(srv, hc);
 }
 
 /* MHD's own messages go to the debug log. */
@@ -205,6 +212,7 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->lfd = -1;
+	srv->hupfd = -1;
 	/*
 	 * Turbo mode: MHD closes sockets without shutdown(), so the raw
 	 * responder's duplicate stays writable.  On HTTPS MHD does not
@@ -234,9 +242,11 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 		free(srv);
 		return NULL;
 	}
-	if (srv->tls && httpd_tls_start(srv, err) == -1) {
+	if (httpd_hup_start(srv, err) == -1 ||
+	    (srv->tls && httpd_tls_start(srv, err) == -1)) {
 		httpd_tls_stop(srv);
 		MHD_stop_daemon(srv->mhd);
+		httpd_hup_stop(srv);
 		free(srv);
 		return NULL;
 	}
@@ -276,6 +286,7 @@ httpd_stop(struct httpd *srv)
 	ev_timer_stop(srv->loop, &srv->tm);
 	ev_prepare_stop(srv->loop, &srv->prep);
 	MHD_stop_daemon(srv->mhd);
+	httpd_hup_stop(srv);
 	httpd_raw_stop_all(srv);
 	free(srv);
 }
