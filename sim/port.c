@@ -74,6 +74,26 @@ port_relink(struct port *p)
 	return rc;
 }
 
+/*
+ * Remove the link while the port is gone, as a USB tty node disappears
+ * during re-enumeration: the old slave's number may be handed to another
+ * program's pty at once, and a host must not open that by mistake.  Only a
+ * link that still names our slave is removed.
+ */
+static void
+port_unlink(struct port *p)
+{
+	char target[sizeof p->slave];
+	ssize_t n;
+
+	n = readlink(p->link, target, sizeof target - 1);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	if (strcmp(target, p->slave) == 0)
+		unlink(p->link);
+}
+
 /* The baud rate in bits per second of a termios speed code. */
 static unsigned long
 port_baud_rate(speed_t code)
@@ -225,6 +245,7 @@ port_close(struct port *p)
 	p->fd = -1;
 	p->attached = 0;
 	buf_reset(&p->out);
+	port_unlink(p);
 	translog_state("port", "down %s", p->slave);
 }
 
@@ -232,8 +253,6 @@ void
 port_free(struct port *p)
 {
 	port_close(p);
-	if (p->link != NULL)
-		unlink(p->link);
 	free(p->link);
 	p->link = NULL;
 	buf_free(&p->out);
