@@ -137,6 +137,9 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 }
 
 /* MHD's own messages go to the debug log. */
+static void	httpd_mhd_log(void *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 {
