@@ -18,6 +18,7 @@
 
 #include "faults.h"
 #include "fslog.h"
+#include "fsnet.h"
 #include "ftpd-int.h"
 
 static const char *ftpd_state_names[] = {
@@ -493,59 +494,13 @@ ftpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-/* Create a listening TCP socket on addr:port; returns fd or -1. */
-static int
-ftpd_listen(const char *addr, int port, char **err)
-{
-	struct addrinfo hints, *res;
-	char portstr[16];
-	int fd, one = 1, rc;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	snprintf(portstr, sizeof portstr, "%d", port);
-	if ((rc = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
-		xasprintf(err, "bad address %s: %s", addr, gai_strerror(rc));
-		return -1;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
-	    listen(fd, 1024) == -1) {
-		xasprintf(err, "listen on %s port %d: %s", addr, port,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-/* The port a socket is bound to. */
-static int
-ftpd_socket_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-}
-
 struct ftpd *
 ftpd_start(struct ev_loop *loop, const struct ftpd_config *cfg, char **err)
 {
 	struct ftpd *srv;
 	int fd;
 
-	if ((fd = ftpd_listen(cfg->bind, cfg->port, err)) == -1)
+	if ((fd = fsnet_listen("listen", cfg->bind, cfg->port, err)) == -1)
 		return NULL;
 	srv = xcalloc(1, sizeof *srv);
 	srv->loop = loop;
@@ -555,7 +510,7 @@ ftpd_start(struct ev_loop *loop, const struct ftpd_config *cfg, char **err)
 	if (srv->cfg.max_sessions == 0)
 		srv->cfg.max_sessions = 4096;
 	srv->lfd = fd;
-	srv->port = ftpd_socket_port(fd);
+	srv->port = fsnet_socket_port(fd);
 	ev_io_init(&srv->lio, ftpd_accept_cb, fd, EV_READ);
 	srv->lio.data = srv;
 	clock_timer_init(&srv->backoff, ftpd_backoff_cb, srv);

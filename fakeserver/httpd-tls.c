@@ -27,6 +27,7 @@
 
 #include "faults.h"
 #include "fslog.h"
+#include "fsnet.h"
 #include "fstls.h"
 #include "httpd-int.h"
 
@@ -425,43 +426,9 @@ httpd_tls_ctx(const struct fstls *t, enum fstls_kind kind)
 	return ctx;
 }
 
-/* Create a listening TCP socket on addr:port; returns fd or -1. */
-static int
-httpd_tls_listen(const char *addr, int port, char **err)
-{
-	struct addrinfo hints, *res;
-	char portstr[16];
-	int fd, one = 1, rc;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	snprintf(portstr, sizeof portstr, "%d", port);
-	if ((rc = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
-		xasprintf(err, "bad address %s: %s", addr, gai_strerror(rc));
-		return -1;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
-	    listen(fd, 1024) == -1) {
-		xasprintf(err, "https on %s port %d: %s", addr, port,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
 int
 httpd_tls_start(struct httpd *srv, char **err)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
 	int k;
 
 	for (k = 0; k < FSTLS_NKINDS; k++)
@@ -470,13 +437,10 @@ httpd_tls_start(struct httpd *srv, char **err)
 			    ERR_error_string(ERR_get_error(), NULL));
 			return -1;
 		}
-	if ((srv->lfd = httpd_tls_listen(srv->cfg.bind, srv->cfg.port,
+	if ((srv->lfd = fsnet_listen("https", srv->cfg.bind, srv->cfg.port,
 	    err)) == -1)
 		return -1;
-	if (getsockname(srv->lfd, (struct sockaddr *)&ss, &len) == 0)
-		srv->port = ntohs(ss.ss_family == AF_INET6 ?
-		    ((struct sockaddr_in6 *)&ss)->sin6_port :
-		    ((struct sockaddr_in *)&ss)->sin_port);
+	srv->port = fsnet_socket_port(srv->lfd);
 	ev_io_init(&srv->lio, httpd_tls_accept_cb, srv->lfd, EV_READ);
 	srv->lio.data = srv;
 	ev_io_start(srv->loop, &srv->lio);
