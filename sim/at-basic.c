@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "at-cmd.h"
 #include "modem.h"
 
@@ -53,6 +55,8 @@ at_basic_reset(struct at_req *r)
 
 	modem_nv_load(m);
 	r->engine->set = m->nv.at;
+	m->ifc_dce = m->nv.ifc_dce;
+	m->ifc_dte = m->nv.ifc_dte;
 	return AT_RES_OK;
 }
 
@@ -71,6 +75,8 @@ at_basic_save(struct at_req *r)
 	struct modem *m = at_req_modem(r);
 
 	m->nv.at = r->engine->set;
+	m->nv.ifc_dce = m->ifc_dce;
+	m->nv.ifc_dte = m->ifc_dte;
 	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
 }
 
@@ -88,8 +94,9 @@ at_basic_sreg(struct at_req *r, long n, long v, int set)
 	case 3:
 	case 4:
 	case 5:
-		if (set && v > 127)
-			return CME_BAD_PARAM;
+		if (set && (v > 127 || (n != 4 && v != 0 &&
+		    strchr("AaTt/", (int)v) != NULL)))
+			return CME_BAD_PARAM;	/* would make "AT" unreachable */
 		if (set) {
 			unsigned char *reg = n == 3 ? &s->s3 :
 			    n == 4 ? &s->s4 : &s->s5;

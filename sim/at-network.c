@@ -286,7 +286,9 @@ at_net_qicsgp(struct at_req *r)
 	if (r->nargs < 3)
 		return CME_BAD_PARAM;
 	p->defined = 1;
-	str_copy(p->type, pdp_types[r->args[1].i], sizeof p->type);
+	/* The type may be omitted (AT+QICSGP=1,,"apn"): IPv4. */
+	str_copy(p->type, pdp_types[r->args[1].present ? r->args[1].i : 1],
+	    sizeof p->type);
 	str_copy(p->apn, r->args[2].s, sizeof p->apn);
 	str_copy(p->user, r->nargs > 3 && r->args[3].present ? r->args[3].s : "", sizeof p->user);
 	str_copy(p->pass, r->nargs > 4 && r->args[4].present ? r->args[4].s : "", sizeof p->pass);

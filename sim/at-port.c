@@ -45,14 +45,14 @@ at_port_ifc(struct at_req *r)
 
 	switch (r->form) {
 	case AT_READ:
-		at_info(r, "+IFC: %d,%d", m->nv.ifc_dce, m->nv.ifc_dte);
+		at_info(r, "+IFC: %d,%d", m->ifc_dce, m->ifc_dte);
 		break;
 	case AT_TEST:
 		at_info(r, "+IFC: (0,2),(0,2)");
 		break;
 	case AT_SET:
-		m->nv.ifc_dce = r->nargs > 0 && r->args[0].present ? (int)r->args[0].i : 0;
-		m->nv.ifc_dte = r->nargs > 1 && r->args[1].present ? (int)r->args[1].i : 0;
+		m->ifc_dce = r->nargs > 0 && r->args[0].present ? (int)r->args[0].i : 0;
+		m->ifc_dte = r->nargs > 1 && r->args[1].present ? (int)r->args[1].i : 0;
 		break;
 	default:
 		break;
@@ -68,7 +68,9 @@ at_port_qcfg_check(struct at_req *r)
 		return AT_RES_OK;
 	if (strcasecmp(r->args[0].s, "usbifc") != 0)
 		return CME_BAD_PARAM;
-	if (r->nargs == 2)
+	if (r->nargs == 1)
+		return AT_RES_OK;
+	if (r->nargs != 3 || !r->args[1].present || !r->args[2].present)
 		return CME_BAD_PARAM;
 	return at_port_check_ifc_values(r, 1);
 }

@@ -382,6 +382,8 @@ modem_power_on(struct modem *m)
 	/* Volatile state starts over; the saved profile comes back. */
 	modem_nv_load(m);
 	m->at.set = m->nv.at;
+	m->ifc_dce = m->nv.ifc_dce;
+	m->ifc_dte = m->nv.ifc_dte;
 	at_frame_reset(&m->frame);
 	m->frame.s3 = m->at.set.s3;
 	m->frame.s5 = m->at.set.s5;

@@ -99,6 +99,7 @@ struct modem {
 	int			 sim_ready;
 	int			 reg_stat;	/* 0 none, 1 home, 2 searching */
 	int			 reg_n[MODEM_NREG]; /* URC modes */
+	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
 	struct modem_pdp	 pdp[MODEM_NCID];
 
 	struct clock_timer	 boot_t;

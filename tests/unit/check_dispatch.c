@@ -279,6 +279,28 @@ START_TEST(test_long_string_param)
 }
 END_TEST
 
+/* Review findings: optional QICSGP type, IFC saved only by AT&W, strict
+ * QCFG values, S3/S5 that would make "AT" unreachable. */
+START_TEST(test_review_regressions)
+{
+	ck_assert_str_eq(run("+QICSGP=1,,\"apn\""), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+QICSGP=1"), "\r\n+QICSGP: 1,\"apn\",\"\",\"\",0\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+IFC=2,2"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+QCFG=\"usbifc\",0,0"), "\r\nOK\r\n");
+	modem_nv_load(&m);
+	ck_assert_int_eq(m.nv.ifc_dce, 0);	/* not saved by QCFG */
+	ck_assert_str_eq(run("+IFC?"), "\r\n+IFC: 2,2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("&W"), "\r\nOK\r\n");
+	modem_nv_load(&m);
+	ck_assert_int_eq(m.nv.ifc_dce, 2);	/* saved by AT&W */
+	ck_assert_str_eq(run("+QCFG=\"usbifc\",,"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+QCFG=\"usbifc\",2,"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("S3=65"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("S5=116"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("S4=10"), "\r\nOK\r\n");
+}
+END_TEST
+
 /* URCs wait while a line is typed, go out after it, and are bounded. */
 START_TEST(test_urc_queue)
 {
@@ -344,6 +366,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_flow_control);
 	tcase_add_test(tc, test_long_string_param);
 	tcase_add_test(tc, test_urc_queue);
+	tcase_add_test(tc, test_review_regressions);
 	suite_add_tcase(s, tc);
 	return s;
 }
