@@ -400,6 +400,8 @@ at_dispatch(struct at_engine *e, const char *line, size_t len)
 			at_result(e, rc);
 			return;
 		}
+		if (e->halt)
+			break;
 		at_lex_space(&x);
 		if (x.p < x.end && *x.p == ';')
 			x.p++;

@@ -98,6 +98,9 @@ struct at_engine {
 	void			*out_arg;
 	/* Owner context for command handlers (the modem). */
 	void			*ctx;
+	/* Set by a command that ends the module's answering (reboot, power
+	 * down): the rest of the line does not run. */
+	int			 halt;
 };
 
 /* Look up a command by name (case-insensitive) in every family. */

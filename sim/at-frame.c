@@ -169,12 +169,13 @@ at_frame_act(struct at_frame *f, enum at_frame_action a, unsigned char c)
 	}
 }
 
-void
+size_t
 at_frame_input(struct at_frame *f, const unsigned char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	f->stop = 0;
+	for (i = 0; i < n && !f->stop; i++) {
 		const struct at_frame_rule *r;
 
 		r = &at_frame_table[f->state][at_frame_classify(f, p[i])];
@@ -182,4 +183,6 @@ at_frame_input(struct at_frame *f, const unsigned char *p, size_t n)
 		f->state = r->next;
 		at_frame_act(f, r->action, p[i]);
 	}
+	f->stop = 0;
+	return i;
 }

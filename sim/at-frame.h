@@ -39,14 +39,19 @@ struct at_frame {
 	char			 last[AT_LINE_MAX + 1];	/* for A/ */
 	size_t			 last_len;
 	int			 have_last;
+	int			 stop;		/* set by a callback: stop here */
 	struct at_frame_cb	 cb;
 	void			*arg;
 };
 
 /* Reset a framer to idle with default S3/S5. */
 void	at_frame_init(struct at_frame *, const struct at_frame_cb *, void *);
-/* Feed bytes from the host; callbacks fire as lines complete. */
-void	at_frame_input(struct at_frame *, const unsigned char *, size_t);
+/*
+ * Feed bytes from the host; callbacks fire as lines complete.  A callback
+ * may set `stop` to end the call after the current byte.  Returns the
+ * number of bytes taken.
+ */
+size_t	at_frame_input(struct at_frame *, const unsigned char *, size_t);
 /* Whether the framer is between lines. */
 int	at_frame_idle(const struct at_frame *);
 /* Drop any partial line (power events). */

@@ -167,6 +167,9 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	m->frame.s5 = m->at.set.s5;
 	/* URCs held during the line follow its final result code. */
 	modem_urc_flush(m);
+	/* Take no more input while the host is not reading our answers. */
+	if (port_backlogged(&m->port))
+		m->frame.stop = 1;
 }
 
 /* Framer: the line was too long. */
@@ -178,17 +181,29 @@ modem_frame_overflow(void *arg)
 	at_result(&m->at, AT_RES_ERROR);
 }
 
-/* Port: bytes from the host. */
-static void
+/* Port: bytes from the host; returns how many were taken. */
+static size_t
 modem_port_input(void *arg, const unsigned char *p, size_t n)
 {
 	struct modem *m = arg;
+	size_t used;
 
-	/* Before RDY, and while shutting down, nothing answers. */
-	if (m->power != MODEM_ON)
-		return;
-	at_frame_input(&m->frame, p, n);
+	/* Before RDY, and once shutting down, nothing answers. */
+	if (m->power != MODEM_ON || m->at.halt)
+		return n;
+	used = at_frame_input(&m->frame, p, n);
+	if (m->power != MODEM_ON || m->at.halt)
+		return n;
 	modem_urc_flush(m);
+	return used;
+}
+
+/* Stop answering: the rest of the line and of the input is not run. */
+static void
+modem_halt(struct modem *m)
+{
+	m->at.halt = 1;
+	m->frame.stop = 1;
 }
 
 /* The host has read our output (or gave up): finish the power event. */
@@ -201,6 +216,7 @@ modem_drained(struct modem *m)
 		port_close(&m->port);
 	clock_timer_stop(&m->boot_t);
 	clock_timer_stop(&m->reg_t);
+	clock_timer_stop(&m->down_t);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
@@ -385,6 +401,7 @@ modem_power_on(struct modem *m)
 	m->ifc_dce = m->nv.ifc_dce;
 	m->ifc_dte = m->nv.ifc_dte;
 	at_frame_reset(&m->frame);
+	m->at.halt = 0;
 	m->frame.s3 = m->at.set.s3;
 	m->frame.s5 = m->at.set.s5;
 	buf_reset(&m->urcs);
@@ -408,10 +425,12 @@ static void
 modem_shutdown(struct modem *m, enum modem_power next)
 {
 	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->reg_t);
 	modem_set_power(m, next);
 	/* A half-typed line is lost; URCs it held back still go out. */
 	at_frame_reset(&m->frame);
 	modem_urc_flush(m);
+	modem_halt(m);
 	if (port_is_open(&m->port))
 		port_drain(&m->port, MODEM_DRAIN_BOUND);
 	else
@@ -492,6 +511,7 @@ modem_power_down_later(struct modem *m, double delay, int urc)
 {
 	m->down_urc = urc;
 	clock_timer_start(&m->down_t, delay);
+	modem_halt(m);
 }
 
 void

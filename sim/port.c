@@ -32,6 +32,7 @@
 #define PORT_OUT_LOW		16384	/* ...and resume below this */
 
 static ssize_t	port_read_once(struct port *);
+static void	port_deliver(struct port *);
 static void	port_rio_cb(struct ev_loop *, ev_io *, int);
 static void	port_wio_cb(struct ev_loop *, ev_io *, int);
 static void	port_watch_cb(struct ev_loop *, ev_timer *, int);
@@ -48,6 +49,7 @@ port_init(struct port *p, struct ev_loop *loop, const char *link,
 	p->cb = *cb;
 	p->arg = arg;
 	buf_init(&p->out);
+	buf_init(&p->in);
 	ev_init(&p->rio, port_rio_cb);
 	p->rio.data = p;
 	ev_init(&p->wio, port_wio_cb);
@@ -171,6 +173,7 @@ port_open(struct port *p)
 	p->crtscts = -1;
 	port_sample_termios(p);
 	buf_reset(&p->out);
+	buf_reset(&p->in);
 	ev_io_set(&p->rio, fd, EV_READ);
 	ev_io_set(&p->wio, fd, EV_WRITE);
 	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
@@ -198,10 +201,37 @@ port_update_reading(struct port *p)
 		p->backlogged = 1;
 	else if (queued < PORT_OUT_LOW)
 		p->backlogged = 0;
-	if (p->fd != -1 && p->attached && !p->paused && !p->backlogged)
+	/* Input read earlier but held back by the backlog goes first. */
+	if (!p->backlogged && buf_used(&p->in) > 0)
+		port_deliver(p);
+	if (p->fd != -1 && p->attached && !p->paused && !p->backlogged &&
+	    buf_used(&p->in) == 0)
 		ev_io_start(p->loop, &p->rio);
 	else
 		ev_io_stop(p->loop, &p->rio);
+}
+
+/*
+ * Hand buffered input to the owner, which takes what it can: it stops at a
+ * line end when its output is backlogged, so one chunk of input cannot
+ * produce unbounded output.  Never re-entered from the owner's callback.
+ */
+static void
+port_deliver(struct port *p)
+{
+	size_t used;
+
+	if (p->delivering)
+		return;
+	p->delivering = 1;
+	while (p->fd != -1 && buf_used(&p->in) > 0 && !p->paused &&
+	    (p->leaving || !p->backlogged) && p->cb.input != NULL) {
+		used = p->cb.input(p->arg, buf_head(&p->in), buf_used(&p->in));
+		if (p->fd == -1 || used == 0)
+			break;		/* closed (buffers reset), or stalled */
+		buf_drain(&p->in, used);
+	}
+	p->delivering = 0;
 }
 
 /* The host went away: stop I/O and forget queued output. */
@@ -214,6 +244,7 @@ port_detach(struct port *p)
 	ev_io_stop(p->loop, &p->rio);
 	ev_io_stop(p->loop, &p->wio);
 	buf_reset(&p->out);
+	buf_reset(&p->in);
 	translog_state("port", "host detached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DETACH);
@@ -245,6 +276,7 @@ port_close(struct port *p)
 	p->fd = -1;
 	p->attached = 0;
 	buf_reset(&p->out);
+	buf_reset(&p->in);
 	port_unlink(p);
 	translog_state("port", "down %s", p->slave);
 }
@@ -256,6 +288,13 @@ port_free(struct port *p)
 	free(p->link);
 	p->link = NULL;
 	buf_free(&p->out);
+	buf_free(&p->in);
+}
+
+int
+port_backlogged(const struct port *p)
+{
+	return p->backlogged;
 }
 
 int
@@ -295,7 +334,7 @@ port_flush(struct port *p)
 void
 port_write(struct port *p, const void *data, size_t n)
 {
-	if (p->fd == -1 || !p->attached || n == 0)
+	if (p->fd == -1 || !p->attached || p->leaving || n == 0)
 		return;
 	buf_add(&p->out, data, n);
 	port_flush(p);
@@ -324,8 +363,10 @@ port_read_once(struct port *p)
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
 		translog_io(TRANSLOG_HOST, data, (size_t)n);
-		if (p->cb.input != NULL)
-			p->cb.input(p->arg, data, (size_t)n);
+		buf_add(&p->in, data, (size_t)n);
+		port_deliver(p);
+		if (p->fd != -1)
+			port_update_reading(p);
 	}
 	return n;
 }
@@ -368,10 +409,15 @@ port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (!p->attached && !hup)
 		port_attach(p);
 	else if (p->attached && hup) {
-		/* What the host sent before it left is still its input. */
+		/*
+		 * What the host sent before it left is still its input: run
+		 * it, with its answers going nowhere.
+		 */
+		p->leaving = 1;
 		while (p->fd != -1 && p->attached && !p->paused &&
 		    port_read_once(p) > 0)
 			;
+		p->leaving = 0;
 		port_detach(p);
 	}
 	if (p->fd != -1 && port_sample_termios(p)) {

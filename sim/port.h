@@ -23,7 +23,9 @@ enum port_event {
 };
 
 struct port_cb {
-	void	(*input)(void *, const unsigned char *, size_t);
+	/* Input from the host; returns how many bytes were taken (the rest
+	 * is offered again later). */
+	size_t	(*input)(void *, const unsigned char *, size_t);
 	void	(*event)(void *, enum port_event);
 };
 
@@ -35,9 +37,12 @@ struct port {
 	int			 attached;
 	int			 paused;	/* input paused by the owner */
 	int			 backlogged;	/* host not reading our output */
+	int			 leaving;	/* host hung up: output goes nowhere */
+	int			 delivering;	/* inside port_deliver */
 	unsigned long		 baud;		/* host's rate, bits/s (0: unknown) */
 	int			 crtscts;
 	struct buf		 out;
+	struct buf		 in;		/* read, not yet taken by the owner */
 	ev_io			 rio;
 	ev_io			 wio;
 	ev_timer		 watch;		/* wall-time poll for attach/termios */
@@ -66,6 +71,8 @@ size_t	port_queued(const struct port *);
 void	port_drain(struct port *, double bound);
 /* Stop or resume reading input (the pty then pushes back on the host). */
 void	port_pause(struct port *, int paused);
+/* Whether output is backed up (the owner should stop taking input). */
+int	port_backlogged(const struct port *);
 /* Whether the master exists. */
 int	port_is_open(const struct port *);
 

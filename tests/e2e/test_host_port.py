@@ -11,6 +11,12 @@ from fotasim_test import check, run, Host
 OK = b"\r\nOK\r\n"
 
 
+def rss_bytes(m):
+    """Resident memory of the fotasim process."""
+    with open("/proc/%d/statm" % m.proc.pid) as f:
+        return int(f.read().split()[1]) * 4096
+
+
 def body(modem):
     m = modem().start()
     h = m.boot()
@@ -71,7 +77,7 @@ def body(modem):
             stalls += 1
             select.select([], [], [], 0.02)   # let the modem catch up, if it will
     check(sent < 4 * 1000000, "host writes blocked (backpressure) after %d bytes" % sent)
-    rss = int(open("/proc/%d/statm" % m.proc.pid).read().split()[1]) * 4096
+    rss = rss_bytes(m)
     check(rss < 256 * 1024 * 1024, "modem memory bounded: %d MB" % (rss >> 20))
     fcntl.fcntl(h.fd, fcntl.F_SETFL, fl)
     commands = sent // 4
@@ -84,6 +90,28 @@ def body(modem):
         tail = data[-5:]
     check(answered == commands, "all %d accepted commands answered" % commands)
     check(h.cmd("AT+CGMM") == b"\r\nEC200T\r\n" + OK, "still in sync")
+
+    # One line can answer with ~200 KiB; 200 repeats of it in one write must
+    # not be run ahead of a host that is not reading: ~40 MB of output would
+    # pile up in the modem.  It stops at the 64 KiB backlog instead.
+    for cid in range(1, 16):
+        h.cmd("AT+CGDCONT=%d,\"IP\",\"%s\"" % (cid, "a" * 99))
+    big = "AT" + "+CGDCONT?;" * 100
+    first = h.cmd(big)
+    check(len(first) > 200000, "one line answers %d bytes" % len(first))
+    before = rss_bytes(m)
+    h.send(b"A/" * 200)
+    select.select([], [], [], 1.0)      # time to run ahead, if it would
+    grew = rss_bytes(m) - before
+    check(grew < 24 * 1024 * 1024, "output held to the backlog: grew %d kB" % (grew >> 10))
+    got, tail = 0, b""
+    while got < 200:
+        h._fill(time.monotonic() + 60)
+        data = tail + h.take()
+        got += data.count(b"\r\nOK\r\n")
+        tail = data[-5:]
+    check(got == 200, "all 200 repeats answered once read")
+    check(h.cmd("AT+CGMI") == b"\r\nQuectel\r\n" + OK, "in sync after the flood")
     h.close()
     check(m.proc.poll() is None, "fotasim still running")
     check(os.path.islink(m.link), "link still in place")

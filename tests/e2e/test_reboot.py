@@ -45,6 +45,21 @@ def body(modem):
     t = m.transcript()
     check("power on -> resetting" in t and "power off -> booting" in t,
           "transcript records the power transitions")
+    # Nothing after the reboot command runs: not the rest of its line, not
+    # the lines after it in the same write, not even a power-off.
+    h.send("AT+CFUN=1,1;+CGMR\rATI\rAT+QPOWD=0\r")
+    rest = h.wait_hangup()
+    check(rest == OK, "only the reboot's OK after AT+CFUN=1,1: %r" % rest)
+    h.close()
+    m.wait_transcript(r"state port up ", 3)
+    h = Host(m.link)
+    h.expect(rb"\+QIND: PB DONE\r\n")
+    check(m.proc.poll() is None, "the QPOWD=0 sent after the reboot did not run")
+    h.send("AT+QPOWD\rATI\r")
+    rest = h.wait_hangup()
+    check(rest == OK + b"\r\nPOWERED DOWN\r\n",
+          "nothing answered between QPOWD's OK and POWERED DOWN: %r" % rest)
+    check(m.wait() == 0, "powered down")
     h.close()
     m.stop()
 
