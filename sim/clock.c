@@ -1,11 +1,16 @@
 /*
  * clock.c: simulated time on top of libev.
  *
- * Simulated time is  base_sim + (wall - base_wall) * speed.  All timers live in
- * one binary heap keyed on simulated due time; a single ev_timer is armed for
- * the earliest of them.  In max mode an ev_idle watcher, which libev runs only
- * when no I/O is pending, advances base_sim to the earliest due time instead
- * of waiting for it.
+ * Simulated time is  base_sim + (wall - base_wall) * speed.  A timer that
+ * fires late (loop latency, a loaded machine: late by wall latency times the
+ * speed) still counts as having fired at its due time for the timers its
+ * callback starts, so chains of timers keep exact simulated intervals at any
+ * speed and lateness never accumulates along a chain.
+ *
+ * All timers live in one binary heap keyed on simulated due time; a single
+ * ev_timer is armed for the earliest of them.  In max mode an ev_idle
+ * watcher, which libev runs only when no I/O is pending, advances base_sim to
+ * the earliest due time instead of waiting for it.
  */
 #include "config.h"
 
@@ -22,6 +27,8 @@ static struct {
 	double			 base_wall;
 	double			 base_sim;
 	double			 last;		/* keeps clock_now monotonic */
+	int			 firing;	/* inside a timer callback */
+	double			 firing_due;	/* ...of a timer due then */
 	unsigned long		 seq;
 	struct clock_timer	**heap;
 	size_t			 len;
@@ -99,6 +106,13 @@ clock_heap_remove(size_t i)
 	t->slot = 0;
 }
 
+/* Simulated time from the wall clock alone, ignoring pending timers. */
+static double
+clock_mapped(void)
+{
+	return clk.base_sim + (ev_now(clk.loop) - clk.base_wall) * clk.speed;
+}
+
 double
 clock_now(void)
 {
@@ -106,7 +120,7 @@ clock_now(void)
 
 	if (clk.loop == NULL)
 		return 0;
-	now = clk.base_sim + (ev_now(clk.loop) - clk.base_wall) * clk.speed;
+	now = clock_mapped();
 	if (now < clk.last)
 		now = clk.last;
 	clk.last = now;
@@ -117,11 +131,12 @@ clock_now(void)
 static void
 clock_advance(double to)
 {
-	double now = clock_now();
+	double now = clock_mapped();
 
 	if (to > now) {
 		clk.base_sim += to - now;
-		clk.last = to;
+		if (to > clk.last)
+			clk.last = to;
 	}
 }
 
@@ -129,13 +144,17 @@ clock_advance(double to)
 static void
 clock_run_due(void)
 {
-	double now = clock_now();
-
-	while (clk.len > 0 && clk.heap[0]->due <= now) {
+	while (clk.len > 0 && clk.heap[0]->due <= clock_now()) {
 		struct clock_timer *t = clk.heap[0];
+		int outer = clk.firing;
+		double outer_due = clk.firing_due;
+
 		clock_heap_remove(0);
+		clk.firing = 1;
+		clk.firing_due = t->due;
 		t->cb(t, t->arg);
-		now = clock_now();
+		clk.firing = outer;
+		clk.firing_due = outer_due;
 	}
 	clock_rearm();
 }
@@ -200,6 +219,17 @@ clock_init(struct ev_loop *loop, double speed)
 	ev_idle_init(&clk.idle, clock_idle_cb);
 	/* Below the default priority: I/O always runs before time skips. */
 	ev_set_priority(&clk.idle, EV_MINPRI);
+}
+
+void
+clock_zero(void)
+{
+	if (clk.loop == NULL || clk.len > 0)
+		return;
+	ev_now_update(clk.loop);
+	clk.base_wall = ev_now(clk.loop);
+	clk.base_sim = 0;
+	clk.last = 0;
 }
 
 void
@@ -278,7 +308,8 @@ clock_timer_start(struct clock_timer *t, double delay)
 		clock_heap_remove(t->slot - 1);
 	if (!(delay > 0))
 		delay = 0;
-	t->due = clock_now() + delay;
+	/* From a timer's callback, delays count from that timer's due time. */
+	t->due = (clk.firing ? clk.firing_due : clock_now()) + delay;
 	t->seq = clk.seq++;
 	if (clk.len == clk.cap) {
 		clk.cap = clk.cap ? clk.cap * 2 : 16;

@@ -35,7 +35,9 @@ void	clock_free(void);
 /* Parse "--speed" text ("max" or 0.1..10000); returns 0 or -1. */
 int	clock_parse_speed(const char *text, double *speed);
 
-/* Simulated seconds since clock_init. */
+/* Make now simulated time 0 (start-up work done); only with no timers. */
+void	clock_zero(void);
+/* Simulated seconds since clock_init (or clock_zero). */
 double	clock_now(void);
 /* The speed factor (1 in max mode). */
 double	clock_speed(void);

@@ -202,6 +202,8 @@ main(int argc, char **argv)
 	translog_state("fotasim", "start model=%s revision=%s speed=%s port=%s",
 	    modem.model_name, modem.revision, clock_is_max() ? "max" : "n",
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
+	/* Simulated time starts at power-on, not at process start-up. */
+	clock_zero();
 	modem_power_on(&modem);
 	ev_run(loop, 0);
 

@@ -250,6 +250,53 @@ START_TEST(test_heap_many)
 }
 END_TEST
 
+/*
+ * Lateness does not accumulate along a chain: 1 s timers whose callbacks
+ * each burn 20 ms of wall time (20 simulated seconds at speed 1000) are
+ * still due at exactly 1, 2, 3, ... simulated seconds.
+ */
+static double late_when[10];
+static int late_n;
+
+static void
+late_cb(struct clock_timer *t, void *arg)
+{
+	double until = ev_time() + 0.02;
+
+	(void)arg;
+	late_when[late_n++] = t->due;
+	ck_assert(clock_now() >= t->due);
+	while (ev_time() < until)
+		;			/* a busy callback: the loop runs late */
+	if (late_n < 10)
+		clock_timer_start(t, 1.0);
+}
+
+START_TEST(test_late_loop_keeps_intervals)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct clock_timer t;
+	int i;
+
+	clock_init(loop, 1000);
+	late_n = 0;
+	clock_timer_init(&t, late_cb, NULL);
+	clock_timer_start(&t, 1.0);
+	run_until_idle(loop);
+	ck_assert_int_eq(late_n, 10);
+	for (i = 0; i < 10; i++)
+		ck_assert_msg(late_when[i] == late_when[0] + i,
+		    "timer %d due %.6f, first due %.6f", i, late_when[i],
+		    late_when[0]);
+	ck_assert(late_when[0] >= 1.0 && late_when[0] < 2.0);
+	/* clock_zero restarts simulated time once nothing is pending. */
+	clock_zero();
+	ck_assert(clock_now() < 1.0);
+	clock_free();
+	ev_loop_destroy(loop);
+}
+END_TEST
+
 static Suite *
 clock_suite(void)
 {
@@ -264,6 +311,7 @@ clock_suite(void)
 	tcase_add_test(tc, test_speed_scales);
 	tcase_add_test(tc, test_rearm_in_callback);
 	tcase_add_test(tc, test_heap_many);
+	tcase_add_test(tc, test_late_loop_keeps_intervals);
 	suite_add_tcase(s, tc);
 	return s;
 }
