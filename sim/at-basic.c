@@ -80,7 +80,7 @@ at_basic_save(struct at_req *r)
 	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
 }
 
-/* Address of S-register n, or NULL if it is not implemented. */
+/* Read or set S-register n; ERROR for a register the module lacks. */
 static int
 at_basic_sreg(struct at_req *r, long n, long v, int set)
 {
