@@ -5,7 +5,9 @@ ports, reads the "SERVICE ADDR:PORT" lines it prints, and keeps the server's
 log, which is shown only when the test fails.
 """
 import os
+import socket
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -109,6 +111,29 @@ def run(cmd, **kw):
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.PIPE)
     return subprocess.run(cmd, timeout=TIMEOUT, **kw)
+
+
+def tls_get(s, request):
+    """Send a raw request over TLS to s's HTTPS port, trusting its CA and
+    reporting a missing close_notify; read to the end.  Returns the bytes and
+    how the stream ended: "clean", "ragged" (no close_notify) or the error."""
+    ctx = ssl.create_default_context(cafile=s.ca)
+    ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+    sock = ctx.wrap_socket(
+        socket.create_connection(("127.0.0.1", s.ports["https"]), timeout=30),
+        server_hostname="localhost", suppress_ragged_eofs=False)
+    sock.sendall(request)
+    got, end = b"", "clean"
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except ssl.SSLError as e:
+        end = "ragged" if "UNEXPECTED_EOF" in str(e) else str(e)
+    sock.close()
+    return got, end
 
 
 def curl(*args):

@@ -3,13 +3,12 @@ urllib sees.  Directive N applies to request N for /fw.bin; clients run in
 order.  --speed 1000 shortens the simulated stalls and delays."""
 import hashlib
 import os
-import socket
 import ssl
 import sys
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsharness import Checker, Server, run  # noqa: E402
+from fsharness import Checker, Server, run, tls_get  # noqa: E402
 
 SIZE = 1000000
 # directive (after "http /fw.bin request N"), curl options, curl exit, check
@@ -90,23 +89,8 @@ with Server(faults=faults, args=["--speed", "1000"],
     # curl 7.88 ignores a missing close_notify; Python's ssl, told not to,
     # reports it.
     for n, want in ((4, "ragged"), (5, "clean")):
-        ctx = ssl.create_default_context(cafile=s.ca)
-        ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
-        sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", s.ports["https"]),
-                                                        timeout=30),
-                               server_hostname="localhost", suppress_ragged_eofs=False)
-        sock.sendall(b"GET /fw.bin HTTP/1.1\r\nHost: localhost\r\n"
-                     b"Connection: close\r\n\r\n")
-        got, end = b"", "clean"
-        try:
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                got += chunk
-        except ssl.SSLError as e:
-            end = "ragged" if "UNEXPECTED_EOF" in str(e) else str(e)
-        sock.close()
+        got, end = tls_get(s, b"GET /fw.bin HTTP/1.1\r\nHost: localhost\r\n"
+                              b"Connection: close\r\n\r\n")
         c.eq("tls connection %d: end of stream" % n, end, want)
         c.check("tls connection %d: whole body before the end" % n,
                 got.endswith(data), len(got))

@@ -4,12 +4,11 @@ ssl module sees.  Clients run one after another, so connection numbers are
 known in advance."""
 import os
 import socket
-import ssl
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsharness import Checker, Server, run  # noqa: E402
+from fsharness import Checker, Server, run, tls_get  # noqa: E402
 
 SIZE = 200000
 c = Checker()
@@ -105,23 +104,7 @@ faults = "tls * connection 1 no-close-notify\n" \
 with Server(faults=faults, services=["--https", "0"]) as s:
     data = s.file("fw.bin", os.urandom(SIZE))
     for n, want_end in ((1, "ragged"), (2, "clean")):
-        ctx = ssl.create_default_context(cafile=s.ca)
-        ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
-        sock = ctx.wrap_socket(
-            socket.create_connection(("127.0.0.1", s.ports["https"]),
-                                     timeout=30),
-            server_hostname="localhost", suppress_ragged_eofs=False)
-        sock.sendall(b"GET /fw.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        got, end = b"", "clean"
-        try:
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                got += chunk
-        except ssl.SSLError as e:
-            end = "ragged" if "UNEXPECTED_EOF" in str(e) else str(e)
-        sock.close()
+        got, end = tls_get(s, b"GET /fw.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
         c.eq("raw lie on tls connection %d: end of stream" % n, end, want_end)
         c.check("raw lie on tls connection %d: lying header and body" % n,
                 b"Content-Length: %d\r\n" % (SIZE - 1000) in got and
