@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "firmware.h"
-#include "package.h"
+#include "firmware/firmware.h"
+#include "firmware/package.h"
 #include "util.h"
 
 #define ISIZE	(32ULL << 20)

@@ -14,7 +14,7 @@
 #include <ev.h>
 
 #include "clock.h"
-#include "firmware-opts.h"
+#include "firmware/firmware-opts.h"
 #include "modem.h"
 #include "serve.h"
 #include "statedir.h"

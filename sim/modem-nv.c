@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "firmware.h"
+#include "firmware/firmware.h"
 #include "modem.h"
 #include "translog.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
+#include "firmware/firmware.h"
 #include "modem.h"
 #include "translog.h"
 

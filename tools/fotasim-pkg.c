@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "package.h"
+#include "firmware/package.h"
 #include "util.h"
 
 struct pkg_opts {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "firmware.h"
+#include "firmware/firmware.h"
 #include "util.h"
 
 int

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "check-run.h"
-#include "flash.h"
-#include "flash-fault.h"
+#include "firmware/flash.h"
+#include "firmware/flash-fault.h"
 
 #define KB 1024
 

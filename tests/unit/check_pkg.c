@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "check-run.h"
-#include "crc32.h"
-#include "package.h"
+#include "firmware/crc32.h"
+#include "firmware/package.h"
 
 #define SIZE	(256 * 1024 + 100)	/* not a multiple of a block */
 #define MODEL	"EC200T"

@@ -14,8 +14,8 @@
 
 #include "check-run.h"
 #include "clock.h"
-#include "firmware-priv.h"
-#include "flash-fault.h"
+#include "firmware/firmware-priv.h"
+#include "firmware/flash-fault.h"
 #include "translog.h"
 
 #define ISIZE	(128 * 1024)
