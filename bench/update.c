@@ -42,13 +42,15 @@ bench_one(const char *backend, const char *kind, const unsigned char *pkg,
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct firmware_config cfg;
 	struct firmware *fw;
+	struct clock *clk;
 	struct flash_dev *ram = NULL;
 	char dir[] = "/tmp/bench-update.XXXXXX", path[64], err[256];
 	double t0, t;
 	int ok;
 
-	clock_init(loop, 0);
+	clk = clock_new(loop, 0);
 	firmware_config_default(&cfg);
+	cfg.clock = clk;
 	cfg.image_size = ISIZE;
 	flash_geometry_untimed(&cfg.geom);
 	if (strcmp(backend, "ram") == 0) {
@@ -67,7 +69,7 @@ bench_one(const char *backend, const char *kind, const unsigned char *pkg,
 	t0 = ev_time();
 	if (firmware_update_start(fw) != 0)
 		fatal("start");
-	while (clock_pending() > 0)
+	while (clock_pending(clk) > 0)
 		ev_run(loop, EVRUN_ONCE);
 	t = ev_time() - t0;
 	ok = firmware_update_result(fw) == 0;
@@ -81,7 +83,7 @@ bench_one(const char *backend, const char *kind, const unsigned char *pkg,
 		unlink(path);
 		rmdir(dir);
 	}
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 	return ok ? 0 : 1;
 }

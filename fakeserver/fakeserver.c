@@ -41,6 +41,7 @@ fakeserver_start_http(struct fakeserver *fs, const struct fakeserver_config *cfg
 	hc.root = &fs->root;
 	hc.faults = &fs->faults;
 	hc.idle_timeout = cfg->idle_timeout;
+	hc.clock = cfg->clock;
 	if (tls) {
 		if (fstls_make(&fs->tls, cfg->tls_dir, cfg->tls_names,
 		    cfg->ntls_names, err) == -1)
@@ -83,6 +84,7 @@ fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
 		fc.anonymous = cfg->anonymous;
 		fc.idle_timeout = cfg->idle_timeout;
 		fc.faults = &fs->faults;
+		fc.clock = cfg->clock;
 		if ((fs->ftpd = ftpd_start(loop, &fc, err)) == NULL)
 			goto fail;
 	}

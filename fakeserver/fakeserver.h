@@ -1,7 +1,8 @@
 /*
  * fakeserver.h: the fake FTP/HTTP/HTTPS servers as a library, so that
  * fotasim-server and `fotasim --serve DIR` run the same code on one loop.
- * The caller owns the loop and must have called clock_init() on it.
+ * The caller owns the loop and the simulated clock on it (clock_new), and
+ * passes the clock in the config: stalls, throttles and idle timeouts run on it.
  */
 #ifndef FOTASIM_FAKESERVER_H
 #define FOTASIM_FAKESERVER_H
@@ -29,6 +30,8 @@ struct fakeserver_config {
 						   NULL: a private temp dir */
 	const char *const	*tls_names;	/* extra certificate names */
 	size_t			 ntls_names;
+	struct clock		*clock;		/* the loop's simulated clock
+						   (required) */
 };
 
 struct fakeserver;

@@ -82,7 +82,7 @@ ftpd_data_kick(struct ftpd_session *s)
 
 	if (d->fd != -1 && d->kind != FTPD_DATA_NONE && !d->paused) {
 		if (d->t0 == 0)
-			d->t0 = clock_now();
+			d->t0 = clock_now(s->srv->cfg.clock);
 		ev_io_start(s->srv->loop, &d->wio);
 	}
 }
@@ -181,7 +181,7 @@ ftpd_data_listen(struct ftpd_session *s)
 	d->lfd = fd;
 	ev_io_init(&d->lio, ftpd_data_accept_cb, fd, EV_READ);
 	d->lio.data = s;
-	clock_timer_init(&d->pause, ftpd_data_pause_cb, s);
+	clock_timer_init(&d->pause, s->srv->cfg.clock, ftpd_data_pause_cb, s);
 	ev_io_start(s->srv->loop, &d->lio);
 	if (ss.ss_family == AF_INET)
 		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
@@ -323,7 +323,7 @@ ftpd_data_throttle(struct ftpd_session *s, size_t want)
 	double rate = d->fault->rate, allowed, chunk;
 
 	chunk = rate / 20 < 1 ? 1 : rate / 20 > 65536 ? 65536 : rate / 20;
-	allowed = rate * (clock_now() - d->t0) - (double)d->sent;
+	allowed = rate * (clock_now(s->srv->cfg.clock) - d->t0) - (double)d->sent;
 	if (allowed < chunk && allowed < (double)want) {
 		ftpd_data_pause(s, (chunk - (allowed > 0 ? allowed : 0)) / rate);
 		return 0;

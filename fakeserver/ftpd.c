@@ -434,8 +434,9 @@ ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
 	ev_io_init(&s->rio, ftpd_session_read_cb, fd, EV_READ);
 	ev_io_init(&s->wio, ftpd_session_write_cb, fd, EV_WRITE);
 	s->rio.data = s->wio.data = s;
-	clock_timer_init(&s->idle, ftpd_session_idle_cb, s);
-	clock_timer_init(&s->delay, ftpd_session_delay_cb, s);
+	clock_timer_init(&s->idle, srv->cfg.clock, ftpd_session_idle_cb, s);
+	clock_timer_init(&s->delay, srv->cfg.clock, ftpd_session_delay_cb,
+	    s);
 	s->state = FTPD_GREETING;
 	s->next = srv->sessions;
 	if (s->next != NULL)
@@ -513,7 +514,7 @@ ftpd_start(struct ev_loop *loop, const struct ftpd_config *cfg, char **err)
 	srv->port = fsnet_socket_port(fd);
 	ev_io_init(&srv->lio, ftpd_accept_cb, fd, EV_READ);
 	srv->lio.data = srv;
-	clock_timer_init(&srv->backoff, ftpd_backoff_cb, srv);
+	clock_timer_init(&srv->backoff, cfg->clock, ftpd_backoff_cb, srv);
 	ev_io_start(loop, &srv->lio);
 	return srv;
 }

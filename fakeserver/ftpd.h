@@ -25,6 +25,7 @@ struct ftpd_config {
 	double			 idle_timeout;	/* simulated seconds */
 	size_t			 max_sessions;
 	struct faults		*faults;	/* may be NULL */
+	struct clock		*clock;		/* the loop's simulated clock */
 };
 
 /* Listen and serve; returns NULL and sets *err on failure. */

@@ -156,7 +156,7 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (r->noclose && at + (long long)max > r->start + r->len)
 		max = (size_t)(r->start + r->len - at);
 	if (r->t0 == 0)
-		r->t0 = clock_now();
+		r->t0 = clock_now(r->srv->cfg.clock);
 	if (f != NULL && f->action != FAULT_FLIP && f->action != FAULT_THROTTLE &&
 	    r->fault_at >= 0 && at >= r->fault_at) {
 		fslog(FSLOG_INFO, "http[%lu]: body %s at byte %lld", r->id,
@@ -183,7 +183,7 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (f != NULL && f->action == FAULT_THROTTLE) {
 		double chunk = f->rate / 20 < 1 ? 1 : f->rate / 20 > 16384 ?
 		    16384 : f->rate / 20;
-		double allowed = f->rate * (clock_now() - r->t0) - (double)pos;
+		double allowed = f->rate * (clock_now(r->srv->cfg.clock) - r->t0) - (double)pos;
 		if (allowed < chunk && allowed < (double)(r->len - (off_t)pos)) {
 			httpd_req_suspend(r, HTTPD_REQ_PAUSED,
 			    (chunk - (allowed > 0 ? allowed : 0)) / f->rate);

@@ -327,7 +327,7 @@ httpd_tls_new(struct httpd *srv, int fd, const struct sockaddr_storage *peer,
 	ev_io_init(&c->tw, httpd_tls_io_cb, fd, EV_READ);
 	ev_io_init(&c->pw, httpd_tls_io_cb, fd, EV_READ);
 	c->tw.data = c->pw.data = c;
-	clock_timer_init(&c->timer, httpd_tls_timer_cb, c);
+	clock_timer_init(&c->timer, srv->cfg.clock, httpd_tls_timer_cb, c);
 	c->next = srv->tlss;
 	if (c->next != NULL)
 		c->next->prev = c;

@@ -45,7 +45,7 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		r->fd = -1;
 		r->fault_at = -1;
 		r->path = xstrdup(url);
-		clock_timer_init(&r->timer, httpd_req_timer_cb, r);
+		clock_timer_init(&r->timer, srv->cfg.clock, httpd_req_timer_cb, r);
 		*ctx = r;
 		fslog(FSLOG_DEBUG, "http[%lu]: %s %s", r->id, method, url);
 		r->hc = MHD_get_connection_info(conn,
@@ -224,7 +224,7 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	flags |= MHD_USE_TURBO;
 	if (srv->tls)
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
-	timeout = (unsigned)(clock_wall(cfg->idle_timeout > 0 ?
+	timeout = (unsigned)(clock_wall(cfg->clock, cfg->idle_timeout > 0 ?
 	    cfg->idle_timeout : 300) + 1);
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
 	    httpd_handle, srv,

@@ -20,6 +20,7 @@ struct httpd_config {
 	struct faults		*faults;	/* may be NULL */
 	double			 idle_timeout;	/* simulated seconds */
 	const struct fstls	*tls;		/* NULL: plain HTTP */
+	struct clock		*clock;		/* the loop's simulated clock */
 };
 
 /* Listen and serve; returns NULL and sets *err on failure.  The process

@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	const char **names = NULL;
 	struct fakeserver *fs;
 	struct ev_loop *loop;
+	struct clock *clock = NULL;
 	ev_signal sigint, sigterm;
 	double speed = 1;
 	char *err = NULL, *colon;
@@ -174,7 +175,7 @@ main(int argc, char **argv)
 	server_raise_nofile();
 
 	loop = ev_default_loop(EVFLAG_AUTO);
-	clock_init(loop, speed);
+	cfg.clock = clock = clock_new(loop, speed);
 	if ((fs = fakeserver_start(loop, &cfg, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		free(err);
@@ -202,7 +203,7 @@ main(int argc, char **argv)
 
 	fakeserver_stop(fs);
 out:
-	clock_free();
+	clock_free(clock);
 	for (i = 0; i < cfg.nusers; i++) {
 		free(users[i].name);
 		free(users[i].pass);

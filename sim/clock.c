@@ -20,7 +20,7 @@
 #include "clock.h"
 #include "util.h"
 
-static struct {
+struct clock {
 	struct ev_loop		*loop;
 	double			 speed;
 	int			 max;
@@ -35,20 +35,20 @@ static struct {
 	size_t			 cap;
 	ev_timer		 wake;
 	ev_idle			 idle;
-} clk;
+};
 
-static void	clock_rearm(void);
+static void	clock_rearm(struct clock *);
 
 /* Swap two heap slots and fix their back-pointers. */
 static void
-clock_heap_swap(size_t a, size_t b)
+clock_heap_swap(struct clock *c, size_t a, size_t b)
 {
-	struct clock_timer *t = clk.heap[a];
+	struct clock_timer *t = c->heap[a];
 
-	clk.heap[a] = clk.heap[b];
-	clk.heap[b] = t;
-	clk.heap[a]->slot = a + 1;
-	clk.heap[b]->slot = b + 1;
+	c->heap[a] = c->heap[b];
+	c->heap[b] = t;
+	c->heap[a]->slot = a + 1;
+	c->heap[b]->slot = b + 1;
 }
 
 /* Whether timer a fires before timer b. */
@@ -62,189 +62,197 @@ clock_before(const struct clock_timer *a, const struct clock_timer *b)
 
 /* Move slot i up until the heap property holds. */
 static void
-clock_heap_up(size_t i)
+clock_heap_up(struct clock *c, size_t i)
 {
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		if (!clock_before(clk.heap[i], clk.heap[p]))
+		if (!clock_before(c->heap[i], c->heap[p]))
 			break;
-		clock_heap_swap(i, p);
+		clock_heap_swap(c, i, p);
 		i = p;
 	}
 }
 
 /* Move slot i down until the heap property holds. */
 static void
-clock_heap_down(size_t i)
+clock_heap_down(struct clock *c, size_t i)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < clk.len && clock_before(clk.heap[l], clk.heap[m]))
+		if (l < c->len && clock_before(c->heap[l], c->heap[m]))
 			m = l;
-		if (r < clk.len && clock_before(clk.heap[r], clk.heap[m]))
+		if (r < c->len && clock_before(c->heap[r], c->heap[m]))
 			m = r;
 		if (m == i)
 			break;
-		clock_heap_swap(i, m);
+		clock_heap_swap(c, i, m);
 		i = m;
 	}
 }
 
 /* Remove the timer in slot i from the heap. */
 static void
-clock_heap_remove(size_t i)
+clock_heap_remove(struct clock *c, size_t i)
 {
-	struct clock_timer *t = clk.heap[i];
+	struct clock_timer *t = c->heap[i];
 
-	clk.len--;
-	if (i != clk.len) {
-		clk.heap[i] = clk.heap[clk.len];
-		clk.heap[i]->slot = i + 1;
-		clock_heap_down(i);
-		clock_heap_up(i);
+	c->len--;
+	if (i != c->len) {
+		c->heap[i] = c->heap[c->len];
+		c->heap[i]->slot = i + 1;
+		clock_heap_down(c, i);
+		clock_heap_up(c, i);
 	}
 	t->slot = 0;
 }
 
 /* Simulated time from the wall clock alone, ignoring pending timers. */
 static double
-clock_mapped(void)
+clock_mapped(struct clock *c)
 {
-	return clk.base_sim + (ev_now(clk.loop) - clk.base_wall) * clk.speed;
+	return c->base_sim + (ev_now(c->loop) - c->base_wall) * c->speed;
 }
 
 double
-clock_now(void)
+clock_now(struct clock *c)
 {
 	double now;
 
-	if (clk.loop == NULL)
-		return 0;
-	now = clock_mapped();
-	if (now < clk.last)
-		now = clk.last;
-	clk.last = now;
+	now = clock_mapped(c);
+	if (now < c->last)
+		now = c->last;
+	c->last = now;
 	return now;
 }
 
 /* Jump simulated time forward to `to` without touching wall time. */
 static void
-clock_advance(double to)
+clock_advance(struct clock *c, double to)
 {
-	double now = clock_mapped();
+	double now = clock_mapped(c);
 
 	if (to > now) {
-		clk.base_sim += to - now;
-		if (to > clk.last)
-			clk.last = to;
+		c->base_sim += to - now;
+		if (to > c->last)
+			c->last = to;
 	}
 }
 
 /* Fire every timer that is due, then re-arm the wake-up. */
 static void
-clock_run_due(void)
+clock_run_due(struct clock *c)
 {
-	while (clk.len > 0 && clk.heap[0]->due <= clock_now()) {
-		struct clock_timer *t = clk.heap[0];
-		int outer = clk.firing;
-		double outer_due = clk.firing_due;
+	while (c->len > 0 && c->heap[0]->due <= clock_now(c)) {
+		struct clock_timer *t = c->heap[0];
+		int outer = c->firing;
+		double outer_due = c->firing_due;
 
-		clock_heap_remove(0);
-		clk.firing = 1;
-		clk.firing_due = t->due;
+		clock_heap_remove(c, 0);
+		c->firing = 1;
+		c->firing_due = t->due;
 		t->cb(t, t->arg);
-		clk.firing = outer;
-		clk.firing_due = outer_due;
+		c->firing = outer;
+		c->firing_due = outer_due;
 	}
-	clock_rearm();
+	clock_rearm(c);
 }
 
 /* The wall-clock wake-up: the earliest timer is due (or nearly). */
 static void
 clock_wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)loop; (void)w; (void)revents;
+	struct clock *c = w->data;
+
+	(void)loop; (void)revents;
 	/* libev may wake a hair early in floating point; the timer is due. */
-	if (clk.len > 0)
-		clock_advance(clk.heap[0]->due);
-	clock_run_due();
+	if (c->len > 0)
+		clock_advance(c, c->heap[0]->due);
+	clock_run_due(c);
 }
 
 /* Max mode: nothing else is pending, so skip to the next timer. */
 static void
 clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
-	(void)loop; (void)w; (void)revents;
-	if (clk.len > 0)
-		clock_advance(clk.heap[0]->due);
-	clock_run_due();
+	struct clock *c = w->data;
+
+	(void)loop; (void)revents;
+	if (c->len > 0)
+		clock_advance(c, c->heap[0]->due);
+	clock_run_due(c);
 }
 
 /* Arm the single wall timer (or idle watcher) for the earliest due timer. */
 static void
-clock_rearm(void)
+clock_rearm(struct clock *c)
 {
 	double delay;
 
-	if (clk.loop == NULL)
-		return;
-	ev_timer_stop(clk.loop, &clk.wake);
-	if (clk.len == 0) {
-		ev_idle_stop(clk.loop, &clk.idle);
+	ev_timer_stop(c->loop, &c->wake);
+	if (c->len == 0) {
+		ev_idle_stop(c->loop, &c->idle);
 		return;
 	}
-	if (clk.max) {
-		ev_idle_start(clk.loop, &clk.idle);
+	if (c->max) {
+		ev_idle_start(c->loop, &c->idle);
 		return;
 	}
-	delay = (clk.heap[0]->due - clock_now()) / clk.speed;
+	delay = (c->heap[0]->due - clock_now(c)) / c->speed;
 	if (delay < 0)
 		delay = 0;
-	ev_timer_set(&clk.wake, delay, 0);
-	ev_timer_start(clk.loop, &clk.wake);
+	ev_timer_set(&c->wake, delay, 0);
+	ev_timer_start(c->loop, &c->wake);
 }
 
-void
-clock_init(struct ev_loop *loop, double speed)
+struct clock *
+clock_new(struct ev_loop *loop, double speed)
 {
-	clock_free();
-	clk.loop = loop;
-	clk.max = speed <= 0;
-	clk.speed = clk.max ? 1.0 : speed;
+	struct clock *c = xcalloc(1, sizeof *c);
+
+	c->loop = loop;
+	c->max = speed <= 0;
+	c->speed = c->max ? 1.0 : speed;
 	ev_now_update(loop);
-	clk.base_wall = ev_now(loop);
-	clk.base_sim = 0;
-	clk.last = 0;
-	ev_timer_init(&clk.wake, clock_wake_cb, 0, 0);
-	ev_idle_init(&clk.idle, clock_idle_cb);
+	c->base_wall = ev_now(loop);
+	ev_timer_init(&c->wake, clock_wake_cb, 0, 0);
+	c->wake.data = c;
+	ev_idle_init(&c->idle, clock_idle_cb);
+	c->idle.data = c;
 	/* Below the default priority: I/O always runs before time skips. */
-	ev_set_priority(&clk.idle, EV_MINPRI);
+	ev_set_priority(&c->idle, EV_MINPRI);
+	return c;
 }
 
 void
-clock_zero(void)
+clock_zero(struct clock *c)
 {
-	if (clk.loop == NULL || clk.len > 0)
+	if (c->len > 0)
 		return;
-	ev_now_update(clk.loop);
-	clk.base_wall = ev_now(clk.loop);
-	clk.base_sim = 0;
-	clk.last = 0;
+	ev_now_update(c->loop);
+	c->base_wall = ev_now(c->loop);
+	c->base_sim = 0;
+	c->last = 0;
 }
 
 void
-clock_free(void)
+clock_free(struct clock *c)
 {
 	size_t i;
 
-	if (clk.loop != NULL) {
-		ev_timer_stop(clk.loop, &clk.wake);
-		ev_idle_stop(clk.loop, &clk.idle);
-	}
-	for (i = 0; i < clk.len; i++)
-		clk.heap[i]->slot = 0;
-	free(clk.heap);
-	memset(&clk, 0, sizeof clk);
+	if (c == NULL)
+		return;
+	ev_timer_stop(c->loop, &c->wake);
+	ev_idle_stop(c->loop, &c->idle);
+	for (i = 0; i < c->len; i++)
+		c->heap[i]->slot = 0;
+	free(c->heap);
+	free(c);
+}
+
+struct ev_loop *
+clock_loop(const struct clock *c)
+{
+	return c->loop;
 }
 
 int
@@ -266,35 +274,37 @@ clock_parse_speed(const char *text, double *speed)
 }
 
 double
-clock_speed(void)
+clock_speed(const struct clock *c)
 {
-	return clk.speed;
+	return c->speed;
 }
 
 int
-clock_is_max(void)
+clock_is_max(const struct clock *c)
 {
-	return clk.max;
+	return c->max;
 }
 
 double
-clock_wall(double sim_seconds)
+clock_wall(const struct clock *c, double sim_seconds)
 {
-	if (clk.max || clk.speed <= 0)
+	if (c->max || c->speed <= 0)
 		return 0;
-	return sim_seconds / clk.speed;
+	return sim_seconds / c->speed;
 }
 
 size_t
-clock_pending(void)
+clock_pending(const struct clock *c)
 {
-	return clk.len;
+	return c->len;
 }
 
 void
-clock_timer_init(struct clock_timer *t, clock_cb cb, void *arg)
+clock_timer_init(struct clock_timer *t, struct clock *c, clock_cb cb,
+    void *arg)
 {
 	memset(t, 0, sizeof *t);
+	t->clock = c;
 	t->cb = cb;
 	t->arg = arg;
 }
@@ -302,32 +312,34 @@ clock_timer_init(struct clock_timer *t, clock_cb cb, void *arg)
 void
 clock_timer_start(struct clock_timer *t, double delay)
 {
-	if (clk.loop == NULL)
-		fatal("clock_timer_start before clock_init");
+	struct clock *c = t->clock;
+
 	if (t->slot != 0)
-		clock_heap_remove(t->slot - 1);
+		clock_heap_remove(c, t->slot - 1);
 	if (!(delay > 0))
 		delay = 0;
 	/* From a timer's callback, delays count from that timer's due time. */
-	t->due = (clk.firing ? clk.firing_due : clock_now()) + delay;
-	t->seq = clk.seq++;
-	if (clk.len == clk.cap) {
-		clk.cap = clk.cap ? clk.cap * 2 : 16;
-		clk.heap = xreallocarray(clk.heap, clk.cap, sizeof *clk.heap);
+	t->due = (c->firing ? c->firing_due : clock_now(c)) + delay;
+	t->seq = c->seq++;
+	if (c->len == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->heap = xreallocarray(c->heap, c->cap, sizeof *c->heap);
 	}
-	clk.heap[clk.len] = t;
-	t->slot = ++clk.len;
-	clock_heap_up(clk.len - 1);
-	clock_rearm();
+	c->heap[c->len] = t;
+	t->slot = ++c->len;
+	clock_heap_up(c, c->len - 1);
+	clock_rearm(c);
 }
 
 void
 clock_timer_stop(struct clock_timer *t)
 {
+	struct clock *c = t->clock;
+
 	if (t->slot == 0)
 		return;
-	clock_heap_remove(t->slot - 1);
-	clock_rearm();
+	clock_heap_remove(c, t->slot - 1);
+	clock_rearm(c);
 }
 
 int
@@ -343,6 +355,6 @@ clock_timer_remaining(const struct clock_timer *t)
 
 	if (t->slot == 0)
 		return 0;
-	left = t->due - clock_now();
+	left = t->due - clock_now(t->clock);
 	return left > 0 ? left : 0;
 }

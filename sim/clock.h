@@ -16,11 +16,16 @@
 #define CLOCK_SPEED_MIN 0.1
 #define CLOCK_SPEED_MAX 10000.0
 
+struct clock;
 struct clock_timer;
 typedef void (*clock_cb)(struct clock_timer *, void *);
 
-/* A one-shot timer on simulated time.  Embed it in the struct that owns it. */
+/*
+ * A one-shot timer on simulated time.  Embed it in the struct that owns it;
+ * it belongs to the clock it was initialised with.
+ */
 struct clock_timer {
+	struct clock		*clock;
 	clock_cb		 cb;
 	void			*arg;
 	double			 due;		/* simulated seconds */
@@ -28,28 +33,36 @@ struct clock_timer {
 	size_t			 slot;		/* heap index + 1; 0 when idle */
 };
 
-/* Set up the clock on a loop; speed <= 0 selects max mode. */
-void	clock_init(struct ev_loop *loop, double speed);
-/* Stop the clock's watchers and forget every timer. */
-void	clock_free(void);
+/*
+ * A clock on a loop; speed <= 0 selects max mode.  One clock per event loop:
+ * everything on that loop (a fleet of modems, the embedded servers) shares
+ * it, so that max mode has one timer heap to skip through.  Independent
+ * loops get independent clocks.
+ */
+struct clock	*clock_new(struct ev_loop *, double speed);
+/* Stop the clock's watchers, forget every timer and free the clock. */
+void		 clock_free(struct clock *);
+/* The loop the clock runs on. */
+struct ev_loop	*clock_loop(const struct clock *);
 /* Parse "--speed" text ("max" or 0.1..10000); returns 0 or -1. */
-int	clock_parse_speed(const char *text, double *speed);
+int		 clock_parse_speed(const char *text, double *speed);
 
 /* Make now simulated time 0 (start-up work done); only with no timers. */
-void	clock_zero(void);
-/* Simulated seconds since clock_init (or clock_zero). */
-double	clock_now(void);
+void		 clock_zero(struct clock *);
+/* Simulated seconds since clock_new (or clock_zero). */
+double		 clock_now(struct clock *);
 /* The speed factor (1 in max mode). */
-double	clock_speed(void);
+double		 clock_speed(const struct clock *);
 /* Whether idle time is skipped. */
-int	clock_is_max(void);
-/* Wall seconds that a simulated duration takes at the current speed. */
-double	clock_wall(double sim_seconds);
+int		 clock_is_max(const struct clock *);
+/* Wall seconds that a simulated duration takes at the clock's speed. */
+double		 clock_wall(const struct clock *, double sim_seconds);
 /* Number of active timers (for tests and idle detection). */
-size_t	clock_pending(void);
+size_t		 clock_pending(const struct clock *);
 
-/* Prepare a timer; it does nothing until started. */
-void	clock_timer_init(struct clock_timer *, clock_cb, void *);
+/* Prepare a timer on a clock; it does nothing until started. */
+void	clock_timer_init(struct clock_timer *, struct clock *, clock_cb,
+	    void *);
 /* (Re)start a timer to fire after `delay` simulated seconds. */
 void	clock_timer_start(struct clock_timer *, double delay);
 /* Stop a timer; harmless if it is not running. */

@@ -49,7 +49,7 @@ static void
 main_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop; (void)revents;
-	translog_state("power", "signal %d", w->signum);
+	translog_state(modem.log, "power", "signal %d", w->signum);
 	modem_power_down(&modem, 1);
 }
 
@@ -86,6 +86,7 @@ main(int argc, char **argv)
 	struct firmware_options fwopts = { 0 };
 	struct statedir sd;
 	struct ev_loop *loop;
+	struct clock *clock;
 	ev_signal sigs[3];
 	int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	double speed = 1;
@@ -172,7 +173,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg.fw_opts = &fwopts;
-	if (logpath != NULL && translog_open(logpath) != 0) {
+	loop = ev_default_loop(EVFLAG_AUTO);
+	clock = clock_new(loop, speed);
+	if (logpath != NULL && (cfg.log = translog_open(logpath, clock)) == NULL) {
 		warnx_("%s: %s", logpath, strerror(errno));
 		return 1;
 	}
@@ -183,36 +186,36 @@ main(int argc, char **argv)
 	cfg.state_dir = sd.path;
 
 	signal(SIGPIPE, SIG_IGN);
-	loop = ev_default_loop(EVFLAG_AUTO);
-	clock_init(loop, speed);
 	for (i = 0; i < 3; i++) {
 		ev_signal_init(&sigs[i], main_signal_cb, signums[i]);
 		ev_signal_start(loop, &sigs[i]);
 	}
 	if (serve.root != NULL &&
-	    (servers = serve_start(loop, &serve, stdout, err, sizeof err)) == NULL) {
+	    (servers = serve_start(clock, cfg.log, &serve, stdout, err,
+	    sizeof err)) == NULL) {
 		warnx_("--serve: %s", err);
 		return 1;
 	}
-	if (modem_init(&modem, loop, &cfg) != 0) {
+	if (modem_init(&modem, clock, &cfg) != 0) {
 		warnx_("cannot set up the modem");
 		return 1;
 	}
 	modem.on_off = main_modem_off;
-	translog_state("fotasim", "start model=%s revision=%s speed=%s port=%s",
-	    modem.model_name, modem.revision, clock_is_max() ? "max" : "n",
+	translog_state(cfg.log, "fotasim",
+	    "start model=%s revision=%s speed=%s port=%s",
+	    modem.model_name, modem.revision, clock_is_max(clock) ? "max" : "n",
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
 	/* Simulated time starts at power-on, not at process start-up. */
-	clock_zero();
+	clock_zero(clock);
 	modem_power_on(&modem);
 	ev_run(loop, 0);
 
-	translog_state("fotasim", "exit");
+	translog_state(cfg.log, "fotasim", "exit");
 	modem_free(&modem);
 	serve_stop(servers);
-	clock_free();
 	statedir_close(&sd);
-	translog_close();
+	translog_close(cfg.log);
+	clock_free(clock);
 	ev_loop_destroy(loop);
 	return 0;
 }

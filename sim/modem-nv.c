@@ -130,7 +130,7 @@ modem_nv_load(struct modem *m)
 	nv = m->nv;
 	if (modem_nv_decode(rec, &nv, &bad) != 0) {
 		warnx_("NV profile: bad %s: using factory defaults", bad);
-		translog_state("nv", "bad %s in profile: factory defaults", bad);
+		translog_state(m->log, "nv", "bad %s in profile: factory defaults", bad);
 		return;
 	}
 	m->nv = nv;
@@ -148,9 +148,9 @@ modem_nv_save(struct modem *m)
 	}
 	modem_nv_encode(&m->nv, rec);
 	if (firmware_nv_put(m->fw, rec, sizeof rec) != 0) {
-		translog_state("nv", "profile write failed");
+		translog_state(m->log, "nv", "profile write failed");
 		return -1;
 	}
-	translog_state("nv", "profile saved");
+	translog_state(m->log, "nv", "profile saved");
 	return 0;
 }

@@ -37,7 +37,7 @@ modem_set_power(struct modem *m, enum modem_power p)
 {
 	if (m->power == p)
 		return;
-	translog_state("power", "%s -> %s", modem_power_name(m->power),
+	translog_state(m->log, "power", "%s -> %s", modem_power_name(m->power),
 	    modem_power_name(p));
 	m->power = p;
 }
@@ -79,6 +79,8 @@ modem_fw_boot(struct modem *m)
 	cfg.model = m->model_name;
 	cfg.revision = m->revision;
 	cfg.opts = m->cfg.fw_opts;
+	cfg.clock = m->clock;
+	cfg.log = m->log;
 	if (firmware_boot(&cfg, &cbs, &m->fw, err, sizeof err) != 0) {
 		warnx_("firmware: %s", err);
 		return -1;
@@ -136,7 +138,7 @@ modem_urc(struct modem *m, const char *fmt, ...)
 	va_end(ap);
 	/* A host that never finishes its line cannot make the queue grow. */
 	if (buf_used(&m->urcs) + strlen(text) + 1 > MODEM_URC_QUEUE_MAX)
-		translog_state("urc", "queue full, dropped: %s", text);
+		translog_state(m->log, "urc", "queue full, dropped: %s", text);
 	else
 		buf_add(&m->urcs, text, strlen(text) + 1);
 	free(text);
@@ -278,7 +280,7 @@ modem_set_reg(struct modem *m, int stat)
 
 	if (m->reg_stat == stat)
 		return;
-	translog_state("network", "registration %d -> %d", m->reg_stat, stat);
+	translog_state(m->log, "network", "registration %d -> %d", m->reg_stat, stat);
 	m->reg_stat = stat;
 	for (r = 0; r < MODEM_NREG; r++) {
 		/* A UMTS-only UC200T never registers on EPS: no change. */
@@ -299,7 +301,7 @@ modem_set_cfun(struct modem *m, int fun)
 
 	if (m->cfun == fun)
 		return;
-	translog_state("radio", "cfun %d -> %d", m->cfun, fun);
+	translog_state(m->log, "radio", "cfun %d -> %d", m->cfun, fun);
 	m->cfun = fun;
 	if (fun == 1) {
 		if (m->sim_ready) {
@@ -475,7 +477,7 @@ modem_qpowd_cb(struct clock_timer *t, void *arg)
 }
 
 int
-modem_init(struct modem *m, struct ev_loop *loop, const struct modem_config *cfg)
+modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 {
 	static const struct port_cb pcb = { modem_port_input, modem_port_event };
 	static const struct at_frame_cb fcb = {
@@ -484,7 +486,9 @@ modem_init(struct modem *m, struct ev_loop *loop, const struct modem_config *cfg
 	const char *rev;
 
 	memset(m, 0, sizeof *m);
-	m->loop = loop;
+	m->loop = clock_loop(clock);
+	m->clock = clock;
+	m->log = cfg->log;
 	m->cfg = *cfg;
 	m->model_name = cfg->model == MODEM_UC200T ? "UC200T" : "EC200T";
 	rev = cfg->revision != NULL ? cfg->revision :
@@ -493,16 +497,17 @@ modem_init(struct modem *m, struct ev_loop *loop, const struct modem_config *cfg
 		return -1;
 	strcpy(m->revision, rev);
 	m->power = MODEM_OFF;
-	port_init(&m->port, loop, cfg->link, &pcb, m);
+	port_init(&m->port, m->loop, cfg->link, &pcb, m);
+	m->port.log = m->log;
 	at_frame_init(&m->frame, &fcb, m);
 	m->at.out = modem_at_out;
 	m->at.out_arg = m;
 	m->at.ctx = m;
 	buf_init(&m->urcs);
-	clock_timer_init(&m->boot_t, modem_boot_cb, m);
-	clock_timer_init(&m->reg_t, modem_reg_cb, m);
-	clock_timer_init(&m->power_t, modem_power_cb, m);
-	clock_timer_init(&m->down_t, modem_qpowd_cb, m);
+	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
+	clock_timer_init(&m->reg_t, clock, modem_reg_cb, m);
+	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
+	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
 	return modem_fw_boot(m);
 }
 

@@ -11,6 +11,8 @@
 
 #include <ev.h>
 
+#include "translog.h"
+
 #include "at-cmd.h"
 #include "at-frame.h"
 #include "clock.h"
@@ -45,6 +47,8 @@ struct modem_config {
 	const char		*state_dir;
 	enum modem_port_mode	 port_mode;
 	const struct firmware_options *fw_opts;	/* flash options (NULL: defaults) */
+	struct translog		*log;		/* its transcript (NULL: none);
+						   the caller owns it */
 };
 
 struct firmware;
@@ -77,6 +81,8 @@ struct modem_nv {
 
 struct modem {
 	struct ev_loop		*loop;
+	struct clock		*clock;		/* shared by all on the loop */
+	struct translog		*log;
 	struct modem_config	 cfg;
 	const char		*model_name;
 	char			 revision[64];
@@ -111,8 +117,12 @@ struct modem {
 	void			(*on_off)(struct modem *);
 };
 
-/* Set up a modem; nothing happens until modem_power_on. */
-int	modem_init(struct modem *, struct ev_loop *, const struct modem_config *);
+/*
+ * Set up a modem on a clock (and the clock's loop); nothing happens until
+ * modem_power_on.  Returns 0, or -1 with a message on stderr (bad revision,
+ * a flash that does not boot).
+ */
+int	modem_init(struct modem *, struct clock *, const struct modem_config *);
 /* Release everything. */
 void	modem_free(struct modem *);
 /* Apply power: start the boot chain. */

@@ -178,7 +178,7 @@ port_open(struct port *p)
 	ev_io_set(&p->wio, fd, EV_WRITE);
 	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
 	ev_timer_again(p->loop, &p->watch);
-	translog_state("port", "up %s", p->slave);
+	translog_state(p->log, "port", "up %s", p->slave);
 	return 0;
 fail:
 	saved = errno;
@@ -245,7 +245,7 @@ port_detach(struct port *p)
 	ev_io_stop(p->loop, &p->wio);
 	buf_reset(&p->out);
 	buf_reset(&p->in);
-	translog_state("port", "host detached");
+	translog_state(p->log, "port", "host detached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DETACH);
 }
@@ -258,7 +258,7 @@ port_attach(struct port *p)
 	p->backlogged = 0;
 	tcflush(p->fd, TCOFLUSH);
 	port_update_reading(p);
-	translog_state("port", "host attached");
+	translog_state(p->log, "port", "host attached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_ATTACH);
 }
@@ -278,7 +278,7 @@ port_close(struct port *p)
 	buf_reset(&p->out);
 	buf_reset(&p->in);
 	port_unlink(p);
-	translog_state("port", "down %s", p->slave);
+	translog_state(p->log, "port", "down %s", p->slave);
 }
 
 void
@@ -312,7 +312,7 @@ port_flush(struct port *p)
 	while (buf_used(&p->out) > 0) {
 		n = write(p->fd, buf_head(&p->out), buf_used(&p->out));
 		if (n > 0) {
-			translog_io(TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
+			translog_io(p->log, TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
 			buf_drain(&p->out, (size_t)n);
 			p->last_write = ev_now(p->loop);
 			continue;
@@ -362,7 +362,7 @@ port_read_once(struct port *p)
 
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
-		translog_io(TRANSLOG_HOST, data, (size_t)n);
+		translog_io(p->log, TRANSLOG_HOST, data, (size_t)n);
 		buf_add(&p->in, data, (size_t)n);
 		port_deliver(p);
 		if (p->fd != -1)
@@ -421,7 +421,7 @@ port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		port_detach(p);
 	}
 	if (p->fd != -1 && port_sample_termios(p)) {
-		translog_state("port", "termios baud=%lu crtscts=%d",
+		translog_state(p->log, "port", "termios baud=%lu crtscts=%d",
 		    p->baud, p->crtscts);
 		if (p->cb.event != NULL)
 			p->cb.event(p->arg, PORT_TERMIOS);
@@ -471,7 +471,7 @@ port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (!done)
 		return;
 	if (p->drain_zeroes < PORT_DRAIN_ZEROES && p->fd != -1 && p->attached)
-		translog_state("port", "drain gave up: host did not read");
+		translog_state(p->log, "port", "drain gave up: host did not read");
 	ev_timer_stop(loop, w);
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DRAINED);

@@ -51,6 +51,7 @@ struct port {
 	int			 drain_zeroes;	/* consecutive empty samples */
 	double			 last_write;	/* wall time of our last write */
 	struct port_cb		 cb;
+	struct translog		*log;		/* the owner's transcript */
 	void			*arg;
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "fakeserver.h"
 #include "fslog.h"
 #include "serve.h"
@@ -26,8 +27,7 @@ static const struct ftpd_user serve_users[] = {
 static void
 serve_log(enum fslog_level level, const char *line, void *arg)
 {
-	(void)arg;
-	translog_state("server", "%s", line);
+	translog_state(arg, "server", "%s", line);
 	if (level == FSLOG_ERROR)
 		warnx_("%s", line);
 }
@@ -55,8 +55,8 @@ serve_parse_ports(struct serve_options *o, const char *text)
 }
 
 struct fakeserver *
-serve_start(struct ev_loop *loop, const struct serve_options *o, FILE *out,
-    char *err, size_t errlen)
+serve_start(struct clock *clock, struct translog *log,
+    const struct serve_options *o, FILE *out, char *err, size_t errlen)
 {
 	static const char *services[] = { "ftp", "http", "https" };
 	struct fakeserver_config cfg;
@@ -73,8 +73,9 @@ serve_start(struct ev_loop *loop, const struct serve_options *o, FILE *out,
 	cfg.users = serve_users;
 	cfg.nusers = nitems(serve_users);
 	cfg.anonymous = 1;
-	fslog_set_sink(serve_log, NULL);
-	if ((fs = fakeserver_start(loop, &cfg, &why)) == NULL) {
+	cfg.clock = clock;
+	fslog_set_sink(serve_log, log);
+	if ((fs = fakeserver_start(clock_loop(clock), &cfg, &why)) == NULL) {
 		snprintf(err, errlen, "%s", why ? why : "cannot start servers");
 		free(why);
 		return NULL;
@@ -84,7 +85,7 @@ serve_start(struct ev_loop *loop, const struct serve_options *o, FILE *out,
 		if (port <= 0)
 			continue;
 		fprintf(out, "%s %s:%d\n", services[i], fakeserver_address(fs), port);
-		translog_state("server", "%s %s:%d", services[i],
+		translog_state(log, "server", "%s %s:%d", services[i],
 		    fakeserver_address(fs), port);
 	}
 	if (fakeserver_ca_file(fs) != NULL)

@@ -16,13 +16,18 @@ struct serve_options {
 	int		 https_port;
 };
 
+struct clock;
 struct fakeserver;
+struct translog;
 
 /* Parse "FTP,HTTP,HTTPS" ports for --serve-ports; returns 0 or -1. */
 int	serve_parse_ports(struct serve_options *, const char *);
-/* Start the servers and print their addresses to `out`; NULL on error. */
-struct fakeserver *serve_start(struct ev_loop *, const struct serve_options *,
-	    FILE *out, char *err, size_t errlen);
+/*
+ * Start the servers on the clock's loop, logging into the modem's transcript
+ * `log` (NULL: none), and print their addresses to `out`; NULL on error.
+ */
+struct fakeserver *serve_start(struct clock *, struct translog *log,
+	    const struct serve_options *, FILE *out, char *err, size_t errlen);
 /* Stop them. */
 void	serve_stop(struct fakeserver *);
 

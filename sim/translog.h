@@ -1,6 +1,6 @@
 /*
  * translog.h: the transcript (--log FILE).  Every byte crossing the AT port
- * and every state change, stamped with simulated and wall time.  The format
+ * and every state change of one modem, stamped with simulated and wall time.  The format
  * is documented in docs/transcript.md; later tools replay it.
  */
 #ifndef FOTASIM_TRANSLOG_H
@@ -13,16 +13,20 @@ enum translog_dir {
 	TRANSLOG_MODEM,		/* modem -> host, "m>h" */
 };
 
-/* Open (append) the transcript file; returns 0 or -1 with errno. */
-int	translog_open(const char *path);
-/* Flush partial lines and close the transcript. */
-void	translog_close(void);
-/* Whether a transcript is being written. */
-int	translog_enabled(void);
+struct clock;
+struct translog;
+
+/*
+ * Open (append) a transcript file stamped with `clock`'s simulated time;
+ * NULL with errno on failure.
+ */
+struct translog	*translog_open(const char *path, struct clock *);
+/* Flush partial lines, close and free the transcript (NULL ok). */
+void	translog_close(struct translog *);
 /* Record bytes crossing the port; split into one record per line. */
-void	translog_io(enum translog_dir, const void *, size_t);
+void	translog_io(struct translog *, enum translog_dir, const void *, size_t);
 /* Record a state change or event: "<subsystem> <what>". */
-void	translog_state(const char *subsys, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+void	translog_state(struct translog *, const char *subsys, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
 
 #endif

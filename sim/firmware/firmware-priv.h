@@ -48,6 +48,8 @@ struct updater;
 
 struct firmware {
 	struct firmware_cbs	 cbs;
+	struct clock		*clock;
+	struct translog		*log;
 	struct flash_dev	*dev;
 	struct flash_dev	*own_dev;	/* closed with the firmware */
 	struct flash		*flash;

@@ -34,7 +34,7 @@ firmware_stage_begin(struct firmware *fw, uint64_t len)
 	fw->stage_fill = 0;
 	if (fw->stage_page == NULL)
 		fw->stage_page = xmalloc(fw->flash->geom.page_size);
-	translog_state("firmware", "staging a package (%llu bytes expected)",
+	translog_state(fw->log, "firmware", "staging a package (%llu bytes expected)",
 	    (unsigned long long)len);
 	return 0;
 }
@@ -96,7 +96,7 @@ firmware_stage_end(struct firmware *fw)
 	fw->jr.pkg_len = fw->stage_pos;
 	if (fw_journal_write(fw, JOURNAL_STAGED, 0, 0, 0) != 0)
 		return FIRMWARE_ERR_FLASH;
-	translog_state("firmware", "package staged (%llu bytes)",
+	translog_state(fw->log, "firmware", "package staged (%llu bytes)",
 	    (unsigned long long)fw->stage_pos);
 	updater_downloaded(fw->up);
 	return 0;
@@ -109,7 +109,7 @@ firmware_stage_abort(struct firmware *fw)
 		return FIRMWARE_ERR_STATE;
 	fw->staging = 0;
 	fw->stage_fill = 0;
-	translog_state("firmware", "incomplete package in the FOTA area "
+	translog_state(fw->log, "firmware", "incomplete package in the FOTA area "
 	    "discarded (download stopped at %llu of %llu bytes)",
 	    (unsigned long long)fw->stage_pos,
 	    (unsigned long long)fw->stage_len);

@@ -131,7 +131,7 @@ fw_provision(struct firmware *fw, const struct firmware_config *cfg,
 	struct pkg_source src = { fw_region_read, &r };
 	int rc = 0;
 
-	translog_state("firmware", "provision %s %s (%llu bytes)", cfg->model,
+	translog_state(fw->log, "firmware", "provision %s %s (%llu bytes)", cfg->model,
 	    cfg->revision, (unsigned long long)size);
 	for (off = 0; off < size && rc == 0; off += bs) {
 		size_t n = size - off < bs ? (size_t)(size - off) : bs;
@@ -183,7 +183,7 @@ fw_choose_slot(struct firmware *fw)
 	int s = fw->boot.active;
 
 	if (!fw_slot_good(fw, s)) {
-		translog_state("firmware", "slot %c is damaged", 'A' + s);
+		translog_state(fw->log, "firmware", "slot %c is damaged", 'A' + s);
 		s = !s;
 		if (!fw_slot_good(fw, s))
 			return -1;
@@ -226,7 +226,7 @@ fw_read_journal(struct firmware *fw)
 		 * the FOTA area holds is not a package.  Forget it for good;
 		 * if this record does not land, the next boot does it again.
 		 */
-		translog_state("firmware", "incomplete package in the FOTA area "
+		translog_state(fw->log, "firmware", "incomplete package in the FOTA area "
 		    "discarded (%llu bytes expected; power lost while it was "
 		    "written)", (unsigned long long)fw->jr.pkg_len);
 		(void)fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0);
@@ -312,6 +312,8 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 	if (flash_geometry_check(&g, &why) != 0)
 		return fw_error(err, errlen, "flash geometry: %s", why);
 	fw = xcalloc(1, sizeof *fw);
+	fw->clock = cfg->clock;
+	fw->log = cfg->log;
 	fw->lay = lay;
 	if (cbs != NULL)
 		fw->cbs = *cbs;
@@ -323,7 +325,7 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 		fw_error(err, errlen, "flash backend does not fit the geometry");
 		goto fail;
 	}
-	translog_state("firmware", "flash %s %llu bytes, block %u, page %u, "
+	translog_state(fw->log, "firmware", "flash %s %llu bytes, block %u, page %u, "
 	    "%llu-byte slots", g.type == FLASH_NAND ? "nand" : "nor",
 	    (unsigned long long)g.size, g.block_size, g.page_size,
 	    (unsigned long long)lay.slot_size);
@@ -347,7 +349,7 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 		goto fail;
 	}
 	fw->up = updater_new(fw);
-	translog_state("firmware", "boot slot %c %s %s%s", 'A' + fw->boot.active,
+	translog_state(fw->log, "firmware", "boot slot %c %s %s%s", 'A' + fw->boot.active,
 	    fw->model, fw->revision, fw->pending ? " (update pending)" : "");
 	flash_take_busy(fw->flash);
 	*out = fw;

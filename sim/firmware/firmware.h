@@ -37,6 +37,8 @@ struct firmware_config {
 	struct flash_geometry	 geom;		/* size 0 = smallest that fits */
 	/* fotasim's options: replace geom and image_size (firmware-opts.h). */
 	const struct firmware_options *opts;
+	struct clock		*clock;		/* the updater's timers (required) */
+	struct translog		*log;		/* the modem's transcript, or NULL */
 };
 
 /* Fill a config with the defaults: NOR timing, default model and revision. */

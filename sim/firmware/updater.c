@@ -64,7 +64,7 @@ static void	updater_step_cb(struct clock_timer *, void *);
 static void
 updater_set_state(struct updater *u, enum updater_state st)
 {
-	translog_state("updater", "%s -> %s", updater_state_names[u->state],
+	translog_state(u->fw->log, "updater", "%s -> %s", updater_state_names[u->state],
 	    updater_state_names[st]);
 	u->state = st;
 }
@@ -95,7 +95,7 @@ updater_new(struct firmware *fw)
 	u->fw = fw;
 	u->state = UPDATER_IDLE;
 	u->result = -1;
-	clock_timer_init(&u->timer, updater_verify_cb, u);
+	clock_timer_init(&u->timer, u->fw->clock, updater_verify_cb, u);
 	return u;
 }
 
@@ -148,7 +148,7 @@ updater_power_gone(struct updater *u, int flash_rc)
 		return 0;
 	u->dead = 1;
 	clock_timer_stop(&u->timer);
-	translog_state("updater", "power lost while %s",
+	translog_state(u->fw->log, "updater", "power lost while %s",
 	    updater_state_names[u->state]);
 	return 1;
 }
@@ -159,7 +159,7 @@ updater_fail(struct updater *u, int code, const char *why)
 {
 	int rc;
 
-	translog_state("updater", "fail %d: %s", code, why);
+	translog_state(u->fw->log, "updater", "fail %d: %s", code, why);
 	rc = fw_journal_write(u->fw, JOURNAL_FAILED, u->target, u->done, code);
 	if (rc != 0 && updater_power_gone(u, rc))
 		return;
@@ -176,7 +176,7 @@ updater_start(struct updater *u)
 	/* Staging time belongs to the download, not to the update. */
 	flash_take_busy(u->fw->flash);
 	updater_set_state(u, UPDATER_VERIFYING);
-	clock_timer_init(&u->timer, updater_verify_cb, u);
+	clock_timer_init(&u->timer, u->fw->clock, updater_verify_cb, u);
 	clock_timer_start(&u->timer, 0);
 	return 0;
 }
@@ -242,7 +242,7 @@ updater_verify_cb(struct clock_timer *t, void *arg)
 	if (fw->jr.phase == JOURNAL_APPLYING && fw->jr.target == u->target &&
 	    fw->jr.blocks <= u->nblocks) {
 		u->done = fw->jr.blocks;
-		translog_state("updater", "resume at block %u of %u", u->done,
+		translog_state(u->fw->log, "updater", "resume at block %u of %u", u->done,
 		    u->nblocks);
 	} else {
 		/* The target slot stops being bootable before it is touched. */
@@ -261,7 +261,7 @@ updater_verify_cb(struct clock_timer *t, void *arg)
 		u->buf = xmalloc(bs);
 	u->percent = 0;
 	updater_set_state(u, UPDATER_UPDATING);
-	clock_timer_init(&u->timer, updater_step_cb, u);
+	clock_timer_init(&u->timer, u->fw->clock, updater_step_cb, u);
 	clock_timer_start(&u->timer, flash_take_busy(fw->flash));
 }
 
@@ -314,7 +314,7 @@ updater_commit(struct updater *u)
 			updater_fail(u, FOTA_END_FAILED, flash_strerror(rc));
 		return;
 	}
-	translog_state("updater", "committed slot %c (%s)", 'A' + u->target,
+	translog_state(u->fw->log, "updater", "committed slot %c (%s)", 'A' + u->target,
 	    u->h.target);
 	updater_report_done(u);
 	if (!u->dead && fw->cbs.reboot != NULL)

@@ -29,16 +29,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ev_loop *loop;
+	static struct clock *clk;
 	struct modem_config cfg = { .model = MODEM_EC200T, .link = "/nonexistent" };
 	struct modem m;
 
 	if (loop == NULL) {
 		loop = ev_loop_new(EVFLAG_AUTO);
-		clock_init(loop, 0);
+		clk = clock_new(loop, 0);
 	}
 	if (size > 0 && data[0] & 1)
 		cfg.model = MODEM_UC200T;
-	if (modem_init(&m, loop, &cfg) != 0)
+	if (modem_init(&m, clk, &cfg) != 0)
 		return 0;
 	modem_nv_load(&m);
 	m.at.set = m.nv.at;

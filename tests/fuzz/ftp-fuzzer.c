@@ -31,6 +31,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define FUZZ_ROUNDS	100000	/* loop iterations before giving up */
 
 static struct ev_loop	*fuzz_loop;
+static struct clock	*fuzz_clock;
 static struct ftpd	*fuzz_srv;
 static struct fsroot	 fuzz_root;
 static char		 fuzz_dir[] = "/tmp/fotasim-ftpfuzz-XXXXXX";
@@ -57,6 +58,7 @@ fuzz_cleanup(void)
 		free(fuzz_files[i]);
 	}
 	(void)rmdir(fuzz_dir);
+	clock_free(fuzz_clock);
 	ev_loop_destroy(fuzz_loop);
 }
 
@@ -76,7 +78,7 @@ fuzz_setup(void)
 	else
 		fslog_set_sink(fuzz_quiet, NULL);
 	fuzz_loop = ev_loop_new(EVFLAG_AUTO);
-	clock_init(fuzz_loop, 0);
+	fuzz_clock = clock_new(fuzz_loop, 0);
 	if (mkdtemp(fuzz_dir) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
 	xasprintf(&fuzz_files[0], "%s/fw.bin", fuzz_dir);
@@ -94,6 +96,7 @@ fuzz_setup(void)
 	cfg.root = &fuzz_root;
 	cfg.anonymous = 1;
 	cfg.idle_timeout = 60;
+	cfg.clock = fuzz_clock;
 	if ((fuzz_srv = ftpd_start(fuzz_loop, &cfg, &err)) == NULL)
 		fatal("ftpd_start: %s", err);
 	atexit(fuzz_cleanup);

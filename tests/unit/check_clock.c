@@ -9,6 +9,9 @@
 
 #include "clock.h"
 
+/* The clock under test (each test makes its own). */
+static struct clock *clk;
+
 struct rec {
 	int	 order[16];
 	double	 when[16];
@@ -29,7 +32,7 @@ rec_cb(struct clock_timer *t, void *arg)
 
 	(void)t;
 	tg->rec->order[tg->rec->n] = tg->id;
-	tg->rec->when[tg->rec->n] = clock_now();
+	tg->rec->when[tg->rec->n] = clock_now(clk);
 	tg->rec->n++;
 }
 
@@ -37,7 +40,7 @@ rec_cb(struct clock_timer *t, void *arg)
 static void
 run_until_idle(struct ev_loop *loop)
 {
-	while (clock_pending() > 0)
+	while (clock_pending(clk) > 0)
 		ev_run(loop, EVRUN_ONCE);
 }
 
@@ -70,11 +73,11 @@ check_order(double speed)
 	double delays[5] = { 3.0, 1.0, 2.0, 1.0, 0.0 };
 	int i;
 
-	clock_init(loop, speed);
+	clk = clock_new(loop, speed);
 	for (i = 0; i < 5; i++) {
 		t[i].rec = &rec;
 		t[i].id = i;
-		clock_timer_init(&t[i].t, rec_cb, &t[i]);
+		clock_timer_init(&t[i].t, clk, rec_cb, &t[i]);
 		clock_timer_start(&t[i].t, delays[i]);
 	}
 	run_until_idle(loop);
@@ -89,7 +92,7 @@ check_order(double speed)
 		ck_assert(rec.when[i] >= delays[rec.order[i]] - 1e-9);
 	for (i = 1; i < 5; i++)
 		ck_assert(rec.when[i] >= rec.when[i - 1]);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 }
 
@@ -113,9 +116,9 @@ START_TEST(test_max_skips_idle)
 	struct tagged t = { .rec = &rec, .id = 7 };
 	double wall0;
 
-	clock_init(loop, 0);
-	ck_assert(clock_is_max());
-	clock_timer_init(&t.t, rec_cb, &t);
+	clk = clock_new(loop, 0);
+	ck_assert(clock_is_max(clk));
+	clock_timer_init(&t.t, clk, rec_cb, &t);
 	clock_timer_start(&t.t, 3600.0);
 	ck_assert(clock_timer_active(&t.t));
 	ck_assert(clock_timer_remaining(&t.t) > 3599.0);
@@ -126,7 +129,7 @@ START_TEST(test_max_skips_idle)
 	/* An hour of simulated time did not take an hour (generous bound). */
 	ck_assert(ev_time() - wall0 < 600.0);
 	ck_assert(!clock_timer_active(&t.t));
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 }
 END_TEST
@@ -138,9 +141,9 @@ START_TEST(test_stop_restart)
 	struct rec rec = { .n = 0 };
 	struct tagged a = { .rec = &rec, .id = 1 }, b = { .rec = &rec, .id = 2 };
 
-	clock_init(loop, 0);
-	clock_timer_init(&a.t, rec_cb, &a);
-	clock_timer_init(&b.t, rec_cb, &b);
+	clk = clock_new(loop, 0);
+	clock_timer_init(&a.t, clk, rec_cb, &a);
+	clock_timer_init(&b.t, clk, rec_cb, &b);
 	clock_timer_start(&a.t, 5);
 	clock_timer_start(&b.t, 10);
 	clock_timer_stop(&a.t);
@@ -152,7 +155,7 @@ START_TEST(test_stop_restart)
 	ck_assert_int_eq(rec.order[0], 2);
 	ck_assert_int_eq(rec.order[1], 1);
 	ck_assert(rec.when[0] >= 20.0 && rec.when[0] < 30.0);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 }
 END_TEST
@@ -165,9 +168,9 @@ START_TEST(test_speed_scales)
 	struct tagged t = { .rec = &rec, .id = 1 };
 	double wall0, wall;
 
-	clock_init(loop, 200);
-	ck_assert(clock_wall(10.0) == 10.0 / 200);
-	clock_timer_init(&t.t, rec_cb, &t);
+	clk = clock_new(loop, 200);
+	ck_assert(clock_wall(clk, 10.0) == 10.0 / 200);
+	clock_timer_init(&t.t, clk, rec_cb, &t);
 	wall0 = ev_time();
 	clock_timer_start(&t.t, 20.0);	/* 0.1 s of wall time */
 	run_until_idle(loop);
@@ -175,7 +178,7 @@ START_TEST(test_speed_scales)
 	ck_assert_int_eq(rec.n, 1);
 	/* Never early in wall time; lateness is not asserted (loaded CI). */
 	ck_assert(wall >= 0.1 - 0.005);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 }
 END_TEST
@@ -196,14 +199,14 @@ START_TEST(test_rearm_in_callback)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 
-	clock_init(loop, 0);
+	clk = clock_new(loop, 0);
 	chain_left = 100;
-	clock_timer_init(&chain_t, chain_cb, NULL);
+	clock_timer_init(&chain_t, clk, chain_cb, NULL);
 	clock_timer_start(&chain_t, 1);
 	run_until_idle(loop);
 	ck_assert_int_eq(chain_left, 0);
-	ck_assert(clock_now() >= 1 + 49 * 1.5);
-	clock_free();
+	ck_assert(clock_now(clk) >= 1 + 49 * 1.5);
+	clock_free(clk);
 	ev_loop_destroy(loop);
 }
 END_TEST
@@ -229,23 +232,23 @@ START_TEST(test_heap_many)
 	static struct clock_timer ts[N];
 	int i, stopped = 0;
 
-	clock_init(loop, 0);
+	clk = clock_new(loop, 0);
 	srand(42);
 	many_last = 0;
 	many_fired = many_bad = 0;
 	for (i = 0; i < N; i++) {
-		clock_timer_init(&ts[i], many_cb, NULL);
+		clock_timer_init(&ts[i], clk, many_cb, NULL);
 		clock_timer_start(&ts[i], (rand() % 100000) / 10.0);
 	}
 	for (i = 0; i < N; i += 7) {
 		clock_timer_stop(&ts[i]);
 		stopped++;
 	}
-	ck_assert_int_eq((int)clock_pending(), N - stopped);
+	ck_assert_int_eq((int)clock_pending(clk), N - stopped);
 	run_until_idle(loop);
 	ck_assert_int_eq(many_fired, N - stopped);
 	ck_assert_int_eq(many_bad, 0);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 }
 END_TEST
@@ -265,7 +268,7 @@ late_cb(struct clock_timer *t, void *arg)
 
 	(void)arg;
 	late_when[late_n++] = t->due;
-	ck_assert(clock_now() >= t->due);
+	ck_assert(clock_now(clk) >= t->due);
 	while (ev_time() < until)
 		;			/* a busy callback: the loop runs late */
 	if (late_n < 10)
@@ -278,9 +281,9 @@ START_TEST(test_late_loop_keeps_intervals)
 	struct clock_timer t;
 	int i;
 
-	clock_init(loop, 1000);
+	clk = clock_new(loop, 1000);
 	late_n = 0;
-	clock_timer_init(&t, late_cb, NULL);
+	clock_timer_init(&t, clk, late_cb, NULL);
 	clock_timer_start(&t, 1.0);
 	run_until_idle(loop);
 	ck_assert_int_eq(late_n, 10);
@@ -290,10 +293,65 @@ START_TEST(test_late_loop_keeps_intervals)
 		    late_when[0]);
 	ck_assert(late_when[0] >= 1.0 && late_when[0] < 2.0);
 	/* clock_zero restarts simulated time once nothing is pending. */
-	clock_zero();
-	ck_assert(clock_now() < 1.0);
-	clock_free();
+	clock_zero(clk);
+	ck_assert(clock_now(clk) < 1.0);
+	clock_free(clk);
 	ev_loop_destroy(loop);
+}
+END_TEST
+
+
+/*
+ * Two loops with two clocks at different speeds in one process: each keeps
+ * its own simulated time and timer heap, and running one never fires, skips
+ * or delays the other's timers.
+ */
+static void
+two_cb(struct clock_timer *t, void *arg)
+{
+	int *fired = arg;
+
+	(void)t;
+	(*fired)++;
+}
+
+START_TEST(test_two_clocks)
+{
+	struct ev_loop *la = ev_loop_new(EVFLAG_AUTO);
+	struct ev_loop *lb = ev_loop_new(EVFLAG_AUTO);
+	struct clock *a = clock_new(la, 0), *b = clock_new(lb, 1000);
+	struct clock_timer ta, tb;
+	int fa = 0, fb = 0;
+
+	ck_assert(clock_is_max(a));
+	ck_assert(!clock_is_max(b));
+	ck_assert(clock_speed(b) == 1000);
+	ck_assert_ptr_eq(clock_loop(a), la);
+	clock_timer_init(&ta, a, two_cb, &fa);
+	clock_timer_init(&tb, b, two_cb, &fb);
+	clock_timer_start(&ta, 3600.0);
+	clock_timer_start(&tb, 3600.0);
+	ck_assert_int_eq((int)clock_pending(a), 1);
+	ck_assert_int_eq((int)clock_pending(b), 1);
+	/* Max mode on a skips an hour; b, on its own loop, is not touched. */
+	while (clock_pending(a) > 0)
+		ev_run(la, EVRUN_ONCE);
+	ck_assert_int_eq(fa, 1);
+	ck_assert_int_eq(fb, 0);
+	ck_assert(clock_now(a) >= 3600.0);
+	ck_assert(clock_now(b) < 3600.0);
+	ck_assert(clock_timer_active(&tb));
+	ck_assert(clock_timer_remaining(&tb) > 3000.0);
+	/* Stopping b's timer leaves a's (now idle) heap alone, and back. */
+	clock_timer_start(&ta, 5.0);
+	clock_timer_stop(&tb);
+	ck_assert_int_eq((int)clock_pending(a), 1);
+	ck_assert_int_eq((int)clock_pending(b), 0);
+	clock_timer_stop(&ta);
+	clock_free(a);
+	clock_free(b);
+	ev_loop_destroy(la);
+	ev_loop_destroy(lb);
 }
 END_TEST
 
@@ -312,6 +370,7 @@ clock_suite(void)
 	tcase_add_test(tc, test_rearm_in_callback);
 	tcase_add_test(tc, test_heap_many);
 	tcase_add_test(tc, test_late_loop_keeps_intervals);
+	tcase_add_test(tc, test_two_clocks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,7 @@
 #include "modem.h"
 
 static struct ev_loop *loop;
+static struct clock *clk;
 static struct modem m;
 static struct buf out;
 static char statedir[64];
@@ -37,8 +38,8 @@ setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(statedir));
 	cfg.state_dir = statedir;
 	loop = ev_loop_new(EVFLAG_AUTO);
-	clock_init(loop, 0);
-	ck_assert_int_eq(modem_init(&m, loop, &cfg), 0);
+	clk = clock_new(loop, 0);
+	ck_assert_int_eq(modem_init(&m, clk, &cfg), 0);
 	modem_nv_load(&m);
 	m.at.set = m.nv.at;
 	m.at.out = cap_out;
@@ -58,7 +59,7 @@ teardown(void)
 	DIR *d;
 
 	modem_free(&m);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 	buf_free(&out);
 	/* The state dir holds the profile and the flash image: remove all. */

@@ -105,6 +105,7 @@ START_TEST(test_serve_on_callers_loop)
 {
 	static const char content[] = "firmware bytes\n";
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct clock *clk;
 	struct fakeserver_config cfg;
 	struct fakeserver *fs;
 	struct client c;
@@ -112,9 +113,10 @@ START_TEST(test_serve_on_callers_loop)
 	char *err = NULL, *root = make_root(content), *ca;
 	size_t i;
 
-	clock_init(loop, 1);
+	clk = clock_new(loop, 1);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.root = root;
+	cfg.clock = clk;
 	cfg.anonymous = 1;
 	fs = fakeserver_start(loop, &cfg, &err);
 	ck_assert_msg(fs != NULL, "%s", err);
@@ -156,7 +158,7 @@ START_TEST(test_serve_on_callers_loop)
 	fakeserver_stop(fs);
 	ck_assert_int_eq(access(ca, F_OK), -1);	/* certificates cleaned up */
 	free(ca);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 	remove_root(root);
 }
@@ -165,11 +167,13 @@ END_TEST
 START_TEST(test_start_errors)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct clock *clk;
 	struct fakeserver_config cfg;
 	char *err = NULL, *root = make_root("x");
 
-	clock_init(loop, 1);
+	clk = clock_new(loop, 1);
 	memset(&cfg, 0, sizeof cfg);
+	cfg.clock = clk;
 	cfg.ftp_port = 0;
 	cfg.http_port = cfg.https_port = FAKESERVER_OFF;
 	cfg.root = "/nonexistent/fotasim";
@@ -188,7 +192,7 @@ START_TEST(test_start_errors)
 	ck_assert_ptr_null(fakeserver_start(loop, &cfg, &err));
 	ck_assert_ptr_nonnull(strstr(err, "not-an-address"));
 	free(err);
-	clock_free();
+	clock_free(clk);
 	ev_loop_destroy(loop);
 	remove_root(root);
 }

@@ -26,6 +26,7 @@
 
 struct rig {
 	struct ev_loop		*loop;
+	struct clock		*clock;
 	struct flash_dev	*ram;
 	struct firmware_config	 cfg;
 	char			 urc[512][48];
@@ -56,8 +57,9 @@ rig_init(struct rig *r)
 {
 	memset(r, 0, sizeof *r);
 	r->loop = ev_loop_new(EVFLAG_AUTO);
-	clock_init(r->loop, 0);
+	r->clock = clock_new(r->loop, 0);
 	firmware_config_default(&r->cfg);
+	r->cfg.clock = r->clock;
 	r->cfg.model = MODEL;
 	r->cfg.revision = REV_A;
 	r->cfg.image_size = ISIZE;
@@ -72,7 +74,8 @@ static void
 rig_free(struct rig *r)
 {
 	flash_dev_close(r->ram);
-	clock_free();
+	translog_close(r->cfg.log);
+	clock_free(r->clock);
 	ev_loop_destroy(r->loop);
 }
 
@@ -94,7 +97,7 @@ rig_boot(struct rig *r, struct flash_dev *dev)
 static void
 rig_run(struct rig *r)
 {
-	while (clock_pending() > 0)
+	while (clock_pending(r->clock) > 0)
 		ev_run(r->loop, EVRUN_ONCE);
 }
 
@@ -331,10 +334,10 @@ START_TEST(test_paced_by_flash)
 	fw = rig_boot(&r, r.ram);
 	p = mkpkg(PKG_DELTA, MODEL, REV_A, REV_B, &len);
 	ck_assert_int_eq(firmware_stage(fw, p, len), 0);
-	t0 = clock_now();
+	t0 = clock_now(r.clock);
 	ck_assert_int_eq(firmware_update_start(fw), 0);
 	rig_run(&r);
-	t = clock_now() - t0;
+	t = clock_now(r.clock) - t0;
 	expect = ISIZE / 15000.0;
 	ck_assert_int_eq(firmware_update_result(fw), 0);
 	ck_assert_msg(t > expect * 0.8 && t < expect * 1.3,
@@ -520,9 +523,11 @@ rig_boot_logged(struct rig *r, struct firmware **fw)
 
 	ck_assert_int_ne(fd, -1);
 	close(fd);
-	ck_assert_int_eq(translog_open(path), 0);
+	/* The firmware keeps writing to it: rig_free closes it. */
+	translog_close(r->cfg.log);
+	r->cfg.log = translog_open(path, r->clock);
+	ck_assert_ptr_nonnull(r->cfg.log);
 	*fw = rig_boot(r, r->ram);
-	translog_close();
 	text = slurp(path);
 	unlink(path);
 	return text;
