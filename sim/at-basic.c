@@ -11,10 +11,10 @@
 
 #define QPOWD_DELAY	0.3	/* simulated seconds from OK to POWERED DOWN */
 
-static const struct at_param p_bit[] = { { AT_P_INT, 0, 1 }, { AT_P_END, 0, 0 } };
-static const struct at_param p_zero[] = { { AT_P_INT, 0, 0 }, { AT_P_END, 0, 0 } };
-static const struct at_param p_cmee[] = { { AT_P_INT, 0, 2 }, { AT_P_END, 0, 0 } };
-static const struct at_param p_sreg[] = { { AT_P_INT, 0, 255 }, { AT_P_END, 0, 0 } };
+static const struct at_param p_bit[] = { AT_INT(0, 1), AT_END };
+static const struct at_param p_zero[] = { AT_INT(0, 0), AT_END };
+static const struct at_param p_cmee[] = { AT_INT(0, 2), AT_END };
+static const struct at_param p_sreg[] = { AT_INT(0, 255), AT_END };
 
 /* Value of a basic command's optional digit (ATE == ATE0). */
 static long
@@ -80,41 +80,43 @@ at_basic_save(struct at_req *r)
 	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
 }
 
-/* Read or set S-register n; ERROR for a register the module lacks. */
+/* ATS<n>=<v>: S0, S3, S4 and S5 exist (else ERROR); S3-S5 hold 7-bit
+ * characters, and S3/S5 may not be A, T or /, which would make "AT"
+ * unreachable. */
 static int
-at_basic_sreg(struct at_req *r, long n, long v, int set)
+at_basic_s_check(struct at_req *r)
 {
-	struct at_settings *s = &r->engine->set;
+	long n = r->sreg, v = r->args[0].i;
 
-	switch (n) {
-	case 0:
-		if (set) s->s0 = (int)v;
-		else at_info(r, "%03d", s->s0);
+	if (n != 0 && (n < 3 || n > 5))
+		return AT_RES_ERROR;
+	if (r->form != AT_SET || n == 0)
 		return AT_RES_OK;
-	case 3:
-	case 4:
-	case 5:
-		if (set && (v > 127 || (n != 4 && v != 0 &&
-		    strchr("AaTt/", (int)v) != NULL)))
-			return CME_BAD_PARAM;	/* would make "AT" unreachable */
-		if (set) {
-			unsigned char *reg = n == 3 ? &s->s3 :
-			    n == 4 ? &s->s4 : &s->s5;
-			*reg = (unsigned char)v;
-		} else
-			at_info(r, "%03d", n == 3 ? s->s3 : n == 4 ? s->s4 : s->s5);
-		return AT_RES_OK;
-	}
-	return AT_RES_ERROR;
+	if (v > 127 || (n != 4 && v != 0 && strchr("AaTt/", (int)v) != NULL))
+		return CME_BAD_PARAM;
+	return AT_RES_OK;
 }
 
 /* ATS<n>? and ATS<n>=<v>. */
 static int
 at_basic_s(struct at_req *r)
 {
-	if (r->form == AT_READ)
-		return at_basic_sreg(r, r->sreg, 0, 0);
-	return at_basic_sreg(r, r->sreg, r->args[0].i, 1);
+	struct at_settings *s = &r->engine->set;
+	unsigned char *reg;
+
+	if (r->sreg == 0) {
+		if (r->form == AT_SET)
+			s->s0 = (int)r->args[0].i;
+		else
+			at_info(r, "%03d", s->s0);
+		return AT_RES_OK;
+	}
+	reg = r->sreg == 3 ? &s->s3 : r->sreg == 4 ? &s->s4 : &s->s5;
+	if (r->form == AT_SET)
+		*reg = (unsigned char)r->args[0].i;
+	else
+		at_info(r, "%03d", *reg);
+	return AT_RES_OK;
 }
 
 /* AT+CMEE: error reporting as ERROR, numeric or verbose +CME ERROR. */
@@ -155,14 +157,19 @@ at_basic_qpowd(struct at_req *r)
 }
 
 const struct at_cmd at_basic_cmds[] = {
-	{ "E", AT_EXEC, p_bit, 0, NULL, at_basic_echo },
-	{ "V", AT_EXEC, p_bit, 0, NULL, at_basic_verbose },
-	{ "Q", AT_EXEC, p_bit, 0, NULL, at_basic_quiet },
-	{ "Z", AT_EXEC, p_zero, 0, NULL, at_basic_reset },
-	{ "&F", AT_EXEC, p_zero, 0, NULL, at_basic_factory },
-	{ "&W", AT_EXEC, p_zero, 0, NULL, at_basic_save },
-	{ "S", AT_READ | AT_SET, p_sreg, 1, NULL, at_basic_s },
-	{ "+CMEE", AT_READ | AT_TEST | AT_SET, p_cmee, 0, NULL, at_basic_cmee },
-	{ "+QPOWD", AT_EXEC | AT_TEST | AT_SET, p_bit, 0, NULL, at_basic_qpowd },
-	{ NULL, 0, NULL, 0, NULL, NULL },
+	{ .name = "E", .forms = AT_EXEC, .params = p_bit, .proceed = at_basic_echo },
+	{ .name = "V", .forms = AT_EXEC, .params = p_bit,
+	  .proceed = at_basic_verbose },
+	{ .name = "Q", .forms = AT_EXEC, .params = p_bit, .proceed = at_basic_quiet },
+	{ .name = "Z", .forms = AT_EXEC, .params = p_zero, .proceed = at_basic_reset },
+	{ .name = "&F", .forms = AT_EXEC, .params = p_zero,
+	  .proceed = at_basic_factory },
+	{ .name = "&W", .forms = AT_EXEC, .params = p_zero, .proceed = at_basic_save },
+	{ .name = "S", .forms = AT_READ | AT_SET, .params = p_sreg, .nreq = 1,
+	  .check = at_basic_s_check, .proceed = at_basic_s },
+	{ .name = "+CMEE", .forms = AT_READ | AT_TEST | AT_SET, .params = p_cmee,
+	  .proceed = at_basic_cmee },
+	{ .name = "+QPOWD", .forms = AT_EXEC | AT_TEST | AT_SET, .params = p_bit,
+	  .proceed = at_basic_qpowd },
+	{ .name = NULL },
 };

@@ -331,6 +331,35 @@ at_parse_basic(struct at_lex *x, char *name, struct at_req *r)
 	return 0;
 }
 
+/* The code for each precondition that does not hold, in checking order. */
+static const struct {
+	unsigned	 need;
+	int		 code;
+} at_need_codes[] = {
+	{ AT_NEED_SIM, CME_SIM_BUSY },
+	{ AT_NEED_SIM_ON, CME_SIM_FAILURE },
+	{ AT_NEED_REG, CME_NO_NETWORK },
+};
+
+/* Check the preconditions the command declares for this form. */
+static int
+at_check_needs(const struct at_engine *e, const struct at_req *r)
+{
+	const struct at_cmd *c = r->cmd;
+	unsigned forms = c->need_forms ? c->need_forms : ~(unsigned)AT_TEST;
+	unsigned have;
+	size_t i;
+
+	if (c->needs == 0 || (forms & r->form) == 0 || e->conditions == NULL)
+		return 0;
+	have = e->conditions(e->ctx);
+	for (i = 0; i < nitems(at_need_codes); i++)
+		if ((c->needs & at_need_codes[i].need) &&
+		    !(have & at_need_codes[i].need))
+			return at_need_codes[i].code;
+	return 0;
+}
+
 /* Check a parsed request against the command's declaration. */
 static int
 at_check_syntax(const struct at_req *r)
@@ -392,6 +421,8 @@ at_dispatch(struct at_engine *e, const char *line, size_t len)
 			rc = AT_RES_ERROR;
 		if (rc == 0)
 			rc = at_check_syntax(&r);
+		if (rc == 0)
+			rc = at_check_needs(e, &r);
 		if (rc == 0 && r.cmd->check != NULL)
 			rc = r.cmd->check(&r);
 		if (rc == 0)

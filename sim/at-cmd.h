@@ -37,6 +37,23 @@ struct at_param {
 	long		 max;
 };
 
+/* Parameter declarations: AT_INT(0, 4), AT_STR(99), AT_ANY, AT_END. */
+#define AT_INT(lo, hi)	{ .type = AT_P_INT, .min = (lo), .max = (hi) }
+#define AT_STR(len)	{ .type = AT_P_STR, .min = 0, .max = (len) }
+#define AT_ANY		{ .type = AT_P_ANY }
+#define AT_END		{ .type = AT_P_END }
+
+/*
+ * Preconditions an entry may declare (.needs).  The dispatcher asks the
+ * owner which hold (at_engine.conditions) and answers the first one that
+ * does not, in this order, with its code, before the entry's check runs.
+ */
+enum at_need {
+	AT_NEED_SIM	= 0x1,	/* the SIM has answered: else CME 14, SIM busy */
+	AT_NEED_SIM_ON	= 0x2,	/* the SIM is powered (CFUN != 0): else 13 */
+	AT_NEED_REG	= 0x4,	/* registered on a network: else 30 */
+};
+
 /* Result of a command: OK, plain ERROR, or a +CME ERROR code (> 0). */
 #define AT_RES_OK	 0
 #define AT_RES_ERROR	-1
@@ -60,11 +77,20 @@ struct at_arg {
 struct at_engine;
 struct at_req;
 
+/*
+ * One command.  The dispatcher runs, in order: the form and parameter
+ * declaration, the preconditions, `check`, then `proceed`.  Everything that
+ * can refuse a request belongs in the first three, so that `proceed` only
+ * acts (OpenSMTPD's smtp_check_* / smtp_proceed_*).
+ */
 struct at_cmd {
 	const char		*name;	/* "+CSQ", "E", "&F", "S" */
 	unsigned		 forms;
 	const struct at_param	*params; /* for AT_SET (basic: AT_EXEC) */
 	unsigned		 nreq;	 /* required parameters */
+	unsigned		 needs;	 /* AT_NEED_* */
+	unsigned		 need_forms; /* forms they apply to (0: all but
+					    the test form) */
 	/* Optional: validate beyond the declaration; return a result code. */
 	int			(*check)(struct at_req *);
 	/* Act; write information with at_info().  Returns a result code. */
@@ -98,6 +124,8 @@ struct at_engine {
 	void			*out_arg;
 	/* Owner context for command handlers (the modem). */
 	void			*ctx;
+	/* Which AT_NEED_* conditions hold now (NULL: all of them). */
+	unsigned		(*conditions)(void *ctx);
 	/* Set by a command that ends the module's answering (reboot, power
 	 * down): the rest of the line does not run. */
 	int			 halt;

@@ -15,6 +15,6 @@ at_fota_qfotadl(struct at_req *r)
 }
 
 const struct at_cmd at_fota_cmds[] = {
-	{ "+QFOTADL", AT_TEST, NULL, 0, NULL, at_fota_qfotadl },
-	{ NULL, 0, NULL, 0, NULL, NULL },
+	{ .name = "+QFOTADL", .forms = AT_TEST, .proceed = at_fota_qfotadl },
+	{ .name = NULL },
 };

@@ -7,7 +7,7 @@
 #include "at-cmd.h"
 #include "modem.h"
 
-static const struct at_param p_ati[] = { { AT_P_INT, 0, 0 }, { AT_P_END, 0, 0 } };
+static const struct at_param p_ati[] = { AT_INT(0, 0), AT_END };
 
 /* IMEI of the module (Luhn-valid), per model. */
 static const char *
@@ -84,19 +84,6 @@ at_info_gsn(struct at_req *r)
 	return AT_RES_OK;
 }
 
-/* AT+CIMI and AT+QCCID need the SIM. */
-static int
-at_info_check_sim(struct at_req *r)
-{
-	struct modem *m = at_req_modem(r);
-
-	if (r->form != AT_EXEC)
-		return AT_RES_OK;
-	if (m->cfun == 0 && m->sim_ready)
-		return CME_SIM_FAILURE;
-	return m->sim_ready ? AT_RES_OK : CME_SIM_BUSY;
-}
-
 /* AT+CIMI: IMSI. */
 static int
 at_info_cimi(struct at_req *r)
@@ -116,21 +103,23 @@ at_info_qccid(struct at_req *r)
 	return AT_RES_OK;
 }
 
-#define ID AT_EXEC | AT_TEST
+#define ID	(AT_EXEC | AT_TEST)
+#define SIM	(AT_NEED_SIM | AT_NEED_SIM_ON)	/* CIMI, QCCID read the SIM */
 const struct at_cmd at_info_cmds[] = {
-	{ "I", AT_EXEC, p_ati, 0, NULL, at_info_ati },
-	{ "+GMI", ID, NULL, 0, NULL, at_info_gmi },
-	{ "+CGMI", ID, NULL, 0, NULL, at_info_gmi },
-	{ "+GMM", ID, NULL, 0, NULL, at_info_gmm },
-	{ "+CGMM", ID, NULL, 0, NULL, at_info_gmm },
-	{ "+GMR", ID, NULL, 0, NULL, at_info_gmr },
-	{ "+CGMR", ID, NULL, 0, NULL, at_info_gmr },
-	{ "+QGMR", ID, NULL, 0, NULL, at_info_qgmr },
-	{ "+CSUB", ID, NULL, 0, NULL, at_info_csub },
-	{ "+GSN", ID, NULL, 0, NULL, at_info_gsn },
-	{ "+CGSN", ID, NULL, 0, NULL, at_info_gsn },
-	{ "+CIMI", ID, NULL, 0, at_info_check_sim, at_info_cimi },
-	{ "+QCCID", ID, NULL, 0, at_info_check_sim, at_info_qccid },
-	{ NULL, 0, NULL, 0, NULL, NULL },
+	{ .name = "I", .forms = AT_EXEC, .params = p_ati, .proceed = at_info_ati },
+	{ .name = "+GMI", .forms = ID, .proceed = at_info_gmi },
+	{ .name = "+CGMI", .forms = ID, .proceed = at_info_gmi },
+	{ .name = "+GMM", .forms = ID, .proceed = at_info_gmm },
+	{ .name = "+CGMM", .forms = ID, .proceed = at_info_gmm },
+	{ .name = "+GMR", .forms = ID, .proceed = at_info_gmr },
+	{ .name = "+CGMR", .forms = ID, .proceed = at_info_gmr },
+	{ .name = "+QGMR", .forms = ID, .proceed = at_info_qgmr },
+	{ .name = "+CSUB", .forms = ID, .proceed = at_info_csub },
+	{ .name = "+GSN", .forms = ID, .proceed = at_info_gsn },
+	{ .name = "+CGSN", .forms = ID, .proceed = at_info_gsn },
+	{ .name = "+CIMI", .forms = ID, .needs = SIM, .proceed = at_info_cimi },
+	{ .name = "+QCCID", .forms = ID, .needs = SIM, .proceed = at_info_qccid },
+	{ .name = NULL },
 };
+#undef SIM
 #undef ID

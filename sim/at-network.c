@@ -1,7 +1,8 @@
 /*
  * at-network.c: SIM, radio, registration and data contexts: +CPIN, +CFUN,
  * +CSQ, +CREG/+CGREG/+CEREG, +COPS, +QNWINFO, +CGDCONT, +QICSGP, +CGACT,
- * +CGPADDR.
+ * +CGPADDR.  The state lives in the modem's struct net (sim/net/net.h);
+ * the handlers read it and change it only through its setters.
  */
 #include "config.h"
 
@@ -12,46 +13,57 @@
 #include "at-cmd.h"
 #include "modem.h"
 
-#define P_END { AT_P_END, 0, 0 }
-static const struct at_param p_cfun[] = { { AT_P_INT, 0, 4 }, { AT_P_INT, 0, 1 }, P_END };
-static const struct at_param p_reg[] = { { AT_P_INT, 0, 2 }, P_END };
-static const struct at_param p_cops[] = { { AT_P_INT, 0, 4 }, { AT_P_INT, 0, 2 },
-	{ AT_P_STR, 0, 32 }, { AT_P_INT, 0, 7 }, P_END };
-static const struct at_param p_cgdcont[] = { { AT_P_INT, 1, MODEM_NCID - 1 },
-	{ AT_P_STR, 0, 7 }, { AT_P_STR, 0, 99 }, P_END };
-static const struct at_param p_qicsgp[] = { { AT_P_INT, 1, MODEM_NCID - 1 },
-	{ AT_P_INT, 1, 3 }, { AT_P_STR, 0, 99 }, { AT_P_STR, 0, 63 },
-	{ AT_P_STR, 0, 63 }, { AT_P_INT, 0, 3 }, P_END };
-static const struct at_param p_cgact[] = { { AT_P_INT, 0, 1 },
-	{ AT_P_INT, 1, MODEM_NCID - 1 }, P_END };
-static const struct at_param p_cid[] = { { AT_P_INT, 1, MODEM_NCID - 1 }, P_END };
-static const struct at_param p_pin[] = { { AT_P_STR, 0, 8 }, { AT_P_STR, 0, 8 }, P_END };
+#define CID	AT_INT(1, NET_NCID - 1)
 
-static const char *pdp_types[] = { NULL, "IP", "IPV6", "IPV4V6" };
+static const struct at_param p_cfun[] = { AT_INT(0, 4), AT_INT(0, 1), AT_END };
+static const struct at_param p_reg[] = { AT_INT(0, 2), AT_END };
+static const struct at_param p_cops[] = { AT_INT(0, 4), AT_INT(0, 2),
+	AT_STR(32), AT_INT(0, 7), AT_END };
+static const struct at_param p_cgdcont[] = { CID, AT_STR(7), AT_STR(99),
+	AT_END };
+static const struct at_param p_qicsgp[] = { CID, AT_INT(1, 3), AT_STR(99),
+	AT_STR(63), AT_STR(63), AT_INT(0, 3), AT_END };
+static const struct at_param p_cgact[] = { AT_INT(0, 1), CID, AT_END };
+static const struct at_param p_cid[] = { CID, AT_END };
+static const struct at_param p_pin[] = { AT_STR(8), AT_STR(8), AT_END };
 
-/* Whether the modem is an LTE one (EC200T) rather than UMTS (UC200T). */
-static int
-at_net_lte(const struct modem *m)
+static const char *const pdp_types[] = { NULL, "IP", "IPV6", "IPV4V6" };
+
+/* The network state behind a request. */
+static struct net *
+at_net(struct at_req *r)
 {
-	return m->cfg.model == MODEM_EC200T;
+	return &at_req_modem(r)->net;
 }
 
-/* AT+CPIN: the SIM needs no PIN; it is ready once the boot chain says so. */
+/* Whether argument i was given. */
+static int
+at_net_has(const struct at_req *r, unsigned i)
+{
+	return r->nargs > i && r->args[i].present;
+}
+
+/* AT+CPIN=<pin>: no PIN is asked for, so entering one is not allowed. */
+static int
+at_net_cpin_check(struct at_req *r)
+{
+	return r->form == AT_SET ? CME_NOT_ALLOWED : AT_RES_OK;
+}
+
+/* AT+CPIN?: the SIM needs no PIN (its preconditions say it is ready). */
 static int
 at_net_cpin(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-
-	if (r->form == AT_TEST)
-		return AT_RES_OK;
-	if (!m->sim_ready)
-		return CME_SIM_BUSY;
-	if (m->cfun == 0)
-		return CME_SIM_FAILURE;		/* SIM powered off */
-	if (r->form == AT_SET)
-		return CME_NOT_ALLOWED;		/* no PIN is asked for */
-	at_info(r, "+CPIN: READY");
+	if (r->form == AT_READ)
+		at_info(r, "+CPIN: READY");
 	return AT_RES_OK;
+}
+
+/* Whether AT+CFUN asks for the reset (AT+CFUN=1,1). */
+static int
+at_net_cfun_reset(const struct at_req *r)
+{
+	return at_net_has(r, 1) && r->args[1].i == 1;
 }
 
 /* AT+CFUN=<fun>: only 0, 1 and 4 exist; a reset needs fun 1. */
@@ -64,7 +76,7 @@ at_net_cfun_check(struct at_req *r)
 		return AT_RES_OK;
 	if (fun != 0 && fun != 1 && fun != 4)
 		return CME_BAD_PARAM;
-	if (r->nargs > 1 && r->args[1].present && r->args[1].i == 1 && fun != 1)
+	if (at_net_cfun_reset(r) && fun != 1)
 		return CME_BAD_PARAM;
 	return AT_RES_OK;
 }
@@ -77,17 +89,16 @@ at_net_cfun(struct at_req *r)
 
 	switch (r->form) {
 	case AT_READ:
-		at_info(r, "+CFUN: %d", m->cfun);
+		at_info(r, "+CFUN: %d", m->net.cfun);
 		break;
 	case AT_TEST:
 		at_info(r, "+CFUN: (0,1,4),(0,1)");
 		break;
 	case AT_SET:
-		if (r->nargs > 1 && r->args[1].present && r->args[1].i == 1) {
+		if (at_net_cfun_reset(r))
 			modem_reboot(m);
-			break;
-		}
-		modem_set_cfun(m, (int)r->args[0].i);
+		else
+			net_set_cfun(&m->net, (int)r->args[0].i);
 		break;
 	default:
 		break;
@@ -99,11 +110,9 @@ at_net_cfun(struct at_req *r)
 static int
 at_net_csq(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-
 	if (r->form == AT_TEST)
 		at_info(r, "+CSQ: (0-31,99),(0-7,99)");
-	else if (m->reg_stat == 1)
+	else if (net_registered(at_net(r)))
 		at_info(r, "+CSQ: 24,99");
 	else
 		at_info(r, "+CSQ: 99,99");
@@ -111,39 +120,39 @@ at_net_csq(struct at_req *r)
 }
 
 /* Which registration a +CxREG command is about. */
-static enum modem_reg
-at_net_reg_kind(const struct at_req *r)
+static enum net_domain
+at_net_domain(const struct at_req *r)
 {
 	if (strcasecmp(r->cmd->name, "+CREG") == 0)
-		return MODEM_REG_C;
+		return NET_REG_C;
 	if (strcasecmp(r->cmd->name, "+CGREG") == 0)
-		return MODEM_REG_G;
-	return MODEM_REG_E;
+		return NET_REG_G;
+	return NET_REG_E;
 }
 
 /* AT+CREG / +CGREG / +CEREG: URC mode and registration state. */
 static int
 at_net_reg(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-	enum modem_reg k = at_net_reg_kind(r);
-	int stat = m->reg_stat;
+	struct net *n = at_net(r);
+	enum net_domain d = at_net_domain(r);
+	int stat = n->reg;
 
-	if (k == MODEM_REG_E && !at_net_lte(m))
-		stat = 0;
+	if (d == NET_REG_E && !n->lte)
+		stat = NET_REG_NONE;
 	switch (r->form) {
 	case AT_SET:
-		m->reg_n[k] = r->nargs ? (int)r->args[0].i : 0;
+		net_set_reg_mode(n, d, r->nargs ? (int)r->args[0].i : 0);
 		break;
 	case AT_TEST:
 		at_info(r, "%s: (0-2)", r->cmd->name);
 		break;
 	case AT_READ:
-		if (m->reg_n[k] == 2 && stat == 1)
+		if (n->reg_n[d] == 2 && stat == NET_REG_HOME)
 			at_info(r, "%s: 2,%d,\"1A2B\",\"0C3D4E5\",%d",
-			    r->cmd->name, stat, at_net_lte(m) ? 7 : 2);
+			    r->cmd->name, stat, n->lte ? 7 : 2);
 		else
-			at_info(r, "%s: %d,%d", r->cmd->name, m->reg_n[k], stat);
+			at_info(r, "%s: %d,%d", r->cmd->name, n->reg_n[d], stat);
 		break;
 	default:
 		break;
@@ -151,31 +160,33 @@ at_net_reg(struct at_req *r)
 	return AT_RES_OK;
 }
 
-/* AT+COPS: automatic selection only. */
+/* AT+COPS=<mode>: automatic selection only. */
+static int
+at_net_cops_check(struct at_req *r)
+{
+	if (r->form == AT_SET && r->args[0].i != 0)
+		return CME_NOT_SUPPORTED;
+	return AT_RES_OK;
+}
+
+/* AT+COPS: the operator, and the list of those in sight. */
 static int
 at_net_cops(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-	int lte = at_net_lte(m);
+	struct net *n = at_net(r);
 
 	switch (r->form) {
 	case AT_READ:
-		if (m->reg_stat == 1)
+		if (net_registered(n))
 			at_info(r, "+COPS: 0,0,\"%s\",%d",
-			    lte ? "CHINA MOBILE" : "CHN-UNICOM", lte ? 7 : 2);
+			    n->lte ? "CHINA MOBILE" : "CHN-UNICOM", n->lte ? 7 : 2);
 		else
 			at_info(r, "+COPS: 0");
 		break;
 	case AT_TEST:
-		if (m->reg_stat != 1)
-			return CME_NO_NETWORK;
-		at_info(r, lte ?
+		at_info(r, n->lte ?
 		    "+COPS: (2,\"CHINA MOBILE\",\"CMCC\",\"46000\",7),,(0-4),(0-2)" :
 		    "+COPS: (2,\"CHN-UNICOM\",\"UNICOM\",\"46001\",2),,(0-4),(0-2)");
-		break;
-	case AT_SET:
-		if (r->args[0].i != 0)
-			return CME_NOT_SUPPORTED;
 		break;
 	default:
 		break;
@@ -187,41 +198,53 @@ at_net_cops(struct at_req *r)
 static int
 at_net_qnwinfo(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
+	struct net *n = at_net(r);
 
 	if (r->form == AT_TEST)
 		return AT_RES_OK;
-	if (m->reg_stat != 1)
+	if (!net_registered(n))
 		at_info(r, "+QNWINFO: No Service");
-	else if (at_net_lte(m))
+	else if (n->lte)
 		at_info(r, "+QNWINFO: \"FDD LTE\",\"46000\",\"LTE BAND 3\",1650");
 	else
 		at_info(r, "+QNWINFO: \"WCDMA\",\"46001\",\"WCDMA 2100\",10700");
 	return AT_RES_OK;
 }
 
-/* AT+CGDCONT=<cid>,<type>: the type must be one the module knows. */
-static int
-at_net_cgdcont_check(struct at_req *r)
+/* The canonical spelling of a PDP type, or NULL if the module has none. */
+static const char *
+at_net_pdp_type(const char *text)
 {
 	size_t i;
 
-	if (r->form != AT_SET || r->nargs < 2 || !r->args[1].present)
-		return AT_RES_OK;
 	for (i = 1; i < nitems(pdp_types); i++)
-		if (strcasecmp(r->args[1].s, pdp_types[i]) == 0)
-			return AT_RES_OK;
-	return CME_BAD_PARAM;
+		if (strcasecmp(text, pdp_types[i]) == 0)
+			return pdp_types[i];
+	return NULL;
+}
+
+/* AT+CGDCONT=<cid>[,<type>[,<apn>]]: a known type; no undefining an
+ * active context. */
+static int
+at_net_cgdcont_check(struct at_req *r)
+{
+	if (r->form != AT_SET)
+		return AT_RES_OK;
+	if (r->nargs == 1)
+		return at_net(r)->pdp[r->args[0].i].active ? CME_NOT_ALLOWED :
+		    AT_RES_OK;
+	if (at_net_has(r, 1) && at_net_pdp_type(r->args[1].s) == NULL)
+		return CME_BAD_PARAM;
+	return AT_RES_OK;
 }
 
 /* AT+CGDCONT: define, undefine and list PDP contexts. */
 static int
 at_net_cgdcont(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-	struct modem_pdp *p;
+	struct net *n = at_net(r);
+	const struct net_pdp *p;
 	int cid;
-	size_t i;
 
 	switch (r->form) {
 	case AT_TEST:
@@ -230,30 +253,21 @@ at_net_cgdcont(struct at_req *r)
 		at_info(r, "+CGDCONT: (1-15),\"IPV4V6\",,,(0-2),(0-4),(0,1)");
 		break;
 	case AT_READ:
-		for (cid = 1; cid < MODEM_NCID; cid++) {
-			p = &m->pdp[cid];
+		for (cid = 1; cid < NET_NCID; cid++) {
+			p = &n->pdp[cid];
 			if (p->defined)
 				at_info(r, "+CGDCONT: %d,\"%s\",\"%s\",\"0.0.0.0\",0,0,0",
 				    cid, p->type, p->apn);
 		}
 		break;
 	case AT_SET:
-		p = &m->pdp[r->args[0].i];
-		if (r->nargs == 1) {		/* undefine */
-			if (p->active)
-				return CME_NOT_ALLOWED;
-			memset(p, 0, sizeof *p);
-			break;
-		}
-		p->defined = 1;
-		for (i = 1; i < nitems(pdp_types); i++)
-			if (r->args[1].present &&
-			    strcasecmp(r->args[1].s, pdp_types[i]) == 0)
-				str_copy(p->type, pdp_types[i], sizeof p->type);
-		if (p->type[0] == '\0')
-			snprintf(p->type, sizeof p->type, "IP");
-		if (r->nargs > 2 && r->args[2].present)
-			str_copy(p->apn, r->args[2].s, sizeof p->apn);
+		cid = (int)r->args[0].i;
+		if (r->nargs == 1)
+			net_pdp_undefine(n, cid);
+		else
+			net_pdp_define(n, cid, at_net_has(r, 1) ?
+			    at_net_pdp_type(r->args[1].s) : NULL,
+			    at_net_has(r, 2) ? r->args[2].s : NULL);
 		break;
 	default:
 		break;
@@ -261,19 +275,30 @@ at_net_cgdcont(struct at_req *r)
 	return AT_RES_OK;
 }
 
+/* AT+QICSGP=<cid> queries; setting needs at least the APN. */
+static int
+at_net_qicsgp_check(struct at_req *r)
+{
+	if (r->form == AT_SET && r->nargs != 1 && r->nargs < 3)
+		return CME_BAD_PARAM;
+	return AT_RES_OK;
+}
+
 /* AT+QICSGP: Quectel's view of the same contexts, with credentials. */
 static int
 at_net_qicsgp(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-	struct modem_pdp *p;
+	struct net *n = at_net(r);
+	const struct net_pdp *p;
+	int cid;
 	size_t t;
 
 	if (r->form == AT_TEST) {
 		at_info(r, "+QICSGP: (1-15),(1-3),<APN>,<username>,<password>,(0-3)");
 		return AT_RES_OK;
 	}
-	p = &m->pdp[r->args[0].i];
+	cid = (int)r->args[0].i;
+	p = &n->pdp[cid];
 	if (r->nargs == 1) {			/* query */
 		for (t = 1; t < nitems(pdp_types); t++)
 			if (strcmp(p->type, pdp_types[t]) == 0)
@@ -283,47 +308,59 @@ at_net_qicsgp(struct at_req *r)
 		    p->apn, p->user, p->pass, p->auth);
 		return AT_RES_OK;
 	}
-	if (r->nargs < 3)
-		return CME_BAD_PARAM;
-	p->defined = 1;
 	/* The type may be omitted (AT+QICSGP=1,,"apn"): IPv4. */
-	str_copy(p->type, pdp_types[r->args[1].present ? r->args[1].i : 1],
-	    sizeof p->type);
-	str_copy(p->apn, r->args[2].s, sizeof p->apn);
-	str_copy(p->user, r->nargs > 3 && r->args[3].present ? r->args[3].s : "", sizeof p->user);
-	str_copy(p->pass, r->nargs > 4 && r->args[4].present ? r->args[4].s : "", sizeof p->pass);
-	p->auth = r->nargs > 5 && r->args[5].present ? (int)r->args[5].i : 0;
+	net_pdp_define(n, cid, pdp_types[at_net_has(r, 1) ? r->args[1].i : 1],
+	    r->args[2].s);
+	net_pdp_set_auth(n, cid, at_net_has(r, 3) ? r->args[3].s : "",
+	    at_net_has(r, 4) ? r->args[4].s : "",
+	    at_net_has(r, 5) ? (int)r->args[5].i : 0);
 	return AT_RES_OK;
 }
 
-/* AT+CGACT: activate needs a defined context and a network. */
+/* The context an AT+CGACT=<state>[,<cid>] is about (default 1). */
+static int
+at_net_cgact_cid(const struct at_req *r)
+{
+	return at_net_has(r, 1) ? (int)r->args[1].i : 1;
+}
+
+/* AT+CGACT=1: activating needs a defined context and a network. */
+static int
+at_net_cgact_check(struct at_req *r)
+{
+	struct net *n = at_net(r);
+
+	if (r->form != AT_SET || r->args[0].i != 1)
+		return AT_RES_OK;
+	if (!n->pdp[at_net_cgact_cid(r)].defined)
+		return CME_BAD_PARAM;
+	if (!net_registered(n))
+		return CME_NO_NETWORK;
+	return AT_RES_OK;
+}
+
+/* AT+CGACT: activate, deactivate and list contexts. */
 static int
 at_net_cgact(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-	int cid, state;
+	struct net *n = at_net(r);
+	int cid;
 
 	switch (r->form) {
 	case AT_TEST:
 		at_info(r, "+CGACT: (0,1)");
-		return AT_RES_OK;
+		break;
 	case AT_READ:
-		for (cid = 1; cid < MODEM_NCID; cid++)
-			if (m->pdp[cid].defined)
-				at_info(r, "+CGACT: %d,%d", cid, m->pdp[cid].active);
-		return AT_RES_OK;
+		for (cid = 1; cid < NET_NCID; cid++)
+			if (n->pdp[cid].defined)
+				at_info(r, "+CGACT: %d,%d", cid, n->pdp[cid].active);
+		break;
+	case AT_SET:
+		net_pdp_set_active(n, at_net_cgact_cid(r), (int)r->args[0].i);
+		break;
 	default:
 		break;
 	}
-	state = (int)r->args[0].i;
-	cid = r->nargs > 1 && r->args[1].present ? (int)r->args[1].i : 1;
-	if (state == 1) {
-		if (!m->pdp[cid].defined)
-			return CME_BAD_PARAM;
-		if (m->reg_stat != 1)
-			return CME_NO_NETWORK;
-	}
-	m->pdp[cid].active = state;
 	return AT_RES_OK;
 }
 
@@ -331,19 +368,19 @@ at_net_cgact(struct at_req *r)
 static int
 at_net_cgpaddr(struct at_req *r)
 {
-	struct modem *m = at_req_modem(r);
-	int cid, first = 1, last = MODEM_NCID - 1;
+	struct net *n = at_net(r);
+	int cid, first = 1, last = NET_NCID - 1;
 
 	if (r->form == AT_TEST) {
 		at_info(r, "+CGPADDR: (1-15)");
 		return AT_RES_OK;
 	}
-	if (r->form == AT_SET && r->nargs > 0 && r->args[0].present)
+	if (r->form == AT_SET && at_net_has(r, 0))
 		first = last = (int)r->args[0].i;
 	for (cid = first; cid <= last; cid++) {
-		if (!m->pdp[cid].defined)
+		if (!n->pdp[cid].defined)
 			continue;
-		if (m->pdp[cid].active)
+		if (n->pdp[cid].active)
 			at_info(r, "+CGPADDR: %d,\"10.46.103.%d\"", cid, 16 + cid);
 		else
 			at_info(r, "+CGPADDR: %d,\"0.0.0.0\"", cid);
@@ -351,18 +388,30 @@ at_net_cgpaddr(struct at_req *r)
 	return AT_RES_OK;
 }
 
+#define RTS	(AT_READ | AT_TEST | AT_SET)
 const struct at_cmd at_network_cmds[] = {
-	{ "+CPIN", AT_READ | AT_TEST | AT_SET, p_pin, 1, NULL, at_net_cpin },
-	{ "+CFUN", AT_READ | AT_TEST | AT_SET, p_cfun, 1, at_net_cfun_check, at_net_cfun },
-	{ "+CSQ", AT_EXEC | AT_TEST, NULL, 0, NULL, at_net_csq },
-	{ "+CREG", AT_READ | AT_TEST | AT_SET, p_reg, 0, NULL, at_net_reg },
-	{ "+CGREG", AT_READ | AT_TEST | AT_SET, p_reg, 0, NULL, at_net_reg },
-	{ "+CEREG", AT_READ | AT_TEST | AT_SET, p_reg, 0, NULL, at_net_reg },
-	{ "+COPS", AT_READ | AT_TEST | AT_SET, p_cops, 1, NULL, at_net_cops },
-	{ "+QNWINFO", AT_EXEC | AT_TEST, NULL, 0, NULL, at_net_qnwinfo },
-	{ "+CGDCONT", AT_READ | AT_TEST | AT_SET, p_cgdcont, 1, at_net_cgdcont_check, at_net_cgdcont },
-	{ "+QICSGP", AT_TEST | AT_SET, p_qicsgp, 1, NULL, at_net_qicsgp },
-	{ "+CGACT", AT_READ | AT_TEST | AT_SET, p_cgact, 1, NULL, at_net_cgact },
-	{ "+CGPADDR", AT_EXEC | AT_TEST | AT_SET, p_cid, 0, NULL, at_net_cgpaddr },
-	{ NULL, 0, NULL, 0, NULL, NULL },
+	{ .name = "+CPIN", .forms = RTS, .params = p_pin, .nreq = 1,
+	  .needs = AT_NEED_SIM | AT_NEED_SIM_ON,
+	  .check = at_net_cpin_check, .proceed = at_net_cpin },
+	{ .name = "+CFUN", .forms = RTS, .params = p_cfun, .nreq = 1,
+	  .check = at_net_cfun_check, .proceed = at_net_cfun },
+	{ .name = "+CSQ", .forms = AT_EXEC | AT_TEST, .proceed = at_net_csq },
+	{ .name = "+CREG", .forms = RTS, .params = p_reg, .proceed = at_net_reg },
+	{ .name = "+CGREG", .forms = RTS, .params = p_reg, .proceed = at_net_reg },
+	{ .name = "+CEREG", .forms = RTS, .params = p_reg, .proceed = at_net_reg },
+	{ .name = "+COPS", .forms = RTS, .params = p_cops, .nreq = 1,
+	  .needs = AT_NEED_REG, .need_forms = AT_TEST,
+	  .check = at_net_cops_check, .proceed = at_net_cops },
+	{ .name = "+QNWINFO", .forms = AT_EXEC | AT_TEST,
+	  .proceed = at_net_qnwinfo },
+	{ .name = "+CGDCONT", .forms = RTS, .params = p_cgdcont, .nreq = 1,
+	  .check = at_net_cgdcont_check, .proceed = at_net_cgdcont },
+	{ .name = "+QICSGP", .forms = AT_TEST | AT_SET, .params = p_qicsgp,
+	  .nreq = 1, .check = at_net_qicsgp_check, .proceed = at_net_qicsgp },
+	{ .name = "+CGACT", .forms = RTS, .params = p_cgact, .nreq = 1,
+	  .check = at_net_cgact_check, .proceed = at_net_cgact },
+	{ .name = "+CGPADDR", .forms = AT_EXEC | AT_TEST | AT_SET,
+	  .params = p_cid, .proceed = at_net_cgpaddr },
+	{ .name = NULL },
 };
+#undef RTS

@@ -9,10 +9,8 @@
 #include "at-cmd.h"
 #include "modem.h"
 
-static const struct at_param p_ifc[] = { { AT_P_INT, 0, 2 }, { AT_P_INT, 0, 2 },
-	{ AT_P_END, 0, 0 } };
-static const struct at_param p_qcfg[] = { { AT_P_STR, 1, 32 }, { AT_P_ANY, 0, 0 },
-	{ AT_P_ANY, 0, 0 }, { AT_P_END, 0, 0 } };
+static const struct at_param p_ifc[] = { AT_INT(0, 2), AT_INT(0, 2), AT_END };
+static const struct at_param p_qcfg[] = { AT_STR(32), AT_ANY, AT_ANY, AT_END };
 
 /* Flow control values: 0 none, 2 RTS/CTS (1, XON/XOFF, is not supported). */
 static int
@@ -96,7 +94,9 @@ at_port_qcfg(struct at_req *r)
 }
 
 const struct at_cmd at_port_cmds[] = {
-	{ "+IFC", AT_READ | AT_TEST | AT_SET, p_ifc, 0, at_port_ifc_check, at_port_ifc },
-	{ "+QCFG", AT_TEST | AT_SET, p_qcfg, 1, at_port_qcfg_check, at_port_qcfg },
-	{ NULL, 0, NULL, 0, NULL, NULL },
+	{ .name = "+IFC", .forms = AT_READ | AT_TEST | AT_SET, .params = p_ifc,
+	  .check = at_port_ifc_check, .proceed = at_port_ifc },
+	{ .name = "+QCFG", .forms = AT_TEST | AT_SET, .params = p_qcfg,
+	  .nreq = 1, .check = at_port_qcfg_check, .proceed = at_port_qcfg },
+	{ .name = NULL },
 };

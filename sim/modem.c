@@ -17,7 +17,6 @@
 /* Simulated seconds for the parts of a power cycle (docs/modem.md). */
 #define MODEM_USB_ENUM_DELAY	1.0	/* power-on to the USB port appearing */
 #define MODEM_SHUTDOWN_DELAY	0.5	/* port gone to power applied again */
-#define MODEM_REG_SEARCH_TIME	1.5	/* CFUN=1 to registered */
 #define MODEM_URC_QUEUE_MAX	16384	/* bytes of URCs held back at most */
 #define MODEM_DRAIN_BOUND	5.0	/* wall seconds the host gets to read */
 
@@ -49,9 +48,9 @@ modem_default_revision(enum modem_model model)
 	    "EC200TCNHAR02A14M16";
 }
 
-/* Firmware: the updater has a URC to print. */
+/* Firmware or network: a URC line to print (queued like every URC). */
 static void
-modem_fw_urc(void *arg, const char *line)
+modem_cb_urc(void *arg, const char *line)
 {
 	modem_urc(arg, "%s", line);
 }
@@ -67,7 +66,7 @@ modem_fw_reboot(void *arg)
 static int
 modem_fw_boot(struct modem *m)
 {
-	struct firmware_cbs cbs = { modem_fw_urc, modem_fw_reboot, m };
+	struct firmware_cbs cbs = { modem_cb_urc, modem_fw_reboot, m };
 	struct firmware_config cfg;
 	char err[512];
 
@@ -100,6 +99,22 @@ modem_fw_boot(struct modem *m)
 		    m->cfg.revision);
 	snprintf(m->revision, sizeof m->revision, "%s", firmware_revision(m->fw));
 	return 0;
+}
+
+/* AT engine: which declared preconditions hold now. */
+static unsigned
+modem_at_conditions(void *arg)
+{
+	const struct modem *m = arg;
+	unsigned have = 0;
+
+	if (m->net.sim_ready)
+		have |= AT_NEED_SIM;
+	if (m->net.cfun != 0)
+		have |= AT_NEED_SIM_ON;
+	if (net_registered(&m->net))
+		have |= AT_NEED_REG;
+	return have;
 }
 
 /* Write bytes from the AT engine to the port. */
@@ -217,7 +232,7 @@ modem_drained(struct modem *m)
 	if (m->cfg.port_mode == MODEM_PORT_USB || m->power == MODEM_POWERING_DOWN)
 		port_close(&m->port);
 	clock_timer_stop(&m->boot_t);
-	clock_timer_stop(&m->reg_t);
+	net_stop(&m->net);
 	clock_timer_stop(&m->down_t);
 	firmware_close(m->fw);
 	m->fw = NULL;
@@ -258,62 +273,6 @@ modem_power_cb(struct clock_timer *t, void *arg)
 {
 	(void)t;
 	modem_power_on(arg);
-}
-
-/* The registration search finished. */
-static void
-modem_reg_cb(struct clock_timer *t, void *arg)
-{
-	struct modem *m = arg;
-
-	(void)t;
-	if (m->cfun == 1 && m->sim_ready)
-		modem_set_reg(m, 1);
-}
-
-void
-modem_set_reg(struct modem *m, int stat)
-{
-	static const char *names[MODEM_NREG] = { "+CREG", "+CGREG", "+CEREG" };
-	int lte = m->cfg.model == MODEM_EC200T;
-	int r;
-
-	if (m->reg_stat == stat)
-		return;
-	translog_state(m->log, "network", "registration %d -> %d", m->reg_stat, stat);
-	m->reg_stat = stat;
-	for (r = 0; r < MODEM_NREG; r++) {
-		/* A UMTS-only UC200T never registers on EPS: no change. */
-		if (r == MODEM_REG_E && !lte)
-			continue;
-		if (m->reg_n[r] == 2 && stat == 1)
-			modem_urc(m, "%s: %d,\"1A2B\",\"0C3D4E5\",%d", names[r],
-			    stat, lte ? 7 : 2);
-		else if (m->reg_n[r] != 0)
-			modem_urc(m, "%s: %d", names[r], stat);
-	}
-}
-
-void
-modem_set_cfun(struct modem *m, int fun)
-{
-	int cid;
-
-	if (m->cfun == fun)
-		return;
-	translog_state(m->log, "radio", "cfun %d -> %d", m->cfun, fun);
-	m->cfun = fun;
-	if (fun == 1) {
-		if (m->sim_ready) {
-			modem_set_reg(m, 2);
-			clock_timer_start(&m->reg_t, MODEM_REG_SEARCH_TIME);
-		}
-		return;
-	}
-	clock_timer_stop(&m->reg_t);
-	for (cid = 0; cid < MODEM_NCID; cid++)
-		m->pdp[cid].active = 0;
-	modem_set_reg(m, 0);
 }
 
 /* Boot chain steps, in order; `at` is simulated seconds after power-on. */
@@ -360,15 +319,14 @@ modem_boot_ready(struct modem *m)
 static void
 modem_boot_sim(struct modem *m)
 {
-	m->sim_ready = 1;
+	net_set_sim_ready(&m->net, 1);
 }
 
 /* Full functionality: start searching for a network. */
 static void
 modem_boot_cfun(struct modem *m)
 {
-	m->cfun = 0;
-	modem_set_cfun(m, 1);
+	net_set_cfun(&m->net, 1);
 }
 
 /* Run the next boot step and schedule the one after it. */
@@ -407,14 +365,7 @@ modem_power_on(struct modem *m)
 	m->frame.s3 = m->at.set.s3;
 	m->frame.s5 = m->at.set.s5;
 	buf_reset(&m->urcs);
-	m->cfun = 0;
-	m->sim_ready = 0;
-	m->reg_stat = 0;
-	/* Contexts are volatile; cid 1 comes up defined, as on the module. */
-	memset(m->pdp, 0, sizeof m->pdp);
-	m->pdp[1].defined = 1;
-	strcpy(m->pdp[1].type, "IP");
-	memset(m->reg_n, 0, sizeof m->reg_n);
+	net_reset(&m->net);
 	m->boot_step = 0;
 	/* A UART port exists from the first power-on and stays. */
 	if (m->cfg.port_mode == MODEM_PORT_UART)
@@ -427,7 +378,7 @@ static void
 modem_shutdown(struct modem *m, enum modem_power next)
 {
 	clock_timer_stop(&m->boot_t);
-	clock_timer_stop(&m->reg_t);
+	net_stop(&m->net);
 	modem_set_power(m, next);
 	/* A half-typed line is lost; URCs it held back still go out. */
 	at_frame_reset(&m->frame);
@@ -480,6 +431,7 @@ int
 modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 {
 	static const struct port_cb pcb = { modem_port_input, modem_port_event };
+	const struct net_cbs ncb = { modem_cb_urc, m };
 	static const struct at_frame_cb fcb = {
 		modem_frame_echo, modem_frame_line, modem_frame_overflow,
 	};
@@ -496,16 +448,17 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	if (strlen(rev) >= sizeof m->revision)
 		return -1;
 	strcpy(m->revision, rev);
-	m->power = MODEM_OFF;
+	/* m->power is MODEM_OFF (zero): only modem_set_power changes it. */
 	port_init(&m->port, m->loop, cfg->link, &pcb, m);
 	m->port.log = m->log;
 	at_frame_init(&m->frame, &fcb, m);
 	m->at.out = modem_at_out;
 	m->at.out_arg = m;
 	m->at.ctx = m;
+	m->at.conditions = modem_at_conditions;
 	buf_init(&m->urcs);
 	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
-	clock_timer_init(&m->reg_t, clock, modem_reg_cb, m);
+	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
 	return modem_fw_boot(m);
@@ -523,7 +476,7 @@ void
 modem_free(struct modem *m)
 {
 	clock_timer_stop(&m->boot_t);
-	clock_timer_stop(&m->reg_t);
+	net_stop(&m->net);
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
 	firmware_close(m->fw);

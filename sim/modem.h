@@ -3,8 +3,9 @@
  *
  * The modem ties the port, the AT engine and the simulated clock together.  It
  * owns the power state machine (off, booting, on, resetting, powering down),
- * the boot chain of URCs, the URC queue, the settings saved with AT&W, and
- * the radio/network state that the command families read and change.
+ * the boot chain of URCs, the URC queue and the settings saved with AT&W.
+ * Its network state (SIM, radio, registration, PDP) is a struct net
+ * (sim/net/net.h), changed only through the net_set_* setters.
  */
 #ifndef FOTASIM_MODEM_H
 #define FOTASIM_MODEM_H
@@ -16,6 +17,7 @@
 #include "at-cmd.h"
 #include "at-frame.h"
 #include "clock.h"
+#include "net/net.h"
 #include "port.h"
 #include "util.h"
 
@@ -53,26 +55,6 @@ struct modem_config {
 
 struct firmware;
 
-#define MODEM_NCID	16	/* PDP context ids 1..15 */
-
-struct modem_pdp {
-	int		 defined;
-	char		 type[8];	/* "IP", "IPV6", "IPV4V6" */
-	char		 apn[100];
-	char		 user[64];
-	char		 pass[64];
-	int		 auth;
-	int		 active;
-};
-
-/* Registration URC modes and state (+CREG/+CGREG/+CEREG). */
-enum modem_reg {
-	MODEM_REG_C,		/* +CREG: circuit switched */
-	MODEM_REG_G,		/* +CGREG: GPRS/UMTS packet */
-	MODEM_REG_E,		/* +CEREG: EPS (LTE) */
-	MODEM_NREG
-};
-
 struct modem_nv {
 	struct at_settings	 at;
 	int			 ifc_dce, ifc_dte;	/* AT+IFC */
@@ -101,15 +83,10 @@ struct modem {
 	struct modem_nv		 nv;		/* saved profile (AT&W, QCFG) */
 	struct modem_nv		 nv_ram;	/* ...when there is no flash */
 	int			 nv_ram_saved;
-	int			 cfun;
-	int			 sim_ready;
-	int			 reg_stat;	/* 0 none, 1 home, 2 searching */
-	int			 reg_n[MODEM_NREG]; /* URC modes */
+	struct net		 net;		/* SIM, radio, registration, PDP */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
-	struct modem_pdp	 pdp[MODEM_NCID];
 
 	struct clock_timer	 boot_t;
-	struct clock_timer	 reg_t;
 	struct clock_timer	 power_t;	/* power back on after reboot */
 	struct clock_timer	 down_t;	/* QPOWD: OK, then power-down */
 
@@ -139,10 +116,6 @@ void	modem_power_down_later(struct modem *, double delay, int urc);
 int	modem_nv_save(struct modem *);
 /* Read the saved profile (factory defaults if there is none). */
 void	modem_nv_load(struct modem *);
-/* Change the registration state, sending URCs per the +CxREG modes. */
-void	modem_set_reg(struct modem *, int stat);
-/* Change the functionality level (AT+CFUN). */
-void	modem_set_cfun(struct modem *, int fun);
 /* Name of a power state. */
 const char *modem_power_name(enum modem_power);
 /* Default revision of a model. */

@@ -45,9 +45,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.at.set = m.nv.at;
 	m.at.out = fuzz_out;
 	m.power = MODEM_ON;
-	m.sim_ready = 1;
-	m.cfun = 1;
-	m.reg_stat = 1;
+	net_set_sim_ready(&m.net, 1);
+	net_set_cfun(&m.net, 1);
+	net_set_reg(&m.net, NET_REG_HOME);
 	at_frame_input(&m.frame, data, size);
 	modem_free(&m);
 	return 0;

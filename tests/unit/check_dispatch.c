@@ -43,11 +43,10 @@ setup(void)
 	modem_nv_load(&m);
 	m.at.set = m.nv.at;
 	m.at.out = cap_out;
-	m.sim_ready = 1;
-	m.cfun = 1;
-	m.reg_stat = 1;
-	m.pdp[1].defined = 1;
-	strcpy(m.pdp[1].type, "IP");
+	/* A SIM that answered, full functionality, registered at home. */
+	net_set_sim_ready(&m.net, 1);
+	net_set_cfun(&m.net, 1);
+	net_set_reg(&m.net, NET_REG_HOME);
 	buf_init(&out);
 }
 
@@ -155,7 +154,7 @@ START_TEST(test_concatenation)
 	/* The first failure ends the line; later commands do not run. */
 	ck_assert_str_eq(run("+CSQ;+NOPE;+CEREG=1"),
 	    "\r\n+CSQ: 24,99\r\n\r\nERROR\r\n");
-	ck_assert_int_eq(m.reg_n[MODEM_REG_E], 0);
+	ck_assert_int_eq(m.net.reg_n[NET_REG_E], 0);
 	/* Basic commands chain without separators. */
 	ck_assert_str_eq(run("E0V1Q0"), "\r\nOK\r\n");
 	ck_assert_int_eq(m.at.set.echo, 0);
@@ -226,15 +225,25 @@ END_TEST
 
 START_TEST(test_state_errors)
 {
-	m.sim_ready = 0;
+	net_set_sim_ready(&m.net, 0);
 	ck_assert_str_eq(run("+CPIN?"), "\r\n+CME ERROR: 14\r\n");
+	ck_assert_str_eq(run("+CPIN=\"1234\""), "\r\n+CME ERROR: 14\r\n");
 	ck_assert_str_eq(run("+CIMI"), "\r\n+CME ERROR: 14\r\n");
-	m.sim_ready = 1;
+	/* The test form needs no SIM. */
+	ck_assert_str_eq(run("+CPIN=?"), "\r\nOK\r\n");
+	ck_assert_str_eq(run("+CIMI=?"), "\r\nOK\r\n");
+	net_set_sim_ready(&m.net, 1);
+	ck_assert_str_eq(run("+CPIN=\"1234\""), "\r\n+CME ERROR: 3\r\n");
 	ck_assert_str_eq(run("+CPIN?"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
 	ck_assert_str_eq(run("+CFUN=0"), "\r\nOK\r\n");
 	ck_assert_str_eq(run("+CPIN?"), "\r\n+CME ERROR: 13\r\n");
 	ck_assert_str_eq(run("+CSQ"), "\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+CIMI"), "\r\n+CME ERROR: 13\r\n");
 	ck_assert_str_eq(run("+CGACT=1,1"), "\r\n+CME ERROR: 30\r\n");
+	ck_assert_str_eq(run("+COPS=?"), "\r\n+CME ERROR: 30\r\n");
+	/* Declared syntax comes before preconditions: a bad argument is 50. */
+	ck_assert_str_eq(run("+CPIN=1"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+COPS?"), "\r\n+COPS: 0\r\n\r\nOK\r\n");
 	ck_assert_str_eq(run("+CFUN?"), "\r\n+CFUN: 0\r\n\r\nOK\r\n");
 }
 END_TEST

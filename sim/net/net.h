@@ -1,0 +1,98 @@
+/*
+ * net.h: the module's view of the network: SIM, radio functionality
+ * (AT+CFUN), registration (+CREG/+CGREG/+CEREG) and PDP contexts.
+ *
+ * Everything here changes only through the setters below.  Each setter logs
+ * the change to the modem's transcript and sends the URCs the module prints
+ * for it, so that AT handlers, the simulated network, the control API and
+ * scenario files all drive the same state the same way.  Readers use the
+ * fields directly.
+ */
+#ifndef FOTASIM_NET_H
+#define FOTASIM_NET_H
+
+#include "clock.h"
+
+struct translog;
+
+#define NET_NCID	16	/* PDP context ids 1..15 */
+
+/* Which registration a +CxREG command or URC is about. */
+enum net_domain {
+	NET_REG_C,		/* +CREG: circuit switched */
+	NET_REG_G,		/* +CGREG: GPRS/UMTS packet */
+	NET_REG_E,		/* +CEREG: EPS (LTE) */
+	NET_NDOMAIN
+};
+
+/* Registration state, numbered as 3GPP TS 27.007 <stat>. */
+enum net_reg {
+	NET_REG_NONE = 0,	/* not registered, not searching */
+	NET_REG_HOME = 1,	/* registered, home network */
+	NET_REG_SEARCHING = 2,
+	NET_REG_DENIED = 3,
+	NET_REG_UNKNOWN = 4,
+	NET_REG_ROAMING = 5,	/* registered, roaming */
+	NET_NREG
+};
+
+struct net_pdp {
+	int		 defined;
+	char		 type[8];	/* "IP", "IPV6", "IPV4V6" */
+	char		 apn[100];
+	char		 user[64];
+	char		 pass[64];
+	int		 auth;
+	int		 active;
+};
+
+/* What the network needs from the modem. */
+struct net_cbs {
+	/* Send one URC line, without CR LF: +CEREG: 1 */
+	void	(*urc)(void *arg, const char *line);
+	void	 *arg;
+};
+
+struct net {
+	struct clock		*clock;
+	struct translog		*log;
+	struct net_cbs		 cbs;
+	int			 lte;		/* EC200T: EPS exists */
+	int			 sim_ready;	/* the SIM has answered */
+	int			 cfun;		/* 0, 1 or 4 */
+	enum net_reg		 reg;
+	int			 reg_n[NET_NDOMAIN]; /* URC modes 0-2 */
+	struct net_pdp		 pdp[NET_NCID];
+	struct clock_timer	 search_t;	/* CFUN=1 to registered */
+};
+
+/* Set up; `lte` says whether EPS registration exists (EC200T). */
+void	net_init(struct net *, struct clock *, struct translog *, int lte,
+	    const struct net_cbs *);
+/* Stop the search timer (power going away). */
+void	net_stop(struct net *);
+/* Power-on: everything volatile starts over; cid 1 comes up defined. */
+void	net_reset(struct net *);
+/* Whether registered (home or roaming). */
+int	net_registered(const struct net *);
+
+void	net_set_sim_ready(struct net *, int ready);
+/* Functionality level: 1 searches and registers, 0 and 4 drop everything. */
+void	net_set_cfun(struct net *, int fun);
+/* Registration state, with +CxREG URCs per each domain's mode. */
+void	net_set_reg(struct net *, enum net_reg);
+/* URC mode of one domain (AT+CxREG=<n>). */
+void	net_set_reg_mode(struct net *, enum net_domain, int n);
+
+/* Define a context (AT+CGDCONT / AT+QICSGP); NULL leaves a field as is. */
+void	net_pdp_define(struct net *, int cid, const char *type,
+	    const char *apn);
+/* Credentials of a context (AT+QICSGP). */
+void	net_pdp_set_auth(struct net *, int cid, const char *user,
+	    const char *pass, int auth);
+/* Forget a context (it must not be active). */
+void	net_pdp_undefine(struct net *, int cid);
+/* Activate or deactivate a defined context. */
+void	net_pdp_set_active(struct net *, int cid, int active);
+
+#endif
