@@ -91,7 +91,7 @@ main(int argc, char **argv)
 	int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	double speed = 1;
 	char err[512];
-	int c, i;
+	int c, i, rc;
 
 	util_set_progname(argv[0]);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -210,6 +210,8 @@ main(int argc, char **argv)
 	modem_power_on(&modem);
 	ev_run(loop, 0);
 
+	/* A modem that failed at run time (its pty, its flash) exits 1. */
+	rc = modem.failed[0] != '\0';
 	translog_state(cfg.log, "fotasim", "exit");
 	modem_free(&modem);
 	serve_stop(servers);
@@ -217,5 +219,5 @@ main(int argc, char **argv)
 	translog_close(cfg.log);
 	clock_free(clock);
 	ev_loop_destroy(loop);
-	return 0;
+	return rc;
 }

@@ -246,6 +246,34 @@ modem_drained(struct modem *m)
 	clock_timer_start(&m->power_t, MODEM_SHUTDOWN_DELAY);
 }
 
+/*
+ * Something the modem needs at run time is gone (its pty, its flash): log
+ * why, stop everything and go OFF for good, reporting through on_off.  The
+ * process and any other modem on the loop keep running.
+ */
+static void
+modem_fail(struct modem *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->failed, sizeof m->failed, fmt, ap);
+	va_end(ap);
+	warnx_("%s: %s", m->cfg.link, m->failed);
+	translog_state(m->log, "power", "failed: %s", m->failed);
+	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->power_t);
+	clock_timer_stop(&m->down_t);
+	net_stop(&m->net);
+	firmware_close(m->fw);
+	m->fw = NULL;
+	modem_halt(m);
+	port_close(&m->port);
+	modem_set_power(m, MODEM_OFF);
+	if (m->on_off != NULL)
+		m->on_off(m);
+}
+
 /* Port: attach, detach, termios change, drained. */
 static void
 modem_port_event(void *arg, enum port_event ev)
@@ -304,7 +332,7 @@ modem_boot_port(struct modem *m)
 	if (port_is_open(&m->port))
 		return;
 	if (port_open(&m->port) != 0)
-		fatal("cannot open pty for %s: %s", m->cfg.link, strerror(errno));
+		modem_fail(m, "cannot open a pty: %s", strerror(errno));
 }
 
 /* RDY: the AT interpreter runs from here on. */
@@ -339,6 +367,8 @@ modem_boot_cb(struct clock_timer *t, void *arg)
 	(void)t;
 	if (s->fn != NULL)
 		s->fn(m);
+	if (m->failed[0] != '\0')
+		return;
 	if (s->urc != NULL)
 		modem_urc(m, "%s", s->urc);
 	if ((size_t)m->boot_step < nitems(modem_boot_chain))
@@ -351,8 +381,12 @@ modem_power_on(struct modem *m)
 {
 	if (m->power != MODEM_OFF)
 		return;
-	if (m->fw == NULL && m->cfg.state_dir != NULL && modem_fw_boot(m) != 0)
-		fatal("the flash that booted before no longer boots");
+	if (m->failed[0] != '\0')
+		return;
+	if (m->fw == NULL && m->cfg.state_dir != NULL && modem_fw_boot(m) != 0) {
+		modem_fail(m, "the flash that booted before no longer boots");
+		return;
+	}
 	m->boots++;
 	modem_set_power(m, MODEM_BOOTING);
 	/* Volatile state starts over; the saved profile comes back. */
@@ -370,6 +404,8 @@ modem_power_on(struct modem *m)
 	/* A UART port exists from the first power-on and stays. */
 	if (m->cfg.port_mode == MODEM_PORT_UART)
 		modem_boot_port(m);
+	if (m->failed[0] != '\0')
+		return;
 	clock_timer_start(&m->boot_t, modem_boot_chain[0].at);
 }
 

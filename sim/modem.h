@@ -90,7 +90,10 @@ struct modem {
 	struct clock_timer	 power_t;	/* power back on after reboot */
 	struct clock_timer	 down_t;	/* QPOWD: OK, then power-down */
 
-	/* Called once the modem is off for good (main ends the loop). */
+	char			 failed[256];	/* why it failed for good ("": it
+						   did not) */
+	/* Called once the modem is off for good: powered down, or failed
+	 * (main ends the loop). */
 	void			(*on_off)(struct modem *);
 };
 
