@@ -21,6 +21,7 @@ static const char usage[] =
 "           [--faults FILE] [--bind ADDR] [--user U:P]... [--anonymous]\n"
 "           [--speed N|max] [--idle-timeout SECS] [--tls-dir DIR]\n"
 "           [--tls-name NAME]... [--check] [-v|-q]\n"
+"       fotasim-server --help | --version\n"
 "Without --ftp/--http/--https, all three start on ephemeral ports.\n";
 
 /* SIGINT/SIGTERM: leave the loop so that everything is closed in order. */
@@ -75,6 +76,7 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fakeserver_config cfg;
@@ -138,6 +140,9 @@ main(int argc, char **argv)
 		}
 		case 'H':
 			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("fotasim-server %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
 			fputs(usage, stderr);

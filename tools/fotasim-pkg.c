@@ -8,6 +8,7 @@
  *   fotasim-pkg create [--from-image FILE] [--to-image FILE] ... -o FILE
  *   fotasim-pkg inspect FILE
  *   fotasim-pkg verify FILE
+ *   fotasim-pkg --help | --version
  *
  * Exit status: 0 success, 1 a package is bad or an I/O error, 2 usage.
  */
@@ -34,19 +35,27 @@ struct pkg_opts {
 	enum pkg_kind	 kind;
 };
 
-/* Print the synopsis and return the usage exit status. */
+/* Print the synopsis on f and return status. */
 static int
-pkg_usage(void)
+pkg_synopsis(FILE *f, int status)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: fotasim-pkg image --model M --revision REV [--size BYTES] -o FILE\n"
 	    "       fotasim-pkg create --model M --from REV --to REV [--size BYTES]\n"
 	    "                          [--full|--delta] -o FILE\n"
 	    "       fotasim-pkg create [--from-image FILE] [--to-image FILE]\n"
 	    "                          [--full|--delta] -o FILE\n"
 	    "       fotasim-pkg inspect FILE\n"
-	    "       fotasim-pkg verify FILE\n");
-	return 2;
+	    "       fotasim-pkg verify FILE\n"
+	    "       fotasim-pkg --help | --version\n");
+	return status;
+}
+
+/* Print the synopsis on stderr and return the usage exit status. */
+static int
+pkg_usage(void)
+{
+	return pkg_synopsis(stderr, 2);
 }
 
 /* Parse the options shared by image and create; returns 0 or 2. */
@@ -373,6 +382,12 @@ main(int argc, char **argv)
 	util_set_progname(argv[0]);
 	if (argc < 2)
 		return pkg_usage();
+	if (strcmp(argv[1], "--help") == 0 && argc == 2)
+		return pkg_synopsis(stdout, 0);
+	if (strcmp(argv[1], "--version") == 0 && argc == 2) {
+		printf("fotasim-pkg %s\n", PACKAGE_VERSION);
+		return 0;
+	}
 	if (strcmp(argv[1], "image") == 0)
 		return pkg_cmd_image(argc - 1, argv + 1);
 	if (strcmp(argv[1], "create") == 0)

@@ -40,6 +40,8 @@ c.check("missing root: exit 1 and names it", p.returncode == 1 and
         b"/nonexistent/x" in p.stderr, p.stderr)
 p = run([SERVER, "--help"])
 c.check("--help prints usage", p.returncode == 0 and b"--faults FILE" in p.stdout)
+p = run([SERVER, "--version"])
+c.eq("--version", (p.returncode, p.stdout.split()[:1]), (0, [b"fotasim-server"]))
 
 with Server(services=[]) as s:
     c.eq("no service options: all three start", sorted(s.ports), ["ftp", "http", "https"])

@@ -56,8 +56,11 @@ grep -q "truncated" "$T/err" || fail "truncated: message"
 # Not a package at all.
 if "$PKG" inspect "$T/a1.img" 2> "$T/err"; then fail "inspect of an image passed"; fi
 grep -q "magic" "$T/err" || fail "image: message"
-# Usage errors exit 2.
+# --help and --version go to stdout and exit 0; usage errors exit 2.
+"$PKG" --help | grep -q "^usage: fotasim-pkg image" || fail "--help"
+"$PKG" --version | grep -q "^fotasim-pkg [0-9]" || fail "--version"
 set +e
+"$PKG" 2>/dev/null; [ $? -eq 2 ] || fail "no arguments status"
 "$PKG" create --from $A -o "$T/x.pkg" 2>/dev/null; [ $? -eq 2 ] || fail "usage status"
 "$PKG" image --revision "bad rev" -o "$T/x.img" 2>/dev/null; [ $? -eq 2 ] || fail "bad name status"
 set -e
