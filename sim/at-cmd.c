@@ -339,6 +339,7 @@ static const struct {
 	{ AT_NEED_SIM, CME_SIM_BUSY },
 	{ AT_NEED_SIM_ON, CME_SIM_FAILURE },
 	{ AT_NEED_REG, CME_NO_NETWORK },
+	{ AT_NEED_FOTA_IDLE, AT_RES_ERROR },
 };
 
 /* Check the preconditions the command declares for this form. */

@@ -52,6 +52,7 @@ enum at_need {
 	AT_NEED_SIM	= 0x1,	/* the SIM has answered: else CME 14, SIM busy */
 	AT_NEED_SIM_ON	= 0x2,	/* the SIM is powered (CFUN != 0): else 13 */
 	AT_NEED_REG	= 0x4,	/* registered on a network: else 30 */
+	AT_NEED_FOTA_IDLE = 0x8, /* no AT+QFOTADL running: else ERROR */
 };
 
 /* Result of a command: OK, plain ERROR, or a +CME ERROR code (> 0). */

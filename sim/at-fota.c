@@ -1,20 +1,124 @@
 /*
- * at-fota.c: +QFOTADL, the firmware-over-the-air command.  Only the test
- * form exists so far; the download paths arrive with their own issues.
+ * at-fota.c: +QFOTADL, the firmware-over-the-air command, and +QINDCFG,
+ * which Quectel's own FOTA client sends first.
+ *
+ * AT+QFOTADL=<url>[,<upgrade_mode>[,<download_URC_max>[,<update_URC_max>]]]
+ * answers ERROR for anything the command line itself gets wrong (the
+ * manual: "If there is any error, response: ERROR"); what is wrong inside
+ * a well-formed URL is reported after OK, as FTPEND/HTTPEND with its code
+ * (fota-job.c).  docs/at-commands.md lists each case.
  */
 #include "config.h"
 
+#include <string.h>
+#include <strings.h>
+
 #include "at-cmd.h"
+#include "fota-job.h"
+#include "modem.h"
+
+static const struct at_param p_qfotadl[] = { AT_ANY, AT_ANY, AT_ANY, AT_ANY,
+	AT_END };
+static const struct at_param p_qindcfg[] = { AT_STR(16), AT_INT(0, 1),
+	AT_INT(0, 1), AT_END };
+
+/* Optional integer argument i: its value, or `def` when omitted. */
+static int
+at_fota_int(const struct at_req *r, unsigned i, long lo, long hi, long def,
+    long *v)
+{
+	if (r->nargs <= i || !r->args[i].present) {
+		*v = def;
+		return 0;
+	}
+	if (r->args[i].type != AT_P_INT || r->args[i].i < lo || r->args[i].i > hi)
+		return -1;
+	*v = r->args[i].i;
+	return 0;
+}
+
+/* A URC count: 0 (none), or 5..100. */
+static int
+at_fota_count(const struct at_req *r, unsigned i, long def, long *v)
+{
+	if (at_fota_int(r, i, 0, 100, def, v) != 0)
+		return -1;
+	return *v == 0 || *v >= 5 || *v == def ? 0 : -1;
+}
+
+/* AT+QFOTADL=<url>,...: a quoted URL of a scheme the module takes, within
+ * 255 bytes; the optional numbers in range. */
+static int
+at_fota_qfotadl_check(struct at_req *r)
+{
+	enum dl_proto proto;
+	long v;
+
+	if (r->form != AT_SET)
+		return AT_RES_OK;
+	if (r->nargs == 0 || !r->args[0].present || r->args[0].type != AT_P_STR)
+		return AT_RES_ERROR;
+	if (strlen(r->args[0].s) > FOTA_URL_MAX ||
+	    !fota_url_scheme(r->args[0].s, &proto))
+		return AT_RES_ERROR;
+	if (at_fota_int(r, 1, 0, 1, 1, &v) != 0 ||
+	    at_fota_count(r, 2, 0, &v) != 0 ||
+	    at_fota_count(r, 3, FOTA_UPDATE_URC_ALL, &v) != 0)
+		return AT_RES_ERROR;
+	return AT_RES_OK;
+}
 
 /* AT+QFOTADL=?: the manual's test command answers a bare OK. */
 static int
 at_fota_qfotadl(struct at_req *r)
 {
-	(void)r;
+	struct modem *m = at_req_modem(r);
+	struct fota_args a;
+	long v = 0;
+
+	if (r->form == AT_TEST)
+		return AT_RES_OK;
+	memset(&a, 0, sizeof a);
+	str_copy(a.url, r->args[0].s, sizeof a.url);
+	(void)at_fota_int(r, 1, 0, 1, 1, &v);
+	a.mode = (int)v;
+	(void)at_fota_count(r, 2, 0, &v);
+	a.dl_urc_max = (int)v;
+	(void)at_fota_count(r, 3, FOTA_UPDATE_URC_ALL, &v);
+	a.up_urc_max = (int)v;
+	fota_job_start(&m->fota, &a);
+	return AT_RES_OK;
+}
+
+/* AT+QINDCFG="all"[,<enable>[,<save>]]: only the "all" group exists. */
+static int
+at_fota_qindcfg_check(struct at_req *r)
+{
+	if (r->form == AT_SET && strcasecmp(r->args[0].s, "all") != 0)
+		return CME_BAD_PARAM;
+	return AT_RES_OK;
+}
+
+/* AT+QINDCFG: kept and reported; FOTA URCs are printed either way. */
+static int
+at_fota_qindcfg(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	if (r->form == AT_TEST)
+		at_info(r, "+QINDCFG: \"all\",(0,1),(0,1)");
+	else if (r->nargs == 1)
+		at_info(r, "+QINDCFG: \"all\",%d", m->qind_all);
+	else
+		m->qind_all = (int)r->args[1].i;
 	return AT_RES_OK;
 }
 
 const struct at_cmd at_fota_cmds[] = {
-	{ .name = "+QFOTADL", .forms = AT_TEST, .proceed = at_fota_qfotadl },
+	{ .name = "+QFOTADL", .forms = AT_TEST | AT_SET, .params = p_qfotadl,
+	  .needs = AT_NEED_FOTA_IDLE,
+	  .check = at_fota_qfotadl_check, .proceed = at_fota_qfotadl },
+	{ .name = "+QINDCFG", .forms = AT_TEST | AT_SET, .params = p_qindcfg,
+	  .nreq = 1, .check = at_fota_qindcfg_check, .proceed = at_fota_qindcfg },
 	{ .name = NULL },
 };

@@ -48,7 +48,17 @@ modem_default_revision(enum modem_model model)
 	    "EC200TCNHAR02A14M16";
 }
 
-/* Firmware or network: a URC line to print (queued like every URC). */
+/* Firmware: the updater's URC, thinned out as AT+QFOTADL asked. */
+static void
+modem_fw_urc(void *arg, const char *line)
+{
+	struct modem *m = arg;
+
+	if (fota_job_updater_urc(&m->fota, line))
+		modem_urc(m, "%s", line);
+}
+
+/* Network: a URC line to print (queued like every URC). */
 static void
 modem_cb_urc(void *arg, const char *line)
 {
@@ -66,7 +76,7 @@ modem_fw_reboot(void *arg)
 static int
 modem_fw_boot(struct modem *m)
 {
-	struct firmware_cbs cbs = { modem_cb_urc, modem_fw_reboot, m };
+	struct firmware_cbs cbs = { modem_fw_urc, modem_fw_reboot, m };
 	struct firmware_config cfg;
 	char err[512];
 
@@ -114,6 +124,8 @@ modem_at_conditions(void *arg)
 		have |= AT_NEED_SIM_ON;
 	if (net_registered(&m->net))
 		have |= AT_NEED_REG;
+	if (!fota_job_busy(&m->fota))
+		have |= AT_NEED_FOTA_IDLE;
 	return have;
 }
 
@@ -234,6 +246,7 @@ modem_drained(struct modem *m)
 	clock_timer_stop(&m->boot_t);
 	net_stop(&m->net);
 	clock_timer_stop(&m->down_t);
+	fota_job_cancel(&m->fota);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
@@ -265,6 +278,7 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
 	net_stop(&m->net);
+	fota_job_cancel(&m->fota);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	modem_halt(m);
@@ -495,6 +509,9 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	buf_init(&m->urcs);
 	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
+	fota_job_init(&m->fota, m);
+	m->fota.ca_file = cfg->ca_file;
+	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
 	return modem_fw_boot(m);
@@ -515,6 +532,7 @@ modem_free(struct modem *m)
 	net_stop(&m->net);
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
+	fota_job_free(&m->fota);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	port_free(&m->port);

@@ -17,6 +17,7 @@
 #include "at-cmd.h"
 #include "at-frame.h"
 #include "clock.h"
+#include "fota-job.h"
 #include "net/net.h"
 #include "port.h"
 #include "util.h"
@@ -51,6 +52,8 @@ struct modem_config {
 	const struct firmware_options *fw_opts;	/* flash options (NULL: defaults) */
 	struct translog		*log;		/* its transcript (NULL: none);
 						   the caller owns it */
+	const char		*ca_file;	/* verify HTTPS against it (NULL:
+						   no verification, as the module) */
 };
 
 struct firmware;
@@ -84,6 +87,8 @@ struct modem {
 	struct modem_nv		 nv_ram;	/* ...when there is no flash */
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
+	struct fota_job		 fota;		/* AT+QFOTADL */
+	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
 
 	struct clock_timer	 boot_t;

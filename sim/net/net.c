@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net.h"
 #include "translog.h"
@@ -39,6 +40,21 @@ net_urc(struct net *n, const char *fmt, ...)
 		n->cbs.urc(n->cbs.arg, line);
 }
 
+/* Add a DNS entry without a record (the built-in ones). */
+static int
+net_dns_put(struct net *n, const char *name, const char *addr)
+{
+	struct net_dns *d;
+
+	if (n->ndns == NET_DNS_MAX || strlen(name) >= NET_NAME_MAX ||
+	    strlen(addr) >= NET_NAME_MAX)
+		return -1;
+	d = &n->dns[n->ndns++];
+	str_copy(d->name, name, sizeof d->name);
+	str_copy(d->addr, addr, sizeof d->addr);
+	return 0;
+}
+
 /* The registration search finished. */
 static void
 net_search_cb(struct clock_timer *t, void *arg)
@@ -61,7 +77,28 @@ net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
 	if (cbs != NULL)
 		n->cbs = *cbs;
 	clock_timer_init(&n->search_t, clock, net_search_cb, n);
+	(void)net_dns_put(n, "localhost", "127.0.0.1");
 	net_reset(n);
+}
+
+int
+net_dns_add(struct net *n, const char *name, const char *addr)
+{
+	if (net_dns_put(n, name, addr) != 0)
+		return -1;
+	translog_state(n->log, "dns", "%s %s", name, addr);
+	return 0;
+}
+
+const char *
+net_dns_lookup(const struct net *n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n->ndns; i++)
+		if (strcasecmp(n->dns[i].name, name) == 0)
+			return n->dns[i].addr;
+	return NULL;
 }
 
 void

@@ -16,6 +16,8 @@
 struct translog;
 
 #define NET_NCID	16	/* PDP context ids 1..15 */
+#define NET_DNS_MAX	32	/* names the simulated DNS knows */
+#define NET_NAME_MAX	64
 
 /* Which registration a +CxREG command or URC is about. */
 enum net_domain {
@@ -46,6 +48,12 @@ struct net_pdp {
 	int		 active;
 };
 
+/* One name the operator's DNS resolves. */
+struct net_dns {
+	char		 name[NET_NAME_MAX];
+	char		 addr[NET_NAME_MAX];
+};
+
 /* What the network needs from the modem. */
 struct net_cbs {
 	/* Send one URC line, without CR LF: +CEREG: 1 */
@@ -64,6 +72,8 @@ struct net {
 	int			 reg_n[NET_NDOMAIN]; /* URC modes 0-2 */
 	struct net_pdp		 pdp[NET_NCID];
 	struct clock_timer	 search_t;	/* CFUN=1 to registered */
+	struct net_dns		 dns[NET_DNS_MAX];
+	int			 ndns;
 };
 
 /* Set up; `lte` says whether EPS registration exists (EC200T). */
@@ -94,5 +104,12 @@ void	net_pdp_set_auth(struct net *, int cid, const char *user,
 void	net_pdp_undefine(struct net *, int cid);
 /* Activate or deactivate a defined context. */
 void	net_pdp_set_active(struct net *, int cid, int active);
+
+/*
+ * The simulated DNS: a name resolves only if the table has it ("localhost"
+ * is there from the start).  Lookup is case-insensitive; NULL: no such name.
+ */
+int	net_dns_add(struct net *, const char *name, const char *addr);
+const char *net_dns_lookup(const struct net *, const char *name);
 
 #endif

@@ -1,0 +1,411 @@
+/*
+ * fota-job.c: AT+QFOTADL after its OK.
+ *
+ *   OK
+ *   +QIND: "FOTA","HTTPSTART"        (FTPSTART over ftp://)
+ *   +QIND: "FOTA","DOWNLOADING",n    (only with download_URC_max)
+ *   +QIND: "FOTA","HTTPEND",<err>
+ *   ... the updater: START, UPDATING, END, and the reboot
+ *
+ * The URL is taken apart by libcurl's URL API and checked against the
+ * manual's limits; what is wrong with it becomes a dl_result like any
+ * other outcome, so fota-codes.c alone decides the code.  The body goes
+ * into the FOTA area as it arrives; after each piece the download pauses
+ * for as long as the flash took to program it, so the flash rate paces
+ * the download as on the module.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "firmware/firmware.h"
+#include "fota-job.h"
+#include "modem.h"
+#include "net/fota-codes.h"
+#include "translog.h"
+
+static const char *const fota_state_names[FOTA_NSTATES] = {
+	"idle", "starting", "downloading", "updating",
+};
+
+static const struct {
+	const char	*prefix;
+	enum dl_proto	 proto;
+} fota_schemes[] = {
+	{ "ftp://", DL_FTP },
+	{ "http://", DL_HTTP },
+	{ "https://", DL_HTTPS },
+};
+
+const char *
+fota_state_name(enum fota_state s)
+{
+	return s < FOTA_NSTATES ? fota_state_names[s] : "?";
+}
+
+/* The only way to change the job's state: logs every transition. */
+static void
+fota_set_state(struct fota_job *j, enum fota_state s)
+{
+	if (j->state == s)
+		return;
+	translog_state(j->m->log, "fota", "%s -> %s", fota_state_name(j->state),
+	    fota_state_name(s));
+	j->state = s;
+}
+
+int
+fota_url_scheme(const char *url, enum dl_proto *proto)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(fota_schemes); i++)
+		if (strncasecmp(url, fota_schemes[i].prefix,
+		    strlen(fota_schemes[i].prefix)) == 0) {
+			*proto = fota_schemes[i].proto;
+			return 1;
+		}
+	return 0;
+}
+
+/* "FTP" or "HTTP", as the START and END URCs spell the protocol. */
+static const char *
+fota_urc_word(const struct fota_job *j)
+{
+	return j->proto == DL_FTP ? "FTP" : "HTTP";
+}
+
+/* The download is over with `code`: clean the FOTA area or keep it, say so. */
+static void
+fota_end(struct fota_job *j, int code)
+{
+	struct firmware *fw = j->m->fw;
+
+	if (code == 0 && j->staging && firmware_stage_end(fw) != 0)
+		code = j->proto == DL_FTP ? 613 : 729;	/* flash failed */
+	else if (code != 0 && j->staging)
+		(void)firmware_stage_abort(fw);
+	j->staging = 0;
+	translog_state(j->m->log, "fota", "download %s: %d (%llu bytes)",
+	    code == 0 ? "done" : "failed", code, (unsigned long long)j->got);
+	modem_urc(j->m, "+QIND: \"FOTA\",\"%sEND\",%d", fota_urc_word(j), code);
+	if (code != 0) {
+		fota_set_state(j, FOTA_IDLE);
+		return;
+	}
+	fota_set_state(j, FOTA_UPDATING);
+	if (j->args.mode == 0) {
+		/* Reboot first; the boot finds the package and updates. */
+		modem_reboot(j->m);
+		return;
+	}
+	if (firmware_update_start(fw) != 0)
+		fota_set_state(j, FOTA_IDLE);
+}
+
+/* Fail before any transfer, through the same table as after one. */
+static void
+fota_fail_early(struct fota_job *j, enum dl_url url, int dns_failed)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.proto = j->proto;
+	res.url = url;
+	res.dns_failed = dns_failed;
+	res.stage = DL_STAGE_DNS;
+	res.size = -1;
+	if (dns_failed)
+		translog_state(j->m->log, "fota", "dns: no such name: %s",
+		    j->host);
+	fota_end(j, fota_code(&res));
+}
+
+/* Whether a host is a numeric address (brackets allowed around IPv6). */
+static int
+fota_host_numeric(const char *host, char *addr, size_t size)
+{
+	unsigned char bin[16];
+	size_t n = strlen(host);
+
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= size)
+			return 0;
+		memcpy(addr, host + 1, n - 2);
+		addr[n - 2] = '\0';
+		return inet_pton(AF_INET6, addr, bin) == 1;
+	}
+	if (inet_pton(AF_INET, host, bin) != 1)
+		return 0;
+	str_copy(addr, host, size);
+	return 1;
+}
+
+/* Whether a host looks like an IPv4 literal (digits and dots only). */
+static int
+fota_host_dotted(const char *host)
+{
+	for (; *host != '\0'; host++)
+		if (!isdigit((unsigned char)*host) && *host != '.')
+			return 0;
+	return 1;
+}
+
+/* One part of the parsed URL, or "" when it is absent. */
+static char *
+fota_url_part(CURLU *u, CURLUPart what)
+{
+	char *p = NULL;
+
+	if (curl_url_get(u, what, &p, CURLU_URLDECODE) != CURLUE_OK || p == NULL)
+		return xstrdup("");
+	return p;
+}
+
+/* What libcurl's URL parser says about the URL, in our words. */
+static enum dl_url
+fota_url_parse_error(CURLUcode rc)
+{
+	switch (rc) {
+	case CURLUE_NO_HOST:
+		return DL_URL_NO_HOST;
+	case CURLUE_BAD_PORT_NUMBER:
+		return DL_URL_BAD_PORT;
+	case CURLUE_BAD_IPV6:
+		return DL_URL_BAD_ADDRESS;
+	default:
+		return DL_URL_MALFORMED;
+	}
+}
+
+/* Check the URL's parts against the manual; fill host, port. */
+static enum dl_url
+fota_url_check(struct fota_job *j)
+{
+	CURLU *u = curl_url();
+	char *user, *pass, *host, *port, *path;
+	enum dl_url why = DL_URL_OK;
+	CURLUcode rc;
+	long v;
+
+	if (u == NULL)
+		return DL_URL_MALFORMED;
+	if ((rc = curl_url_set(u, CURLUPART_URL, j->args.url, 0)) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return fota_url_parse_error(rc);
+	}
+	user = fota_url_part(u, CURLUPART_USER);
+	pass = fota_url_part(u, CURLUPART_PASSWORD);
+	host = fota_url_part(u, CURLUPART_HOST);
+	port = fota_url_part(u, CURLUPART_PORT);
+	path = fota_url_part(u, CURLUPART_PATH);
+	curl_url_cleanup(u);
+	str_copy(j->host, host, sizeof j->host);
+	j->port = j->proto == DL_FTP ? 21 : j->proto == DL_HTTP ? 80 : 443;
+	if (host[0] == '\0')
+		why = DL_URL_NO_HOST;
+	else if (port[0] != '\0' && parse_long(port, 1, 65535, &v) != 0)
+		why = DL_URL_BAD_PORT;
+	else if (j->proto == DL_FTP && (strlen(user) > FOTA_PART_MAX ||
+	    strlen(pass) > FOTA_PART_MAX || strlen(host) > FOTA_PART_MAX ||
+	    strlen(path) > FOTA_PART_MAX + 1))
+		why = DL_URL_TOO_LONG;
+	else if (j->proto == DL_FTP && (path[0] != '/' || path[1] == '\0' ||
+	    strchr(path + 1, '/') != NULL))
+		why = DL_URL_NOT_ROOT;
+	else if (!fota_host_numeric(host, j->addr, sizeof j->addr) &&
+	    (host[0] == '[' || fota_host_dotted(host)))
+		why = DL_URL_BAD_ADDRESS;
+	if (why == DL_URL_OK && port[0] != '\0')
+		j->port = (int)v;
+	free(user);
+	free(pass);
+	free(host);
+	free(port);
+	free(path);
+	return why;
+}
+
+/* Download engine: the declared size; refuse what the FOTA area cannot hold. */
+static int
+fota_dl_size(void *arg, uint64_t size)
+{
+	struct fota_job *j = arg;
+	int rc;
+
+	j->size = size;
+	if (j->staging)
+		return DL_STOP_NONE;
+	rc = firmware_stage_begin(j->m->fw, size);
+	if (rc == FIRMWARE_ERR_TOO_BIG)
+		return DL_STOP_TOO_BIG;
+	if (rc != 0)
+		return DL_STOP_STORAGE;
+	j->staging = 1;
+	return DL_STOP_NONE;
+}
+
+/* Print the DOWNLOADING URCs the bytes so far have earned. */
+static void
+fota_dl_progress(struct fota_job *j)
+{
+	int n = j->args.dl_urc_max;
+
+	if (n == 0 || j->size == 0)
+		return;
+	while (j->dl_urcs < n &&
+	    j->got >= j->size * (uint64_t)(j->dl_urcs + 1) / (uint64_t)n)
+		modem_urc(j->m, "+QIND: \"FOTA\",\"DOWNLOADING\",%d",
+		    ++j->dl_urcs);
+}
+
+/* Download engine: body bytes into the FOTA area, paced by the flash. */
+static int
+fota_dl_data(void *arg, const void *p, size_t n)
+{
+	struct fota_job *j = arg;
+	double busy;
+	int rc;
+
+	if (!j->staging) {
+		if (firmware_stage_begin(j->m->fw, 0) != 0)
+			return DL_STOP_STORAGE;
+		j->staging = 1;
+	}
+	rc = firmware_stage_write(j->m->fw, p, n);
+	if (rc == FIRMWARE_ERR_TOO_BIG)
+		return DL_STOP_TOO_BIG;
+	if (rc != 0)
+		return DL_STOP_STORAGE;
+	j->got += n;
+	fota_dl_progress(j);
+	if ((busy = firmware_take_busy(j->m->fw)) > 0)
+		dl_pause(j->dl, busy);
+	return DL_STOP_NONE;
+}
+
+/* Download engine: the transfer is over. */
+static void
+fota_dl_done(void *arg, const struct dl_result *res)
+{
+	struct fota_job *j = arg;
+
+	if (j->state == FOTA_DOWNLOADING)
+		fota_end(j, fota_code(res));
+}
+
+/* After OK: check the URL, resolve, start the transfer. */
+static void
+fota_begin_cb(struct clock_timer *t, void *arg)
+{
+	struct fota_job *j = arg;
+	struct dl_request rq;
+	const char *addr;
+	enum dl_url why;
+
+	(void)t;
+	fota_set_state(j, FOTA_DOWNLOADING);
+	if ((why = fota_url_check(j)) != DL_URL_OK) {
+		fota_fail_early(j, why, 0);
+		return;
+	}
+	memset(&rq, 0, sizeof rq);
+	rq.url = j->args.url;
+	rq.proto = j->proto;
+	rq.port = j->port;
+	rq.timeouts = j->timeouts;
+	rq.ca_file = j->ca_file;
+	if (j->addr[0] == '\0') {
+		if ((addr = net_dns_lookup(&j->m->net, j->host)) == NULL) {
+			fota_fail_early(j, DL_URL_OK, 1);
+			return;
+		}
+		str_copy(j->addr, addr, sizeof j->addr);
+		rq.host = j->host;
+		rq.addr = j->addr;
+	}
+	if (j->dl == NULL) {
+		struct dl_cbs cbs = { fota_dl_size, fota_dl_data, fota_dl_done, j };
+		j->dl = dl_new(j->m->clock, j->m->log, &cbs);
+	}
+	if (j->dl == NULL || dl_start(j->dl, &rq) != 0)
+		fota_end(j, j->proto == DL_FTP ? 601 : 701);
+}
+
+void
+fota_job_init(struct fota_job *j, struct modem *m)
+{
+	memset(j, 0, sizeof *j);
+	j->m = m;
+	dl_timeouts_default(&j->timeouts);
+	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
+}
+
+int
+fota_job_busy(const struct fota_job *j)
+{
+	return j->state != FOTA_IDLE;
+}
+
+void
+fota_job_start(struct fota_job *j, const struct fota_args *a)
+{
+	j->args = *a;
+	(void)fota_url_scheme(a->url, &j->proto);
+	j->staging = 0;
+	j->size = j->got = 0;
+	j->dl_urcs = j->up_urcs = 0;
+	j->up_last = 0;
+	j->host[0] = j->addr[0] = '\0';
+	fota_set_state(j, FOTA_STARTING);
+	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
+	/* The rest runs after the final result code has gone out. */
+	clock_timer_start(&j->start_t, 0);
+}
+
+void
+fota_job_cancel(struct fota_job *j)
+{
+	clock_timer_stop(&j->start_t);
+	/* Idle first: the engine's done() then reports nothing. */
+	fota_set_state(j, FOTA_IDLE);
+	if (dl_running(j->dl))
+		dl_stop(j->dl, DL_STOP_NETWORK);
+	/* The FOTA area keeps what it has: the next boot discards it. */
+	j->staging = 0;
+}
+
+void
+fota_job_free(struct fota_job *j)
+{
+	fota_job_cancel(j);
+	dl_free(j->dl);
+	j->dl = NULL;
+}
+
+int
+fota_job_updater_urc(struct fota_job *j, const char *line)
+{
+	static const char updating[] = "+QIND: \"FOTA\",\"UPDATING\",";
+	int max = j->args.up_urc_max, pct;
+
+	if (strncmp(line, updating, sizeof updating - 1) != 0)
+		return 1;
+	if (j->state != FOTA_UPDATING || max == FOTA_UPDATE_URC_ALL)
+		return 1;
+	if (max == 0)
+		return 0;
+	/* At most `max` lines, evenly spaced, the last at 100. */
+	pct = atoi(line + sizeof updating - 1);
+	if (j->up_urcs >= max || pct * max < (j->up_urcs + 1) * 100)
+		return 0;
+	j->up_urcs++;
+	return 1;
+}

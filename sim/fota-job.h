@@ -1,0 +1,77 @@
+/*
+ * fota-job.h: one AT+QFOTADL from the command to the reboot.
+ *
+ * The job sits between at-fota.c and the module's two halves: it checks the
+ * URL against the manual's limits, resolves the server through the
+ * simulated DNS (net/), runs the download engine (net/download.c), streams
+ * the body into the FOTA area (firmware/), reports FTPEND/HTTPEND with the
+ * code from net/fota-codes.c, and hands over to the updater.
+ */
+#ifndef FOTASIM_FOTA_JOB_H
+#define FOTASIM_FOTA_JOB_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "net/download.h"
+
+struct modem;
+
+enum fota_state {
+	FOTA_IDLE,
+	FOTA_STARTING,		/* OK sent; the download begins next */
+	FOTA_DOWNLOADING,
+	FOTA_UPDATING,		/* the updater has the package */
+	FOTA_NSTATES
+};
+
+#define FOTA_URL_MAX		255	/* the manual's limits */
+#define FOTA_PART_MAX		50	/* FTP user, password, host, path */
+#define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
+
+/* What AT+QFOTADL asked for. */
+struct fota_args {
+	char		 url[FOTA_URL_MAX + 1];
+	int		 mode;		/* upgrade_mode: 1 at once, 0 after a boot */
+	int		 dl_urc_max;	/* 0, or 5..100 DOWNLOADING URCs */
+	int		 up_urc_max;	/* 0, 5..100, or FOTA_UPDATE_URC_ALL */
+};
+
+struct fota_job {
+	struct modem		*m;
+	enum fota_state		 state;
+	struct fota_args	 args;
+	enum dl_proto		 proto;
+	struct download		*dl;
+	struct dl_timeouts	 timeouts;
+	const char		*ca_file;	/* --ca: verify HTTPS servers */
+	struct clock_timer	 start_t;
+	int			 staging;	/* the FOTA area is being written */
+	uint64_t		 size;		/* declared size (0: unknown) */
+	uint64_t		 got;
+	int			 dl_urcs;	/* DOWNLOADING URCs printed */
+	int			 up_last;	/* last UPDATING percent printed */
+	int			 up_urcs;
+	char			 host[FOTA_URL_MAX + 1];
+	char			 addr[64];
+	int			 port;
+};
+
+void	fota_job_init(struct fota_job *, struct modem *);
+/* Power going away (reboot, power-down, failure): stop, print nothing. */
+void	fota_job_cancel(struct fota_job *);
+void	fota_job_free(struct fota_job *);
+/* Whether a job runs (a second AT+QFOTADL is refused). */
+int	fota_job_busy(const struct fota_job *);
+/* Whether the URL's scheme is one AT+QFOTADL takes (ftp, http, https). */
+int	fota_url_scheme(const char *url, enum dl_proto *);
+/* Start a job after OK; the URL's scheme has been checked. */
+void	fota_job_start(struct fota_job *, const struct fota_args *);
+/*
+ * A URC line from the updater: returns whether to print it
+ * (update_URC_max thins out or silences UPDATING).
+ */
+int	fota_job_updater_urc(struct fota_job *, const char *line);
+const char *fota_state_name(enum fota_state);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * download.c: libcurl's multi_socket API driven by the modem's libev loop.
+ *
+ * libcurl's sockets get ev_io watchers and its own timer an ev_timer (wall
+ * time: that is libcurl's machinery, not module behaviour).  The module's
+ * timeouts are clock timers: one "wait" timer whose meaning follows the
+ * stage (connect, a command or request unanswered, the first body byte, a
+ * stalled body) and one for the whole download.  When one fires, the
+ * transfer is taken off the multi handle at once and reported with the
+ * timer's name, so each timeout stays distinct instead of collapsing into
+ * CURLE_OPERATION_TIMEDOUT.
+ *
+ * The stage is followed from what crosses the control connection: commands
+ * and request lines through the debug callback (HEADER_OUT), replies and
+ * headers through the header callback.  Both are written to the transcript,
+ * escaped, FTP passwords masked.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <ev.h>
+
+#include "download.h"
+#include "translog.h"
+#include "util.h"
+
+#define DL_LOG_MAX	200	/* bytes of a command or reply logged */
+
+static const char *const dl_stage_names[DL_NSTAGE] = {
+	"dns", "connect", "greeting", "user", "pass", "pwd", "cwd", "pasv",
+	"type", "size", "retr", "request", "headers", "body", "final", "done",
+};
+
+static const char *const dl_wait_names[DL_NWAIT] = {
+	"none", "connect", "response", "first-byte", "stall", "total",
+};
+
+static const char *const dl_proto_names[DL_NPROTO] = { "ftp", "http", "https" };
+
+/* FTP commands and the stage each one starts. */
+static const struct {
+	const char	*cmd;
+	enum dl_stage	 stage;
+} dl_ftp_stages[] = {
+	{ "USER", DL_STAGE_USER },
+	{ "PASS", DL_STAGE_PASS },
+	{ "PWD", DL_STAGE_PWD },
+	{ "CWD", DL_STAGE_CWD },
+	{ "PASV", DL_STAGE_PASV },
+	{ "EPSV", DL_STAGE_PASV },
+	{ "TYPE", DL_STAGE_TYPE },
+	{ "SIZE", DL_STAGE_SIZE },
+	{ "RETR", DL_STAGE_RETR },
+};
+
+struct dl_sock {
+	ev_io			 io;
+	struct download		*dl;
+};
+
+struct download {
+	struct clock		*clock;
+	struct ev_loop		*loop;
+	struct translog		*log;
+	struct dl_cbs		 cbs;
+	CURLM			*multi;
+	CURL			*easy;
+	struct curl_slist	*resolve;
+	ev_timer		 curl_t;	/* libcurl's own (wall) timer */
+	struct clock_timer	 wait_t;	/* the module's, per stage */
+	struct clock_timer	 total_t;
+	struct clock_timer	 pause_t;	/* flash busy */
+	enum dl_wait		 waiting;	/* what wait_t stands for */
+	struct dl_timeouts	 to;
+	struct dl_result	 res;
+	enum dl_stop		 stop_pending;	/* owner stop, seen from a
+						   callback that cannot abort */
+	int			 status_bad;	/* HTTP status is not 2xx */
+	int			 paused;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+const char *
+dl_stage_name(enum dl_stage s)
+{
+	return s < DL_NSTAGE ? dl_stage_names[s] : "?";
+}
+
+const char *
+dl_wait_name(enum dl_wait w)
+{
+	return w < DL_NWAIT ? dl_wait_names[w] : "?";
+}
+
+void
+dl_timeouts_default(struct dl_timeouts *t)
+{
+	t->connect = 60;
+	t->response = 60;
+	t->first_byte = 60;
+	t->stall = 60;
+	t->total = 3600;
+}
+
+/* Log a line from the wire, escaped and cut to DL_LOG_MAX bytes. */
+static void
+dl_log_wire(struct download *dl, const char *dir, const char *p, size_t n)
+{
+	struct buf esc;
+
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	buf_init(&esc);
+	buf_add_escaped(&esc, p, n > DL_LOG_MAX ? DL_LOG_MAX : n);
+	buf_add(&esc, "", 1);
+	translog_state(dl->log, "download", "%s %s %s%s",
+	    dl_proto_names[dl->res.proto], dir, (char *)buf_head(&esc),
+	    n > DL_LOG_MAX ? "..." : "");
+	buf_free(&esc);
+}
+
+/* Arm the wait timer for what the transfer waits for now. */
+static void
+dl_wait(struct download *dl, enum dl_wait w)
+{
+	double t = 0;
+
+	dl->waiting = w;
+	switch (w) {
+	case DL_WAIT_CONNECT:
+		t = dl->to.connect;
+		break;
+	case DL_WAIT_RESPONSE:
+		t = dl->to.response;
+		break;
+	case DL_WAIT_FIRST_BYTE:
+		t = dl->to.first_byte;
+		break;
+	case DL_WAIT_STALL:
+		t = dl->to.stall;
+		break;
+	default:
+		clock_timer_stop(&dl->wait_t);
+		return;
+	}
+	if (!dl->paused)
+		clock_timer_start(&dl->wait_t, t);
+}
+
+/* The only way to change the stage. */
+static void
+dl_set_stage(struct download *dl, enum dl_stage s)
+{
+	dl->res.stage = s;
+}
+
+/* The transfer is over: collect the result, clean up, tell the owner. */
+static void
+dl_finish(struct download *dl, CURLcode code)
+{
+	struct dl_result res;
+	long v;
+
+	if (dl->easy == NULL)
+		return;
+	clock_timer_stop(&dl->wait_t);
+	clock_timer_stop(&dl->total_t);
+	clock_timer_stop(&dl->pause_t);
+	dl->res.curl = code;
+	if (curl_easy_getinfo(dl->easy, CURLINFO_RESPONSE_CODE, &v) == CURLE_OK)
+		dl->res.rc = v;
+	if (curl_easy_getinfo(dl->easy, CURLINFO_OS_ERRNO, &v) == CURLE_OK)
+		dl->res.os_errno = v;
+	if (code == CURLE_OK && dl->res.wait == DL_WAIT_NONE &&
+	    dl->res.stop == DL_STOP_NONE && !dl->status_bad)
+		dl_set_stage(dl, DL_STAGE_DONE);
+	str_copy(dl->res.error, dl->errbuf[0] ? dl->errbuf :
+	    curl_easy_strerror(code), sizeof dl->res.error);
+	curl_multi_remove_handle(dl->multi, dl->easy);
+	curl_easy_cleanup(dl->easy);
+	dl->easy = NULL;
+	curl_slist_free_all(dl->resolve);
+	dl->resolve = NULL;
+	ev_timer_stop(dl->loop, &dl->curl_t);
+	translog_state(dl->log, "download", "end curl=%d rc=%ld errno=%ld "
+	    "stage=%s wait=%s bytes=%llu", (int)code, dl->res.rc,
+	    dl->res.os_errno, dl_stage_name(dl->res.stage),
+	    dl_wait_name(dl->res.wait), (unsigned long long)dl->res.bytes);
+	res = dl->res;
+	if (dl->cbs.done != NULL)
+		dl->cbs.done(dl->cbs.arg, &res);
+}
+
+/* Collect finished transfers from libcurl. */
+static void
+dl_check(struct download *dl)
+{
+	CURLMsg *msg;
+	int left;
+
+	while (dl->easy != NULL &&
+	    (msg = curl_multi_info_read(dl->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == dl->easy)
+			dl_finish(dl, msg->data.result);
+}
+
+/* A module timer ended the transfer. */
+static void
+dl_wait_cb(struct clock_timer *t, void *arg)
+{
+	struct download *dl = arg;
+
+	(void)t;
+	dl->res.wait = dl->waiting;
+	dl_finish(dl, CURLE_ABORTED_BY_CALLBACK);
+}
+
+static void
+dl_total_cb(struct clock_timer *t, void *arg)
+{
+	struct download *dl = arg;
+
+	(void)t;
+	dl->res.wait = DL_WAIT_TOTAL;
+	dl_finish(dl, CURLE_ABORTED_BY_CALLBACK);
+}
+
+/* The flash is ready for more. */
+static void
+dl_pause_cb(struct clock_timer *t, void *arg)
+{
+	struct download *dl = arg;
+
+	(void)t;
+	if (dl->easy == NULL || !dl->paused)
+		return;
+	dl->paused = 0;
+	dl_wait(dl, dl->waiting);
+	/* May deliver buffered bytes at once, and pause again. */
+	curl_easy_pause(dl->easy, CURLPAUSE_CONT);
+	dl_check(dl);
+}
+
+static void	dl_io_cb(struct ev_loop *, ev_io *, int);
+
+/* libcurl: a socket to watch, or to stop watching. */
+static int
+dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
+{
+	struct download *dl = userp;
+	struct dl_sock *ds = sockp;
+	int events = 0;
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (ds != NULL) {
+			ev_io_stop(dl->loop, &ds->io);
+			free(ds);
+		}
+		return 0;
+	}
+	if (ds == NULL) {
+		ds = xcalloc(1, sizeof *ds);
+		ds->dl = dl;
+		curl_multi_assign(dl->multi, s, ds);
+	} else
+		ev_io_stop(dl->loop, &ds->io);
+	if (what & CURL_POLL_IN)
+		events |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		events |= EV_WRITE;
+	ev_io_init(&ds->io, dl_io_cb, s, events);
+	ev_io_start(dl->loop, &ds->io);
+	return 0;
+}
+
+/* A watched socket is ready. */
+static void
+dl_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct dl_sock *ds = (struct dl_sock *)w;
+	struct download *dl = ds->dl;
+	int flags = 0, running;
+
+	(void)loop;
+	if (revents & EV_READ)
+		flags |= CURL_CSELECT_IN;
+	if (revents & EV_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(dl->multi, w->fd, flags, &running);
+	dl_check(dl);
+}
+
+/* libcurl wants its timer (re)armed, or stopped. */
+static int
+dl_timer_cb(CURLM *m, long timeout_ms, void *userp)
+{
+	struct download *dl = userp;
+
+	(void)m;
+	ev_timer_stop(dl->loop, &dl->curl_t);
+	if (timeout_ms >= 0) {
+		ev_timer_set(&dl->curl_t, timeout_ms / 1000.0, 0);
+		ev_timer_start(dl->loop, &dl->curl_t);
+	}
+	return 0;
+}
+
+static void
+dl_curl_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct download *dl = w->data;
+	int running;
+
+	(void)loop; (void)revents;
+	curl_multi_socket_action(dl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	dl_check(dl);
+}
+
+/* Outgoing FTP commands and HTTP requests: follow the stage, log them. */
+static int
+dl_debug_cb(CURL *e, curl_infotype type, char *p, size_t n, void *arg)
+{
+	struct download *dl = arg;
+	char word[8];
+	size_t i, len;
+
+	(void)e;
+	if (type == CURLINFO_TEXT && n > 13 && strncmp(p, "Connected to ", 13) == 0) {
+		if (dl->res.proto == DL_FTP) {
+			dl_set_stage(dl, DL_STAGE_GREETING);
+			dl_wait(dl, DL_WAIT_RESPONSE);
+		}
+		return 0;
+	}
+	if (type != CURLINFO_HEADER_OUT)
+		return 0;
+	if (dl->res.proto != DL_FTP) {
+		for (len = 0; len < n && p[len] != '\r' && p[len] != '\n'; len++)
+			;
+		dl_log_wire(dl, ">", p, len);
+		dl_set_stage(dl, DL_STAGE_REQUEST);
+		dl_wait(dl, DL_WAIT_RESPONSE);
+		return 0;
+	}
+	for (len = 0; len < sizeof word - 1 && len < n && isalpha((unsigned char)p[len]); len++)
+		word[len] = (char)toupper((unsigned char)p[len]);
+	word[len] = '\0';
+	if (strcmp(word, "PASS") == 0)
+		dl_log_wire(dl, ">", "PASS ****", 9);
+	else
+		dl_log_wire(dl, ">", p, n);
+	for (i = 0; i < nitems(dl_ftp_stages); i++)
+		if (strcmp(word, dl_ftp_stages[i].cmd) == 0)
+			dl_set_stage(dl, dl_ftp_stages[i].stage);
+	dl_wait(dl, DL_WAIT_RESPONSE);
+	return 0;
+}
+
+/* The three-digit code that ends an FTP reply, or -1 (continuation). */
+static int
+dl_ftp_code(const char *p, size_t n)
+{
+	if (n < 3 || !isdigit((unsigned char)p[0]) ||
+	    !isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+		return -1;
+	if (n > 3 && p[3] != ' ' && p[3] != '\r' && p[3] != '\n')
+		return -1;
+	return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+}
+
+/* Tell the owner the declared size; a refusal stops the transfer. */
+static int
+dl_declare_size(struct download *dl, uint64_t size)
+{
+	enum dl_stop why = DL_STOP_NONE;
+
+	dl->res.size = (int64_t)size;
+	translog_state(dl->log, "download", "%s size %llu",
+	    dl_proto_names[dl->res.proto], (unsigned long long)size);
+	if (dl->cbs.size != NULL)
+		why = (enum dl_stop)dl->cbs.size(dl->cbs.arg, size);
+	if (why != DL_STOP_NONE)
+		dl->stop_pending = why;
+	return why == DL_STOP_NONE ? 0 : -1;
+}
+
+/* An FTP reply line. */
+static void
+dl_ftp_reply(struct download *dl, const char *p, size_t n)
+{
+	int code = dl_ftp_code(p, n);
+	unsigned long long size;
+
+	dl_log_wire(dl, "<", p, n);
+	if (code < 0)
+		return;
+	dl->res.rc = code;
+	if (code == 213 && dl->res.stage == DL_STAGE_SIZE &&
+	    sscanf(p + 4, "%llu", &size) == 1)
+		(void)dl_declare_size(dl, size);
+	if (dl->res.stage == DL_STAGE_RETR && (code == 150 || code == 125)) {
+		dl_set_stage(dl, DL_STAGE_BODY);
+		dl_wait(dl, DL_WAIT_STALL);
+		return;
+	}
+	if (dl->res.stage == DL_STAGE_BODY || dl->res.stage == DL_STAGE_FINAL)
+		return;
+	dl_wait(dl, DL_WAIT_NONE);
+}
+
+/* An HTTP header line (the status line first, an empty line last). */
+static int
+dl_http_header(struct download *dl, const char *p, size_t n)
+{
+	long status;
+	unsigned long long len;
+
+	if (strncmp(p, "HTTP/", 5) == 0) {
+		dl_log_wire(dl, "<", p, n);
+		dl_set_stage(dl, DL_STAGE_HEADERS);
+		dl_wait(dl, DL_WAIT_RESPONSE);
+		return 0;
+	}
+	if (n <= 2 && (p[0] == '\r' || p[0] == '\n')) {
+		if (curl_easy_getinfo(dl->easy, CURLINFO_RESPONSE_CODE,
+		    &status) != CURLE_OK || status < 200)
+			return 0;		/* 1xx: the real status follows */
+		dl->status_bad = status > 299;
+		dl_wait(dl, DL_WAIT_FIRST_BYTE);
+		return 0;
+	}
+	if (n > 15 && strncasecmp(p, "Content-Length:", 15) == 0 &&
+	    sscanf(p + 15, " %llu", &len) == 1)
+		return dl_declare_size(dl, len);
+	return 0;
+}
+
+/* libcurl: a reply line (FTP) or header line (HTTP). */
+static size_t
+dl_header_cb(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct download *dl = arg;
+	size_t n = size * nmemb;
+
+	if (dl->res.proto == DL_FTP) {
+		dl_ftp_reply(dl, p, n);
+		return n;
+	}
+	return dl_http_header(dl, p, n) == 0 ? n : 0;
+}
+
+/* libcurl: body bytes. */
+static size_t
+dl_write_cb(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct download *dl = arg;
+	size_t n = size * nmemb;
+	enum dl_stop why;
+
+	if (dl->stop_pending != DL_STOP_NONE) {
+		dl->res.stop = dl->stop_pending;
+		return 0;
+	}
+	if (dl->status_bad)
+		return 0;			/* an error page is not a package */
+	dl_set_stage(dl, DL_STAGE_BODY);
+	dl->res.bytes += n;
+	if (dl->res.proto == DL_FTP && dl->res.size >= 0 &&
+	    dl->res.bytes >= (uint64_t)dl->res.size)
+		dl_set_stage(dl, DL_STAGE_FINAL);
+	dl_wait(dl, DL_WAIT_STALL);
+	why = dl->cbs.data != NULL ?
+	    (enum dl_stop)dl->cbs.data(dl->cbs.arg, p, n) : DL_STOP_NONE;
+	if (why != DL_STOP_NONE) {
+		dl->res.stop = why;
+		return 0;
+	}
+	return n;
+}
+
+/* libcurl: progress; the way to abort from where nothing else can. */
+static int
+dl_xferinfo_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct download *dl = arg;
+
+	(void)dt; (void)dn; (void)ut; (void)un;
+	if (dl->stop_pending == DL_STOP_NONE)
+		return 0;
+	dl->res.stop = dl->stop_pending;
+	return 1;
+}
+
+struct download *
+dl_new(struct clock *clock, struct translog *log, const struct dl_cbs *cbs)
+{
+	static int curl_ready;
+	struct download *dl;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		curl_ready = 1;
+	}
+	dl = xcalloc(1, sizeof *dl);
+	dl->clock = clock;
+	dl->loop = clock_loop(clock);
+	dl->log = log;
+	if (cbs != NULL)
+		dl->cbs = *cbs;
+	if ((dl->multi = curl_multi_init()) == NULL) {
+		free(dl);
+		return NULL;
+	}
+	curl_multi_setopt(dl->multi, CURLMOPT_SOCKETFUNCTION, dl_sock_cb);
+	curl_multi_setopt(dl->multi, CURLMOPT_SOCKETDATA, dl);
+	curl_multi_setopt(dl->multi, CURLMOPT_TIMERFUNCTION, dl_timer_cb);
+	curl_multi_setopt(dl->multi, CURLMOPT_TIMERDATA, dl);
+	ev_timer_init(&dl->curl_t, dl_curl_timer_cb, 0, 0);
+	dl->curl_t.data = dl;
+	clock_timer_init(&dl->wait_t, clock, dl_wait_cb, dl);
+	clock_timer_init(&dl->total_t, clock, dl_total_cb, dl);
+	clock_timer_init(&dl->pause_t, clock, dl_pause_cb, dl);
+	return dl;
+}
+
+void
+dl_free(struct download *dl)
+{
+	if (dl == NULL)
+		return;
+	if (dl->easy != NULL) {
+		dl->cbs.done = NULL;
+		dl_finish(dl, CURLE_ABORTED_BY_CALLBACK);
+	}
+	ev_timer_stop(dl->loop, &dl->curl_t);
+	curl_multi_cleanup(dl->multi);
+	free(dl);
+}
+
+/* Set the options of a fresh easy handle. */
+static int
+dl_setup(struct download *dl, const struct dl_request *rq)
+{
+	CURL *e = dl->easy;
+	char pin[512];
+
+	if (rq->host != NULL && rq->addr != NULL) {
+		snprintf(pin, sizeof pin, "%s:%d:%s", rq->host, rq->port, rq->addr);
+		if ((dl->resolve = curl_slist_append(NULL, pin)) == NULL)
+			return -1;
+		curl_easy_setopt(e, CURLOPT_RESOLVE, dl->resolve);
+	}
+	curl_easy_setopt(e, CURLOPT_URL, rq->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "ftp,http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, dl->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, dl);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, dl_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, dl);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dl_header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, dl);
+	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, dl_debug_cb);
+	curl_easy_setopt(e, CURLOPT_DEBUGDATA, dl);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, dl_xferinfo_cb);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, dl);
+	/* The module's timers decide; libcurl's wall-clock ones never do. */
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 86400L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* PASV only: the stages stay the same on every server. */
+	curl_easy_setopt(e, CURLOPT_FTP_USE_EPSV, 0L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "QUECTEL_MODULE");
+	if (rq->proto == DL_HTTPS && rq->ca_file == NULL) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (rq->proto == DL_HTTPS)
+		curl_easy_setopt(e, CURLOPT_CAINFO, rq->ca_file);
+	return 0;
+}
+
+int
+dl_start(struct download *dl, const struct dl_request *rq)
+{
+	if (dl->easy != NULL || (dl->easy = curl_easy_init()) == NULL)
+		return -1;
+	memset(&dl->res, 0, sizeof dl->res);
+	dl->res.proto = rq->proto;
+	dl->res.size = -1;
+	dl->res.stage = DL_STAGE_CONNECT;
+	dl->errbuf[0] = '\0';
+	dl->stop_pending = DL_STOP_NONE;
+	dl->status_bad = 0;
+	dl->paused = 0;
+	dl->to = rq->timeouts;
+	if (dl_setup(dl, rq) != 0 ||
+	    curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
+		curl_easy_cleanup(dl->easy);
+		dl->easy = NULL;
+		curl_slist_free_all(dl->resolve);
+		dl->resolve = NULL;
+		return -1;
+	}
+	translog_state(dl->log, "download", "start %s", dl_proto_names[rq->proto]);
+	dl_wait(dl, DL_WAIT_CONNECT);
+	if (dl->to.total > 0)
+		clock_timer_start(&dl->total_t, dl->to.total);
+	return 0;
+}
+
+void
+dl_stop(struct download *dl, enum dl_stop why)
+{
+	if (dl->easy == NULL)
+		return;
+	dl->res.stop = why;
+	dl_finish(dl, CURLE_ABORTED_BY_CALLBACK);
+}
+
+void
+dl_pause(struct download *dl, double seconds)
+{
+	if (dl->easy == NULL || seconds <= 0)
+		return;
+	if (!dl->paused) {
+		dl->paused = 1;
+		clock_timer_stop(&dl->wait_t);
+		curl_easy_pause(dl->easy, CURLPAUSE_RECV);
+	}
+	clock_timer_start(&dl->pause_t, seconds);
+}
+
+int
+dl_running(const struct download *dl)
+{
+	return dl != NULL && dl->easy != NULL;
+}

@@ -1,0 +1,150 @@
+/*
+ * download.h: the module's FTP/HTTP(S) client, one transfer at a time.
+ *
+ * libcurl's multi_socket API on the modem's libev loop, a fresh easy handle
+ * per transfer.  The engine knows nothing of Quectel codes: it reports what
+ * happened (protocol, CURLcode, last reply or status, errno, the stage the
+ * transfer had reached, and which of the module's own timers fired) in a
+ * struct dl_result, and fota-codes.c maps that to the manual's code.
+ *
+ * The module's timeouts are timers on the simulated clock, never libcurl's
+ * wall-clock options, so they scale with --speed.  The body is handed to
+ * the owner as it arrives; the owner may pause the transfer while its flash
+ * is busy (dl_pause), which is how the flash program rate paces a download.
+ */
+#ifndef FOTASIM_DOWNLOAD_H
+#define FOTASIM_DOWNLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+
+struct translog;
+
+enum dl_proto {
+	DL_FTP,
+	DL_HTTP,
+	DL_HTTPS,
+	DL_NPROTO
+};
+
+/* How far a transfer got: the command or phase it was in when it ended. */
+enum dl_stage {
+	DL_STAGE_DNS,		/* resolving the server's name */
+	DL_STAGE_CONNECT,	/* TCP (and TLS) connect */
+	DL_STAGE_GREETING,	/* FTP: waiting for the 220 */
+	DL_STAGE_USER,
+	DL_STAGE_PASS,
+	DL_STAGE_PWD,
+	DL_STAGE_CWD,
+	DL_STAGE_PASV,		/* PASV or EPSV */
+	DL_STAGE_TYPE,
+	DL_STAGE_SIZE,
+	DL_STAGE_RETR,		/* RETR sent, no 150 yet */
+	DL_STAGE_REQUEST,	/* HTTP: request sent, no status line yet */
+	DL_STAGE_HEADERS,	/* HTTP: status line read, headers coming */
+	DL_STAGE_BODY,		/* bytes of the package arriving */
+	DL_STAGE_FINAL,		/* FTP: all data read, waiting for the 226 */
+	DL_STAGE_DONE,
+	DL_NSTAGE
+};
+
+/* Which of the module's own timers ended a transfer (DL_WAIT_NONE: none). */
+enum dl_wait {
+	DL_WAIT_NONE,
+	DL_WAIT_CONNECT,	/* no connection within the connect time */
+	DL_WAIT_RESPONSE,	/* a command or request went unanswered */
+	DL_WAIT_FIRST_BYTE,	/* HTTP: headers, then no body */
+	DL_WAIT_STALL,		/* the body stopped arriving */
+	DL_WAIT_TOTAL,		/* the whole download took too long */
+	DL_NWAIT
+};
+
+/* Why the owner stopped a transfer (DL_STOP_NONE: it did not). */
+enum dl_stop {
+	DL_STOP_NONE,
+	DL_STOP_TOO_BIG,	/* the declared size does not fit the FOTA area */
+	DL_STOP_STORAGE,	/* writing to the FOTA area failed */
+	DL_STOP_NETWORK,	/* the data link went away */
+	DL_NSTOP
+};
+
+/* What was wrong with the URL, found before any transfer (DL_URL_OK). */
+enum dl_url {
+	DL_URL_OK,
+	DL_URL_MALFORMED,	/* libcurl's URL parser refuses it */
+	DL_URL_NO_HOST,		/* nothing where the server should be */
+	DL_URL_BAD_ADDRESS,	/* a numeric address that is not one */
+	DL_URL_BAD_PORT,	/* not 1..65535 */
+	DL_URL_TOO_LONG,	/* an FTP user, password, host or path over 50 */
+	DL_URL_NOT_ROOT,	/* FTP: a file outside the root, or no file */
+	DL_NURL
+};
+
+struct dl_result {
+	enum dl_proto	 proto;
+	enum dl_url	 url;
+	int		 curl;		/* CURLcode */
+	long		 rc;		/* last FTP reply, or HTTP status; 0 none */
+	long		 os_errno;	/* CURLINFO_OS_ERRNO */
+	enum dl_stage	 stage;
+	enum dl_wait	 wait;
+	enum dl_stop	 stop;
+	int		 dns_failed;	/* the simulated DNS has no such name */
+	uint64_t	 bytes;		/* body bytes delivered */
+	int64_t		 size;		/* declared size, -1 unknown */
+	char		 error[256];	/* libcurl's error text */
+};
+
+/* The module's timeouts, in simulated seconds. */
+struct dl_timeouts {
+	double		 connect;
+	double		 response;
+	double		 first_byte;
+	double		 stall;
+	double		 total;
+};
+
+/* What the engine needs from its owner. */
+struct dl_cbs {
+	/* The declared size is known (Content-Length, SIZE); nonzero stops. */
+	int	(*size)(void *arg, uint64_t size);
+	/* Body bytes; nonzero stops the transfer (the code says why). */
+	int	(*data)(void *arg, const void *, size_t);
+	/* The transfer is over; the result is valid during the call only. */
+	void	(*done)(void *arg, const struct dl_result *);
+	void	 *arg;
+};
+
+struct dl_request {
+	const char		*url;		/* already checked by the owner */
+	enum dl_proto		 proto;
+	const char		*host;		/* name to pin (NULL: literal) */
+	const char		*addr;		/* its address from the DNS */
+	int			 port;
+	const char		*ca_file;	/* HTTPS: verify against it; NULL:
+						   no verification, as the module */
+	struct dl_timeouts	 timeouts;
+};
+
+struct download;
+
+/* The documented defaults (docs/at-commands.md). */
+void	dl_timeouts_default(struct dl_timeouts *);
+/* An engine on a clock's loop, logging to a modem's transcript. */
+struct download *dl_new(struct clock *, struct translog *, const struct dl_cbs *);
+void	dl_free(struct download *);
+/* Start a transfer; returns 0, or -1 if one is running or libcurl refuses. */
+int	dl_start(struct download *, const struct dl_request *);
+/* Stop the running transfer for the owner's reason; done() is called. */
+void	dl_stop(struct download *, enum dl_stop);
+/* Stop taking body bytes for `seconds` of simulated time (flash busy). */
+void	dl_pause(struct download *, double seconds);
+/* Whether a transfer is running. */
+int	dl_running(const struct download *);
+/* Names for the transcript and docs. */
+const char *dl_stage_name(enum dl_stage);
+const char *dl_wait_name(enum dl_wait);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * fota-codes.c: the table from a download's outcome to the manual's code.
+ *
+ * A row matches on any of: the protocol family, which of the module's
+ * timers fired, why the module stopped the transfer, the simulated DNS,
+ * the CURLcode, the last FTP reply or HTTP status (a range), errno, the
+ * stage, whether body bytes arrived, and a word of libcurl's error text.
+ * The first row that matches gives the code, so the order is the rule:
+ * module causes first, then the server's reply, then what the transport
+ * saw, then a fallback per protocol.  See docs/error-codes.md.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "fota-codes.h"
+#include "util.h"
+
+#define ANY		-1
+#define FTP		0x1
+#define WEB		0x2		/* HTTP and HTTPS */
+
+struct fota_rule {
+	unsigned	 protos;
+	int		 wait;		/* enum dl_wait, ANY */
+	int		 stop;		/* enum dl_stop, ANY */
+	int		 dns_failed;	/* 0, 1, ANY */
+	int		 curl;		/* CURLcode; ANY; ERR: not CURLE_OK */
+	long		 rc_lo, rc_hi;	/* reply or status range; ANY */
+	int		 os_errno;	/* ANY */
+	int		 stage;		/* enum dl_stage, ANY */
+	int		 bytes;		/* 0 none arrived, 1 some, ANY */
+	const char	*text;		/* a word of the error text, or NULL */
+	int		 url;		/* enum dl_url, ANY */
+	int		 code;
+};
+
+#define ERR		-2		/* any CURLcode but CURLE_OK */
+
+/* Shorthands for the common row shapes. */
+#define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, code }
+#define URL(p, u, code) \
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, code }
+#define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
+#define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
+#define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, 0, ERR, r, r, ANY, ANY, ANY, NULL, code)
+#define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, 0, c, ANY, ANY, e, ANY, ANY, NULL, code)
+
+static const struct fota_rule fota_rules[] = {
+	/* The URL, checked before anything is sent. */
+	URL(FTP, DL_URL_MALFORMED, 610),
+	URL(FTP, DL_URL_NO_HOST, 610),
+	URL(FTP, DL_URL_BAD_ADDRESS, 610),
+	URL(FTP, DL_URL_BAD_PORT, 610),
+	URL(FTP, DL_URL_TOO_LONG, 610),
+	URL(FTP, DL_URL_NOT_ROOT, 610),
+	URL(WEB, DL_URL_MALFORMED, 711),
+	URL(WEB, DL_URL_NO_HOST, 712),
+	URL(WEB, DL_URL_BAD_ADDRESS, 713),
+	URL(WEB, DL_URL_BAD_PORT, 730),
+
+	/* The simulated DNS has no such name. */
+	ROW(FTP, ANY, ANY, 1, ANY, ANY, ANY, ANY, ANY, ANY, NULL, 604),
+	ROW(WEB, ANY, ANY, 1, ANY, ANY, ANY, ANY, ANY, ANY, NULL, 714),
+
+	/* The module's own timers (simulated time). */
+	WAIT(FTP, DL_WAIT_CONNECT, 609),
+	WAIT(FTP, DL_WAIT_RESPONSE, 609),
+	WAIT(FTP, DL_WAIT_FIRST_BYTE, 609),
+	WAIT(FTP, DL_WAIT_STALL, 609),
+	WAIT(FTP, DL_WAIT_TOTAL, 609),
+	WAIT(WEB, DL_WAIT_CONNECT, 716),
+	WAIT(WEB, DL_WAIT_RESPONSE, 728),
+	WAIT(WEB, DL_WAIT_FIRST_BYTE, 727),
+	WAIT(WEB, DL_WAIT_STALL, 722),
+	WAIT(WEB, DL_WAIT_TOTAL, 702),
+
+	/* The module stopped the transfer. */
+	STOP(FTP, DL_STOP_TOO_BIG, ANY, 613),
+	STOP(FTP, DL_STOP_STORAGE, 0, 611),
+	STOP(FTP, DL_STOP_STORAGE, 1, 613),
+	STOP(FTP, DL_STOP_NETWORK, ANY, 605),
+	STOP(WEB, DL_STOP_TOO_BIG, ANY, 729),
+	STOP(WEB, DL_STOP_STORAGE, ANY, 729),
+	STOP(WEB, DL_STOP_NETWORK, ANY, 710),
+
+	/* FTP: an RFC 959 reply ended the session, at whatever stage. */
+	REPLY(421, 614), REPLY(425, 615), REPLY(426, 616), REPLY(450, 617),
+	REPLY(451, 618), REPLY(452, 619), REPLY(500, 620), REPLY(501, 621),
+	REPLY(502, 622), REPLY(503, 623), REPLY(504, 624), REPLY(530, 625),
+	REPLY(532, 626), REPLY(550, 627), REPLY(551, 628), REPLY(552, 629),
+	REPLY(553, 630),
+
+	/* FTP: what the transport saw. */
+	CURL(FTP, CURLE_OK, ANY, 0),
+	CURL(FTP, CURLE_COULDNT_RESOLVE_HOST, ANY, 604),
+	CURL(FTP, CURLE_COULDNT_CONNECT, ANY, 605),
+	CURL(FTP, CURLE_RECV_ERROR, ECONNRESET, 608),
+	CURL(FTP, CURLE_SEND_ERROR, ECONNRESET, 608),
+	CURL(FTP, CURLE_SEND_ERROR, EPIPE, 608),
+	CURL(FTP, CURLE_RECV_ERROR, ANY, 606),
+	CURL(FTP, CURLE_GOT_NOTHING, ANY, 606),
+	CURL(FTP, CURLE_PARTIAL_FILE, ANY, 607),
+	CURL(FTP, CURLE_OPERATION_TIMEDOUT, ANY, 609),
+	CURL(FTP, CURLE_BAD_DOWNLOAD_RESUME, ANY, 612),
+	CURL(FTP, CURLE_FTP_COULDNT_USE_REST, ANY, 612),
+	CURL(FTP, CURLE_URL_MALFORMAT, ANY, 610),
+	CURL(FTP, CURLE_FTP_WEIRD_SERVER_REPLY, ANY, 601),
+	CURL(FTP, ANY, ANY, 601),
+
+	/* HTTP(S): the status, when one came. */
+	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, 0, CURLE_OK, 200, 299, ANY, ANY, ANY, NULL, 0),
+	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, 0, ANY, 300, 999, ANY, ANY, ANY, NULL, 723),
+
+	/* HTTP(S): what the transport saw. */
+	CURL(WEB, CURLE_UNSUPPORTED_PROTOCOL, ANY, 723),	/* not HTTP */
+	CURL(WEB, CURLE_WEIRD_SERVER_REPLY, ANY, 723),
+	CURL(WEB, CURLE_URL_MALFORMAT, ANY, 711),
+	CURL(WEB, CURLE_COULDNT_RESOLVE_HOST, ANY, 714),
+	CURL(WEB, CURLE_COULDNT_CONNECT, ANY, 716),
+	CURL(WEB, CURLE_BAD_CONTENT_ENCODING, ANY, 721),
+	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, 0, CURLE_RECV_ERROR, ANY, ANY, ANY, ANY, ANY, "chunk", 721),
+	CURL(WEB, CURLE_RECV_ERROR, ANY, 717),
+	CURL(WEB, CURLE_SEND_ERROR, ANY, 718),
+	CURL(WEB, CURLE_GOT_NOTHING, ANY, 719),
+	CURL(WEB, CURLE_PARTIAL_FILE, ANY, 719),
+	CURL(WEB, CURLE_OUT_OF_MEMORY, ANY, 729),
+	CURL(WEB, ANY, ANY, 701),
+};
+
+/* Whether a row's CURLcode condition holds. */
+static int
+fota_curl_matches(int want, int got)
+{
+	if (want == ANY)
+		return 1;
+	if (want == ERR)
+		return got != CURLE_OK;
+	return want == got;
+}
+
+/* Whether a row matches an outcome. */
+static int
+fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
+{
+	unsigned proto = res->proto == DL_FTP ? FTP : WEB;
+
+	return (r->protos & proto) &&
+	    (r->wait == ANY || r->wait == (int)res->wait) &&
+	    (r->stop == ANY || r->stop == (int)res->stop) &&
+	    (r->dns_failed == ANY || r->dns_failed == res->dns_failed) &&
+	    fota_curl_matches(r->curl, res->curl) &&
+	    (r->rc_lo == ANY || (res->rc >= r->rc_lo && res->rc <= r->rc_hi)) &&
+	    (r->os_errno == ANY || r->os_errno == res->os_errno) &&
+	    (r->stage == ANY || r->stage == (int)res->stage) &&
+	    (r->bytes == ANY || r->bytes == (res->bytes > 0)) &&
+	    (r->text == NULL || strstr(res->error, r->text) != NULL) &&
+	    (r->url == ANY || r->url == (int)res->url);
+}
+
+int
+fota_code(const struct dl_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(fota_rules); i++)
+		if (fota_rule_matches(&fota_rules[i], res))
+			return fota_rules[i].code;
+	return res->proto == DL_FTP ? 601 : 701;
+}
