@@ -64,13 +64,40 @@ fw_boot_decode(const unsigned char *p, struct boot_rec *b)
 	}
 }
 
-int
-fw_boot_write(struct firmware *fw)
+/* Append b to the boot flags' log and, once it has landed, make it fw->boot. */
+static int
+fw_boot_append(struct firmware *fw, const struct boot_rec *b)
 {
 	unsigned char p[BOOT_REC_LEN];
+	int rc;
 
-	fw_boot_encode(&fw->boot, p);
-	return flashlog_append(&fw->bootlog, p, sizeof p);
+	fw_boot_encode(b, p);
+	if ((rc = flashlog_append(&fw->bootlog, p, sizeof p)) != 0)
+		return rc;
+	fw->boot = *b;
+	return 0;
+}
+
+int
+firmware_slot_activate(struct firmware *fw, int slot, uint64_t size,
+    const unsigned char md5[PKG_MD5_LEN])
+{
+	struct boot_rec b = fw->boot;
+
+	b.valid[slot] = 1;
+	b.size[slot] = size;
+	memcpy(b.md5[slot], md5, PKG_MD5_LEN);
+	b.active = slot;
+	return fw_boot_append(fw, &b);
+}
+
+int
+firmware_slot_invalidate(struct firmware *fw, int slot)
+{
+	struct boot_rec b = fw->boot;
+
+	b.valid[slot] = 0;
+	return fw_boot_append(fw, &b);
 }
 
 int
@@ -126,7 +153,7 @@ fw_provision(struct firmware *fw, const struct firmware_config *cfg,
 {
 	struct flash *f = fw->flash;
 	uint64_t bs = fw->lay.block_size, off;
-	unsigned char *blk = xmalloc(bs);
+	unsigned char *blk = xmalloc(bs), md5[PKG_MD5_LEN];
 	struct fw_region r = { f, fw->lay.slot_off[0], size };
 	struct pkg_source src = { fw_region_read, &r };
 	int rc = 0;
@@ -143,12 +170,10 @@ fw_provision(struct firmware *fw, const struct firmware_config *cfg,
 	free(blk);
 	if (rc != 0)
 		return rc;
-	memset(&fw->boot, 0, sizeof fw->boot);
-	fw->boot.valid[0] = 1;
-	fw->boot.size[0] = size;
-	if (pkg_md5(&src, 0, size, fw->boot.md5[0]) != 0)
+	if (pkg_md5(&src, 0, size, md5) != 0)
 		return FLASH_ERR_IO;
-	return fw_boot_write(fw);
+	/* fw->boot is still all zero: slot B empty and invalid. */
+	return firmware_slot_activate(fw, 0, size, md5);
 }
 
 /* Whether slot s holds exactly what the boot flags say. */
@@ -187,8 +212,8 @@ fw_choose_slot(struct firmware *fw)
 		s = !s;
 		if (!fw_slot_good(fw, s))
 			return -1;
-		fw->boot.active = s;
-		if (fw_boot_write(fw) != 0)
+		if (firmware_slot_activate(fw, s, fw->boot.size[s],
+		    fw->boot.md5[s]) != 0)
 			return -1;
 	}
 	fw->booted = s;

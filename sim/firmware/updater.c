@@ -247,8 +247,7 @@ updater_verify_cb(struct clock_timer *t, void *arg)
 	} else {
 		/* The target slot stops being bootable before it is touched. */
 		u->done = 0;
-		fw->boot.valid[u->target] = 0;
-		rc = fw_boot_write(fw);
+		rc = firmware_slot_invalidate(fw, u->target);
 		if (rc == 0)
 			rc = fw_journal_write(fw, JOURNAL_APPLYING, u->target, 0, 0);
 	}
@@ -304,12 +303,8 @@ updater_commit(struct updater *u)
 		updater_fail(u, FOTA_END_FAILED, "written image has the wrong MD5");
 		return;
 	}
-	fw->boot.valid[u->target] = 1;
-	fw->boot.size[u->target] = u->h.target_size;
-	memcpy(fw->boot.md5[u->target], md5, PKG_MD5_LEN);
-	fw->boot.active = u->target;
-	if ((rc = fw_boot_write(fw)) != 0) {
-		fw->boot.active = !u->target;
+	rc = firmware_slot_activate(fw, u->target, u->h.target_size, md5);
+	if (rc != 0) {
 		if (!updater_power_gone(u, rc))
 			updater_fail(u, FOTA_END_FAILED, flash_strerror(rc));
 		return;
