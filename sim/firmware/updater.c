@@ -26,16 +26,22 @@
 #include "util.h"
 
 enum updater_state {
-	UPDATER_IDLE,
+	UPDATER_IDLE = 0,	/* what xcalloc() in updater_new() gives */
 	UPDATER_DOWNLOADED,
 	UPDATER_VERIFYING,
 	UPDATER_UPDATING,
 	UPDATER_DONE,
 	UPDATER_FAILED,
+	UPDATER_NSTATES
 };
 
-static const char *updater_state_names[] = {
-	"idle", "downloaded", "verifying", "updating", "done", "failed",
+static const char *const updater_state_names[UPDATER_NSTATES] = {
+	[UPDATER_IDLE] = "idle",
+	[UPDATER_DOWNLOADED] = "downloaded",
+	[UPDATER_VERIFYING] = "verifying",
+	[UPDATER_UPDATING] = "updating",
+	[UPDATER_DONE] = "done",
+	[UPDATER_FAILED] = "failed",
 };
 
 struct updater {
@@ -93,7 +99,6 @@ updater_new(struct firmware *fw)
 	struct updater *u = xcalloc(1, sizeof *u);
 
 	u->fw = fw;
-	u->state = UPDATER_IDLE;
 	u->result = -1;
 	clock_timer_init(&u->timer, updater_verify_cb, u);
 	return u;
