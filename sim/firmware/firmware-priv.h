@@ -58,7 +58,7 @@ struct firmware {
 	unsigned char		 nv[FIRMWARE_NV_MAX];
 	int			 nv_found;
 	struct boot_rec		 boot;		/* firmware_slot_*() change it */
-	struct journal_rec	 jr;
+	struct journal_rec	 jr;		/* its phase: fw_journal_write() */
 	char			 model[IMAGE_MODEL_MAX];
 	char			 revision[IMAGE_REV_MAX];
 	int			 pending;

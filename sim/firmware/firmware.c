@@ -100,10 +100,18 @@ firmware_slot_invalidate(struct firmware *fw, int slot)
 	return fw_boot_append(fw, &b);
 }
 
+/* The only way fw->jr's phase changes: a record landed, or boot read one. */
+static void
+fw_journal_set(struct firmware *fw, const struct journal_rec *jr)
+{
+	fw->jr = *jr;
+}
+
 int
 fw_journal_write(struct firmware *fw, enum journal_phase phase, int target,
     uint32_t blocks, int result)
 {
+	struct journal_rec jr = { phase, target, blocks, result, fw->jr.pkg_len };
 	unsigned char p[JOURNAL_REC_LEN];
 	int rc;
 
@@ -111,13 +119,10 @@ fw_journal_write(struct firmware *fw, enum journal_phase phase, int target,
 	p[1] = (unsigned char)target;
 	le32_put(p + 2, blocks);
 	le16_put(p + 6, (uint16_t)result);
-	le64_put(p + 8, phase == JOURNAL_IDLE ? 0 : fw->jr.pkg_len);
+	le64_put(p + 8, phase == JOURNAL_IDLE ? 0 : jr.pkg_len);
 	if ((rc = flashlog_append(&fw->journal, p, sizeof p)) != 0)
 		return rc;
-	fw->jr.phase = phase;
-	fw->jr.target = target;
-	fw->jr.blocks = blocks;
-	fw->jr.result = result;
+	fw_journal_set(fw, &jr);
 	return 0;
 }
 
@@ -230,6 +235,8 @@ fw_choose_slot(struct firmware *fw)
 static int
 fw_read_journal(struct firmware *fw)
 {
+	static const struct journal_rec idle = { JOURNAL_IDLE, 0, 0, 0, 0 };
+	struct journal_rec jr = idle;
 	unsigned char p[JOURNAL_REC_LEN];
 	int found, rc;
 
@@ -237,14 +244,14 @@ fw_read_journal(struct firmware *fw)
 	    sizeof p, &found);
 	if (rc != 0)
 		return rc;
-	memset(&fw->jr, 0, sizeof fw->jr);
 	if (found) {
-		fw->jr.phase = p[0];
-		fw->jr.target = p[1] & 1;
-		fw->jr.blocks = le32_get(p + 2);
-		fw->jr.result = le16_get(p + 6);
-		fw->jr.pkg_len = le64_get(p + 8);
+		jr.phase = p[0];
+		jr.target = p[1] & 1;
+		jr.blocks = le32_get(p + 2);
+		jr.result = le16_get(p + 6);
+		jr.pkg_len = le64_get(p + 8);
 	}
+	fw_journal_set(fw, &jr);
 	if (fw->jr.phase == JOURNAL_STAGING) {
 		/*
 		 * The power went while a package was being written: whatever
@@ -255,7 +262,7 @@ fw_read_journal(struct firmware *fw)
 		    "discarded (%llu bytes expected; power lost while it was "
 		    "written)", (unsigned long long)fw->jr.pkg_len);
 		(void)fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0);
-		memset(&fw->jr, 0, sizeof fw->jr);
+		fw_journal_set(fw, &idle);
 	}
 	fw->pending = fw->jr.phase == JOURNAL_STAGED ||
 	    fw->jr.phase == JOURNAL_APPLYING;
