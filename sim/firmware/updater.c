@@ -191,7 +191,7 @@ static int
 updater_check(struct updater *u, const char **why)
 {
 	struct firmware *fw = u->fw;
-	struct boot_rec *b = &fw->boot;
+	const struct boot_rec *b = &fw->boot;
 	int rc, a = b->active;
 
 	u->pkgr = (struct fw_region){ fw->flash, fw->lay.fota_off, fw->jr.pkg_len };
