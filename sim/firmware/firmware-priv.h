@@ -59,8 +59,8 @@ struct firmware {
 	struct flashlog		 nvlog;		/* the modem's NV settings */
 	unsigned char		 nv[FIRMWARE_NV_MAX];
 	int			 nv_found;
-	struct boot_rec		 boot;
-	struct journal_rec	 jr;
+	struct boot_rec		 boot;		/* firmware_slot_*() change it */
+	struct journal_rec	 jr;		/* its phase: fw_journal_write() */
 	char			 model[IMAGE_MODEL_MAX];
 	char			 revision[IMAGE_REV_MAX];
 	int			 pending;
@@ -76,8 +76,15 @@ struct firmware {
 
 /* Read through a struct fw_region. */
 int	fw_region_read(void *arg, uint64_t off, void *buf, size_t len);
-/* Append the boot flags in fw->boot. */
-int	fw_boot_write(struct firmware *);
+/*
+ * The only writers of the boot flags.  Each appends one record and, once it
+ * has landed, makes it fw->boot; on an error fw->boot stays as it was.
+ * Activate: slot holds size bytes with this MD5, boot it from now on.
+ * Invalidate: slot is about to be overwritten, never boot it.
+ */
+int	firmware_slot_activate(struct firmware *, int slot, uint64_t size,
+	    const unsigned char md5[PKG_MD5_LEN]);
+int	firmware_slot_invalidate(struct firmware *, int slot);
 /* Append a journal record and make it fw->jr. */
 int	fw_journal_write(struct firmware *, enum journal_phase, int target,
 	    uint32_t blocks, int result);

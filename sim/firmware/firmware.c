@@ -64,19 +64,54 @@ fw_boot_decode(const unsigned char *p, struct boot_rec *b)
 	}
 }
 
-int
-fw_boot_write(struct firmware *fw)
+/* Append b to the boot flags' log and, once it has landed, make it fw->boot. */
+static int
+fw_boot_append(struct firmware *fw, const struct boot_rec *b)
 {
 	unsigned char p[BOOT_REC_LEN];
+	int rc;
 
-	fw_boot_encode(&fw->boot, p);
-	return flashlog_append(&fw->bootlog, p, sizeof p);
+	fw_boot_encode(b, p);
+	if ((rc = flashlog_append(&fw->bootlog, p, sizeof p)) != 0)
+		return rc;
+	fw->boot = *b;
+	return 0;
+}
+
+int
+firmware_slot_activate(struct firmware *fw, int slot, uint64_t size,
+    const unsigned char md5[PKG_MD5_LEN])
+{
+	struct boot_rec b = fw->boot;
+
+	b.valid[slot] = 1;
+	b.size[slot] = size;
+	memcpy(b.md5[slot], md5, PKG_MD5_LEN);
+	b.active = slot;
+	return fw_boot_append(fw, &b);
+}
+
+int
+firmware_slot_invalidate(struct firmware *fw, int slot)
+{
+	struct boot_rec b = fw->boot;
+
+	b.valid[slot] = 0;
+	return fw_boot_append(fw, &b);
+}
+
+/* The only way fw->jr's phase changes: a record landed, or boot read one. */
+static void
+fw_journal_set(struct firmware *fw, const struct journal_rec *jr)
+{
+	fw->jr = *jr;
 }
 
 int
 fw_journal_write(struct firmware *fw, enum journal_phase phase, int target,
     uint32_t blocks, int result)
 {
+	struct journal_rec jr = { phase, target, blocks, result, fw->jr.pkg_len };
 	unsigned char p[JOURNAL_REC_LEN];
 	int rc;
 
@@ -84,13 +119,10 @@ fw_journal_write(struct firmware *fw, enum journal_phase phase, int target,
 	p[1] = (unsigned char)target;
 	le32_put(p + 2, blocks);
 	le16_put(p + 6, (uint16_t)result);
-	le64_put(p + 8, phase == JOURNAL_IDLE ? 0 : fw->jr.pkg_len);
+	le64_put(p + 8, phase == JOURNAL_IDLE ? 0 : jr.pkg_len);
 	if ((rc = flashlog_append(&fw->journal, p, sizeof p)) != 0)
 		return rc;
-	fw->jr.phase = phase;
-	fw->jr.target = target;
-	fw->jr.blocks = blocks;
-	fw->jr.result = result;
+	fw_journal_set(fw, &jr);
 	return 0;
 }
 
@@ -126,7 +158,7 @@ fw_provision(struct firmware *fw, const struct firmware_config *cfg,
 {
 	struct flash *f = fw->flash;
 	uint64_t bs = fw->lay.block_size, off;
-	unsigned char *blk = xmalloc(bs);
+	unsigned char *blk = xmalloc(bs), md5[PKG_MD5_LEN];
 	struct fw_region r = { f, fw->lay.slot_off[0], size };
 	struct pkg_source src = { fw_region_read, &r };
 	int rc = 0;
@@ -143,12 +175,10 @@ fw_provision(struct firmware *fw, const struct firmware_config *cfg,
 	free(blk);
 	if (rc != 0)
 		return rc;
-	memset(&fw->boot, 0, sizeof fw->boot);
-	fw->boot.valid[0] = 1;
-	fw->boot.size[0] = size;
-	if (pkg_md5(&src, 0, size, fw->boot.md5[0]) != 0)
+	if (pkg_md5(&src, 0, size, md5) != 0)
 		return FLASH_ERR_IO;
-	return fw_boot_write(fw);
+	/* fw->boot is still all zero: slot B empty and invalid. */
+	return firmware_slot_activate(fw, 0, size, md5);
 }
 
 /* Whether slot s holds exactly what the boot flags say. */
@@ -187,8 +217,8 @@ fw_choose_slot(struct firmware *fw)
 		s = !s;
 		if (!fw_slot_good(fw, s))
 			return -1;
-		fw->boot.active = s;
-		if (fw_boot_write(fw) != 0)
+		if (firmware_slot_activate(fw, s, fw->boot.size[s],
+		    fw->boot.md5[s]) != 0)
 			return -1;
 	}
 	fw->booted = s;
@@ -205,6 +235,8 @@ fw_choose_slot(struct firmware *fw)
 static int
 fw_read_journal(struct firmware *fw)
 {
+	static const struct journal_rec idle = { JOURNAL_IDLE, 0, 0, 0, 0 };
+	struct journal_rec jr = idle;
 	unsigned char p[JOURNAL_REC_LEN];
 	int found, rc;
 
@@ -212,14 +244,14 @@ fw_read_journal(struct firmware *fw)
 	    sizeof p, &found);
 	if (rc != 0)
 		return rc;
-	memset(&fw->jr, 0, sizeof fw->jr);
 	if (found) {
-		fw->jr.phase = p[0];
-		fw->jr.target = p[1] & 1;
-		fw->jr.blocks = le32_get(p + 2);
-		fw->jr.result = le16_get(p + 6);
-		fw->jr.pkg_len = le64_get(p + 8);
+		jr.phase = p[0];
+		jr.target = p[1] & 1;
+		jr.blocks = le32_get(p + 2);
+		jr.result = le16_get(p + 6);
+		jr.pkg_len = le64_get(p + 8);
 	}
+	fw_journal_set(fw, &jr);
 	if (fw->jr.phase == JOURNAL_STAGING) {
 		/*
 		 * The power went while a package was being written: whatever
@@ -230,7 +262,7 @@ fw_read_journal(struct firmware *fw)
 		    "discarded (%llu bytes expected; power lost while it was "
 		    "written)", (unsigned long long)fw->jr.pkg_len);
 		(void)fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0);
-		memset(&fw->jr, 0, sizeof fw->jr);
+		fw_journal_set(fw, &idle);
 	}
 	fw->pending = fw->jr.phase == JOURNAL_STAGED ||
 	    fw->jr.phase == JOURNAL_APPLYING;

@@ -5,8 +5,8 @@
  * CRC-32.  Records are appended page by page; the valid record with the
  * highest sequence number is the current one, so a torn write simply leaves
  * the previous record current.  When a block is full the other one is erased
- * and the log continues there.  The boot flags and the update journal are
- * both such logs.
+ * and the log continues there.  The boot flags, the update journal and the
+ * NV settings are such logs (docs/internals/flash.md).
  */
 #ifndef FOTASIM_FLASHLOG_H
 #define FOTASIM_FLASHLOG_H

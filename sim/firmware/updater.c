@@ -26,16 +26,22 @@
 #include "util.h"
 
 enum updater_state {
-	UPDATER_IDLE,
+	UPDATER_IDLE = 0,	/* what xcalloc() in updater_new() gives */
 	UPDATER_DOWNLOADED,
 	UPDATER_VERIFYING,
 	UPDATER_UPDATING,
 	UPDATER_DONE,
 	UPDATER_FAILED,
+	UPDATER_NSTATES
 };
 
-static const char *updater_state_names[] = {
-	"idle", "downloaded", "verifying", "updating", "done", "failed",
+static const char *const updater_state_names[UPDATER_NSTATES] = {
+	[UPDATER_IDLE] = "idle",
+	[UPDATER_DOWNLOADED] = "downloaded",
+	[UPDATER_VERIFYING] = "verifying",
+	[UPDATER_UPDATING] = "updating",
+	[UPDATER_DONE] = "done",
+	[UPDATER_FAILED] = "failed",
 };
 
 struct updater {
@@ -93,7 +99,6 @@ updater_new(struct firmware *fw)
 	struct updater *u = xcalloc(1, sizeof *u);
 
 	u->fw = fw;
-	u->state = UPDATER_IDLE;
 	u->result = -1;
 	clock_timer_init(&u->timer, u->fw->clock, updater_verify_cb, u);
 	return u;
@@ -186,7 +191,7 @@ static int
 updater_check(struct updater *u, const char **why)
 {
 	struct firmware *fw = u->fw;
-	struct boot_rec *b = &fw->boot;
+	const struct boot_rec *b = &fw->boot;
 	int rc, a = b->active;
 
 	u->pkgr = (struct fw_region){ fw->flash, fw->lay.fota_off, fw->jr.pkg_len };
@@ -247,8 +252,7 @@ updater_verify_cb(struct clock_timer *t, void *arg)
 	} else {
 		/* The target slot stops being bootable before it is touched. */
 		u->done = 0;
-		fw->boot.valid[u->target] = 0;
-		rc = fw_boot_write(fw);
+		rc = firmware_slot_invalidate(fw, u->target);
 		if (rc == 0)
 			rc = fw_journal_write(fw, JOURNAL_APPLYING, u->target, 0, 0);
 	}
@@ -304,12 +308,8 @@ updater_commit(struct updater *u)
 		updater_fail(u, FOTA_END_FAILED, "written image has the wrong MD5");
 		return;
 	}
-	fw->boot.valid[u->target] = 1;
-	fw->boot.size[u->target] = u->h.target_size;
-	memcpy(fw->boot.md5[u->target], md5, PKG_MD5_LEN);
-	fw->boot.active = u->target;
-	if ((rc = fw_boot_write(fw)) != 0) {
-		fw->boot.active = !u->target;
+	rc = firmware_slot_activate(fw, u->target, u->h.target_size, md5);
+	if (rc != 0) {
 		if (!updater_power_gone(u, rc))
 			updater_fail(u, FOTA_END_FAILED, flash_strerror(rc));
 		return;

@@ -1,7 +1,7 @@
 /*
  * check_updater.c: the updater end to end on a RAM (or file) flash: happy
- * paths, rollback, every refusal with its END code, flash faults, and the
- * power-cut sweep over a full and a delta update.
+ * paths, rollback, every refusal with its END code, flash faults, the
+ * power-cut sweep over a full and a delta update, and the boot flags' writers.
  */
 #include "config.h"
 
@@ -660,6 +660,120 @@ START_TEST(test_staging_abort)
 }
 END_TEST
 
+/* Every field of the boot flags is as expected. */
+static void
+assert_boot_rec(const struct boot_rec *have, const struct boot_rec *want)
+{
+	int s;
+
+	ck_assert_int_eq(have->active, want->active);
+	for (s = 0; s < 2; s++) {
+		ck_assert_int_eq(have->valid[s], want->valid[s]);
+		ck_assert_uint_eq(have->size[s], want->size[s]);
+		ck_assert_int_eq(memcmp(have->md5[s], want->md5[s], PKG_MD5_LEN), 0);
+	}
+}
+
+/* Write the generated image of rev into slot s, behind the updater's back. */
+static void
+put_image(struct firmware *fw, int s, const char *rev, unsigned char *md5)
+{
+	unsigned char *img = malloc(ISIZE);
+	uint64_t bs = fw->lay.block_size, off = fw->lay.slot_off[s], o;
+
+	ck_assert_int_eq(image_read(MODEL, rev, ISIZE, 0, img, ISIZE), 0);
+	for (o = 0; o < ISIZE; o += bs)
+		ck_assert_int_eq(flash_erase_block(fw->flash, (off + o) / bs), 0);
+	ck_assert_int_eq(flash_program(fw->flash, off, img, ISIZE), 0);
+	pkg_md5_mem(img, ISIZE, md5);
+	free(img);
+}
+
+/*
+ * The boot flags' two writers: activate makes the next boot pick a slot,
+ * invalidate makes it fall back to the other one (and record that), and a
+ * write that fails changes neither memory nor flash.
+ */
+START_TEST(test_slot_writers)
+{
+	struct flash_fault_cfg fc = { .fail_op = 1 };
+	struct boot_rec want;
+	struct flash_dev *fd;
+	struct firmware *fw;
+	struct rig r;
+	unsigned char md5[PKG_MD5_LEN];
+	char *log;
+
+	rig_init(&r);
+	fw = rig_boot(&r, r.ram);
+	/* A fresh flash: A provisioned and active, B empty. */
+	want = fw->boot;
+	ck_assert_int_eq(want.active, 0);
+	ck_assert_int_eq(want.valid[0], 1);
+	ck_assert_uint_eq(want.size[0], ISIZE);
+	ck_assert_int_eq(want.valid[1], 0);
+	ck_assert_uint_eq(want.size[1], 0);
+
+	put_image(fw, 1, REV_B, md5);
+	ck_assert_int_eq(firmware_slot_activate(fw, 1, ISIZE, md5), 0);
+	want.active = 1;
+	want.valid[1] = 1;
+	want.size[1] = ISIZE;
+	memcpy(want.md5[1], md5, PKG_MD5_LEN);
+	assert_boot_rec(&fw->boot, &want);
+	/* What runs changes only at the next power-on. */
+	ck_assert_int_eq(fw->booted, 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	firmware_close(fw);
+
+	fw = rig_boot(&r, r.ram);
+	ck_assert_int_eq(fw->booted, 1);
+	ck_assert_str_eq(firmware_revision(fw), REV_B);
+	assert_boot_rec(&fw->boot, &want);
+	assert_booted_image(fw);
+	ck_assert_int_eq(firmware_slot_invalidate(fw, 1), 0);
+	want.valid[1] = 0;
+	assert_boot_rec(&fw->boot, &want);
+	firmware_close(fw);
+
+	/* B is active but invalid: boot falls back to A and records it. */
+	log = rig_boot_logged(&r, &fw);
+	ck_assert_ptr_nonnull(strstr(log, "state firmware slot B is damaged"));
+	free(log);
+	ck_assert_int_eq(fw->booted, 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	want.active = 0;
+	assert_boot_rec(&fw->boot, &want);
+	assert_booted_image(fw);
+	firmware_close(fw);
+	log = rig_boot_logged(&r, &fw);
+	ck_assert_ptr_null(strstr(log, "damaged"));
+	free(log);
+	assert_boot_rec(&fw->boot, &want);
+	firmware_close(fw);
+
+	/* The record's page fails to program: nothing changes. */
+	fd = flash_fault_open(r.ram, &fc);
+	fw = rig_boot(&r, fd);
+	ck_assert_int_eq(firmware_slot_activate(fw, 1, ISIZE, md5),
+	    FLASH_ERR_FAILED);
+	assert_boot_rec(&fw->boot, &want);
+	firmware_close(fw);
+	flash_dev_close(fd);
+	fd = flash_fault_open(r.ram, &fc);
+	fw = rig_boot(&r, fd);
+	ck_assert_int_eq(firmware_slot_invalidate(fw, 0), FLASH_ERR_FAILED);
+	assert_boot_rec(&fw->boot, &want);
+	firmware_close(fw);
+	flash_dev_close(fd);
+	fw = rig_boot(&r, r.ram);
+	ck_assert_int_eq(fw->booted, 0);
+	assert_boot_rec(&fw->boot, &want);
+	firmware_close(fw);
+	rig_free(&r);
+}
+END_TEST
+
 /* fotasim's flash options: parsing, combined checks, the geometry asked for. */
 START_TEST(test_options)
 {
@@ -783,6 +897,7 @@ updater_suite(void)
 	tcase_add_loop_test(tc, test_power_cut_sweep, 0, 2);
 	tcase_add_test(tc, test_staging_power_cut);
 	tcase_add_test(tc, test_staging_abort);
+	tcase_add_test(tc, test_slot_writers);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_geom_record);
 	tcase_set_timeout(tc, 300);
