@@ -158,6 +158,16 @@ fota_host_dotted(const char *host)
 	return 1;
 }
 
+/* Whether decoded text holds a control byte. */
+static int
+fota_has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* One part of the parsed URL, or "" when it is absent. */
 static char *
 fota_url_part(CURLU *u, CURLUPart what)
@@ -220,11 +230,16 @@ fota_url_check(struct fota_job *j)
 	else if (j->proto == DL_FTP && (path[0] != '/' || path[1] == '\0' ||
 	    strchr(path + 1, '/') != NULL))
 		why = DL_URL_NOT_ROOT;
+	else if (fota_has_control(user) || fota_has_control(pass) ||
+	    fota_has_control(path))
+		why = DL_URL_MALFORMED;	/* %0d%0a would be a second command */
 	else if (!fota_host_numeric(host, j->addr, sizeof j->addr) &&
 	    (host[0] == '[' || fota_host_dotted(host)))
 		why = DL_URL_BAD_ADDRESS;
 	if (why == DL_URL_OK && port[0] != '\0')
 		j->port = (int)v;
+	if (why == DL_URL_OK && j->proto == DL_FTP)
+		str_copy(j->file, path + 1, sizeof j->file);
 	free(user);
 	free(pass);
 	free(host);
@@ -322,6 +337,7 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 	rq.port = j->port;
 	rq.timeouts = j->timeouts;
 	rq.ca_file = j->ca_file;
+	rq.ftp_file = j->proto == DL_FTP ? j->file : NULL;
 	if (j->addr[0] == '\0') {
 		if ((addr = net_dns_lookup(&j->m->net, j->host)) == NULL) {
 			fota_fail_early(j, DL_URL_OK, 1);
@@ -363,7 +379,7 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 	j->size = j->got = 0;
 	j->dl_urcs = j->up_urcs = 0;
 	j->up_last = 0;
-	j->host[0] = j->addr[0] = '\0';
+	j->host[0] = j->addr[0] = j->file[0] = '\0';
 	fota_set_state(j, FOTA_STARTING);
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
 	/* The rest runs after the final result code has gone out. */

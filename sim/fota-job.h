@@ -54,6 +54,7 @@ struct fota_job {
 	int			 up_urcs;
 	char			 host[FOTA_URL_MAX + 1];
 	char			 addr[64];
+	char			 file[FOTA_PART_MAX + 1];	/* FTP */
 	int			 port;
 };
 

@@ -72,6 +72,7 @@ struct download {
 	CURLM			*multi;
 	CURL			*easy;
 	struct curl_slist	*resolve;
+	struct curl_slist	*prequote;
 	ev_timer		 curl_t;	/* libcurl's own (wall) timer */
 	struct clock_timer	 wait_t;	/* the module's, per stage */
 	struct clock_timer	 total_t;
@@ -177,8 +178,13 @@ dl_finish(struct download *dl, CURLcode code)
 		dl->res.rc = v;
 	if (curl_easy_getinfo(dl->easy, CURLINFO_OS_ERRNO, &v) == CURLE_OK)
 		dl->res.os_errno = v;
+	/* A data connection closed early, then 226: the module counts. */
+	if (code == CURLE_OK && dl->res.size >= 0 &&
+	    dl->res.bytes < (uint64_t)dl->res.size)
+		dl->res.short_body = 1;
 	if (code == CURLE_OK && dl->res.wait == DL_WAIT_NONE &&
-	    dl->res.stop == DL_STOP_NONE && !dl->status_bad)
+	    dl->res.stop == DL_STOP_NONE && !dl->status_bad &&
+	    !dl->res.short_body)
 		dl_set_stage(dl, DL_STAGE_DONE);
 	str_copy(dl->res.error, dl->errbuf[0] ? dl->errbuf :
 	    curl_easy_strerror(code), sizeof dl->res.error);
@@ -187,6 +193,8 @@ dl_finish(struct download *dl, CURLcode code)
 	dl->easy = NULL;
 	curl_slist_free_all(dl->resolve);
 	dl->resolve = NULL;
+	curl_slist_free_all(dl->prequote);
+	dl->prequote = NULL;
 	ev_timer_stop(dl->loop, &dl->curl_t);
 	translog_state(dl->log, "download", "end curl=%d rc=%ld errno=%ld "
 	    "stage=%s wait=%s bytes=%llu", (int)code, dl->res.rc,
@@ -579,6 +587,20 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	/* PASV only: the stages stay the same on every server. */
 	curl_easy_setopt(e, CURLOPT_FTP_USE_EPSV, 0L);
+	/*
+	 * The module reads the reply that ends a transfer even when the data
+	 * connection closed early (426, or 226 after a short file), so libcurl
+	 * must not stop at the data connection's close: it is told to ignore
+	 * the size, and asks for it itself, as a command whose failure is not
+	 * an error (the RETR that follows reports a missing file).
+	 */
+	if (rq->proto == DL_FTP && rq->ftp_file != NULL) {
+		snprintf(pin, sizeof pin, "*SIZE %s", rq->ftp_file);
+		if ((dl->prequote = curl_slist_append(NULL, pin)) == NULL)
+			return -1;
+		curl_easy_setopt(e, CURLOPT_PREQUOTE, dl->prequote);
+		curl_easy_setopt(e, CURLOPT_IGNORE_CONTENT_LENGTH, 1L);
+	}
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "QUECTEL_MODULE");
 	if (rq->proto == DL_HTTPS && rq->ca_file == NULL) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -608,6 +630,8 @@ dl_start(struct download *dl, const struct dl_request *rq)
 		dl->easy = NULL;
 		curl_slist_free_all(dl->resolve);
 		dl->resolve = NULL;
+		curl_slist_free_all(dl->prequote);
+		dl->prequote = NULL;
 		return -1;
 	}
 	translog_state(dl->log, "download", "start %s", dl_proto_names[rq->proto]);

@@ -94,6 +94,8 @@ struct dl_result {
 	int		 dns_failed;	/* the simulated DNS has no such name */
 	uint64_t	 bytes;		/* body bytes delivered */
 	int64_t		 size;		/* declared size, -1 unknown */
+	int		 short_body;	/* ended well, but fewer bytes than
+					   declared */
 	char		 error[256];	/* libcurl's error text */
 };
 
@@ -125,6 +127,7 @@ struct dl_request {
 	int			 port;
 	const char		*ca_file;	/* HTTPS: verify against it; NULL:
 						   no verification, as the module */
+	const char		*ftp_file;	/* FTP: the file's name, for SIZE */
 	struct dl_timeouts	 timeouts;
 };
 

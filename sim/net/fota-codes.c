@@ -96,7 +96,8 @@ static const struct fota_rule fota_rules[] = {
 	REPLY(553, 630),
 
 	/* FTP: what the transport saw. */
-	CURL(FTP, CURLE_OK, ANY, 0),
+	ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, 0, CURLE_OK, ANY, ANY, ANY, DL_STAGE_DONE, ANY, NULL, 0),
+	CURL(FTP, CURLE_OK, ANY, 607),		/* short data, then 226 */
 	CURL(FTP, CURLE_COULDNT_RESOLVE_HOST, ANY, 604),
 	CURL(FTP, CURLE_COULDNT_CONNECT, ANY, 605),
 	CURL(FTP, CURLE_RECV_ERROR, ECONNRESET, 608),

@@ -265,3 +265,36 @@ def run(main):
     for m in modems:
         m.cleanup(keep=failed)
     done()
+
+
+def serve(m, root, faults=None):
+    """Start `m` with the embedded fake servers on `root` (and a faults
+    text); return their addresses: {"ftp": "127.0.0.1:N", ..., "ca": path}."""
+    m.args += ["--serve", root]
+    if faults:
+        path = os.path.join(m.tmp, "faults")
+        with open(path, "w") as f:
+            f.write(faults)
+        m.args += ["--serve-faults", path]
+    m.capture = True
+    m.start()
+    addr = {}
+    while "ca" not in addr:
+        line = m.proc.stdout.readline().decode()
+        if not line:
+            raise RuntimeError("fotasim --serve printed no addresses: %s" %
+                               m.errors())
+        key, value = line.split(" ", 1)
+        addr[key] = value.strip()
+    return addr
+
+
+def ready(m, limit=LIMIT):
+    """Open the port of a modem at --speed max (the boot chain is over before
+    a host can open it) once it has registered; echo off."""
+    h = m.open_port(limit)
+    m.wait_transcript(r"state network registration 2 -> 1",
+                      m.ups_base + m.opens, limit)
+    h.send("ATE0\r")
+    h.expect(rb"\r\nOK\r\n", limit)
+    return h
