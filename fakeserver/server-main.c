@@ -191,9 +191,11 @@ static const struct opt server_opts[] = {
 };
 
 static const struct opt_table server_opttab = {
-	"usage: fotasim-server --root DIR [options]\n", server_opts,
-	nitems(server_opts),
-	"Without --ftp/--http/--https, all three start on ephemeral ports.\n",
+	.usage = "usage: fotasim-server --root DIR [options]\n",
+	.opts = server_opts,
+	.nopts = nitems(server_opts),
+	.footer = "Without --ftp/--http/--https, all three start on ephemeral "
+	    "ports.\n",
 };
 
 /* Allow as many descriptors as the hard limit, for many clients. */

@@ -135,15 +135,6 @@ main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
 	return firmware_parse_option(m->fwopts, o->key, v, err, errlen);
 }
 
-/* --version. */
-static int
-main_opt_version(void *ctx, const struct opt *o, const char *v, char *err,
-    size_t errlen)
-{
-	printf("fotasim %s\n", PACKAGE_VERSION);
-	return OPT_DONE;
-}
-
 static const struct opt main_opts[] = {
 	{ "link", 0, "PATH", "keep a symlink at PATH pointing to the AT port's "
 	  "pty", main_opt_string, MAIN_OPT_LINK, 0 },
@@ -168,13 +159,15 @@ static const struct opt main_opts[] = {
 	  0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
-	{ "version", 0, NULL, "print the version and exit", main_opt_version, 0,
-	  OPT_CLI },
+	{ "version", 0, NULL, "print the version and exit", NULL, 0,
+	  OPT_VERSION },
 };
 
 static const struct opt_table main_opttab = {
-	"usage: fotasim --link PATH [options]\n", main_opts, nitems(main_opts),
-	NULL,
+	.usage = "usage: fotasim --link PATH [options]\n",
+	.opts = main_opts,
+	.nopts = nitems(main_opts),
+	.version = "fotasim " PACKAGE_VERSION,
 };
 
 static struct modem modem;

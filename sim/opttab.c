@@ -26,13 +26,17 @@ opt_find(const struct opt_table *t, const char *name)
 	return NULL;
 }
 
-/* Run one row: its setter, or the help text for OPT_HELP. */
+/* Run one row: its setter, or print the help or version text. */
 static int
 opt_apply(const struct opt_table *t, const struct opt *o, void *ctx,
     const char *value, char *err, size_t errlen)
 {
 	if (o->flags & OPT_HELP) {
 		opt_usage(t, stdout);
+		return OPT_DONE;
+	}
+	if (o->flags & OPT_VERSION) {
+		printf("%s\n", t->version);
 		return OPT_DONE;
 	}
 	return o->set(ctx, o, value, err, errlen);
@@ -48,7 +52,7 @@ opt_set(const struct opt_table *t, void *ctx, const char *name,
 		snprintf(err, errlen, "unknown option \"%s\"", name);
 		return -1;
 	}
-	if (o->flags & (OPT_CLI | OPT_HELP)) {
+	if (o->flags & (OPT_CLI | OPT_HELP | OPT_VERSION)) {
 		snprintf(err, errlen, "--%s: only on the command line", name);
 		return -1;
 	}

@@ -17,7 +17,7 @@ struct opt;
  * Apply an option to ctx.  value is its argument (NULL for an option that
  * takes none) and may be kept: it must live as long as ctx does.  Returns 0,
  * -1 with a message in err, or OPT_DONE when the option did the program's
- * whole job (--version).
+ * whole job.
  */
 typedef int (*opt_setter)(void *ctx, const struct opt *, const char *value,
     char *err, size_t errlen);
@@ -29,11 +29,12 @@ struct opt {
 	int		 letter;	/* short option letter, or 0 */
 	const char	*arg;		/* argument name in --help; NULL: none */
 	const char	*help;		/* --help text; '\n' continues it */
-	opt_setter	 set;		/* NULL only with OPT_HELP */
+	opt_setter	 set;		/* NULL with OPT_HELP, OPT_VERSION */
 	int		 key;		/* for a setter shared by several rows */
 	int		 flags;
 #define OPT_CLI		0x1	/* command line only: opt_set() refuses it */
 #define OPT_HELP	0x2	/* print the table's help on stdout; done */
+#define OPT_VERSION	0x4	/* print the table's version line; done */
 };
 
 struct opt_table {
@@ -41,6 +42,7 @@ struct opt_table {
 	const struct opt	*opts;
 	size_t			 nopts;
 	const char		*footer;	/* after the options, or NULL */
+	const char		*version;	/* "prog 1.0" for OPT_VERSION */
 };
 
 /* The row named `name` (a long name without "--"), or NULL. */

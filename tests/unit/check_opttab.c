@@ -55,23 +55,21 @@ set_verbose(void *p, const struct opt *o, const char *v, char *err, size_t len)
 	return 0;
 }
 
-/* --version: the program's whole job. */
-static int
-set_version(void *p, const struct opt *o, const char *v, char *err, size_t len)
-{
-	return OPT_DONE;
-}
-
 static const struct opt opts[] = {
 	{ "name", 0, "NAME", "who is asking", set_name, 0, 0 },
 	{ "count", 'c', "N", "how many times,\nfrom 1 to 9", set_count, 0, 0 },
 	{ "verbose", 'v', NULL, "say more", set_verbose, 0, 0 },
-	{ "version", 0, NULL, "print the version", set_version, 0, OPT_CLI },
+	{ "version", 0, NULL, "print the version", NULL, 0, OPT_VERSION },
+	{ "dry-run", 0, NULL, "command line only", set_verbose, 0, OPT_CLI },
 	{ "help", 0, NULL, "print this help", NULL, 0, OPT_HELP },
 };
 
 static const struct opt_table table = {
-	"usage: prog [options] FILE\n", opts, nitems(opts), "The end.\n",
+	.usage = "usage: prog [options] FILE\n",
+	.opts = opts,
+	.nopts = nitems(opts),
+	.footer = "The end.\n",
+	.version = "prog 1.0",
 };
 
 /* Parse a NULL-terminated argument list. */
@@ -109,8 +107,9 @@ START_TEST(test_set_by_name)
 	ck_assert_str_eq(err, "--count needs a value (N)");
 	ck_assert_int_eq(opt_set(&table, &c, "verbose", "yes", err, sizeof err), -1);
 	ck_assert_str_eq(err, "--verbose takes no value");
+	ck_assert_int_eq(opt_set(&table, &c, "dry-run", NULL, err, sizeof err), -1);
+	ck_assert_str_eq(err, "--dry-run: only on the command line");
 	ck_assert_int_eq(opt_set(&table, &c, "version", NULL, err, sizeof err), -1);
-	ck_assert_str_eq(err, "--version: only on the command line");
 	ck_assert_int_eq(opt_set(&table, &c, "help", NULL, err, sizeof err), -1);
 	ck_assert_int_eq(c.calls, 4);
 	ck_assert_ptr_eq(opt_find(&table, "count"), &opts[1]);
@@ -183,6 +182,7 @@ START_TEST(test_usage)
 	    "                   from 1 to 9\n"
 	    "  -v, --verbose    say more\n"
 	    "      --version    print the version\n"
+	    "      --dry-run    command line only\n"
 	    "      --help       print this help\n"
 	    "The end.\n");
 	free(text);
