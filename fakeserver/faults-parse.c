@@ -1,9 +1,10 @@
 /*
  * faults-parse.c: the fault directive parser.
  *
- * A line is a list of words.  The first two name the service and the place;
- * then "when" qualifiers and one action, both looked up in tables that
- * declare their arguments, so the parser itself is a small loop.
+ * A line is a list of words (faults-lex.c).  The first two name the service
+ * and the place; then "when" qualifiers (the table in faults-when.c) and one
+ * action (fault_actions[] below), both looked up in tables that declare
+ * their arguments, so the parser itself is a small loop.
  */
 #include "config.h"
 
@@ -14,25 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "faults.h"
-#include "fslog.h"
+#include "faults-int.h"
 #include "util.h"
-
-#define FAULT_WORDS_MAX	32
-
-struct fault_word {
-	char	*s;
-	int	 col;		/* 1-based column in the line */
-};
-
-struct fault_parse {
-	const char		*file;
-	int			 line;
-	struct fault_word	 w[FAULT_WORDS_MAX];
-	int			 n;
-	const char		*text;	/* the line, for "rest of line" arguments */
-	char			*err;
-};
 
 /* Service bits for the action table. */
 #define SVC_FTP		(1 << FAULT_FTP)
@@ -44,7 +28,7 @@ struct fault_action_def {
 	const char		*name2;		/* second word, or NULL */
 	enum fault_action	 action;
 	int			 services;
-	/* Parse the arguments starting at word i; returns 0 or -1. */
+	/* Parse the arguments starting at word i; the next word or -1. */
 	int			(*args)(struct fault_parse *, int i, struct fault *);
 };
 
@@ -89,89 +73,6 @@ static const struct fault_action_def fault_actions[] = {
 static const char *fault_ftp_places[] = {
 	"greeting", "control", "data", "final",
 };
-
-/* Record a parse error at word i (or column col when i < 0). */
-static int
-fault_error(struct fault_parse *p, int i, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int
-fault_error(struct fault_parse *p, int i, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	int col = 1;
-
-	if (i >= 0 && i < p->n)
-		col = p->w[i].col;
-	else if (p->n > 0)
-		col = p->w[p->n - 1].col + (int)strlen(p->w[p->n - 1].s);
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("out of memory");
-	va_end(ap);
-	free(p->err);
-	xasprintf(&p->err, "%s:%d:%d: %s", p->file, p->line, col, msg);
-	free(msg);
-	return -1;
-}
-
-/* Parse a duration "250ms", "3s", "2m", "1h" (bare numbers are seconds). */
-static int
-fault_parse_time(const char *s, double *out)
-{
-	char *end;
-	double v, mul = 1;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || !(v >= 0) || v > 1e9)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		mul = 0.001;
-	else if (strcmp(end, "s") == 0 || *end == '\0')
-		mul = 1;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		mul = 60;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600;
-	else
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
-/* Parse a rate "5kB/s", "5k", "100B/s", "2MB/s" into bytes per second. */
-static int
-fault_parse_rate(const char *s, double *out)
-{
-	unsigned long long v;
-	char *t = xstrdup(s);
-	size_t n = strlen(t);
-	int rc;
-
-	if (n > 2 && strcmp(t + n - 2, "/s") == 0)
-		t[n -= 2] = '\0';
-	if (n > 1 && (t[n - 1] == 'B' || t[n - 1] == 'b'))
-		t[--n] = '\0';
-	rc = parse_size(t, &v);
-	free(t);
-	if (rc == -1 || v == 0)
-		return -1;
-	*out = (double)v;
-	return 0;
-}
-
-/* Parse a non-negative count with optional k/M/G suffix. */
-static int
-fault_parse_count(const char *s, long long *out)
-{
-	unsigned long long v;
-
-	if (parse_size(s, &v) == -1 || v > (1ULL << 62))
-		return -1;
-	*out = (long long)v;
-	return 0;
-}
 
 /* The action takes no argument. */
 static int
@@ -334,79 +235,6 @@ fault_args_delta(struct fault_parse *p, int i, struct fault *f)
 	return i + 1;
 }
 
-/* Parse one "when" qualifier at word i; returns the next word or -1; 0 if
- * word i is not a qualifier. */
-static int
-fault_parse_when(struct fault_parse *p, int i, struct fault *f)
-{
-	const char *w = p->w[i].s, *arg = i + 1 < p->n ? p->w[i + 1].s : NULL;
-	long v;
-
-	if (strcmp(w, "first") == 0 || strcmp(w, "nth") == 0 ||
-	    strcmp(w, "request") == 0 || strcmp(w, "connection") == 0) {
-		if (arg == NULL || parse_long(arg, 1, 1000000000, &v) == -1)
-			return fault_error(p, i + 1, "\"%s\" needs a count", w);
-		if (w[0] == 'f')
-			f->first = v;
-		else if (w[0] == 'c')
-			f->conn = v;
-		else
-			f->nth = v;
-		i += 2;
-		if (w[0] == 'f' && i < p->n && (strcmp(p->w[i].s, "times") == 0 ||
-		    strcmp(p->w[i].s, "time") == 0))
-			i++;
-		return i;
-	}
-	if (strcmp(w, "probability") == 0) {
-		char *end;
-		if (arg == NULL)
-			return fault_error(p, i + 1, "probability needs 0..1");
-		f->prob = strtod(arg, &end);
-		if (end == arg || *end != '\0' || !(f->prob >= 0) || f->prob > 1)
-			return fault_error(p, i + 1, "probability needs 0..1");
-		return i + 2;
-	}
-	if (strcmp(w, "path") == 0) {
-		if (f->svc == FAULT_TLS)
-			return fault_error(p, i, "path does not apply to tls "
-			    "(no request yet)");
-		if (arg == NULL)
-			return fault_error(p, i + 1, "path needs a pattern");
-		free(f->path);		/* as with every qualifier, the last wins */
-		f->path = xstrdup(arg);
-		return i + 2;
-	}
-	if (strcmp(w, "after") == 0) {
-		size_t n = arg ? strlen(arg) : 0;
-		if (n > 1 && arg[n - 1] == '%') {
-			char *t = xstrndup(arg, n - 1), *end;
-			f->after_pct = strtod(t, &end);
-			if (end == t || *end != '\0' || !(f->after_pct >= 0) ||
-			    f->after_pct > 100) {
-				free(t);
-				return fault_error(p, i + 1, "bad percentage");
-			}
-			free(t);
-			return i + 2;
-		}
-		if (arg == NULL || fault_parse_count(arg, &f->after) == -1)
-			return fault_error(p, i + 1, "after needs N bytes or N%%");
-		i += 2;
-		if (i < p->n && (strcmp(p->w[i].s, "bytes") == 0 ||
-		    strcmp(p->w[i].s, "byte") == 0))
-			i++;
-		return i;
-	}
-	if (strcmp(w, "at") == 0) {
-		if (arg == NULL || strcmp(arg, "byte") != 0 || i + 2 >= p->n ||
-		    fault_parse_count(p->w[i + 2].s, &f->after) == -1)
-			return fault_error(p, i + 1, "expected \"at byte K\"");
-		return i + 3;
-	}
-	return 0;
-}
-
 /* Check and normalise the place word for the service. */
 static int
 fault_parse_where(struct fault_parse *p, struct fault *f)
@@ -486,7 +314,7 @@ fault_parse_line(struct fault_parse *p, struct faults *fs)
 		goto fail;
 
 	for (i = 2; i < p->n; i = j) {
-		if ((j = fault_parse_when(p, i, &f)) == -1)
+		if ((j = fault_when_parse(p, i, &f)) == -1)
 			goto fail;
 		if (j > 0)
 			continue;
@@ -542,33 +370,6 @@ fail:
 	free(f.path);
 	free(f.text);
 	return -1;
-}
-
-/* Split a line into words; '#' starts a comment.  0, or -1 on overflow. */
-static int
-fault_split(struct fault_parse *p, char *line)
-{
-	char *s = line;
-
-	p->n = 0;
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\r')
-			s++;
-		if (*s == '\0' || *s == '#')
-			return 0;
-		if (p->n == FAULT_WORDS_MAX)
-			return fault_error(p, p->n - 1, "too many words");
-		p->w[p->n].s = s;
-		p->w[p->n].col = (int)(s - line) + 1;
-		p->n++;
-		s += strcspn(s, " \t\r#");
-		if (*s == '#') {
-			*s = '\0';
-			return 0;
-		}
-		if (*s != '\0')
-			*s++ = '\0';
-	}
 }
 
 void

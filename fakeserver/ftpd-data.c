@@ -36,9 +36,7 @@ ftpd_data_finish(struct ftpd_session *s)
 	if (f != NULL && ftpd_session_apply_fault(s, f))
 		return;
 	if (f != NULL && f->action == FAULT_REPLY) {
-		ftpd_session_reply(s, (int)f->code, "%s", f->text);
-		if (f->code == 421)
-			ftpd_session_close_later(s);
+		ftpd_session_fault_reply(s, f);
 		return;
 	}
 	ftpd_session_reply(s, 226, "Transfer complete.");
@@ -292,9 +290,7 @@ ftpd_data_trigger(struct ftpd_session *s)
 	case FAULT_REPLY:
 		ftpd_data_close(s);
 		ftpd_session_set_state(s, FTPD_READY);
-		ftpd_session_reply(s, (int)f->code, "%s", f->text);
-		if (f->code == 421)
-			ftpd_session_close_later(s);
+		ftpd_session_fault_reply(s, f);
 		return;
 	case FAULT_GARBAGE:
 		n = f->count > 0 && (size_t)f->count < sizeof junk ?

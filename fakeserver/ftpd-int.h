@@ -102,6 +102,9 @@ void	ftpd_session_close_later(struct ftpd_session *);
 void	ftpd_session_close(struct ftpd_session *, int reset);
 /* Run one command line (no fault lookup when `nofault`). */
 void	ftpd_session_dispatch(struct ftpd_session *, char *line, int nofault);
+/* Send a "reply CODE" fault's reply; closes after 421, or after a negative
+ * reply in place of the greeting, and then returns 1 (see ftpd.c). */
+int	ftpd_session_fault_reply(struct ftpd_session *, const struct fault *);
 /* Take a session-level fault (close, reset, hang, garbage); 1 if taken. */
 int	ftpd_session_apply_fault(struct ftpd_session *, const struct fault *);
 

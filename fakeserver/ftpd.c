@@ -226,6 +226,28 @@ ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
 	}
 }
 
+/*
+ * The one rule for "reply CODE" faults, at every stage (greeting, command,
+ * data, final): the control connection closes once the reply is written
+ * when the code is 421, or when the reply takes the place of the greeting
+ * and is negative (4xx or 5xx).  Every other reply keeps the session.  This
+ * is what real servers do: RFC 959 gives 421 as "closing control
+ * connection", and a server that refuses the greeting (vsftpd's "500 OOPS")
+ * hangs up, since no session was ever opened.  Returns 1 if the session is
+ * closing.
+ */
+int
+ftpd_session_fault_reply(struct ftpd_session *s, const struct fault *f)
+{
+	int refused = s->state == FTPD_GREETING && f->code >= 400;
+
+	ftpd_session_reply(s, (int)f->code, "%s", f->text);
+	if (f->code != 421 && !refused)
+		return 0;
+	ftpd_session_close_later(s);
+	return 1;
+}
+
 /* Send the greeting (or what a fault puts in its place). */
 static void
 ftpd_session_greet(struct ftpd_session *s, int nofault)
@@ -242,11 +264,8 @@ ftpd_session_greet(struct ftpd_session *s, int nofault)
 		return;
 	}
 	if (f != NULL && f->action == FAULT_REPLY) {
-		ftpd_session_reply(s, (int)f->code, "%s", f->text);
-		if (f->code >= 400) {
-			ftpd_session_close_later(s);
+		if (ftpd_session_fault_reply(s, f))
 			return;
-		}
 	} else
 		ftpd_session_reply(s, 220, "fotasim FTP server ready.");
 	ftpd_session_set_state(s, FTPD_USER);
@@ -310,9 +329,7 @@ ftpd_session_dispatch(struct ftpd_session *s, char *line, int nofault)
 		return;
 	}
 	if (f != NULL && f->action == FAULT_REPLY) {
-		ftpd_session_reply(s, (int)f->code, "%s", f->text);
-		if (f->code == 421)
-			ftpd_session_close_later(s);
+		ftpd_session_fault_reply(s, f);
 		return;
 	}
 

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +13,8 @@
 #include "fakeserver.h"
 #include "faults.h"
 #include "fslog.h"
+#include "opttab.h"
 #include "util.h"
-
-static const char usage[] =
-"usage: fotasim-server --root DIR [--ftp PORT] [--http PORT] [--https PORT]\n"
-"           [--faults FILE] [--bind ADDR] [--user U:P]... [--anonymous]\n"
-"           [--speed N|max] [--idle-timeout SECS] [--tls-dir DIR]\n"
-"           [--tls-name NAME]... [--check] [-v|-q]\n"
-"       fotasim-server --help | --version\n"
-"Without --ftp/--http/--https, all three start on ephemeral ports.\n";
 
 /* SIGINT/SIGTERM: leave the loop so that everything is closed in order. */
 static void
@@ -31,18 +23,183 @@ server_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-/* Parse a --ftp/--http/--https port (0 = ephemeral). */
-static int
-server_parse_port(const char *s)
-{
-	long v;
+/* What fotasim-server's options set: main()'s variables, by address. */
+struct server_opts {
+	struct fakeserver_config *cfg;
+	struct ftpd_user	**users;
+	const char		***names;
+	double			*speed;
+	int			*any;		/* a service option was given */
+	int			*check;
+};
 
-	if (parse_long(s, 0, 65535, &v) == -1) {
-		warnx_("bad port \"%s\"", s);
-		exit(2);
-	}
-	return (int)v;
+/* Keys of the options that only keep their argument. */
+enum {
+	SERVER_OPT_ROOT,
+	SERVER_OPT_FAULTS,
+	SERVER_OPT_BIND,
+	SERVER_OPT_TLS_DIR,
+};
+
+/* --root, --faults, --bind, --tls-dir. */
+static int
+server_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+	const char **dst[] = {
+		[SERVER_OPT_ROOT] = &so->cfg->root,
+		[SERVER_OPT_FAULTS] = &so->cfg->faults_file,
+		[SERVER_OPT_BIND] = &so->cfg->bind,
+		[SERVER_OPT_TLS_DIR] = &so->cfg->tls_dir,
+	};
+
+	*dst[o->key] = v;
+	return 0;
 }
+
+/* --ftp, --http, --https PORT (0 = ephemeral); the key says which. */
+static int
+server_opt_port(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+	int *dst[] = { &so->cfg->ftp_port, &so->cfg->http_port,
+	    &so->cfg->https_port };
+	long port;
+
+	if (parse_long(v, 0, 65535, &port) == -1) {
+		snprintf(err, errlen, "bad port \"%s\"", v);
+		return -1;
+	}
+	*dst[o->key] = (int)port;
+	*so->any = 1;
+	return 0;
+}
+
+/* --user NAME:PASSWORD, once per user. */
+static int
+server_opt_user(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+	const char *colon = strchr(v, ':');
+	size_t n = so->cfg->nusers;
+
+	if (colon == NULL || colon == v) {
+		snprintf(err, errlen, "--user needs NAME:PASSWORD");
+		return -1;
+	}
+	*so->users = xreallocarray(*so->users, n + 1, sizeof **so->users);
+	(*so->users)[n].name = xstrndup(v, (size_t)(colon - v));
+	(*so->users)[n].pass = xstrdup(colon + 1);
+	so->cfg->nusers++;
+	return 0;
+}
+
+/* --tls-name NAME, once per name. */
+static int
+server_opt_tls_name(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+	size_t n = so->cfg->ntls_names;
+
+	*so->names = xreallocarray(*so->names, n + 1, sizeof **so->names);
+	(*so->names)[n] = v;
+	so->cfg->ntls_names++;
+	return 0;
+}
+
+/* --speed N|max. */
+static int
+server_opt_speed(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+
+	if (clock_parse_speed(v, so->speed) == 0)
+		return 0;
+	snprintf(err, errlen, "bad --speed \"%s\"", v);
+	return -1;
+}
+
+/* --idle-timeout SECS. */
+static int
+server_opt_idle(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+	long secs;
+
+	if (parse_long(v, 1, 86400 * 365, &secs) == -1) {
+		snprintf(err, errlen, "bad --idle-timeout \"%s\"", v);
+		return -1;
+	}
+	so->cfg->idle_timeout = (double)secs;
+	return 0;
+}
+
+/* --anonymous, --check, -v, -q: switches; the key says which. */
+static int
+server_opt_flag(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+
+	switch (o->key) {
+	case 'a': so->cfg->anonymous = 1; break;
+	case 'c': *so->check = 1; break;
+	case 'v': fslog_set_level(FSLOG_DEBUG); break;
+	case 'q': fslog_set_level(FSLOG_ERROR); break;
+	}
+	return 0;
+}
+
+static const struct opt server_opts[] = {
+	{ "root", 0, "DIR", "serve the files under DIR (required)",
+	  server_opt_string, SERVER_OPT_ROOT, 0 },
+	{ "ftp", 0, "PORT", "run the FTP server on PORT (0: ephemeral)",
+	  server_opt_port, 0, 0 },
+	{ "http", 0, "PORT", "run the HTTP server on PORT (0: ephemeral)",
+	  server_opt_port, 1, 0 },
+	{ "https", 0, "PORT", "run the HTTPS server on PORT (0: ephemeral)",
+	  server_opt_port, 2, 0 },
+	{ "faults", 0, "FILE", "fault directives (docs/fault-directives.md)",
+	  server_opt_string, SERVER_OPT_FAULTS, 0 },
+	{ "bind", 0, "ADDR", "listen on ADDR (default 127.0.0.1)",
+	  server_opt_string, SERVER_OPT_BIND, 0 },
+	{ "user", 0, "U:P", "an FTP user U with password P; may be repeated",
+	  server_opt_user, 0, 0 },
+	{ "anonymous", 0, NULL, "accept anonymous FTP logins as well\n"
+	  "(always on without --user)", server_opt_flag, 'a', 0 },
+	{ "speed", 0, "N|max", "simulated time runs N times wall time "
+	  "(0.1-10000),\nor skips idle time (max); default 1",
+	  server_opt_speed, 0, 0 },
+	{ "idle-timeout", 0, "SECS", "close idle connections after SECS "
+	  "simulated seconds\n(default 300)", server_opt_idle, 0, 0 },
+	{ "tls-dir", 0, "DIR", "make the certificates and ca.pem in DIR\n"
+	  "(default: a private temporary dir)", server_opt_string,
+	  SERVER_OPT_TLS_DIR, 0 },
+	{ "tls-name", 0, "NAME", "one more name in the server certificate;\n"
+	  "may be repeated", server_opt_tls_name, 0, 0 },
+	{ "check", 0, NULL, "only check --faults FILE and exit",
+	  server_opt_flag, 'c', OPT_CLI },
+	{ "verbose", 'v', NULL, "log debug messages", server_opt_flag, 'v', 0 },
+	{ "quiet", 'q', NULL, "log errors only", server_opt_flag, 'q', 0 },
+	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
+	{ "version", 0, NULL, "print the version and exit", NULL, 0,
+	  OPT_VERSION },
+};
+
+static const struct opt_table server_opttab = {
+	.usage = "usage: fotasim-server --root DIR [options]\n",
+	.opts = server_opts,
+	.nopts = nitems(server_opts),
+	.footer = "Without --ftp/--http/--https, all three start on ephemeral "
+	    "ports.\n",
+	.version = "fotasim-server " PACKAGE_VERSION,
+};
 
 /* Allow as many descriptors as the hard limit, for many clients. */
 static void
@@ -59,26 +216,6 @@ server_raise_nofile(void)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "ftp", required_argument, NULL, 'f' },
-		{ "http", required_argument, NULL, 'h' },
-		{ "https", required_argument, NULL, 's' },
-		{ "faults", required_argument, NULL, 'F' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "anonymous", no_argument, NULL, 'a' },
-		{ "speed", required_argument, NULL, 'S' },
-		{ "idle-timeout", required_argument, NULL, 'i' },
-		{ "tls-dir", required_argument, NULL, 'T' },
-		{ "tls-name", required_argument, NULL, 'N' },
-		{ "check", no_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'H' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct fakeserver_config cfg;
 	struct ftpd_user *users = NULL;
 	const char **names = NULL;
@@ -87,68 +224,16 @@ main(int argc, char **argv)
 	struct clock *clock = NULL;
 	ev_signal sigint, sigterm;
 	double speed = 1;
-	char *err = NULL, *colon;
+	char *err = NULL, msg[256];
 	int c, any = 0, check = 0, rc = 0;
+	struct server_opts o = { &cfg, &users, &names, &speed, &any, &check };
 	size_t i;
 
 	util_set_progname(argv[0]);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.ftp_port = cfg.http_port = cfg.https_port = FAKESERVER_OFF;
-	while ((c = getopt_long(argc, argv, "vq", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': cfg.root = optarg; break;
-		case 'f': cfg.ftp_port = server_parse_port(optarg); any = 1; break;
-		case 'h': cfg.http_port = server_parse_port(optarg); any = 1; break;
-		case 's': cfg.https_port = server_parse_port(optarg); any = 1; break;
-		case 'F': cfg.faults_file = optarg; break;
-		case 'b': cfg.bind = optarg; break;
-		case 'a': cfg.anonymous = 1; break;
-		case 'c': check = 1; break;
-		case 'v': fslog_set_level(FSLOG_DEBUG); break;
-		case 'q': fslog_set_level(FSLOG_ERROR); break;
-		case 'T': cfg.tls_dir = optarg; break;
-		case 'u':
-			if ((colon = strchr(optarg, ':')) == NULL || colon == optarg) {
-				warnx_("--user needs NAME:PASSWORD");
-				return 2;
-			}
-			users = xreallocarray(users, cfg.nusers + 1, sizeof *users);
-			users[cfg.nusers].name = xstrndup(optarg,
-			    (size_t)(colon - optarg));
-			users[cfg.nusers].pass = xstrdup(colon + 1);
-			cfg.nusers++;
-			break;
-		case 'N':
-			names = xreallocarray(names, cfg.ntls_names + 1,
-			    sizeof *names);
-			names[cfg.ntls_names++] = optarg;
-			break;
-		case 'S':
-			if (clock_parse_speed(optarg, &speed) == -1) {
-				warnx_("bad --speed \"%s\"", optarg);
-				return 2;
-			}
-			break;
-		case 'i': {
-			long v;
-			if (parse_long(optarg, 1, 86400 * 365, &v) == -1) {
-				warnx_("bad --idle-timeout \"%s\"", optarg);
-				return 2;
-			}
-			cfg.idle_timeout = (double)v;
-			break;
-		}
-		case 'H':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			printf("fotasim-server %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
+	if ((c = opt_parse(&server_opttab, &o, argc, argv, msg, sizeof msg)) <= 0)
+		return opt_parse_status(&server_opttab, c, msg);
 	if (check) {
 		struct faults f;
 
@@ -167,8 +252,8 @@ main(int argc, char **argv)
 		faults_free(&f);
 		return 0;
 	}
-	if (optind != argc || cfg.root == NULL) {
-		fputs(usage, stderr);
+	if (c != argc || cfg.root == NULL) {
+		opt_usage(&server_opttab, stderr);
 		return 2;
 	}
 	if (!any)

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,31 +15,160 @@
 #include "clock.h"
 #include "firmware/firmware-opts.h"
 #include "modem.h"
+#include "opttab.h"
 #include "serve.h"
 #include "statedir.h"
 #include "translog.h"
 #include "util.h"
 
-static void
-usage(FILE *f)
+/* What fotasim's options set: main()'s variables, by address. */
+struct main_opts {
+	struct modem_config	*cfg;
+	const char		**state_dir;
+	const char		**logpath;
+	struct serve_options	*serve;
+	struct firmware_options	*fwopts;
+	double			*speed;
+};
+
+/* Keys of the options that only keep their argument. */
+enum {
+	MAIN_OPT_LINK,
+	MAIN_OPT_STATE_DIR,
+	MAIN_OPT_REVISION,
+	MAIN_OPT_LOG,
+	MAIN_OPT_SERVE,
+	MAIN_OPT_SERVE_FAULTS,
+};
+
+/* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
+static int
+main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
 {
-	fprintf(f,
-"usage: fotasim --link PATH [options]\n"
-"  --link PATH          keep a symlink at PATH pointing to the AT port's pty\n"
-"  --state-dir DIR      what survives power loss (default: a temporary dir)\n"
-"  --speed N|max        simulated time runs N times wall time (0.1-10000),\n"
-"                       or skips idle time (max); default 1\n"
-"  --model M            EC200T (default) or UC200T\n"
-"  --revision REV       firmware revision of a fresh state dir\n"
-"  --port usb|uart      usb: the port vanishes on reboot (default);\n"
-"                       uart: the same pty stays and goes silent\n"
-"  --log FILE           append a transcript (docs/transcript.md)\n"
-"  --serve DIR          also run the fake FTP/HTTP/HTTPS servers on DIR\n"
-"  --serve-ports F,H,S  their ports (default 0,0,0: ephemeral)\n"
-"  --serve-faults FILE  fault directives for them (docs/fault-directives.md)\n"
-FIRMWARE_USAGE
-"  --help, --version\n");
+	struct main_opts *m = ctx;
+	const char **dst[] = {
+		[MAIN_OPT_LINK] = &m->cfg->link,
+		[MAIN_OPT_STATE_DIR] = m->state_dir,
+		[MAIN_OPT_REVISION] = &m->cfg->revision,
+		[MAIN_OPT_LOG] = m->logpath,
+		[MAIN_OPT_SERVE] = &m->serve->root,
+		[MAIN_OPT_SERVE_FAULTS] = &m->serve->faults,
+	};
+
+	*dst[o->key] = v;
+	return 0;
 }
+
+/* --speed N|max. */
+static int
+main_opt_speed(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	if (clock_parse_speed(v, m->speed) == 0)
+		return 0;
+	snprintf(err, errlen, "--speed: expected max or a number from 0.1 to "
+	    "10000, not '%s'", v);
+	return -1;
+}
+
+/* --model EC200T|UC200T. */
+static int
+main_opt_model(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	if (strcasecmp(v, "EC200T") == 0)
+		m->cfg->model = MODEM_EC200T;
+	else if (strcasecmp(v, "UC200T") == 0)
+		m->cfg->model = MODEM_UC200T;
+	else {
+		snprintf(err, errlen, "--model: expected EC200T or UC200T, "
+		    "not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* --port usb|uart. */
+static int
+main_opt_port(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	if (strcmp(v, "usb") == 0)
+		m->cfg->port_mode = MODEM_PORT_USB;
+	else if (strcmp(v, "uart") == 0)
+		m->cfg->port_mode = MODEM_PORT_UART;
+	else {
+		snprintf(err, errlen, "--port: expected usb or uart, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* --serve-ports F,H,S. */
+static int
+main_opt_serve_ports(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	if (serve_parse_ports(m->serve, v) == 0)
+		return 0;
+	snprintf(err, errlen, "--serve-ports: expected FTP,HTTP,HTTPS port "
+	    "numbers, not '%s'", v);
+	return -1;
+}
+
+/* The flash options: the firmware half parses them. */
+static int
+main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	return firmware_parse_option(m->fwopts, o->key, v, err, errlen);
+}
+
+static const struct opt main_opts[] = {
+	{ "link", 0, "PATH", "keep a symlink at PATH pointing to the AT port's "
+	  "pty", main_opt_string, MAIN_OPT_LINK, 0 },
+	{ "state-dir", 0, "DIR", "what survives power loss (default: a "
+	  "temporary dir)", main_opt_string, MAIN_OPT_STATE_DIR, 0 },
+	{ "speed", 0, "N|max", "simulated time runs N times wall time "
+	  "(0.1-10000),\nor skips idle time (max); default 1", main_opt_speed,
+	  0, 0 },
+	{ "model", 0, "M", "EC200T (default) or UC200T", main_opt_model, 0, 0 },
+	{ "revision", 0, "REV", "firmware revision of a fresh state dir",
+	  main_opt_string, MAIN_OPT_REVISION, 0 },
+	{ "port", 0, "usb|uart", "usb: the port vanishes on reboot (default);\n"
+	  "uart: the same pty stays and goes silent", main_opt_port, 0, 0 },
+	{ "log", 0, "FILE", "append a transcript (docs/transcript.md)",
+	  main_opt_string, MAIN_OPT_LOG, 0 },
+	{ "serve", 0, "DIR", "also run the fake FTP/HTTP/HTTPS servers on DIR",
+	  main_opt_string, MAIN_OPT_SERVE, 0 },
+	{ "serve-ports", 0, "F,H,S", "their ports (default 0,0,0: ephemeral)",
+	  main_opt_serve_ports, 0, 0 },
+	{ "serve-faults", 0, "FILE", "fault directives for them "
+	  "(docs/fault-directives.md)", main_opt_string, MAIN_OPT_SERVE_FAULTS,
+	  0 },
+	FIRMWARE_OPT_ROWS(main_opt_firmware),
+	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
+	{ "version", 0, NULL, "print the version and exit", NULL, 0,
+	  OPT_VERSION },
+};
+
+static const struct opt_table main_opttab = {
+	.usage = "usage: fotasim --link PATH [options]\n",
+	.opts = main_opts,
+	.nopts = nitems(main_opts),
+	.version = "fotasim " PACKAGE_VERSION,
+};
 
 static struct modem modem;
 
@@ -63,22 +191,6 @@ main_modem_off(struct modem *m)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "link", required_argument, NULL, 'l' },
-		{ "state-dir", required_argument, NULL, 'd' },
-		{ "speed", required_argument, NULL, 's' },
-		{ "model", required_argument, NULL, 'm' },
-		{ "revision", required_argument, NULL, 'r' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "serve", required_argument, NULL, 'S' },
-		{ "serve-ports", required_argument, NULL, 'P' },
-		{ "serve-faults", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		FIRMWARE_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL;
 	struct serve_options serve = { NULL, NULL, 0, 0, 0 };
@@ -90,76 +202,20 @@ main(int argc, char **argv)
 	ev_signal sigs[3];
 	int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	double speed = 1;
+	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
+	    &speed };
 	char err[512];
 	int c, i, rc;
 
 	util_set_progname(argv[0]);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': cfg.link = optarg; break;
-		case 'd': state_dir = optarg; break;
-		case 's':
-			if (clock_parse_speed(optarg, &speed) != 0) {
-				warnx_("--speed: expected max or a number from "
-				    "0.1 to 10000, not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'm':
-			if (strcasecmp(optarg, "EC200T") == 0)
-				cfg.model = MODEM_EC200T;
-			else if (strcasecmp(optarg, "UC200T") == 0)
-				cfg.model = MODEM_UC200T;
-			else {
-				warnx_("--model: expected EC200T or UC200T, not '%s'",
-				    optarg);
-				return 2;
-			}
-			break;
-		case 'r': cfg.revision = optarg; break;
-		case 'p':
-			if (strcmp(optarg, "usb") == 0)
-				cfg.port_mode = MODEM_PORT_USB;
-			else if (strcmp(optarg, "uart") == 0)
-				cfg.port_mode = MODEM_PORT_UART;
-			else {
-				warnx_("--port: expected usb or uart, not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'L': logpath = optarg; break;
-		case 'S': serve.root = optarg; break;
-		case 'F': serve.faults = optarg; break;
-		case 'P':
-			if (serve_parse_ports(&serve, optarg) != 0) {
-				warnx_("--serve-ports: expected FTP,HTTP,HTTPS "
-				    "port numbers, not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case FIRMWARE_OPT_FLASH:
-		case FIRMWARE_OPT_FLASH_SIZE:
-		case FIRMWARE_OPT_IMAGE_SIZE:
-		case FIRMWARE_OPT_FLASH_TIMING:
-		case FIRMWARE_OPT_FLASH_BLOCK:
-		case FIRMWARE_OPT_FLASH_PAGE:
-			if (firmware_parse_option(&fwopts, c, optarg, err,
-			    sizeof err) != 0) {
-				warnx_("%s", err);
-				return 2;
-			}
-			break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("fotasim %s\n", PACKAGE_VERSION); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
+	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
+		return opt_parse_status(&main_opttab, c, err);
 	if (serve.root == NULL && serve.faults != NULL) {
 		warnx_("--serve-faults needs --serve DIR");
 		return 2;
 	}
-	if (optind != argc || cfg.link == NULL) {
-		usage(stderr);
+	if (c != argc || cfg.link == NULL) {
+		opt_usage(&main_opttab, stderr);
 		return 2;
 	}
 	if (cfg.revision != NULL && (strlen(cfg.revision) == 0 ||

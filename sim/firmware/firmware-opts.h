@@ -43,7 +43,7 @@ struct firmware_options {
 	double			 program_rate;
 };
 
-/* getopt_long values of the options, for main.c. */
+/* The options' keys: firmware_parse_option() takes them. */
 #define FIRMWARE_OPT_FLASH		0x100
 #define FIRMWARE_OPT_FLASH_SIZE		0x101
 #define FIRMWARE_OPT_IMAGE_SIZE		0x102
@@ -51,23 +51,26 @@ struct firmware_options {
 #define FIRMWARE_OPT_FLASH_BLOCK	0x104
 #define FIRMWARE_OPT_FLASH_PAGE		0x105
 
-/* The entries for main.c's struct option array. */
-#define FIRMWARE_LONG_OPTIONS \
-	{ "flash", required_argument, NULL, FIRMWARE_OPT_FLASH }, \
-	{ "flash-size", required_argument, NULL, FIRMWARE_OPT_FLASH_SIZE }, \
-	{ "image-size", required_argument, NULL, FIRMWARE_OPT_IMAGE_SIZE }, \
-	{ "flash-timing", required_argument, NULL, FIRMWARE_OPT_FLASH_TIMING }, \
-	{ "flash-block", required_argument, NULL, FIRMWARE_OPT_FLASH_BLOCK }, \
-	{ "flash-page", required_argument, NULL, FIRMWARE_OPT_FLASH_PAGE }
-
-/* Their lines of fotasim --help. */
-#define FIRMWARE_USAGE \
-"  --flash nor|nand     flash type of a fresh state dir (default nor)\n" \
-"  --flash-size BYTES   flash size (k/M/G); default: the smallest that fits\n" \
-"  --image-size BYTES   firmware image size of a fresh state dir (default 1M)\n" \
-"  --flash-timing T     real (default), zero, or erase=S,page=S,rate=B/s\n" \
-"  --flash-block BYTES  erase block (default nor 64k, nand 128k)\n" \
-"  --flash-page BYTES   program page (default nor 256, nand 2k)\n"
+/*
+ * Their rows in fotasim's option table (struct opt, sim/opttab.h): name,
+ * argument, help and key.  `setter` is main.c's, which hands the key to
+ * firmware_parse_option().
+ */
+#define FIRMWARE_OPT_ROW(n, a, h, k, setter) \
+	{ .name = (n), .arg = (a), .help = (h), .set = (setter), .key = (k) }
+#define FIRMWARE_OPT_ROWS(setter) \
+	FIRMWARE_OPT_ROW("flash", "nor|nand", "flash type of a fresh state dir " \
+	    "(default nor)", FIRMWARE_OPT_FLASH, setter), \
+	FIRMWARE_OPT_ROW("flash-size", "BYTES", "flash size (k/M/G); default: " \
+	    "the smallest that fits", FIRMWARE_OPT_FLASH_SIZE, setter), \
+	FIRMWARE_OPT_ROW("image-size", "BYTES", "firmware image size of a " \
+	    "fresh state dir (default 1M)", FIRMWARE_OPT_IMAGE_SIZE, setter), \
+	FIRMWARE_OPT_ROW("flash-timing", "T", "real (default), zero, or " \
+	    "erase=S,page=S,rate=B/s", FIRMWARE_OPT_FLASH_TIMING, setter), \
+	FIRMWARE_OPT_ROW("flash-block", "BYTES", "erase block (default nor " \
+	    "64k, nand 128k)", FIRMWARE_OPT_FLASH_BLOCK, setter), \
+	FIRMWARE_OPT_ROW("flash-page", "BYTES", "program page (default nor " \
+	    "256, nand 2k)", FIRMWARE_OPT_FLASH_PAGE, setter)
 
 /* The largest flash fotasim accepts (the file is sparse). */
 #define FIRMWARE_MAX_FLASH	(16ULL << 30)
