@@ -22,6 +22,7 @@ enum ftpd_state {
 	FTPD_TRANSFER,		/* a data transfer is running */
 	FTPD_HUNG,		/* a fault says: never answer again */
 	FTPD_CLOSING,		/* flushing the last reply, then close */
+	FTPD_NSTATES
 };
 
 enum ftpd_data_kind {

@@ -21,7 +21,7 @@
 #include "fsnet.h"
 #include "ftpd-int.h"
 
-static const char *ftpd_state_names[] = {
+static const char *const ftpd_state_names[FTPD_NSTATES] = {
 	[FTPD_GREETING] = "GREETING",
 	[FTPD_USER] = "USER",
 	[FTPD_PASS] = "PASS",
@@ -454,7 +454,7 @@ ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
 	clock_timer_init(&s->idle, srv->cfg.clock, ftpd_session_idle_cb, s);
 	clock_timer_init(&s->delay, srv->cfg.clock, ftpd_session_delay_cb,
 	    s);
-	s->state = FTPD_GREETING;
+	/* s->state is FTPD_GREETING (zero): only the setter changes it. */
 	s->next = srv->sessions;
 	if (s->next != NULL)
 		s->next->prev = s;

@@ -23,6 +23,7 @@ enum httpd_req_state {
 	HTTPD_REQ_SENDING,	/* response queued, body flowing */
 	HTTPD_REQ_PAUSED,	/* body suspended by throttle or stall */
 	HTTPD_REQ_DONE,
+	HTTPD_REQ_NSTATES
 };
 
 struct httpd_req {
@@ -49,6 +50,7 @@ enum httpd_tls_state {
 	HTTPD_TLS_HUNG,		/* a "tls hang" fault: never answer */
 	HTTPD_TLS_RELAY,	/* plaintext relayed to and from MHD */
 	HTTPD_TLS_DONE,
+	HTTPD_TLS_NSTATES
 };
 
 struct httpd_conn;

@@ -19,7 +19,7 @@
 #include "fsroot.h"
 #include "httpd-int.h"
 
-static const char *httpd_req_state_names[] = {
+static const char *const httpd_req_state_names[HTTPD_REQ_NSTATES] = {
 	[HTTPD_REQ_NEW] = "NEW",
 	[HTTPD_REQ_DELAYED] = "DELAYED",
 	[HTTPD_REQ_HUNG] = "HUNG",

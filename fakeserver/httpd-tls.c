@@ -33,7 +33,7 @@
 
 #define HTTPD_TLS_BUFMAX	65536	/* stop reading a side beyond this */
 
-static const char *httpd_tls_state_names[] = {
+static const char *const httpd_tls_state_names[HTTPD_TLS_NSTATES] = {
 	[HTTPD_TLS_HANDSHAKE] = "HANDSHAKE",
 	[HTTPD_TLS_HUNG] = "HUNG",
 	[HTTPD_TLS_RELAY] = "RELAY",

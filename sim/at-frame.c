@@ -52,7 +52,7 @@ static const struct at_frame_rule at_frame_table[AT_FRAME_NSTATES][C_NCLASSES] =
 };
 #undef R
 
-static const char *at_frame_state_names[AT_FRAME_NSTATES] = {
+static const char *const at_frame_state_names[AT_FRAME_NSTATES] = {
 	"idle", "a", "line", "overflow",
 };
 
