@@ -390,8 +390,13 @@ void
 fota_job_cancel(struct fota_job *j)
 {
 	clock_timer_stop(&j->start_t);
-	/* Idle first: the engine's done() then reports nothing. */
-	fota_set_state(j, FOTA_IDLE);
+	/*
+	 * Idle first: the engine's done() then reports nothing.  An update
+	 * belongs to the updater and goes on after a reboot (upgrade_mode 0,
+	 * or a power cut): the job keeps filtering its URCs until END.
+	 */
+	if (j->state != FOTA_UPDATING)
+		fota_set_state(j, FOTA_IDLE);
 	if (dl_running(j->dl))
 		dl_stop(j->dl, DL_STOP_NETWORK);
 	/* The FOTA area keeps what it has: the next boot discards it. */
@@ -410,8 +415,11 @@ int
 fota_job_updater_urc(struct fota_job *j, const char *line)
 {
 	static const char updating[] = "+QIND: \"FOTA\",\"UPDATING\",";
+	static const char end[] = "+QIND: \"FOTA\",\"END\",";
 	int max = j->args.up_urc_max, pct;
 
+	if (strncmp(line, end, sizeof end - 1) == 0)
+		fota_set_state(j, FOTA_IDLE);
 	if (strncmp(line, updating, sizeof updating - 1) != 0)
 		return 1;
 	if (j->state != FOTA_UPDATING || max == FOTA_UPDATE_URC_ALL)

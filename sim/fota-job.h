@@ -59,7 +59,10 @@ struct fota_job {
 };
 
 void	fota_job_init(struct fota_job *, struct modem *);
-/* Power going away (reboot, power-down, failure): stop, print nothing. */
+/*
+ * Power going away (reboot, power-down, failure): stop a download, print
+ * nothing.  A running update stays the job's until the updater's END.
+ */
 void	fota_job_cancel(struct fota_job *);
 void	fota_job_free(struct fota_job *);
 /* Whether a job runs (a second AT+QFOTADL is refused). */

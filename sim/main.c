@@ -29,7 +29,12 @@ struct main_opts {
 	struct serve_options	*serve;
 	struct firmware_options	*fwopts;
 	double			*speed;
+	struct dl_timeouts	*timeouts;
+	const char		**dns;		/* --dns entries */
+	size_t			*ndns;
 };
+
+#define MAIN_DNS_MAX	16
 
 /* Keys of the options that only keep their argument. */
 enum {
@@ -39,6 +44,7 @@ enum {
 	MAIN_OPT_LOG,
 	MAIN_OPT_SERVE,
 	MAIN_OPT_SERVE_FAULTS,
+	MAIN_OPT_CA,
 };
 
 /* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
@@ -54,6 +60,7 @@ main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
 		[MAIN_OPT_LOG] = m->logpath,
 		[MAIN_OPT_SERVE] = &m->serve->root,
 		[MAIN_OPT_SERVE_FAULTS] = &m->serve->faults,
+		[MAIN_OPT_CA] = &m->cfg->ca_file,
 	};
 
 	*dst[o->key] = v;
@@ -125,6 +132,35 @@ main_opt_serve_ports(void *ctx, const struct opt *o, const char *v, char *err,
 	return -1;
 }
 
+/* --fota-timeouts connect=S,... */
+static int
+main_opt_timeouts(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[256];
+
+	if (dl_timeouts_parse(m->timeouts, v, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "--fota-timeouts: %s", why);
+	return -1;
+}
+
+/* --dns NAME=ADDR, repeated. */
+static int
+main_opt_dns(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	if (*m->ndns == MAIN_DNS_MAX) {
+		snprintf(err, errlen, "--dns: at most %d names", MAIN_DNS_MAX);
+		return -1;
+	}
+	m->dns[(*m->ndns)++] = v;
+	return 0;
+}
+
 /* The flash options: the firmware half parses them. */
 static int
 main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
@@ -157,6 +193,13 @@ static const struct opt main_opts[] = {
 	{ "serve-faults", 0, "FILE", "fault directives for them "
 	  "(docs/fault-directives.md)", main_opt_string, MAIN_OPT_SERVE_FAULTS,
 	  0 },
+	{ "ca", 0, "FILE", "verify HTTPS servers against FILE (default: no\n"
+	  "verification, as the module)", main_opt_string, MAIN_OPT_CA, 0 },
+	{ "fota-timeouts", 0, "T", "AT+QFOTADL's timers in simulated seconds:\n"
+	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
+	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
+	{ "dns", 0, "NAME=ADDR", "a name the simulated DNS resolves "
+	  "(repeatable;\nlocalhost is built in)", main_opt_dns, 0, 0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
@@ -202,12 +245,16 @@ main(int argc, char **argv)
 	ev_signal sigs[3];
 	int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	double speed = 1;
+	struct dl_timeouts timeouts;
+	const char *dns[MAIN_DNS_MAX];
+	size_t ndns = 0;
 	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
-	    &speed };
+	    &speed, &timeouts, dns, &ndns };
 	char err[512];
 	int c, i, rc;
 
 	util_set_progname(argv[0]);
+	dl_timeouts_default(&timeouts);
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
 		return opt_parse_status(&main_opttab, c, err);
 	if (serve.root == NULL && serve.faults != NULL) {
@@ -229,6 +276,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg.fw_opts = &fwopts;
+	cfg.fota_timeouts = &timeouts;
+	cfg.dns = dns;
+	cfg.ndns = ndns;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	clock = clock_new(loop, speed);
 	if (logpath != NULL && (cfg.log = translog_open(logpath, clock)) == NULL) {

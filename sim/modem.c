@@ -477,6 +477,28 @@ modem_qpowd_cb(struct clock_timer *t, void *arg)
 	modem_power_down(m, m->down_urc);
 }
 
+/* A "NAME=ADDR" entry for the simulated DNS; 0 or -1 (said on stderr). */
+static int
+modem_dns_add(struct modem *m, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	char name[NET_NAME_MAX];
+
+	if (eq == NULL || eq == entry || eq[1] == '\0' ||
+	    (size_t)(eq - entry) >= sizeof name) {
+		warnx_("--dns: expected NAME=ADDRESS, not '%s'", entry);
+		return -1;
+	}
+	memcpy(name, entry, (size_t)(eq - entry));
+	name[eq - entry] = '\0';
+	if (net_dns_add(&m->net, name, eq + 1) != 0) {
+		warnx_("--dns: cannot add '%s' (at most %d names, %d bytes each)",
+		    entry, NET_DNS_MAX - 1, NET_NAME_MAX - 1);
+		return -1;
+	}
+	return 0;
+}
+
 int
 modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 {
@@ -486,6 +508,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		modem_frame_echo, modem_frame_line, modem_frame_overflow,
 	};
 	const char *rev;
+	size_t i;
 
 	memset(m, 0, sizeof *m);
 	m->loop = clock_loop(clock);
@@ -511,6 +534,11 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
 	m->fota.ca_file = cfg->ca_file;
+	if (cfg->fota_timeouts != NULL)
+		m->fota.timeouts = *cfg->fota_timeouts;
+	for (i = 0; i < cfg->ndns; i++)
+		if (modem_dns_add(m, cfg->dns[i]) != 0)
+			return -1;
 	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);

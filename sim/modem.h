@@ -54,6 +54,10 @@ struct modem_config {
 						   the caller owns it */
 	const char		*ca_file;	/* verify HTTPS against it (NULL:
 						   no verification, as the module) */
+	const struct dl_timeouts *fota_timeouts; /* NULL: the defaults */
+	const char *const	*dns;		/* "NAME=ADDR" entries for the
+						   simulated DNS */
+	size_t			 ndns;
 };
 
 struct firmware;

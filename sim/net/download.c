@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,47 @@ dl_timeouts_default(struct dl_timeouts *t)
 	t->first_byte = 60;
 	t->stall = 60;
 	t->total = 3600;
+}
+
+int
+dl_timeouts_parse(struct dl_timeouts *t, const char *text, char *err,
+    size_t errlen)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} keys[] = {
+		{ "connect", offsetof(struct dl_timeouts, connect) },
+		{ "response", offsetof(struct dl_timeouts, response) },
+		{ "first-byte", offsetof(struct dl_timeouts, first_byte) },
+		{ "stall", offsetof(struct dl_timeouts, stall) },
+		{ "total", offsetof(struct dl_timeouts, total) },
+	};
+	char *copy = xstrdup(text), *save = NULL, *tok, *eq, *end;
+	size_t i;
+	double v;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		rc = -1;
+		if ((eq = strchr(tok, '=')) == NULL)
+			break;
+		*eq++ = '\0';
+		v = strtod(eq, &end);
+		if (end == eq || *end != '\0' || !(v > 0) || v > 86400 * 365)
+			break;
+		for (i = 0; i < nitems(keys); i++)
+			if (strcmp(tok, keys[i].name) == 0) {
+				*(double *)((char *)t + keys[i].off) = v;
+				rc = 0;
+			}
+	}
+	free(copy);
+	if (rc != 0)
+		snprintf(err, errlen, "expected connect=S,response=S,"
+		    "first-byte=S,stall=S,total=S (seconds > 0), not '%s'", text);
+	return rc;
 }
 
 /* Log a line from the wire, escaped and cut to DL_LOG_MAX bytes. */

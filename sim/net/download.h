@@ -135,6 +135,12 @@ struct download;
 
 /* The documented defaults (docs/at-commands.md). */
 void	dl_timeouts_default(struct dl_timeouts *);
+/*
+ * Change some of them from "connect=S,response=S,first-byte=S,stall=S,
+ * total=S" (any subset, simulated seconds > 0); 0, or -1 with a message.
+ */
+int	dl_timeouts_parse(struct dl_timeouts *, const char *, char *err,
+	    size_t errlen);
 /* An engine on a clock's loop, logging to a modem's transcript. */
 struct download *dl_new(struct clock *, struct translog *, const struct dl_cbs *);
 void	dl_free(struct download *);

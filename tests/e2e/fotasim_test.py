@@ -278,23 +278,58 @@ def serve(m, root, faults=None):
         m.args += ["--serve-faults", path]
     m.capture = True
     m.start()
+    return addresses(m.proc, m.errors)
+
+
+def addresses(proc, errors=lambda: "", last="ca"):
+    """Read the "service addr:port" lines a server prints, through `last`."""
     addr = {}
-    while "ca" not in addr:
-        line = m.proc.stdout.readline().decode()
+    while last not in addr:
+        line = proc.stdout.readline().decode()
         if not line:
-            raise RuntimeError("fotasim --serve printed no addresses: %s" %
-                               m.errors())
-        key, value = line.split(" ", 1)
+            raise RuntimeError("no addresses printed: %s" % errors())
+        key, _, value = line.strip().partition(" ")
         addr[key] = value.strip()
     return addr
 
 
-def ready(m, limit=LIMIT):
+def booted(m, limit=LIMIT):
+    """Open the port of a modem at a numeric speed, wait for the boot
+    chain's last URC (4 simulated seconds after the port appears); echo off."""
+    h = m.open_port(limit)
+    h.expect(rb"\+QIND: PB DONE\r\n", limit)
+    h.send("ATE0\r")
+    h.expect(rb"^ATE0\r\r\nOK\r\n", limit)
+    return h
+
+
+def ready(m, limit=LIMIT, registrations=None):
     """Open the port of a modem at --speed max (the boot chain is over before
-    a host can open it) once it has registered; echo off."""
+    a host can open it) once it has registered (by default once per boot so
+    far); echo off."""
     h = m.open_port(limit)
     m.wait_transcript(r"state network registration 2 -> 1",
-                      m.ups_base + m.opens, limit)
+                      registrations or m.ups_base + m.opens, limit)
     h.send("ATE0\r")
     h.expect(rb"\r\nOK\r\n", limit)
     return h
+
+
+PKG = os.path.join(BUILDDIR, "fotasim-pkg")
+
+
+def slot_bytes(state_dir, slot, block=65536, size=1048576):
+    """Slot A (0) or B (1) of flash.img, stored inverted; layout in
+    docs/flash-layout.md: 6 blocks, then two slots of `size` bytes."""
+    with open(os.path.join(state_dir, "flash.img"), "rb") as f:
+        f.seek(6 * block + slot * size)
+        return bytes(b ^ 0xff for b in f.read(size))
+
+
+def image(tmp, rev, size=1048576, model="EC200T"):
+    """The bytes of fotasim-pkg image for a revision."""
+    path = os.path.join(tmp, "%s-%s-%d.img" % (model, rev, size))
+    subprocess.run([PKG, "image", "--model", model, "--revision", rev,
+                    "--size", str(size), "-o", path], check=True)
+    with open(path, "rb") as f:
+        return f.read()

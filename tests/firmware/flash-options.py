@@ -7,29 +7,13 @@ import os
 import re
 import subprocess
 
-from fotasim_test import check, run, BUILDDIR, FOTASIM
+from fotasim_test import check, run, BUILDDIR, FOTASIM, image, slot_bytes
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
 PKG = os.path.join(BUILDDIR, "fotasim-pkg")
 STAGE = os.path.join(BUILDDIR, "tests", "firmware", "fw-stage")
 UPDATING = rb'\+QIND: "FOTA","UPDATING",(\d+)\r\n'
-
-
-def slot_bytes(state_dir, block, slot, size):
-    """Slot A (0) or B (1) of flash.img, stored inverted; layout in
-    docs/flash-layout.md: 6 blocks, then two slots of size bytes."""
-    with open(os.path.join(state_dir, "flash.img"), "rb") as f:
-        f.seek(6 * block + slot * size)
-        return bytes(b ^ 0xff for b in f.read(size))
-
-
-def image(tmp, rev, size):
-    path = os.path.join(tmp, "%s-%d.img" % (rev, size))
-    subprocess.run([PKG, "image", "--model", "EC200T", "--revision", rev,
-                    "--size", str(size), "-o", path], check=True)
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def digest(path):
@@ -47,7 +31,7 @@ def fresh_then_update(modem, opts, block, size, kind):
           "%s: a fresh state dir runs A" % " ".join(opts))
     m.stop()
     h.close()
-    check(slot_bytes(m.state_dir, block, 0, size) == image(m.tmp, A, size),
+    check(slot_bytes(m.state_dir, 0, block, size) == image(m.tmp, A, size),
           "%s: slot A holds fotasim-pkg image --size %d" % (opts[1], size))
 
     pkg = os.path.join(m.tmp, "a-b.pkg")
@@ -74,7 +58,7 @@ def fresh_then_update(modem, opts, block, size, kind):
           "%s: after the reboot ATI says B" % opts[1])
     h.close()
     m2.stop()
-    check(slot_bytes(m.state_dir, block, 1, size) == image(m.tmp, B, size),
+    check(slot_bytes(m.state_dir, 1, block, size) == image(m.tmp, B, size),
           "%s: slot B is byte-identical to fotasim-pkg image of B" % opts[1])
     return m2
 

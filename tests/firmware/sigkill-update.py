@@ -6,7 +6,7 @@ import re
 import signal
 import subprocess
 
-from fotasim_test import check, run, BUILDDIR
+from fotasim_test import check, run, BUILDDIR, slot_bytes, image
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -17,22 +17,6 @@ UPDATING = rb'\+QIND: "FOTA","UPDATING",(\d+)\r\n'
 
 def ati(h):
     return h.cmd("ATI")
-
-
-def slot_bytes(state_dir, slot):
-    """Slot A or B of flash.img (stored inverted; layout in
-    docs/flash-layout.md: 6 blocks of 64 KiB, then two 1 MiB slots)."""
-    with open(os.path.join(state_dir, "flash.img"), "rb") as f:
-        f.seek(6 * 65536 + slot * 1048576)
-        return bytes(b ^ 0xff for b in f.read(1048576))
-
-
-def image(tmp, rev):
-    path = os.path.join(tmp, rev + ".img")
-    subprocess.run([PKG, "image", "--model", "EC200T", "--revision", rev,
-                    "-o", path], check=True)
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def body(modem):
