@@ -39,25 +39,61 @@ firmware_stage_begin(struct firmware *fw, uint64_t len)
 	return 0;
 }
 
+/*
+ * Program whole pages at the staging position (erasing a block as the data
+ * reaches it); n is a multiple of the page size within one erase block.
+ */
+static int
+fw_stage_program(struct firmware *fw, const void *p, size_t n)
+{
+	uint64_t off = fw->lay.fota_off + fw->stage_pos;
+	int rc;
+
+	if (off % fw->lay.block_size == 0 &&
+	    (rc = flash_erase_block(fw->flash, off / fw->lay.block_size)) != 0)
+		return rc;
+	return flash_program(fw->flash, off, p, n);
+}
+
 /* Program the buffered page (padded with erased bytes) into the FOTA area. */
 static int
 fw_stage_flush(struct firmware *fw)
 {
-	uint64_t off = fw->lay.fota_off + fw->stage_pos;
 	size_t ps = fw->flash->geom.page_size;
 	int rc;
 
 	if (fw->stage_fill == 0)
 		return 0;
 	memset(fw->stage_page + fw->stage_fill, 0xff, ps - fw->stage_fill);
-	if (off % fw->lay.block_size == 0 &&
-	    (rc = flash_erase_block(fw->flash, off / fw->lay.block_size)) != 0)
-		return rc;
-	if ((rc = flash_program(fw->flash, off, fw->stage_page, ps)) != 0)
+	if ((rc = fw_stage_program(fw, fw->stage_page, ps)) != 0)
 		return rc;
 	fw->stage_pos += fw->stage_fill;
 	fw->stage_fill = 0;
 	return 0;
+}
+
+/*
+ * With no partial page buffered: program as many whole pages of the
+ * caller's bytes as fit before the next erase block, at once.  Returns the
+ * bytes taken (0: fewer than a page), or a flash error.
+ */
+static long
+fw_stage_direct(struct firmware *fw, const unsigned char *s, size_t len)
+{
+	size_t ps = fw->flash->geom.page_size;
+	uint64_t bs = fw->lay.block_size;
+	uint64_t room = bs - (fw->lay.fota_off + fw->stage_pos) % bs;
+	size_t n = len - len % ps;
+	int rc;
+
+	if (fw->stage_fill != 0 || n == 0)
+		return 0;
+	if (n > room)
+		n = (size_t)room;
+	if ((rc = fw_stage_program(fw, s, n)) != 0)
+		return rc;
+	fw->stage_pos += n;
+	return (long)n;
 }
 
 int
@@ -71,6 +107,17 @@ firmware_stage_write(struct firmware *fw, const void *p, size_t len)
 	if (len > fw->lay.fota_size - fw->stage_pos - fw->stage_fill)
 		return FIRMWARE_ERR_TOO_BIG;
 	while (len > 0) {
+		long direct = fw_stage_direct(fw, s, len);
+
+		if (direct < 0) {
+			fw->staging = 0;
+			return FIRMWARE_ERR_FLASH;
+		}
+		if (direct > 0) {
+			s += direct;
+			len -= (size_t)direct;
+			continue;
+		}
 		n = ps - fw->stage_fill < len ? ps - fw->stage_fill : len;
 		memcpy(fw->stage_page + fw->stage_fill, s, n);
 		fw->stage_fill += n;
