@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <ev.h>
@@ -32,6 +34,7 @@
 #include "util.h"
 
 #define DL_LOG_MAX	200	/* bytes of a command or reply logged */
+#define DL_MAX_FDS	8	/* sockets of one transfer (control, data) */
 
 static const char *const dl_stage_names[DL_NSTAGE] = {
 	"dns", "connect", "greeting", "user", "pass", "pwd", "cwd", "pasv",
@@ -85,6 +88,7 @@ struct download {
 						   callback that cannot abort */
 	int			 status_bad;	/* HTTP status is not 2xx */
 	int			 paused;
+	int			 fds[DL_MAX_FDS]; /* sockets libcurl opened, -1 free */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -203,6 +207,52 @@ dl_set_stage(struct download *dl, enum dl_stage s)
 	dl->res.stage = s;
 }
 
+/* libcurl: a socket for a connection; remembered so it can be dropped. */
+static curl_socket_t
+dl_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct download *dl = arg;
+	int fd, i;
+
+	(void)purpose;
+	if ((fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol)) == -1)
+		return CURL_SOCKET_BAD;
+	for (i = 0; i < DL_MAX_FDS; i++)
+		if (dl->fds[i] == -1) {
+			dl->fds[i] = fd;
+			break;
+		}
+	return fd;
+}
+
+static int
+dl_close_cb(void *arg, curl_socket_t fd)
+{
+	struct download *dl = arg;
+	int i;
+
+	for (i = 0; i < DL_MAX_FDS; i++)
+		if (dl->fds[i] == fd)
+			dl->fds[i] = -1;
+	return close(fd);
+}
+
+/*
+ * The module keeps no connection after a download.  libcurl would keep it
+ * and, when its multi handle goes, send QUIT and wait for the answer in a
+ * blocking loop, which a server on this very loop could never give; a shut
+ * down socket makes that wait end at once.
+ */
+static void
+dl_drop_connections(struct download *dl)
+{
+	int i;
+
+	for (i = 0; i < DL_MAX_FDS; i++)
+		if (dl->fds[i] != -1)
+			(void)shutdown(dl->fds[i], SHUT_RDWR);
+}
+
 /* The transfer is over: collect the result, clean up, tell the owner. */
 static void
 dl_finish(struct download *dl, CURLcode code)
@@ -233,6 +283,7 @@ dl_finish(struct download *dl, CURLcode code)
 	curl_multi_remove_handle(dl->multi, dl->easy);
 	curl_easy_cleanup(dl->easy);
 	dl->easy = NULL;
+	dl_drop_connections(dl);
 	curl_slist_free_all(dl->resolve);
 	dl->resolve = NULL;
 	curl_slist_free_all(dl->prequote);
@@ -579,6 +630,7 @@ dl_new(struct clock *clock, struct translog *log, const struct dl_cbs *cbs)
 	clock_timer_init(&dl->wait_t, clock, dl_wait_cb, dl);
 	clock_timer_init(&dl->total_t, clock, dl_total_cb, dl);
 	clock_timer_init(&dl->pause_t, clock, dl_pause_cb, dl);
+	memset(dl->fds, -1, sizeof dl->fds);
 	return dl;
 }
 
@@ -614,6 +666,12 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, dl->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, dl);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, dl_open_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, dl);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, dl_close_cb);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, dl);
+	/* A fresh connection per download, as the module makes. */
+	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, dl_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, dl);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dl_header_cb);
