@@ -24,6 +24,7 @@ CASES = [
     ("fota-ftp-610-not-root", "ftp://test:test@{ftp}/fw/a.pkg", "", 610),
     ("fota-ftp-610-long-user", "ftp://" + "u" * 51 + ":test@{ftp}/a.pkg", "", 610),
     ("fota-ftp-610-bad-port", "ftp://test:test@127.0.0.1:0/a.pkg", "", 610),
+    ("fota-ftp-601", FTP, "ftp greeting reply 120 Ready in 5 minutes\n", 601),
     ("fota-ftp-604", "ftp://test:test@nowhere.invalid/a.pkg", "", 604),
     ("fota-ftp-605", "ftp://test:test@127.0.0.1:1/a.pkg", "", 605),
     ("fota-ftp-606", FTP, "ftp USER close\n", 606),
