@@ -253,6 +253,18 @@ dl_drop_connections(struct download *dl)
 			(void)shutdown(dl->fds[i], SHUT_RDWR);
 }
 
+/* Free the easy handle and the lists its options point at. */
+static void
+dl_release(struct download *dl)
+{
+	curl_easy_cleanup(dl->easy);
+	dl->easy = NULL;
+	curl_slist_free_all(dl->resolve);
+	dl->resolve = NULL;
+	curl_slist_free_all(dl->prequote);
+	dl->prequote = NULL;
+}
+
 /* The transfer is over: collect the result, clean up, tell the owner. */
 static void
 dl_finish(struct download *dl, CURLcode code)
@@ -281,13 +293,8 @@ dl_finish(struct download *dl, CURLcode code)
 	str_copy(dl->res.error, dl->errbuf[0] ? dl->errbuf :
 	    curl_easy_strerror(code), sizeof dl->res.error);
 	curl_multi_remove_handle(dl->multi, dl->easy);
-	curl_easy_cleanup(dl->easy);
-	dl->easy = NULL;
+	dl_release(dl);
 	dl_drop_connections(dl);
-	curl_slist_free_all(dl->resolve);
-	dl->resolve = NULL;
-	curl_slist_free_all(dl->prequote);
-	dl->prequote = NULL;
 	ev_timer_stop(dl->loop, &dl->curl_t);
 	translog_state(dl->log, "download", "end curl=%d rc=%ld errno=%ld "
 	    "stage=%s wait=%s bytes=%llu", (int)code, dl->res.rc,
@@ -726,12 +733,7 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	dl->to = rq->timeouts;
 	if (dl_setup(dl, rq) != 0 ||
 	    curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
-		curl_easy_cleanup(dl->easy);
-		dl->easy = NULL;
-		curl_slist_free_all(dl->resolve);
-		dl->resolve = NULL;
-		curl_slist_free_all(dl->prequote);
-		dl->prequote = NULL;
+		dl_release(dl);
 		return -1;
 	}
 	translog_state(dl->log, "download", "start %s", dl_proto_names[rq->proto]);

@@ -12,6 +12,7 @@ import tempfile
 import shutil
 
 from fotasim_test import check, run, serve, booted, PKG
+from realservers import free_port
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -24,14 +25,6 @@ QUECTEL_HARNESS = re.compile(rb'\+QIND:\s"FOTA","HTTPEND",(\d+)')
 EC800K_TESTER = re.compile(rb'\+QIND:\s*"FOTA"\s*,\s*"UPDATING"\s*,\s*(\d+)')
 FIVEGHUB = [b'+QIND: "FOTA","HTTPSTART"', b'"HTTPEND",0', b'"START"',
             b'"UPDATING"', b'"END",0']
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def manual_answers(word, updating):
@@ -61,7 +54,6 @@ def example(modem, root, url_fmt, word, extra, port_for):
     h = booted(m)
     h.send("ATE1\r")
     h.expect(rb"^\r\nOK\r\n")        # echoed only from the next line on
-    before = len(replayed(m))
     line = url_fmt % port_for(addr)
     h.send(line + "\r")
     got = h.wait_hangup(120)
@@ -73,9 +65,15 @@ def example(modem, root, url_fmt, word, extra, port_for):
           "START, UPDATING rising to 100, END,0" % (word.decode(),
                                                     word.decode(),
                                                     word.decode()))
-    check(replayed(m)[before:] == got,
-          "%s example: the transcript holds exactly what the host read" %
-          word.decode())
+    rep = replayed(m)
+    rep = rep[rep.find(line.encode() + b"\r"):]     # from the echo on
+    at = next((i for i in range(min(len(rep), len(got))) if rep[i] != got[i]),
+              min(len(rep), len(got)))
+    check(rep == got,
+          "%s example: the transcript holds exactly what the host read "
+          "(first difference at %d: %r vs %r)" % (word.decode(), at,
+                                                  rep[at - 20:at + 40],
+                                                  got[at - 20:at + 40]))
     h.close()
     h = booted(m)
     check(h.cmd("AT+CGMR") == b"\r\n" + B.encode() + b"\r\n" + OK,
@@ -117,7 +115,15 @@ def body(modem):
 
     # 3.2: the manual's name and port, resolved by the simulated DNS; port
     # 100 needs root, so otherwise a free one.
-    port = 100 if os.getuid() == 0 else free_port()
+    port = free_port()
+    if os.getuid() == 0:
+        try:
+            probe = socket.socket()
+            probe.bind(("127.0.0.1", 100))
+            probe.close()
+            port = 100
+        except OSError:
+            pass
     got = example(modem, root,
                   'AT+QFOTADL="http://www.quectel.com:%d/' + FILE + '"',
                   b"HTTP", ["--dns", "www.quectel.com=127.0.0.1",
