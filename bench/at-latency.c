@@ -1,8 +1,9 @@
 /*
  * at-latency: command round trips through fotasim's pty, against a raw pty
  * echo that answers the same bytes (the physical limit), measured in the
- * same run.  Both stay up; blocks of round trips alternate between them
- * (raw, fotasim, fotasim, raw, ...) so that drift of the machine hits both
+ * same run.  Both stay up; short blocks of round trips alternate between
+ * them (raw, fotasim, fotasim, raw, ...) so that drift of the machine (pty
+ * round trips here swing between ~10 us and ~110 us over seconds) hits both
  * alike, and everything runs pinned to one CPU.  The figure is the median
  * over blocks of the ratio of block medians; p50/p90/p99 pool all blocks.
  *
@@ -249,8 +250,8 @@ int
 main(int argc, char **argv)
 {
 	const char *fotasim = argc > 1 ? argv[1] : "./fotasim";
-	int per = argc > 2 ? atoi(argv[2]) : 1000;
-	int blocks = argc > 3 ? atoi(argv[3]) : 10;
+	int per = argc > 2 ? atoi(argv[2]) : 200;
+	int blocks = argc > 3 ? atoi(argv[3]) : 30;
 	char dir[] = "/tmp/at-latency.XXXXXX", link[64];
 	int master, raw_fd, sim_fd, cpu, rc = 0;
 	size_t c;
