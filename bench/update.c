@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "statedir.h"
 #include "firmware/firmware.h"
 #include "firmware/package.h"
 #include "util.h"
@@ -39,25 +39,6 @@ bench_image(const char *rev)
 	return p;
 }
 
-/* Remove a state dir and everything the flash left in it. */
-static void
-bench_rmdir(const char *dir)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
-}
-
 /* Stage a package and apply it; returns the seconds applying took, or -1. */
 static double
 bench_apply(const char *backend, const unsigned char *pkg, size_t len)
@@ -67,7 +48,8 @@ bench_apply(const char *backend, const unsigned char *pkg, size_t len)
 	struct firmware *fw;
 	struct clock *clk;
 	struct flash_dev *ram = NULL;
-	char dir[] = "/tmp/bench-update.XXXXXX", err[256];
+	struct statedir sd = { .lockfd = -1 };
+	char err[256];
 	double t0, t;
 
 	clk = clock_new(loop, 0);
@@ -79,9 +61,10 @@ bench_apply(const char *backend, const unsigned char *pkg, size_t len)
 		ram = flash_ram_open(128ULL << 20);
 		cfg.dev = ram;
 	} else {
-		if (mkdtemp(dir) == NULL)
-			fatal("mkdtemp");
-		cfg.state_dir = dir;
+		/* Temporary: removed by statedir_close with all it holds. */
+		if (statedir_open(&sd, NULL, err, sizeof err) != 0)
+			fatal("state dir: %s", err);
+		cfg.state_dir = sd.path;
 	}
 	if (firmware_boot(&cfg, NULL, &fw, err, sizeof err) != 0)
 		fatal("boot: %s", err);
@@ -98,8 +81,7 @@ bench_apply(const char *backend, const unsigned char *pkg, size_t len)
 		t = -1;
 	firmware_close(fw);
 	flash_dev_close(ram);
-	if (ram == NULL)
-		bench_rmdir(dir);
+	statedir_close(&sd);
 	clock_free(clk);
 	ev_loop_destroy(loop);
 	return t;
