@@ -138,7 +138,7 @@ modem_at_out(void *arg, const void *p, size_t n)
 	port_write(&m->port, p, n);
 }
 
-/* Send queued URCs if the engine is between lines. */
+/* Send queued URCs if the engine is between lines, in one write(). */
 static void
 modem_urc_flush(struct modem *m)
 {
@@ -146,11 +146,13 @@ modem_urc_flush(struct modem *m)
 
 	if (m->busy || !at_frame_idle(&m->frame))
 		return;
+	port_cork(&m->port);
 	while (buf_used(&m->urcs) > 0) {
 		s = (const char *)buf_head(&m->urcs);
 		at_urc(&m->at, s);
 		buf_drain(&m->urcs, strlen(s) + 1);
 	}
+	port_uncork(&m->port);
 }
 
 void
