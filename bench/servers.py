@@ -17,12 +17,16 @@ start, not when a goal is missed."""
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "e2e"))
+import realservers                                      # noqa: E402
+from realservers import stop                            # noqa: E402
 
 CPUS = sorted(os.sched_getaffinity(0))
 # With two CPUs or more, every server runs on the first and every client on
@@ -43,30 +47,6 @@ WRK_SUMMARY = """done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.status + e.timeout))
 end
 """
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_port(port, proc):
-    """Wait until something accepts on the port (bounded by attempts)."""
-    for _ in range(500):
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            try:                            # wait for an exit, at most 20 ms
-                proc.wait(timeout=0.02)
-            except subprocess.TimeoutExpired:
-                pass
-    return False
 
 
 def on_server_cpu():
@@ -162,71 +142,13 @@ def start_ours(server, root, tmp):
 
 
 def start_nginx(root, tmp):
-    port = free_port()
-    conf = os.path.join(tmp, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("""%s
-worker_processes 1;
-pid %s/nginx.pid;
-error_log %s/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    client_body_temp_path %s/ngx-body;
-    proxy_temp_path %s/ngx-proxy;
-    fastcgi_temp_path %s/ngx-fcgi;
-    uwsgi_temp_path %s/ngx-uwsgi;
-    scgi_temp_path %s/ngx-scgi;
-    server { listen 127.0.0.1:%d; root %s; }
-}
-""" % ("user root;" if os.getuid() == 0 else "", tmp, tmp, tmp, tmp, tmp, tmp,
-            tmp, port, root))
-    proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp, "-g", "daemon off;"],
-                            stderr=subprocess.DEVNULL, preexec_fn=on_server_cpu)
-    if not wait_port(port, proc):
-        raise RuntimeError("nginx did not start (see %s/nginx.err)" % tmp)
-    return proc, port
+    return realservers.nginx(root, tmp, tuning="sendfile on; tcp_nopush on;",
+                             preexec=on_server_cpu)
 
 
 def start_vsftpd(root, tmp):
-    port = free_port()
-    conf = os.path.join(tmp, "vsftpd.conf")
-    with open(conf, "w") as f:
-        f.write("""listen=YES
-listen_ipv6=NO
-listen_address=127.0.0.1
-listen_port=%d
-background=NO
-anonymous_enable=YES
-no_anon_password=YES
-anon_root=%s
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-xferlog_enable=NO
-max_clients=0
-max_per_ip=0
-seccomp_sandbox=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-""" % (port, root))
-        if os.getuid() != 0:
-            f.write("run_as_launching_user=YES\n")
-    proc = subprocess.Popen(["vsftpd", conf], stderr=subprocess.DEVNULL,
-                            preexec_fn=on_server_cpu)
-    if not wait_port(port, proc):
-        raise RuntimeError("vsftpd did not start")
-    return proc, port
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    return realservers.vsftpd(root, tmp, extra="max_clients=0\nmax_per_ip=0\n",
+                              preexec=on_server_cpu)
 
 
 def report(name, a, b, rounds):
