@@ -481,6 +481,12 @@ firmware_update_state(const struct firmware *fw)
 	return updater_state_name(fw->up);
 }
 
+uint64_t
+firmware_fota_size(const struct firmware *fw)
+{
+	return fw->lay.fota_size;
+}
+
 int
 firmware_update_result(const struct firmware *fw)
 {
