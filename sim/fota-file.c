@@ -74,6 +74,12 @@ fota_file_start(struct fota_job *j, int flow)
 	j->size = j->file_len;
 	translog_state(j->m->log, "fota", "file: %llu bytes, flow control %s",
 	    (unsigned long long)j->file_len, flow ? "on" : "off");
+	/* A host whose idea of flow control differs from the module's. */
+	(void)port_refresh_termios(&j->m->port);
+	if (j->m->port.crtscts != flow)
+		translog_state(j->m->log, "fota", "file: the host has CRTSCTS %s "
+		    "but the module's flow control is %s", j->m->port.crtscts ?
+		    "on" : "off", flow ? "on" : "off");
 	fota_set_state(j, FOTA_RECEIVING);
 	if (firmware_stage_begin(j->m->fw, j->file_len) != 0) {
 		fota_end(j, FOTA_FILE_FAILED);

@@ -9,9 +9,10 @@ import re
 import subprocess
 import tempfile
 import shutil
+import signal
 import time
 
-from fotasim_test import check, run, booted, image, slot_bytes, PKG
+from fotasim_test import check, run, booted, image, slot_bytes, Host, PKG
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -32,13 +33,21 @@ def body(modem):
     with open(path, "rb") as f:
         pkg = f.read()
 
-    # Flow control on (USB: AT+QCFG="usbifc",2,2): one blocking write.
+    # The manual's example (3.3), flow control on (USB), one blocking write:
+    # the commands as the manual types them, with echo.
     m = modem(speed="10")
     m.start()
     h = booted(m)
-    check(h.cmd('AT+QCFG="usbifc",2,2') == OK, "usbifc 2,2")
-    h.send('AT+QFOTADL="FILE:%d"\r' % len(pkg))
-    h.expect(rb'^\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
+    h.send("ATE1\r")
+    h.expect(rb"^\r\nOK\r\n")
+    check(h.cmd('AT+QCFG="USBIFC",2,2') == b'AT+QCFG="USBIFC",2,2\r' + OK,
+          'manual: AT+QCFG="USBIFC",2,2')
+    check(h.cmd('AT+QCFG="USBIFC"?') == b'AT+QCFG="USBIFC"?\r'
+          b'\r\n+QCFG: "usbifc",2,2\r\n' + OK, 'manual: AT+QCFG="USBIFC"?')
+    cmd = 'AT+QFOTADL="FILE:%d"' % len(pkg)
+    h.send(cmd + "\r")
+    h.expect(b"^" + re.escape(cmd.encode()) +
+             rb'\r\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
     t0 = time.monotonic()
     os.write(h.fd, pkg)
     blocked = time.monotonic() - t0
@@ -50,6 +59,8 @@ def body(modem):
           "flow control: FILEEND,0, START, UPDATING to 100, END,0, hang-up")
     check("bytes lost" not in m.transcript(), "flow control: nothing lost "
           "(the host's write blocked for %.2f s of wall time)" % blocked)
+    check("the host has CRTSCTS off but the module's flow control is on" in
+          m.transcript(), "the transcript notes the host's CRTSCTS is off")
     h.close()
     h = booted(m)
     check(h.cmd("AT+CGMR") == b"\r\n" + B.encode() + b"\r\n" + OK,
@@ -104,6 +115,63 @@ def body(modem):
     h = booted(m)
     check(h.cmd("AT+CGMR") == b"\r\n" + B.encode() + b"\r\n" + OK,
           "paced host: B runs")
+
+    # Failures, on a modem running B (the package is for A: use b-a).
+    path2 = os.path.join(tmp, "b-a.pkg")
+    subprocess.run([PKG, "create", "--model", "EC200T", "--from", B, "--to",
+                    A, "-o", path2], check=True)
+    with open(path2, "rb") as f:
+        back = f.read()
+    check(h.cmd('AT+QCFG="usbifc",2,2') == OK, "flow control on again")
+    # More bytes than announced: the extra bytes are AT input after it.
+    h.send('AT+QFOTADL="FILE:%d",1,0,0\r' % len(back))
+    h.expect(rb'^\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
+    os.write(h.fd, back + b"AT+CSQ\r")
+    got = h.wait_hangup(120)
+    # The AT+CSQ after the package is answered at once; FILEEND waits for
+    # the flash; update_URC_max 0: no UPDATING.
+    check(got == b"\r\n+CSQ: 24,99\r\n" + OK + qind(b'"FILEEND"', 0) +
+          qind(b'"START"') + qind(b'"END"', 0),
+          "more bytes: the extra AT+CSQ answered, FILEEND,0, START, END,0: %r"
+          % got)
+    h.close()
+    h = booted(m)
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "more bytes: back on A")
+    # A corrupt byte: FILEEND,0, then the updater's END,506.
+    bad = bytearray(pkg)
+    bad[len(bad) // 2] ^= 0xff
+    h.send('AT+QFOTADL="FILE:%d"\r' % len(bad))
+    h.expect(rb'^\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
+    os.write(h.fd, bytes(bad))
+    got = h.expect(rb'(?s)^(.*?"END",\d+\r\n)', 120).group(1)
+    check(got.startswith(qind(b'"FILEEND"', 0) + qind(b'"START"')) and
+          got.endswith(qind(b'"END"', 506)), "corrupt byte: FILEEND,0, then "
+          "END,506: %r" % got[-80:])
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "corrupt byte: still on A")
+    # Fewer bytes, then the host closes the port: FILEEND,500 after the
+    # inactivity timer, seen by the next host.
+    h.send('AT+QFOTADL="FILE:%d"\r' % len(pkg))
+    h.expect(rb'^\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
+    os.write(h.fd, pkg[:5000])
+    h.close()
+    m.wait_transcript(r"state fota download failed: 500 ", 2)
+    h = Host(m.link)                    # the same pty: no reboot
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "host gone mid-transfer: FILEEND,500, still on A")
+    # A power cut mid-transfer: the next boot is on A and usable.
+    h.send('AT+QFOTADL="FILE:%d"\r' % len(pkg))
+    h.expect(rb'^\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
+    os.write(h.fd, pkg[:20000])
+    m.wait_transcript(r"state firmware staging a package", 5)
+    m.signal(signal.SIGKILL)
+    m.wait()
+    h.close()
+    m.start()
+    h = booted(m)
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "power cut mid-transfer: the next boot runs A and answers")
 
     # Lengths the module refuses at once.
     for arg in ["FILE:0", "FILE:abc", "FILE:", "FILE:-5", "FILE:99999999"]:
