@@ -114,16 +114,24 @@ fota_file_progress(struct fota_job *j, uint64_t written)
 		modem_urc(j->m, "+QIND: \"FOTA\",\"DOWNLOADING\",%d", ++j->dl_urcs);
 }
 
-/* Write what the buffer holds into the FOTA area, paced by the flash. */
+/*
+ * Write what the buffer holds into the FOTA area, then let the flash be
+ * busy for as long as that takes; the buffer refills meanwhile.  Never
+ * re-entered: refilling the buffer calls back into fota_file_input.
+ */
 static void
 fota_file_consume(struct fota_job *j)
 {
 	double busy;
 
-	if (j->state != FOTA_RECEIVING || clock_timer_active(&j->file_t))
+	if (j->state != FOTA_RECEIVING || j->consuming ||
+	    clock_timer_active(&j->file_t))
 		return;
-	if (j->rx_used > 0) {
-		if (firmware_stage_write(j->m->fw, j->rx, j->rx_used) != 0) {
+	j->consuming = 1;
+	for (;;) {
+		if (j->rx_used > 0 &&
+		    firmware_stage_write(j->m->fw, j->rx, j->rx_used) != 0) {
+			j->consuming = 0;
 			fota_file_stop(j);
 			fota_end(j, FOTA_FILE_FAILED);
 			return;
@@ -131,15 +139,16 @@ fota_file_consume(struct fota_job *j)
 		j->got += j->rx_used;
 		j->rx_used = 0;
 		fota_file_progress(j, j->got);
+		if ((busy = firmware_take_busy(j->m->fw)) > 0)
+			clock_timer_start(&j->file_t, busy);
 		/* Room again: what waited in the pty comes in (flow control). */
 		if (j->flow)
 			port_pause(&j->m->port, 0);
-		if ((busy = firmware_take_busy(j->m->fw)) > 0) {
-			clock_timer_start(&j->file_t, busy);
-			return;
-		}
+		if (busy > 0 || j->rx_used == 0)
+			break;
 	}
-	if (j->got == j->file_len) {
+	j->consuming = 0;
+	if (!clock_timer_active(&j->file_t) && j->got == j->file_len) {
 		fota_file_stop(j);
 		translog_state(j->m->log, "fota", "file: %llu bytes received",
 		    (unsigned long long)j->got);

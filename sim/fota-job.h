@@ -65,6 +65,7 @@ struct fota_job {
 	uint64_t		 file_dropped;	/* overflow without flow control */
 	int			 flow;		/* hardware flow control is on */
 	int			 skip_lf;	/* an LF ending the command line */
+	int			 consuming;	/* inside fota_file_consume */
 	unsigned char		 rx[FOTA_FILE_RX];
 	size_t			 rx_used;
 	struct clock_timer	 file_t;	/* the flash is busy with a piece */
