@@ -71,7 +71,8 @@ fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
 	    faults_load(&fs->faults, cfg->faults_file, err) == -1)
 		goto fail;
 	if (cfg->faults_text != NULL &&
-	    faults_parse(&fs->faults, "<inline>", cfg->faults_text, err) == -1)
+	    faults_parse(&fs->faults, "<inline>", cfg->faults_text,
+	    strlen(cfg->faults_text), err) == -1)
 		goto fail;
 
 	if (cfg->ftp_port != FAKESERVER_OFF) {

@@ -396,28 +396,36 @@ faults_free(struct faults *fs)
 }
 
 int
-faults_parse(struct faults *fs, const char *file, const char *text, char **err)
+faults_parse(struct faults *fs, const char *file, const char *text,
+    size_t len, char **err)
 {
 	struct fault_parse p;
-	const char *s = text, *nl;
+	const char *s = text, *end, *nl;
 	char *line, *copy;
+	size_t n;
 	int rc = 0;
 
+	if (len == 0)
+		return 0;
 	memset(&p, 0, sizeof p);
 	p.file = file;
-	while (*s != '\0' && rc == 0) {
+	end = text + len;
+	while (s < end && rc == 0) {
 		p.line++;
-		nl = strchr(s, '\n');
-		line = xstrndup(s, nl ? (size_t)(nl - s) : strlen(s));
+		p.n = 0;
+		nl = memchr(s, '\n', (size_t)(end - s));
+		n = nl != NULL ? (size_t)(nl - s) : (size_t)(end - s);
+		/* A NUL would end the line's C string: check bytes first. */
+		if ((rc = fault_check_bytes(&p, s, n)) != 0)
+			break;
+		line = xstrndup(s, n);
 		copy = xstrdup(line);
 		p.text = line;
-		if (strlen(line) != (size_t)(nl ? nl - s : (long)strlen(s)))
-			rc = fault_error(&p, -1, "NUL byte in line");
-		else if ((rc = fault_split(&p, copy)) == 0 && p.n > 0)
+		if ((rc = fault_split(&p, copy)) == 0 && p.n > 0)
 			rc = fault_parse_line(&p, fs);
 		free(copy);
 		free(line);
-		s = nl ? nl + 1 : s + strlen(s);
+		s += n + 1;
 	}
 	if (rc != 0) {
 		*err = p.err;
@@ -444,8 +452,7 @@ faults_load(struct faults *fs, const char *path, char **err)
 	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
 		buf_add(&b, tmp, n);
 	fclose(fp);
-	buf_add(&b, "", 1);
-	rc = faults_parse(fs, path, (char *)b.data, err);
+	rc = faults_parse(fs, path, (char *)buf_head(&b), buf_used(&b), err);
 	buf_free(&b);
 	return rc;
 }

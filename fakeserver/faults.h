@@ -11,6 +11,7 @@
 #ifndef FOTASIM_FAULTS_H
 #define FOTASIM_FAULTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum fault_service {
@@ -81,11 +82,13 @@ void	faults_init(struct faults *);
 /* Free every directive. */
 void	faults_free(struct faults *);
 /*
- * Parse directives from text named `file`; on error returns -1 and sets
- * *err to "file:line:col: message" (caller frees).
+ * Parse the len bytes of directive text named `file`; on error returns -1
+ * and sets *err to "file:line:col: message" (caller frees).  The text need
+ * not end with a NUL: a NUL in it, like any byte that cannot be in the
+ * language, is an error at its column.
  */
 int	faults_parse(struct faults *, const char *file, const char *text,
-	    char **err);
+	    size_t len, char **err);
 /* Read and parse a directive file. */
 int	faults_load(struct faults *, const char *path, char **err);
 /*

@@ -22,6 +22,16 @@ p = run([SERVER, "--check", "--faults", bad])
 c.eq("--check bad file: exit 1", p.returncode, 1)
 c.eq("--check bad file: file:line:col message", p.stderr.decode().strip(),
      "%s:3:10: unknown word \"explode\"" % bad)
+# Issue 9: a NUL byte does not end the file; it is an error at its column.
+nul = os.path.join(tmp.name, "nul.faults")
+with open(nul, "wb") as f:
+    f.write(b"ftp RETR reply 550\nftp PASS reply 530 x\0junk\n"
+            b"http /y frobnicate\n")
+p = run([SERVER, "--check", "--faults", nul])
+c.eq("--check NUL byte: exit 1 and the error at its file:line:col",
+     (p.returncode, p.stdout, p.stderr.decode().strip()),
+     (1, b"", "%s:2:21: NUL byte 0x00 cannot be in a directive file "
+      "(text: printable ASCII or UTF-8)" % nul))
 p = run([SERVER, "--check", "--faults", good])
 c.eq("--check good file", (p.returncode, p.stdout.decode().strip()),
      (0, "%s: 2 directives" % good))

@@ -12,17 +12,24 @@
 #include "fslog.h"
 #include "util.h"
 
-/* Parse text; on failure return the error message (caller frees). */
+/* Parse n bytes; on failure return the error message (caller frees). */
 static char *
-parse(struct faults *fs, const char *text)
+parse_n(struct faults *fs, const char *text, size_t n)
 {
 	char *err = NULL;
 
 	faults_init(fs);
-	if (faults_parse(fs, "t.faults", text, &err) == 0)
+	if (faults_parse(fs, "t.faults", text, n, &err) == 0)
 		return NULL;
 	ck_assert_ptr_nonnull(err);
 	return err;
+}
+
+/* Parse a C string. */
+static char *
+parse(struct faults *fs, const char *text)
+{
+	return parse_n(fs, text, strlen(text));
 }
 
 /* Assert that text fails with exactly this message. */
@@ -135,6 +142,48 @@ START_TEST(test_parse_errors)
 	    "t.faults:1:5: TLS place must be *");
 	assert_error("tls * path *.bin handshake abort\n",
 	    "t.faults:1:7: path does not apply to tls (no request yet)");
+}
+END_TEST
+
+/* A byte that cannot be in the language is an error at its column, NUL
+ * included: it does not end the text (issue 9). */
+START_TEST(test_parse_bytes)
+{
+	static const char nul[] = "ftp RETR reply 550\nftp PASS reply 530 x\0junk\n"
+	    "http /y frobnicate\n";
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} bad[] = {
+		{ "ftp RETR reply 550 \x01\n", "t.faults:1:20: control byte 0x01 "
+		  "cannot be in a directive file (text: printable ASCII or UTF-8)" },
+		{ "# \x7f\n", "t.faults:1:3: control byte 0x7f cannot be in a "
+		  "directive file (text: printable ASCII or UTF-8)" },
+		{ "ftp RETR reply 550 caf\xe9\n", "t.faults:1:23: byte 0xe9 cannot "
+		  "be in a directive file (text: printable ASCII or UTF-8)" },
+		{ "# overlong \xc0\xae\n", "t.faults:1:12: byte 0xc0 cannot be "
+		  "in a directive file (text: printable ASCII or UTF-8)" },
+		{ "\n\nhttp /x status 503\xff\n", "t.faults:3:19: byte 0xff cannot "
+		  "be in a directive file (text: printable ASCII or UTF-8)" },
+	};
+	struct faults fs;
+	char *err;
+	size_t i;
+
+	err = parse_n(&fs, nul, sizeof nul - 1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_str_eq(err, "t.faults:2:21: NUL byte 0x00 cannot be in a "
+	    "directive file (text: printable ASCII or UTF-8)");
+	free(err);
+	faults_free(&fs);
+	for (i = 0; i < nitems(bad); i++)
+		assert_error(bad[i].text, bad[i].want);
+	/* UTF-8, tabs and CR LF are text; the last line needs no newline. */
+	ck_assert_ptr_null(parse(&fs, "# caf\xc3\xa9 \xe5\x9b\xba\xe4\xbb\xb6\r\n"
+	    "ftp\tRETR reply 550 \xf0\x9f\x93\xa1 busy\r\nhttp /x status 503"));
+	ck_assert_uint_eq(fs.n, 2);
+	ck_assert_str_eq(fs.v[0].text, "\xf0\x9f\x93\xa1 busy");
+	faults_free(&fs);
 }
 END_TEST
 
@@ -263,7 +312,7 @@ START_TEST(test_parse_random_input)
 			int words = (int)(rnd(&x) % 8);
 			for (j = 0; j < words; j++) {
 				if (rnd(&x) % 16 == 0) {
-					unsigned char b = (unsigned char)(rnd(&x) % 255 + 1);
+					unsigned char b = (unsigned char)(rnd(&x) % 256);
 					buf_add(&text, &b, 1);
 				} else
 					buf_addstr(&text, dict[rnd(&x) % nitems(dict)]);
@@ -271,9 +320,9 @@ START_TEST(test_parse_random_input)
 			}
 			buf_addstr(&text, "\n");
 		}
-		buf_add(&text, "", 1);
 		faults_init(&fs);
-		if (faults_parse(&fs, "t.faults", (char *)text.data, &err) == 0)
+		if (faults_parse(&fs, "t.faults", (char *)buf_head(&text),
+		    buf_used(&text), &err) == 0)
 			ok++;
 		else {
 			int line, col;
@@ -301,6 +350,7 @@ faults_suite(void)
 
 	tcase_add_test(tc, test_parse_examples);
 	tcase_add_test(tc, test_parse_errors);
+	tcase_add_test(tc, test_parse_bytes);
 	tcase_add_test(tc, test_match_first_nth);
 	tcase_add_test(tc, test_match_where);
 	tcase_add_test(tc, test_match_probability_seeded);
