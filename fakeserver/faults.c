@@ -36,6 +36,15 @@ faults_random(struct faults *fs, void *out, size_t n)
 	}
 }
 
+size_t
+faults_garbage(struct faults *fs, const struct fault *f, void *buf)
+{
+	if (f->count < 1 || f->count > FAULT_GARBAGE_MAX)
+		fatal("faults_garbage: %lld bytes", f->count);
+	faults_random(fs, buf, (size_t)f->count);
+	return (size_t)f->count;
+}
+
 /* Whether a directive's place matches this event. */
 static int
 fault_where_matches(const struct fault *f, enum fault_service svc,

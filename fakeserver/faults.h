@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define FAULT_GARBAGE_MAX	4096	/* "garbage N": 1 <= N <= this */
+
 enum fault_service {
 	FAULT_FTP,
 	FAULT_HTTP,		/* http and https requests */
@@ -106,5 +108,8 @@ int	faults_is_ftp_place(const char *);
 const char *fault_action_name(enum fault_action);
 /* Random bytes from the seeded generator. */
 void	faults_random(struct faults *, void *, size_t);
+/* Fill buf (FAULT_GARBAGE_MAX bytes) with a garbage fault's random bytes;
+ * returns how many (its N, which the parser keeps in range). */
+size_t	faults_garbage(struct faults *, const struct fault *, void *buf);
 
 #endif

@@ -268,7 +268,7 @@ ftpd_data_trigger(struct ftpd_session *s)
 {
 	struct ftpd_data *d = &s->data;
 	const struct fault *f = d->fault;
-	unsigned char junk[512];
+	unsigned char junk[FAULT_GARBAGE_MAX];
 	size_t n;
 
 	d->fault = NULL;
@@ -293,9 +293,7 @@ ftpd_data_trigger(struct ftpd_session *s)
 		ftpd_session_fault_reply(s, f);
 		return;
 	case FAULT_GARBAGE:
-		n = f->count > 0 && (size_t)f->count < sizeof junk ?
-		    (size_t)f->count : sizeof junk;
-		faults_random(s->srv->cfg.faults, junk, n);
+		n = faults_garbage(s->srv->cfg.faults, f, junk);
 		(void)send(d->fd, junk, n, MSG_NOSIGNAL);
 		ftpd_data_finish(s);
 		return;

@@ -198,7 +198,7 @@ ftpd_session_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 int
 ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
 {
-	unsigned char junk[256];
+	unsigned char junk[FAULT_GARBAGE_MAX];
 	size_t n;
 
 	switch (f->action) {
@@ -213,9 +213,7 @@ ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
 		ftpd_session_set_state(s, FTPD_HUNG);
 		return 1;
 	case FAULT_GARBAGE:
-		n = f->count > 0 && (size_t)f->count < sizeof junk ?
-		    (size_t)f->count : sizeof junk;
-		faults_random(s->srv->cfg.faults, junk, n);
+		n = faults_garbage(s->srv->cfg.faults, f, junk);
 		/* End with a line break so that clients read it as a reply. */
 		ftpd_session_send(s, junk, n);
 		ftpd_session_send(s, "\r\n", 2);

@@ -263,16 +263,12 @@ static enum MHD_Result
 httpd_req_raw(struct httpd_req *r, const struct fault *f)
 {
 	struct buf b;
-	unsigned char junk[4096];
-	size_t n;
+	unsigned char junk[FAULT_GARBAGE_MAX];
 
 	buf_init(&b);
 	switch (f->action) {
 	case FAULT_GARBAGE:
-		n = f->count > 0 && (size_t)f->count < sizeof junk ?
-		    (size_t)f->count : sizeof junk;
-		faults_random(r->srv->cfg.faults, junk, n);
-		buf_add(&b, junk, n);
+		buf_add(&b, junk, faults_garbage(r->srv->cfg.faults, f, junk));
 		break;
 	case FAULT_LENGTH:
 		buf_addf(&b, "HTTP/1.1 200 OK\r\nContent-Type: "

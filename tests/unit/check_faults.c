@@ -126,7 +126,8 @@ START_TEST(test_parse_errors)
 	assert_error("http x.bin close\n", "t.faults:1:6: HTTP place must be a "
 	    "path pattern starting with / or *");
 	assert_error("ftp HELLO reply 500\n",
-	    "t.faults:1:5: unknown FTP stage \"HELLO\"");
+	    "t.faults:1:5: unknown FTP command or stage \"HELLO\" (a command "
+	    "of RFC 959, 2389 or 3659, greeting, control, data, final or *)");
 	assert_error("ftp RETR first x times close\n",
 	    "t.faults:1:16: \"first\" needs a count");
 	assert_error("http /x probability 2 close\n",
@@ -183,6 +184,55 @@ START_TEST(test_parse_bytes)
 	    "ftp\tRETR reply 550 \xf0\x9f\x93\xa1 busy\r\nhttp /x status 503"));
 	ck_assert_uint_eq(fs.n, 2);
 	ck_assert_str_eq(fs.v[0].text, "\xf0\x9f\x93\xa1 busy");
+	faults_free(&fs);
+}
+END_TEST
+
+/* Issue 9: no word passes that can never match, no value is changed
+ * without a word, and an error points at the word that is wrong. */
+START_TEST(test_parse_strict)
+{
+	static const char *ftp_ok[] = { "USER", "pass", "Retr", "EPSV", "EPRT",
+	    "XPWD", "FEAT", "OPTS", "MDTM", "SIZE", "MLSD", "MLST", "STOR",
+	    "ABOR", "greeting", "DATA", "final", "control", "*" };
+	struct faults fs;
+	char line[64];
+	size_t i;
+
+	assert_error("ftp RERT reply 450\n",
+	    "t.faults:1:5: unknown FTP command or stage \"RERT\" (a command "
+	    "of RFC 959, 2389 or 3659, greeting, control, data, final or *)");
+	assert_error("ftp ABC reply 450\n",
+	    "t.faults:1:5: unknown FTP command or stage \"ABC\" (a command "
+	    "of RFC 959, 2389 or 3659, greeting, control, data, final or *)");
+	assert_error("ftp * garbage 5000\n",
+	    "t.faults:1:15: garbage needs 1 to 4096 bytes");
+	assert_error("http /x garbage 0\n",
+	    "t.faults:1:17: garbage needs 1 to 4096 bytes");
+	assert_error("http /x garbage 4097\n",
+	    "t.faults:1:17: garbage needs 1 to 4096 bytes");
+	assert_error("tls * certificate bogus\n",
+	    "t.faults:1:19: unknown word \"bogus\" after \"certificate\" "
+	    "(expected \"untrusted\" or \"wrong-name\" or \"expired\")");
+	assert_error("http /x chunked good\n",
+	    "t.faults:1:17: unknown word \"good\" after \"chunked\" "
+	    "(expected \"bad\")");
+	assert_error("http /x first 2 times chunked\n",
+	    "t.faults:1:30: \"chunked\" needs \"bad\"");
+	assert_error("tls * handshake\tfail\n",
+	    "t.faults:1:17: unknown word \"fail\" after \"handshake\" "
+	    "(expected \"abort\")");
+	for (i = 0; i < nitems(ftp_ok); i++) {
+		snprintf(line, sizeof line, "ftp %s reply 500\n", ftp_ok[i]);
+		ck_assert_msg(parse(&fs, line) == NULL, "%s refused", line);
+		faults_free(&fs);
+	}
+	ck_assert_ptr_null(parse(&fs, "ftp * garbage 1\nhttp /x garbage 4096\n"
+	    "http /y garbage\nftp retr reply 550\n"));
+	ck_assert_int_eq(fs.v[0].count, 1);
+	ck_assert_int_eq(fs.v[1].count, 4096);
+	ck_assert_int_eq(fs.v[2].count, 64);
+	ck_assert_str_eq(fs.v[3].where, "RETR");
 	faults_free(&fs);
 }
 END_TEST
@@ -351,6 +401,7 @@ faults_suite(void)
 	tcase_add_test(tc, test_parse_examples);
 	tcase_add_test(tc, test_parse_errors);
 	tcase_add_test(tc, test_parse_bytes);
+	tcase_add_test(tc, test_parse_strict);
 	tcase_add_test(tc, test_match_first_nth);
 	tcase_add_test(tc, test_match_where);
 	tcase_add_test(tc, test_match_probability_seeded);
