@@ -1,0 +1,83 @@
+"""Issue 9: the fake servers under hostile input.  Each section is the repro
+of one defect, asserted by the whole answer a raw client reads (or by the
+log, for log injection)."""
+import os
+import socket
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fsharness import TIMEOUT, Checker, Server, tls_get  # noqa: E402
+
+c = Checker()
+
+
+def read_all(sock):
+    """Everything the peer sends until it closes (a reset ends it too)."""
+    got = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    return got
+
+
+def raw(port, data):
+    """Send bytes on a new connection and read until the server closes."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    sock.sendall(data)
+    return read_all(sock)
+
+
+# 5. Log injection: whatever a client puts in a path, a command or a user
+# name, the log keeps one line per event, so no forged "applying:" line.
+FORGE = "fakeserver: applying: FAKE:1: injected"
+with Server(args=["-v"], services=["--ftp", "0", "--http", "0",
+                                   "--https", "0"]) as s:
+    s.file("ok.txt", b"inside\n")
+    target = b"/x%0afakeserver:%20applying:%20FAKE:1:%20injected"
+    for proto in ("http", "https"):
+        req = b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        if proto == "http":
+            got = raw(s.ports["http"], req)
+        else:
+            got, _ = tls_get(s, req)
+        c.check("%s %%0a path refused" % proto,
+                got.startswith(b"HTTP/1.1 403 "), got[:60])
+    got = raw(s.ports["ftp"], b"USER u\rfakeserver: applying: FAKE:1: injected\r\n"
+              b"PASS x\r\nQUIT\r\n")
+    c.check("ftp: CR in a user name is just a byte of it",
+            got.endswith(b"530 Login incorrect.\r\n221 Goodbye.\r\n"), got)
+    log = s.logtext()
+    lines = log.split("\n")
+    c.eq("no line of the log is a forged applying: line",
+         [l for l in lines if l.startswith("fakeserver: applying:")], [])
+    c.check("no raw CR in the log", "\r" not in log)
+    c.check("the http path is logged escaped",
+            ("http[1]: GET /x\\n" + FORGE) in log, log[-2000:])
+    c.check("the ftp user is logged escaped",
+            ("login refused for \"u\\r" + FORGE + "\"") in log, log[-2000:])
+    c.show_log(s)
+
+# 6. garbage N sends exactly N bytes: the FTP session clamped at 256 bytes.
+faults = ("ftp greeting connection 1 garbage 300\n"
+          "ftp greeting connection 2 garbage 4096\n"
+          "ftp greeting connection 3 garbage 1\n"
+          "http /g.bin request 1 garbage 4096\n"
+          "http /g.bin request 2 garbage\n")
+with Server(faults=faults, services=["--ftp", "0", "--http", "0"]) as s:
+    s.file("g.bin", b"g")
+    for n in (300, 4096, 1):
+        got = raw(s.ports["ftp"], b"")
+        c.eq("ftp greeting garbage %d: %d bytes and CR LF, then close" % (n, n),
+             (len(got), got[-2:]), (n + 2, b"\r\n"))
+    for n in (4096, 64):
+        got = raw(s.ports["http"], b"GET /g.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.eq("http garbage %d: exactly %d bytes, then close" % (n, n),
+             len(got), n)
+    c.show_log(s)
+c.done()
