@@ -89,6 +89,7 @@ struct httpd_conn {
 	struct MHD_Connection	*conn;
 	int			 fd;		/* MHD's socket */
 	int			 hup_watched;	/* in the half-close set */
+	int			 nul_in_url;	/* the next request's URL held %00 */
 	struct httpd_tls	*tls;		/* HTTPS only; NULL once gone */
 };
 

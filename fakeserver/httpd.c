@@ -51,6 +51,15 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		r->hc = MHD_get_connection_info(conn,
 		    MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context;
 		r->noclose = r->hc->tls != NULL && r->hc->tls->noclose;
+		if (r->hc->nul_in_url) {
+			/* The path MHD hands us ends at the NUL; refuse it
+			 * before a fault or the file system sees the cut. */
+			r->hc->nul_in_url = 0;
+			fslog(FSLOG_INFO, "refused: http[%lu] \"%s\": NUL byte "
+			    "(%%00) in the URL", r->id, url);
+			return httpd_req_simple(r, MHD_HTTP_BAD_REQUEST,
+			    "NUL byte in the URL\n", NULL, NULL);
+		}
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_HOST) == NULL)
@@ -81,6 +90,29 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->state != HTTPD_REQ_NEW)
 		return MHD_YES;
 	return httpd_req_respond(r, head);
+}
+
+/*
+ * MHD's own unescaper, which also notes a decoded NUL: MHD passes the path
+ * to the handler as a C string, cut at the NUL, so "/ok.txt%00.bin" and
+ * "/ok.txt%00/../../x" would both be served as /ok.txt.  MHD unescapes the
+ * request line (path, then query arguments) before the handler's first
+ * call for that request, on the same connection.
+ */
+static size_t
+httpd_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct httpd_conn *hc;
+	size_t n = MHD_http_unescape(s);
+
+	(void)cls;
+	if (memchr(s, '\0', n) == NULL)
+		return n;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && (hc = ci->socket_context) != NULL)
+		hc->nul_in_url = 1;
+	return n;
 }
 
 /* A request is over (answered, failed or dropped): free it. */
@@ -235,6 +267,7 @@ httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, char **err)
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, httpd_notify, srv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, httpd_unescape, srv,
 	    /* fakeserver_start ignores SIGPIPE; this lets MHD use sendfile. */
 	    MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
 	    MHD_OPTION_END);
