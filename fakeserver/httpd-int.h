@@ -76,6 +76,7 @@ struct httpd_tls {
 	int			 want_write;	/* OpenSSL waits for POLLOUT */
 	int			 client_eof;
 	int			 up_shut;
+	int			 up_gone;	/* MHD stopped reading the pair */
 	int			 server_eof;
 	int			 noclose;	/* end without close_notify */
 	int			 reset;		/* end with RST */

@@ -183,6 +183,8 @@ httpd_tls_relay(struct httpd_tls *c)
 			else if (err != SSL_ERROR_WANT_READ)
 				return -1;	/* reset, or EOF without close_notify */
 		}
+		if (c->up_gone)
+			buf_reset(&c->up);	/* nobody reads it any more */
 		if (buf_used(&c->up) > 0) {
 			k = send(c->pfd, buf_head(&c->up), buf_used(&c->up),
 			    MSG_NOSIGNAL);
@@ -190,11 +192,20 @@ httpd_tls_relay(struct httpd_tls *c)
 				buf_drain(&c->up, (size_t)k);
 				moved = 1;
 			} else if (errno != EAGAIN && errno != EINTR) {
-				buf_reset(&c->up);	/* MHD has gone */
-				c->server_eof = 1;
+				/*
+				 * MHD closed its end before reading all of
+				 * the request: it may have answered it first
+				 * (431 to headers too large for its memory),
+				 * and that answer is still to be read from
+				 * the pair.  Drop what the client sends from
+				 * now on, but do not stop reading MHD.
+				 */
+				buf_reset(&c->up);
+				c->up_gone = moved = 1;
 			}
 		}
-		if (c->client_eof && !c->up_shut && buf_used(&c->up) == 0) {
+		if (c->client_eof && !c->up_shut && !c->up_gone &&
+		    buf_used(&c->up) == 0) {
 			(void)shutdown(c->pfd, SHUT_WR);
 			c->up_shut = 1;
 		}

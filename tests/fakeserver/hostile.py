@@ -3,6 +3,7 @@ of one defect, asserted by the whole answer a raw client reads (or by the
 log, for log injection)."""
 import os
 import socket
+import ssl
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -79,5 +80,46 @@ with Server(faults=faults, services=["--ftp", "0", "--http", "0"]) as s:
         got = raw(s.ports["http"], b"GET /g.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         c.eq("http garbage %d: exactly %d bytes, then close" % (n, n),
              len(got), n)
+    c.show_log(s)
+
+# 3. Request headers too large for the server's memory get 431 on HTTP and
+# HTTPS alike, whatever their size: HTTPS gave no answer from 300 KB on.
+def huge_header(s, proto, size):
+    """Send a request with a `size`-byte header; what comes back, even if
+    the server stops reading (and resets) before the client is done."""
+    sock = socket.create_connection(("127.0.0.1", s.ports[proto]),
+                                    timeout=TIMEOUT)
+    if proto == "https":
+        ctx = ssl.create_default_context(cafile=s.ca)
+        sock = ctx.wrap_socket(sock, server_hostname="localhost")
+    try:
+        sock.sendall(b"GET /ok.txt HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                     b"a" * size + b"\r\n\r\n")
+    except OSError:
+        pass                # the answer may already be there; read it
+    got = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except OSError:
+        pass
+    sock.close()
+    return got
+
+
+with Server(services=["--http", "0", "--https", "0"]) as s:
+    s.file("ok.txt", b"inside\n")
+    for proto in ("http", "https"):
+        for size in (200 << 10, 300 << 10, 1 << 20, 4 << 20):
+            got = huge_header(s, proto, size)
+            c.check("%s %d-byte header: the whole 431 answer" % (proto, size),
+                    got.startswith(b"HTTP/1.1 431 Request Header Fields Too "
+                                   b"Large\r\n") and
+                    b"\r\nConnection: close\r\n" in got and
+                    got.endswith(b"</body></html>"), got[:80])
+    c.check("server still running", s.alive())
     c.show_log(s)
 c.done()
