@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "clock.h"
+#include "fsnet.h"
 #include "ftpd.h"
 #include "util.h"
 
@@ -81,12 +82,9 @@ struct ftpd_session {
 struct ftpd {
 	struct ev_loop		*loop;
 	struct ftpd_config	 cfg;
-	int			 lfd;
+	struct fsnet_listener	 lis;		/* the cap: lis.open sessions */
 	int			 port;
-	ev_io			 lio;
-	struct clock_timer	 backoff;	/* accept paused on EMFILE */
 	unsigned long		 nconn;
-	size_t			 nsessions;
 	struct ftpd_session	*sessions;
 };
 

@@ -1,0 +1,152 @@
+"""Issue 9: every listener has a connection cap and an idle timeout on the
+simulated clock.  Up to the cap, idle peers (connected only, kept alive
+after a request, or, on HTTPS, before and after the handshake) do not keep
+a new client from downloading; one connection more is refused the way its
+protocol does (FTP 421, HTTP 503, a close on HTTPS), and a place frees up
+when a peer leaves.  Idle connections end at the idle timeout."""
+import os
+import socket
+import ssl
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fsharness import TIMEOUT, Checker, Server, curl, run  # noqa: E402
+
+CAP = 200
+FTP_REFUSAL = b"421 Too many connections.\r\n"
+HTTP_REFUSAL = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain"
+                b"\r\nContent-Length: 21\r\nRetry-After: 1\r\nConnection: close"
+                b"\r\n\r\ntoo many connections\n")
+c = Checker()
+
+
+def connect(s, proto):
+    return socket.create_connection(("127.0.0.1", s.ports[proto]),
+                                    timeout=TIMEOUT)
+
+
+def read_all(sock):
+    """What the peer sends until it closes; None if it never does."""
+    got = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except (ConnectionResetError, ssl.SSLError):
+        pass
+    except socket.timeout:
+        got = None
+    sock.close()
+    return got
+
+
+def tls(s, sock):
+    ctx = ssl.create_default_context(cafile=s.ca)
+    return ctx.wrap_socket(sock, server_hostname="localhost")
+
+
+def idle_peer(s, proto, i):
+    """One idle connection; half of them are idle after some exchange."""
+    sock = connect(s, proto)
+    if proto == "ftp":
+        want = b"220 fotasim FTP server ready.\r\n"
+        c.check("ftp idle peer %d greeted" % i, sock.recv(len(want)) == want)
+    elif proto == "http" and i % 2:
+        sock.sendall(b"GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = b""
+        while not got.endswith(b"\r\n\r\nsmall\n"):
+            got += sock.recv(4096)
+    elif proto == "https" and i % 2:
+        sock = tls(s, sock)        # handshaken, then no request
+    return sock
+
+
+def download(s, proto):
+    """curl's exit code and whether the body is the file."""
+    args = ["--cacert", s.ca] if proto == "https" else []
+    rc, body = curl(*(args + [s.url(proto, "fw.bin")]))
+    return rc, body == DATA
+
+
+def refused(s, proto):
+    """What one connection too many reads before the server closes."""
+    sock = connect(s, proto)
+    if proto == "http":
+        try:
+            sock.sendall(b"GET /fw.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        except OSError:
+            pass
+    return read_all(sock)
+
+
+args = ["--max-connections", str(CAP), "--idle-timeout", "100000"]
+with Server(args=args, services=["--ftp", "0", "--http", "0",
+                                 "--https", "0"]) as s:
+    DATA = s.file("fw.bin", os.urandom(256 * 1024))
+    s.file("small", b"small\n")
+    want_refusal = {"ftp": FTP_REFUSAL, "http": HTTP_REFUSAL, "https": b""}
+    for proto in ("ftp", "http", "https"):
+        peers = [idle_peer(s, proto, i) for i in range(CAP - 1)]
+        c.eq("%s: a download while %d idle peers hold connections" %
+             (proto, CAP - 1), download(s, proto), (0, True))
+        peers.append(idle_peer(s, proto, CAP))
+        before = s.logtext().count(proto + ": refused a connection")
+        c.eq("%s: one connection beyond the cap of %d is refused" %
+             (proto, CAP), refused(s, proto), want_refusal[proto])
+        # curl maps a 421 greeting to 28, as for "ftp greeting reply 421".
+        rc, _ = download(s, proto)
+        c.eq("%s: so is a download (curl exit)" % proto, rc,
+             {"ftp": 28, "http": 0, "https": 35}[proto])
+        c.eq("%s: the refusals are logged" % proto,
+             s.logtext().count(proto + ": refused a connection") - before, 2)
+        # HTTP: curl reads the 503 as an answer; without -f it exits 0.
+        if proto == "http":
+            p = run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                     s.url("http", "fw.bin")])
+            c.eq("http: curl sees 503", p.stdout, b"503")
+        for sock in peers[:20]:
+            sock.close()
+        deadline = time.monotonic() + TIMEOUT
+        while download(s, proto) != (0, True) and time.monotonic() < deadline:
+            time.sleep(0.05)    # the server has yet to see the closes
+        c.eq("%s: peers leave, a download works again" % proto,
+             download(s, proto), (0, True))
+        for sock in peers[20:]:
+            sock.close()
+    c.check("server still running", s.alive())
+    c.show_log(s)
+
+# Idle connections end at the idle timeout, on the simulated clock: 60
+# simulated seconds at --speed 1000.  Each wait is for the server's close.
+with Server(args=["--idle-timeout", "60", "--speed", "1000"],
+            services=["--ftp", "0", "--http", "0", "--https", "0"]) as s:
+    s.file("small", b"small\n")
+    c.eq("ftp: an idle session gets 421 Timeout, then the close",
+         read_all(connect(s, "ftp")),
+         b"220 fotasim FTP server ready.\r\n421 Timeout.\r\n")
+    c.eq("http: a connection with no request is closed",
+         read_all(connect(s, "http")), b"")
+    sock = connect(s, "http")
+    sock.sendall(b"GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = read_all(sock)
+    c.check("http: kept alive after a response, then closed when idle",
+            got is not None and got.startswith(b"HTTP/1.1 200 OK\r\n") and
+            got.endswith(b"\r\n\r\nsmall\n"), got)
+    c.eq("https: a connection that never starts the handshake is closed",
+         read_all(connect(s, "https")), b"")
+    sock = tls(s, connect(s, "https"))
+    c.eq("https: handshaken, no request: closed with close_notify",
+         read_all(sock), b"")
+    log = s.logtext()
+    c.check("the idle timeouts are logged",
+            "ftp[1]: idle timeout" in log and
+            "http connection 1: idle timeout" in log and
+            "http connection 2: idle timeout" in log and
+            "https[1]: handshake idle timeout" in log and
+            "https connection 2: idle timeout" in log, log[-3000:])
+    c.check("server still running", s.alive())
+    c.show_log(s)
+c.done()
