@@ -452,6 +452,7 @@ ftpd_session_new(void *arg, int fd, const struct sockaddr_storage *peer,
 	ev_io_init(&s->wio, ftpd_session_write_cb, fd, EV_WRITE);
 	s->rio.data = s->wio.data = s;
 	clock_timer_init(&s->idle, srv->cfg.clock, ftpd_session_idle_cb, s);
+	clock_timer_watchdog(&s->idle);	/* waits on the client */
 	clock_timer_init(&s->delay, srv->cfg.clock, ftpd_session_delay_cb,
 	    s);
 	/* s->state is FTPD_GREETING (zero): only the setter changes it. */

@@ -341,6 +341,7 @@ httpd_tls_accept(void *arg, int fd, const struct sockaddr_storage *peer,
 	ev_io_init(&c->pw, httpd_tls_io_cb, fd, EV_READ);
 	c->tw.data = c->pw.data = c;
 	clock_timer_init(&c->timer, srv->cfg.clock, httpd_tls_timer_cb, c);
+	clock_timer_watchdog(&c->timer);	/* waits on the client */
 	c->next = srv->tlss;
 	if (c->next != NULL)
 		c->next->prev = c;

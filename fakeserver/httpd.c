@@ -183,6 +183,7 @@ httpd_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	hc->conn = conn;
 	hc->fd = httpd_conn_fd(conn);
 	clock_timer_init(&hc->idle, srv->cfg.clock, httpd_conn_idle_cb, hc);
+	clock_timer_watchdog(&hc->idle);	/* waits on the client */
 	clock_timer_start(&hc->idle, srv->idle);
 	if (srv->tls) {
 		/* The front counted the TCP connection at accept. */

@@ -149,4 +149,38 @@ with Server(args=["--idle-timeout", "60", "--speed", "1000"],
             "https connection 2: idle timeout" in log, log[-3000:])
     c.check("server still running", s.alive())
     c.show_log(s)
+
+# At --speed max the idle timeouts are watchdogs: the clock does not skip
+# to them while a client is merely slow in wall time (it closed at once).
+with Server(args=["--speed", "max"],
+            services=["--ftp", "0", "--http", "0", "--https", "0"]) as s:
+    s.file("small", b"small\n")
+    # One protocol at a time, each left alone for a while in wall time.
+    t = connect(s, "https")
+    time.sleep(0.3)
+    try:
+        t = tls(s, t)
+        t.sendall(b"GET /small HTTP/1.1\r\nHost: x\r\nConnection: close"
+                  b"\r\n\r\n")
+        got = read_all(t)
+    except (OSError, ssl.SSLError) as e:
+        got = repr(e).encode()
+    c.check("max: https handshake after a wall-time pause", got is not None
+            and got.endswith(b"\r\n\r\nsmall\n"), got)
+    h = connect(s, "http")
+    time.sleep(0.3)
+    h.sendall(b"GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = read_all(h)
+    c.check("max: http connection still there after a wall-time pause",
+            got is not None and got.startswith(b"HTTP/1.1 200 OK\r\n") and
+            got.endswith(b"\r\n\r\nsmall\n"), got)
+    f = connect(s, "ftp")
+    want = b"220 fotasim FTP server ready.\r\n"
+    c.eq("max: ftp greeting", f.recv(len(want)), want)
+    time.sleep(0.3)
+    f.sendall(b"NOOP\r\nQUIT\r\n")
+    c.eq("max: ftp session still there after a wall-time pause",
+         read_all(f), b"200 NOOP ok.\r\n221 Goodbye.\r\n")
+    c.eq("max: no idle timeout logged", s.logtext().count("idle timeout"), 0)
+    c.show_log(s)
 c.done()
