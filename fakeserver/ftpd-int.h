@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "clock.h"
+#include "faults.h"
 #include "fsnet.h"
 #include "ftpd.h"
 #include "util.h"
@@ -49,7 +50,7 @@ struct ftpd_data {
 	const struct fault	*fault;		/* "ftp data" directive */
 	long long		 fault_at;	/* bytes sent before it acts */
 	struct clock_timer	 pause;		/* throttle and stall */
-	double			 t0;		/* throttle start */
+	struct fault_pace	 pace;		/* throttle */
 	int			 paused;
 };
 

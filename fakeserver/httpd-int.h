@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "faults.h"
 #include "fsnet.h"
 #include "fstls.h"
 #include "httpd.h"
@@ -38,7 +39,7 @@ struct httpd_req {
 	off_t			 start;		/* first byte (Range) */
 	off_t			 len;		/* body length */
 	long long		 fault_at;	/* body offset of the fault */
-	double			 t0;		/* throttle start */
+	struct fault_pace	 pace;		/* throttle */
 	struct clock_timer	 timer;
 	int			 suspended;
 	int			 noclose;	/* end TLS without close_notify */

@@ -43,6 +43,7 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		r->id = ++srv->nreq;
 		r->fd = -1;
 		r->fault_at = -1;
+		fault_pace_init(&r->pace);
 		r->path = xstrdup(url);
 		clock_timer_init(&r->timer, srv->cfg.clock, httpd_req_timer_cb, r);
 		*ctx = r;

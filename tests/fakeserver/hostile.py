@@ -7,7 +7,7 @@ import ssl
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsharness import TIMEOUT, Checker, Server, tls_get  # noqa: E402
+from fsharness import TIMEOUT, Checker, Server, curl, tls_get  # noqa: E402
 
 c = Checker()
 
@@ -121,5 +121,21 @@ with Server(services=["--http", "0", "--https", "0"]) as s:
                     b"\r\nConnection: close\r\n" in got and
                     got.endswith(b"</body></html>"), got[:80])
     c.check("server still running", s.alive())
+    c.show_log(s)
+
+# A throttled download at --speed max takes little wall time: the server
+# waits for each slice off the loop, and max mode skips the wait.  500 KB
+# at 5 kB/s are 100 simulated seconds; curl gives up after 30 wall seconds
+# (the HTTP server used to spin on 0-byte reads, so that time never came).
+faults = "http /slow.bin throttle 5kB/s\nftp data throttle 5kB/s\n"
+with Server(faults=faults, args=["--speed", "max"],
+            services=["--ftp", "0", "--http", "0", "--https", "0"]) as s:
+    slow = s.file("slow.bin", os.urandom(500 * 1000))
+    for proto in ("http", "https", "ftp"):
+        extra = ["--cacert", s.ca] if proto == "https" else []
+        rc, body = curl(*(extra + [s.url(proto, "slow.bin")]))
+        c.check("%s throttle 5kB/s at --speed max: the whole file (curl %d)" %
+                (proto, rc), rc == 0 and body == slow, len(body))
+    c.eq("throttle applied 3 times", s.logtext().count("applying:"), 3)
     c.show_log(s)
 c.done()

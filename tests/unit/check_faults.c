@@ -237,6 +237,60 @@ START_TEST(test_parse_strict)
 }
 END_TEST
 
+/* Send `total` bytes in pieces of at most `want` through fault_pace(),
+ * advancing a pretend clock by every wait; returns the simulated time. */
+static double
+pace_run(double rate, double t0, long long total, size_t want, int *pauses)
+{
+	struct fault_pace p;
+	unsigned long long sent = 0;
+	double now = t0, wait;
+	size_t n, w;
+
+	fault_pace_init(&p);
+	*pauses = 0;
+	while (sent < (unsigned long long)total) {
+		w = (size_t)(total - (long long)sent);
+		if (w > want)
+			w = want;
+		if ((n = fault_pace(&p, rate, now, sent, w, &wait)) == 0) {
+			ck_assert(wait > 0);
+			now += wait;
+			(*pauses)++;
+			/* A pause always ends in progress, whatever the
+			 * clock's rounding says. */
+			n = fault_pace(&p, rate, now, sent, w, &wait);
+			ck_assert_uint_gt(n, 0);
+		}
+		ck_assert_uint_le(n, w);
+		sent += n;
+	}
+	return now - t0;
+}
+
+/* The throttle's pacing: the rate holds in simulated time, slices are
+ * rate/20 bytes, and no pause is ever too short to end in progress (at
+ * --speed max the HTTP server used to spin on 0-byte reads). */
+START_TEST(test_pace)
+{
+	int pauses;
+	double t;
+
+	t = pace_run(10000, 0, 100000, 65536, &pauses);
+	ck_assert(t >= 9.9 && t <= 10.1);
+	ck_assert_int_ge(pauses, 190);
+	t = pace_run(10, 0, 1000, 65536, &pauses);
+	ck_assert(t >= 99 && t <= 101);
+	/* Rates and times where the clock's rounding is worst. */
+	t = pace_run(3, 1e5, 100, 65536, &pauses);
+	ck_assert(t >= 32 && t <= 34);
+	t = pace_run(1e9, 1e7, 100000000, 65536, &pauses);
+	ck_assert(t >= 0.09 && t <= 0.11);
+	t = pace_run(7777777, 123456.789, 10000000, 4096, &pauses);
+	ck_assert(t >= 1.2 && t <= 1.4);
+}
+END_TEST
+
 START_TEST(test_match_first_nth)
 {
 	struct faults fs;
@@ -402,6 +456,7 @@ faults_suite(void)
 	tcase_add_test(tc, test_parse_errors);
 	tcase_add_test(tc, test_parse_bytes);
 	tcase_add_test(tc, test_parse_strict);
+	tcase_add_test(tc, test_pace);
 	tcase_add_test(tc, test_match_first_nth);
 	tcase_add_test(tc, test_match_where);
 	tcase_add_test(tc, test_match_probability_seeded);
