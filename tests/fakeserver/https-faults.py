@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsharness import Checker, Server, run, tls_get  # noqa: E402
+from fsharness import Checker, Server, read_all, run, tls_get  # noqa: E402
 
 SIZE = 200000
 c = Checker()
@@ -171,19 +171,8 @@ with Server(services=["--https", "0"]) as s:
     # connection without a byte, long before the client's own timeout (a
     # timeout here means the server left it hanging).
     junk.settimeout(30)
-    answer = b""
-    try:
-        while True:
-            chunk = junk.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-    except ConnectionResetError:
-        pass
-    except socket.timeout:
-        answer = None
-    junk.close()
-    c.eq("plain HTTP on the HTTPS port: closed without a byte", answer, b"")
+    c.eq("plain HTTP on the HTTPS port: closed without a byte",
+         read_all(junk), b"")
     rc, body = curl_https(s, "big.bin")
     c.check("https still serves after the junk", rc == 0 and body == big, rc)
     c.check("server still running", s.alive())

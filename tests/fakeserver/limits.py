@@ -11,7 +11,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsharness import TIMEOUT, Checker, Server, curl, run  # noqa: E402
+from fsharness import (TIMEOUT, Checker, Server, curl, read_all,  # noqa: E402
+                       run)
 
 CAP = 200
 FTP_REFUSAL = b"421 Too many connections.\r\n"
@@ -24,23 +25,6 @@ c = Checker()
 def connect(s, proto):
     return socket.create_connection(("127.0.0.1", s.ports[proto]),
                                     timeout=TIMEOUT)
-
-
-def read_all(sock):
-    """What the peer sends until it closes; None if it never does."""
-    got = b""
-    try:
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-    except (ConnectionResetError, ssl.SSLError):
-        pass
-    except socket.timeout:
-        got = None
-    sock.close()
-    return got
 
 
 def tls(s, sock):

@@ -8,7 +8,7 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsharness import Checker, Server, tls_get  # noqa: E402
+from fsharness import Checker, Server, read_all, tls_get  # noqa: E402
 
 SECRET = b"TOP-SECRET-OUTSIDE-THE-ROOT"
 
@@ -59,14 +59,7 @@ def http_raw(port, target):
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     sock.sendall(b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\n"
                  b"Connection: close\r\n\r\n")
-    got = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    sock.close()
-    return got
+    return read_all(sock) or b""
 
 
 def https_raw(s, target):
