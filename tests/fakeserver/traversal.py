@@ -82,14 +82,12 @@ with s:
                 SECRET not in got and b"inside" not in got and
                 status in want and logged == (0 if target in not_found else 1),
                 got[:200])
-        got = get("/innerlink")
-        c.check("%s symlink inside the root is served" % proto,
-                got.startswith(b"HTTP/1.1 200 ") and got.endswith(b"\r\n\r\ninside\n"),
-                got)
-        got = get("/ok.txt")
-        c.check("%s the valid name alone is served" % proto,
-                got.startswith(b"HTTP/1.1 200 ") and got.endswith(b"\r\n\r\ninside\n"),
-                got)
+        for target, what in (("/innerlink", "a symlink inside the root"),
+                             ("/ok.txt", "the valid name alone")):
+            got = get(target)
+            c.check("%s %s is served" % (proto, what),
+                    got.startswith(b"HTTP/1.1 200 ") and
+                    got.endswith(b"\r\n\r\ninside\n"), got)
 
     ftp = ftplib.FTP()
     ftp.connect("127.0.0.1", s.ports["ftp"], timeout=30)
