@@ -41,6 +41,7 @@ fakeserver_start_http(struct fakeserver *fs, const struct fakeserver_config *cfg
 	hc.root = &fs->root;
 	hc.faults = &fs->faults;
 	hc.idle_timeout = cfg->idle_timeout;
+	hc.max_connections = cfg->max_connections;
 	hc.clock = cfg->clock;
 	if (tls) {
 		if (fstls_make(&fs->tls, cfg->tls_dir, cfg->tls_names,
@@ -71,7 +72,8 @@ fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
 	    faults_load(&fs->faults, cfg->faults_file, err) == -1)
 		goto fail;
 	if (cfg->faults_text != NULL &&
-	    faults_parse(&fs->faults, "<inline>", cfg->faults_text, err) == -1)
+	    faults_parse(&fs->faults, "<inline>", cfg->faults_text,
+	    strlen(cfg->faults_text), err) == -1)
 		goto fail;
 
 	if (cfg->ftp_port != FAKESERVER_OFF) {
@@ -83,6 +85,7 @@ fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
 		fc.nusers = cfg->nusers;
 		fc.anonymous = cfg->anonymous;
 		fc.idle_timeout = cfg->idle_timeout;
+		fc.max_connections = cfg->max_connections;
 		fc.faults = &fs->faults;
 		fc.clock = cfg->clock;
 		if ((fs->ftpd = ftpd_start(loop, &fc, err)) == NULL)

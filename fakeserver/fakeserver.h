@@ -26,6 +26,8 @@ struct fakeserver_config {
 	size_t			 nusers;
 	int			 anonymous;
 	double			 idle_timeout;	/* simulated seconds; 0: 300 */
+	size_t			 max_connections; /* per listener; 0: 1024
+						   (FSNET_MAX_CONNECTIONS) */
 	const char		*tls_dir;	/* where to make certificates;
 						   NULL: a private temp dir */
 	const char *const	*tls_names;	/* extra certificate names */

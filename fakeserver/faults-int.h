@@ -30,6 +30,13 @@ struct fault_parse {
  * out of range, column 1 on an empty line); returns -1. */
 int	fault_error(struct fault_parse *, int i, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The same at a column, for an error that is not about a word; -1. */
+int	fault_error_at(struct fault_parse *, int col, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Check that the n bytes of a line can be in a directive file: printable
+ * ASCII, tab, CR and well-formed UTF-8.  0, or -1 with the error at the
+ * column of the first byte that cannot. */
+int	fault_check_bytes(struct fault_parse *, const char *line, size_t n);
 /* Split a line into words in place; '#' starts a comment.  0 or -1. */
 int	fault_split(struct fault_parse *, char *line);
 /* A duration "250ms", "3s", "2m", "1h" (bare numbers are seconds). */

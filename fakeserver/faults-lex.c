@@ -13,11 +13,27 @@
 #include "faults-int.h"
 #include "util.h"
 
+static int	fault_error_col(struct fault_parse *, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+/* Record "file:line:col: message" from a format and its arguments. */
+static int
+fault_error_col(struct fault_parse *p, int col, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("out of memory");
+	free(p->err);
+	xasprintf(&p->err, "%s:%d:%d: %s", p->file, p->line, col, msg);
+	free(msg);
+	return -1;
+}
+
 int
 fault_error(struct fault_parse *p, int i, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	int col = 1;
 
 	if (i >= 0 && i < p->n)
@@ -25,12 +41,71 @@ fault_error(struct fault_parse *p, int i, const char *fmt, ...)
 	else if (p->n > 0)
 		col = p->w[p->n - 1].col + (int)strlen(p->w[p->n - 1].s);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("out of memory");
+	fault_error_col(p, col, fmt, ap);
 	va_end(ap);
-	free(p->err);
-	xasprintf(&p->err, "%s:%d:%d: %s", p->file, p->line, col, msg);
-	free(msg);
+	return -1;
+}
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t
+fault_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+int
+fault_check_bytes(struct fault_parse *p, const char *line, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = 1;
+		if ((s[i] >= 0x20 && s[i] < 0x7f) || s[i] == '\t' || s[i] == '\r')
+			continue;
+		if (s[i] >= 0x80 && (k = fault_utf8_len(s + i, n - i)) > 0)
+			continue;
+		return fault_error_at(p, (int)i + 1, "%s 0x%02x cannot be in a "
+		    "directive file (text: printable ASCII or UTF-8)",
+		    s[i] == 0 ? "NUL byte" : s[i] < 0x80 ? "control byte" :
+		    "byte", s[i]);
+	}
+	return 0;
+}
+
+int
+fault_error_at(struct fault_parse *p, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fault_error_col(p, col, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

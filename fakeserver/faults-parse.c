@@ -74,6 +74,20 @@ static const char *fault_ftp_places[] = {
 	"greeting", "control", "data", "final",
 };
 
+/*
+ * The FTP commands a directive may name: RFC 959, RFC 2389 (FEAT, OPTS),
+ * RFC 3659 (MDTM, SIZE, MLST, MLSD), and the two of RFC 2428 (EPSV, EPRT)
+ * and RFC 775 (XPWD) that the server implements.  Any other word would
+ * pass silently and never match.
+ */
+static const char *fault_ftp_commands[] = {
+	"ABOR", "ACCT", "ALLO", "APPE", "CDUP", "CWD", "DELE", "EPRT", "EPSV",
+	"FEAT", "HELP", "LIST", "MDTM", "MKD", "MLSD", "MLST", "MODE", "NLST",
+	"NOOP", "OPTS", "PASS", "PASV", "PORT", "PWD", "QUIT", "REIN", "REST",
+	"RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "SMNT", "STAT", "STOR",
+	"STOU", "STRU", "SYST", "TYPE", "USER", "XPWD",
+};
+
 /* The action takes no argument. */
 static int
 fault_args_none(struct fault_parse *p, int i, struct fault *f)
@@ -211,13 +225,15 @@ fault_args_port(struct fault_parse *p, int i, struct fault *f)
 	return i + 1;
 }
 
-/* garbage [N]: N bytes (default 64). */
+/* garbage [N]: N bytes, 1 to FAULT_GARBAGE_MAX (default 64). */
 static int
 fault_args_count(struct fault_parse *p, int i, struct fault *f)
 {
 	f->count = 64;
-	if (i < p->n && fault_parse_count(p->w[i].s, &f->count) == -1)
-		return fault_error(p, i, "expected a byte count");
+	if (i < p->n && (fault_parse_count(p->w[i].s, &f->count) == -1 ||
+	    f->count < 1 || f->count > FAULT_GARBAGE_MAX))
+		return fault_error(p, i, "garbage needs 1 to %d bytes",
+		    FAULT_GARBAGE_MAX);
 	return i < p->n ? i + 1 : i;
 }
 
@@ -249,19 +265,18 @@ fault_parse_where(struct fault_parse *p, struct fault *f)
 				f->where = xstrdup(fault_ftp_places[i]);
 				return 0;
 			}
-		if (strcmp(w, "*") != 0) {
-			size_t n = strlen(w);
-			if (n < 3 || n > 4)
-				return fault_error(p, 1, "unknown FTP stage \"%s\"", w);
-			for (i = 0; i < n; i++)
-				if (!isalpha((unsigned char)w[i]))
-					return fault_error(p, 1,
-					    "unknown FTP stage \"%s\"", w);
+		if (strcmp(w, "*") == 0) {
+			f->where = xstrdup(w);
+			return 0;
 		}
-		f->where = xstrdup(w);
-		for (i = 0; f->where[i] != '\0'; i++)
-			f->where[i] = (char)toupper((unsigned char)f->where[i]);
-		return 0;
+		for (i = 0; i < nitems(fault_ftp_commands); i++)
+			if (strcasecmp(w, fault_ftp_commands[i]) == 0) {
+				f->where = xstrdup(fault_ftp_commands[i]);
+				return 0;
+			}
+		return fault_error(p, 1, "unknown FTP command or stage \"%s\" "
+		    "(a command of RFC 959, 2389 or 3659, greeting, control, "
+		    "data, final or *)", w);
 	case FAULT_HTTP:
 		if (w[0] != '/' && strcmp(w, "*") != 0)
 			return fault_error(p, 1, "HTTP place must be a path "
@@ -276,6 +291,50 @@ fault_parse_where(struct fault_parse *p, struct fault *f)
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * The action named at word i, or NULL after an error.  A two-word action
+ * whose first word is right but whose second is wrong or missing ("chunked
+ * good", "certificate bogus") is an error at the second word, which lists
+ * what may follow.
+ */
+static const struct fault_action_def *
+fault_action_find(struct fault_parse *p, int i)
+{
+	const struct fault_action_def *d;
+	struct buf alt;
+	size_t k;
+	int named = 0;
+
+	for (k = 0; k < nitems(fault_actions); k++) {
+		d = &fault_actions[k];
+		if (strcmp(d->name, p->w[i].s) != 0)
+			continue;
+		named = 1;
+		if (d->name2 == NULL || (i + 1 < p->n &&
+		    strcmp(d->name2, p->w[i + 1].s) == 0))
+			return d;
+	}
+	if (!named) {
+		fault_error(p, i, "unknown word \"%s\"", p->w[i].s);
+		return NULL;
+	}
+	buf_init(&alt);
+	for (k = 0; k < nitems(fault_actions); k++)
+		if (strcmp(fault_actions[k].name, p->w[i].s) == 0)
+			buf_addf(&alt, "%s\"%s\"", buf_used(&alt) ? " or " : "",
+			    fault_actions[k].name2);
+	buf_add(&alt, "", 1);
+	if (i + 1 < p->n)
+		fault_error(p, i + 1, "unknown word \"%s\" after \"%s\" "
+		    "(expected %s)", p->w[i + 1].s, p->w[i].s,
+		    (char *)buf_head(&alt));
+	else
+		fault_error(p, i + 1, "\"%s\" needs %s", p->w[i].s,
+		    (char *)buf_head(&alt));
+	buf_free(&alt);
+	return NULL;
 }
 
 /* Parse one split line into a directive. */
@@ -318,20 +377,8 @@ fault_parse_line(struct fault_parse *p, struct faults *fs)
 			goto fail;
 		if (j > 0)
 			continue;
-		for (k = 0; k < nitems(fault_actions); k++) {
-			const struct fault_action_def *d = &fault_actions[k];
-			if (strcmp(d->name, p->w[i].s) != 0)
-				continue;
-			if (d->name2 != NULL && (i + 1 >= p->n ||
-			    strcmp(d->name2, p->w[i + 1].s) != 0))
-				continue;
-			def = d;
-			break;
-		}
-		if (def == NULL) {
-			fault_error(p, i, "unknown word \"%s\"", p->w[i].s);
+		if ((def = fault_action_find(p, i)) == NULL)
 			goto fail;
-		}
 		if (!(def->services & (1 << f.svc))) {
 			fault_error(p, i, "\"%s\" does not apply to %s", def->name,
 			    p->w[0].s);
@@ -396,28 +443,36 @@ faults_free(struct faults *fs)
 }
 
 int
-faults_parse(struct faults *fs, const char *file, const char *text, char **err)
+faults_parse(struct faults *fs, const char *file, const char *text,
+    size_t len, char **err)
 {
 	struct fault_parse p;
-	const char *s = text, *nl;
+	const char *s = text, *end, *nl;
 	char *line, *copy;
+	size_t n;
 	int rc = 0;
 
+	if (len == 0)
+		return 0;
 	memset(&p, 0, sizeof p);
 	p.file = file;
-	while (*s != '\0' && rc == 0) {
+	end = text + len;
+	while (s < end && rc == 0) {
 		p.line++;
-		nl = strchr(s, '\n');
-		line = xstrndup(s, nl ? (size_t)(nl - s) : strlen(s));
+		p.n = 0;
+		nl = memchr(s, '\n', (size_t)(end - s));
+		n = nl != NULL ? (size_t)(nl - s) : (size_t)(end - s);
+		/* A NUL would end the line's C string: check bytes first. */
+		if ((rc = fault_check_bytes(&p, s, n)) != 0)
+			break;
+		line = xstrndup(s, n);
 		copy = xstrdup(line);
 		p.text = line;
-		if (strlen(line) != (size_t)(nl ? nl - s : (long)strlen(s)))
-			rc = fault_error(&p, -1, "NUL byte in line");
-		else if ((rc = fault_split(&p, copy)) == 0 && p.n > 0)
+		if ((rc = fault_split(&p, copy)) == 0 && p.n > 0)
 			rc = fault_parse_line(&p, fs);
 		free(copy);
 		free(line);
-		s = nl ? nl + 1 : s + strlen(s);
+		s += n + 1;
 	}
 	if (rc != 0) {
 		*err = p.err;
@@ -444,8 +499,7 @@ faults_load(struct faults *fs, const char *path, char **err)
 	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
 		buf_add(&b, tmp, n);
 	fclose(fp);
-	buf_add(&b, "", 1);
-	rc = faults_parse(fs, path, (char *)b.data, err);
+	rc = faults_parse(fs, path, (char *)buf_head(&b), buf_used(&b), err);
 	buf_free(&b);
 	return rc;
 }

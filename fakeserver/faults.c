@@ -36,6 +36,54 @@ faults_random(struct faults *fs, void *out, size_t n)
 	}
 }
 
+size_t
+faults_garbage(struct faults *fs, const struct fault *f, void *buf)
+{
+	if (f->count < 1 || f->count > FAULT_GARBAGE_MAX)
+		fatal("faults_garbage: %lld bytes", f->count);
+	faults_random(fs, buf, (size_t)f->count);
+	return (size_t)f->count;
+}
+
+void
+fault_pace_init(struct fault_pace *p)
+{
+	p->t0 = -1;
+	p->owed = 0;
+}
+
+size_t
+fault_pace(struct fault_pace *p, double rate, double now,
+    unsigned long long sent, size_t want, double *wait)
+{
+	double slice = rate / 20, ahead;
+	size_t need, n;
+
+	if (p->t0 < 0)
+		p->t0 = now;
+	if (p->owed > 0) {
+		/*
+		 * The pause was for these bytes.  Recomputing them from the
+		 * clock could come out a hair short and ask for a pause too
+		 * short for the clock to advance: a loop without progress.
+		 */
+		n = p->owed < want ? p->owed : want;
+		p->owed = 0;
+		return n;
+	}
+	if (slice < 1)
+		slice = 1;
+	else if (slice > 65536)
+		slice = 65536;
+	need = (size_t)slice < want ? (size_t)slice : want;
+	ahead = rate * (now - p->t0) - (double)sent;
+	if (ahead >= (double)need)
+		return ahead < (double)want ? (size_t)ahead : want;
+	*wait = ((double)need - (ahead > 0 ? ahead : 0)) / rate;
+	p->owed = need;
+	return 0;
+}
+
 /* Whether a directive's place matches this event. */
 static int
 fault_where_matches(const struct fault *f, enum fault_service svc,

@@ -11,7 +11,10 @@
 #ifndef FOTASIM_FAULTS_H
 #define FOTASIM_FAULTS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#define FAULT_GARBAGE_MAX	4096	/* "garbage N": 1 <= N <= this */
 
 enum fault_service {
 	FAULT_FTP,
@@ -76,16 +79,25 @@ struct faults {
 	uint64_t		 rng;
 };
 
+/* Where a throttled body is: when its first byte went, and the bytes the
+ * pause it is in (if any) waited for. */
+struct fault_pace {
+	double			 t0;		/* simulated seconds; < 0: not yet */
+	size_t			 owed;
+};
+
 /* An empty directive set. */
 void	faults_init(struct faults *);
 /* Free every directive. */
 void	faults_free(struct faults *);
 /*
- * Parse directives from text named `file`; on error returns -1 and sets
- * *err to "file:line:col: message" (caller frees).
+ * Parse the len bytes of directive text named `file`; on error returns -1
+ * and sets *err to "file:line:col: message" (caller frees).  The text need
+ * not end with a NUL: a NUL in it, like any byte that cannot be in the
+ * language, is an error at its column.
  */
 int	faults_parse(struct faults *, const char *file, const char *text,
-	    char **err);
+	    size_t len, char **err);
 /* Read and parse a directive file. */
 int	faults_load(struct faults *, const char *path, char **err);
 /*
@@ -103,5 +115,19 @@ int	faults_is_ftp_place(const char *);
 const char *fault_action_name(enum fault_action);
 /* Random bytes from the seeded generator. */
 void	faults_random(struct faults *, void *, size_t);
+/* A body that has not started yet. */
+void	fault_pace_init(struct fault_pace *);
+/*
+ * A throttle's pacing, shared by the servers: of `want` bytes (> 0) after
+ * `sent`, how many may go now at `rate` bytes per simulated second.  0
+ * means none: the caller pauses for *wait simulated seconds, after which
+ * the bytes of one slice (rate/20, at least 1) may go whatever the clock's
+ * rounding says, so a pause always ends in progress.
+ */
+size_t	fault_pace(struct fault_pace *, double rate, double now,
+	    unsigned long long sent, size_t want, double *wait);
+/* Fill buf (FAULT_GARBAGE_MAX bytes) with a garbage fault's random bytes;
+ * returns how many (its N, which the parser keeps in range). */
+size_t	faults_garbage(struct faults *, const struct fault *, void *buf);
 
 #endif

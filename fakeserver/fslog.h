@@ -21,7 +21,8 @@ void	fslog_set_level(enum fslog_level);
 void	fslog_set_sink(fslog_fn fn, void *arg);
 /* Whether a line at this level would be printed. */
 int	fslog_enabled(enum fslog_level);
-/* Log one line. */
+/* Log one line; every byte below 0x20 or from 0x7f, and the backslash,
+ * is escaped (\r \n \t \\ \xNN), so the line stays one line. */
 void	fslog(enum fslog_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -50,17 +50,11 @@ fsroot_free(struct fsroot *r)
 	r->len = 0;
 }
 
-/* Log a refusal and return FSROOT_REFUSED. */
+/* Log a refusal (fslog escapes the path) and return FSROOT_REFUSED. */
 static enum fsroot_rc
 fsroot_refuse(const char *who, const char *path, const char *why)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_add_escaped(&b, path, strlen(path));
-	buf_add(&b, "", 1);
-	fslog(FSLOG_INFO, "refused: %s \"%s\": %s", who, (char *)b.data, why);
-	buf_free(&b);
+	fslog(FSLOG_INFO, "refused: %s \"%s\": %s", who, path, why);
 	return FSROOT_REFUSED;
 }
 

@@ -78,11 +78,8 @@ ftpd_data_kick(struct ftpd_session *s)
 {
 	struct ftpd_data *d = &s->data;
 
-	if (d->fd != -1 && d->kind != FTPD_DATA_NONE && !d->paused) {
-		if (d->t0 == 0)
-			d->t0 = clock_now(s->srv->cfg.clock);
+	if (d->fd != -1 && d->kind != FTPD_DATA_NONE && !d->paused)
 		ev_io_start(s->srv->loop, &d->wio);
-	}
 }
 
 /* Whether two socket addresses have the same host part. */
@@ -236,7 +233,7 @@ ftpd_data_start_file(struct ftpd_session *s, int fd, off_t size,
 	d->start = d->off = start;
 	d->end = size;
 	d->sent = 0;
-	d->t0 = 0;
+	fault_pace_init(&d->pace);
 	d->vpath = xstrdup(vpath);
 	ftpd_session_set_state(s, FTPD_TRANSFER);
 	ftpd_session_reply(s, 150, "Opening BINARY mode data connection for %s "
@@ -255,7 +252,7 @@ ftpd_data_start_list(struct ftpd_session *s, struct buf *text)
 		return;
 	d->kind = FTPD_DATA_LIST;
 	d->sent = 0;
-	d->t0 = 0;
+	fault_pace_init(&d->pace);
 	d->vpath = xstrdup("");
 	ftpd_session_set_state(s, FTPD_TRANSFER);
 	ftpd_session_reply(s, 150, "Here comes the directory listing.");
@@ -268,7 +265,7 @@ ftpd_data_trigger(struct ftpd_session *s)
 {
 	struct ftpd_data *d = &s->data;
 	const struct fault *f = d->fault;
-	unsigned char junk[512];
+	unsigned char junk[FAULT_GARBAGE_MAX];
 	size_t n;
 
 	d->fault = NULL;
@@ -293,9 +290,7 @@ ftpd_data_trigger(struct ftpd_session *s)
 		ftpd_session_fault_reply(s, f);
 		return;
 	case FAULT_GARBAGE:
-		n = f->count > 0 && (size_t)f->count < sizeof junk ?
-		    (size_t)f->count : sizeof junk;
-		faults_random(s->srv->cfg.faults, junk, n);
+		n = faults_garbage(s->srv->cfg.faults, f, junk);
 		(void)send(d->fd, junk, n, MSG_NOSIGNAL);
 		ftpd_data_finish(s);
 		return;
@@ -316,15 +311,14 @@ static size_t
 ftpd_data_throttle(struct ftpd_session *s, size_t want)
 {
 	struct ftpd_data *d = &s->data;
-	double rate = d->fault->rate, allowed, chunk;
+	double wait;
+	size_t n;
 
-	chunk = rate / 20 < 1 ? 1 : rate / 20 > 65536 ? 65536 : rate / 20;
-	allowed = rate * (clock_now(s->srv->cfg.clock) - d->t0) - (double)d->sent;
-	if (allowed < chunk && allowed < (double)want) {
-		ftpd_data_pause(s, (chunk - (allowed > 0 ? allowed : 0)) / rate);
-		return 0;
-	}
-	return allowed < (double)want ? (size_t)allowed : want;
+	n = fault_pace(&d->pace, d->fault->rate, clock_now(s->srv->cfg.clock),
+	    d->sent, want, &wait);
+	if (n == 0)
+		ftpd_data_pause(s, wait);
+	return n;
 }
 
 /* Write the next piece of a transfer. */

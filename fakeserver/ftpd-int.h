@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #include "clock.h"
+#include "faults.h"
+#include "fsnet.h"
 #include "ftpd.h"
 #include "util.h"
 
@@ -48,7 +50,7 @@ struct ftpd_data {
 	const struct fault	*fault;		/* "ftp data" directive */
 	long long		 fault_at;	/* bytes sent before it acts */
 	struct clock_timer	 pause;		/* throttle and stall */
-	double			 t0;		/* throttle start */
+	struct fault_pace	 pace;		/* throttle */
 	int			 paused;
 };
 
@@ -81,12 +83,9 @@ struct ftpd_session {
 struct ftpd {
 	struct ev_loop		*loop;
 	struct ftpd_config	 cfg;
-	int			 lfd;
+	struct fsnet_listener	 lis;		/* the cap: lis.open sessions */
 	int			 port;
-	ev_io			 lio;
-	struct clock_timer	 backoff;	/* accept paused on EMFILE */
 	unsigned long		 nconn;
-	size_t			 nsessions;
 	struct ftpd_session	*sessions;
 };
 

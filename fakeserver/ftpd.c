@@ -119,7 +119,7 @@ ftpd_session_close(struct ftpd_session *s, int reset)
 		srv->sessions = s->next;
 	if (s->next != NULL)
 		s->next->prev = s->prev;
-	srv->nsessions--;
+	fsnet_listener_closed(&srv->lis);
 	buf_free(&s->in);
 	buf_free(&s->out);
 	buf_free(&s->data.list);
@@ -198,7 +198,7 @@ ftpd_session_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 int
 ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
 {
-	unsigned char junk[256];
+	unsigned char junk[FAULT_GARBAGE_MAX];
 	size_t n;
 
 	switch (f->action) {
@@ -213,9 +213,7 @@ ftpd_session_apply_fault(struct ftpd_session *s, const struct fault *f)
 		ftpd_session_set_state(s, FTPD_HUNG);
 		return 1;
 	case FAULT_GARBAGE:
-		n = f->count > 0 && (size_t)f->count < sizeof junk ?
-		    (size_t)f->count : sizeof junk;
-		faults_random(s->srv->cfg.faults, junk, n);
+		n = faults_garbage(s->srv->cfg.faults, f, junk);
 		/* End with a line break so that clients read it as a reply. */
 		ftpd_session_send(s, junk, n);
 		ftpd_session_send(s, "\r\n", 2);
@@ -430,10 +428,12 @@ ftpd_session_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ftpd_session_process(s);
 }
 
-/* Set up a session for an accepted control connection. */
+/* Set up a session for a control connection the listener accepted. */
 static void
-ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
+ftpd_session_new(void *arg, int fd, const struct sockaddr_storage *peer,
+    socklen_t peerlen)
 {
+	struct ftpd *srv = arg;
 	struct ftpd_session *s = xcalloc(1, sizeof *s);
 	socklen_t len = sizeof s->local;
 
@@ -452,6 +452,7 @@ ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
 	ev_io_init(&s->wio, ftpd_session_write_cb, fd, EV_WRITE);
 	s->rio.data = s->wio.data = s;
 	clock_timer_init(&s->idle, srv->cfg.clock, ftpd_session_idle_cb, s);
+	clock_timer_watchdog(&s->idle);	/* waits on the client */
 	clock_timer_init(&s->delay, srv->cfg.clock, ftpd_session_delay_cb,
 	    s);
 	/* s->state is FTPD_GREETING (zero): only the setter changes it. */
@@ -459,14 +460,7 @@ ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
 	if (s->next != NULL)
 		s->next->prev = s;
 	srv->sessions = s;
-	srv->nsessions++;
 	fslog(FSLOG_DEBUG, "ftp[%lu]: connected", s->id);
-
-	if (srv->nsessions > srv->cfg.max_sessions) {
-		ftpd_session_reply(s, 421, "Too many connections.");
-		ftpd_session_close_later(s);
-		return;
-	}
 	if (srv->cfg.faults != NULL)
 		s->ctl_fault = faults_match(srv->cfg.faults, FAULT_FTP, "control",
 		    NULL, s->id);
@@ -476,63 +470,24 @@ ftpd_session_new(struct ftpd *srv, int fd, const struct sockaddr_storage *peer)
 	ftpd_session_greet(s, 0);
 }
 
-/* Accept was paused for lack of descriptors; try again. */
-static void
-ftpd_backoff_cb(struct clock_timer *t, void *arg)
-{
-	struct ftpd *srv = arg;
-
-	(void)t;
-	ev_io_start(srv->loop, &srv->lio);
-}
-
-/* Accept every pending control connection. */
-static void
-ftpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct ftpd *srv = w->data;
-	struct sockaddr_storage peer;
-	socklen_t len;
-	int fd;
-
-	for (;;) {
-		len = sizeof peer;
-		fd = accept4(srv->lfd, (struct sockaddr *)&peer, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE) {
-				fslog(FSLOG_ERROR, "ftp: accept: %s; pausing",
-				    strerror(errno));
-				ev_io_stop(loop, w);
-				clock_timer_start(&srv->backoff, 0.1);
-			}
-			return;
-		}
-		ftpd_session_new(srv, fd, &peer);
-	}
-}
-
 struct ftpd *
 ftpd_start(struct ev_loop *loop, const struct ftpd_config *cfg, char **err)
 {
-	struct ftpd *srv;
-	int fd;
+	struct ftpd *srv = xcalloc(1, sizeof *srv);
 
-	if ((fd = fsnet_listen("listen", cfg->bind, cfg->port, err)) == -1)
-		return NULL;
-	srv = xcalloc(1, sizeof *srv);
 	srv->loop = loop;
 	srv->cfg = *cfg;
 	if (srv->cfg.idle_timeout <= 0)
 		srv->cfg.idle_timeout = 300;
-	if (srv->cfg.max_sessions == 0)
-		srv->cfg.max_sessions = 4096;
-	srv->lfd = fd;
-	srv->port = fsnet_socket_port(fd);
-	ev_io_init(&srv->lio, ftpd_accept_cb, fd, EV_READ);
-	srv->lio.data = srv;
-	clock_timer_init(&srv->backoff, cfg->clock, ftpd_backoff_cb, srv);
-	ev_io_start(loop, &srv->lio);
+	/* One more than the cap hears RFC 959's "421 closing control
+	 * connection" before any greeting. */
+	if (fsnet_listener_start(&srv->lis, loop, cfg->clock, "ftp", cfg->bind,
+	    cfg->port, cfg->max_connections, "421 Too many connections.\r\n",
+	    ftpd_session_new, srv, err) == -1) {
+		free(srv);
+		return NULL;
+	}
+	srv->port = fsnet_listener_port(&srv->lis);
 	return srv;
 }
 
@@ -545,7 +500,7 @@ ftpd_port(const struct ftpd *srv)
 size_t
 ftpd_sessions(const struct ftpd *srv)
 {
-	return srv->nsessions;
+	return srv->lis.open;
 }
 
 void
@@ -555,8 +510,6 @@ ftpd_stop(struct ftpd *srv)
 		return;
 	while (srv->sessions != NULL)
 		ftpd_session_close(srv->sessions, 0);
-	ev_io_stop(srv->loop, &srv->lio);
-	clock_timer_stop(&srv->backoff);
-	close(srv->lfd);
+	fsnet_listener_stop(&srv->lis);
 	free(srv);
 }

@@ -22,8 +22,8 @@ struct ftpd_config {
 	const struct ftpd_user	*users;
 	size_t			 nusers;
 	int			 anonymous;	/* accept "anonymous"/"ftp" */
-	double			 idle_timeout;	/* simulated seconds */
-	size_t			 max_sessions;
+	double			 idle_timeout;	/* simulated seconds; 0: 300 */
+	size_t			 max_connections; /* 0: FSNET_MAX_CONNECTIONS */
 	struct faults		*faults;	/* may be NULL */
 	struct clock		*clock;		/* the loop's simulated clock */
 };

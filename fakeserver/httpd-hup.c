@@ -28,13 +28,27 @@
 
 #define HTTPD_HUP_BATCH	64	/* events taken per callback */
 
+int
+httpd_hup_kick(struct httpd_conn *hc)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(hc->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_SUSPENDED);
+	/* Suspended by a fault: its own resume marks it ready. */
+	if (ci == NULL || ci->suspended == MHD_YES)
+		return 0;
+	MHD_suspend_connection(hc->conn);
+	MHD_resume_connection(hc->conn);
+	return 1;
+}
+
 /* Some watched connections saw their peer close: make MHD read them. */
 static void
 httpd_hup_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct httpd *srv = w->data;
 	struct epoll_event ev[HTTPD_HUP_BATCH];
-	const union MHD_ConnectionInfo *ci;
 	struct httpd_conn *hc;
 	int i, n, kicked = 0;
 
@@ -44,15 +58,10 @@ httpd_hup_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* No MHD_run() inside the loop: it may free a later event's conn. */
 	for (i = 0; i < n; i++) {
 		hc = ev[i].data.ptr;
-		ci = MHD_get_connection_info(hc->conn,
-		    MHD_CONNECTION_INFO_CONNECTION_SUSPENDED);
-		/* Suspended by a fault: its own resume marks it ready. */
-		if (ci == NULL || ci->suspended == MHD_YES)
+		if (!httpd_hup_kick(hc))
 			continue;
 		fslog(FSLOG_DEBUG, "http: connection %lu: peer closed its side",
 		    hc->id);
-		MHD_suspend_connection(hc->conn);
-		MHD_resume_connection(hc->conn);
 		kicked = 1;
 	}
 	if (kicked)

@@ -12,6 +12,8 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "faults.h"
+#include "fsnet.h"
 #include "fstls.h"
 #include "httpd.h"
 #include "util.h"
@@ -37,7 +39,7 @@ struct httpd_req {
 	off_t			 start;		/* first byte (Range) */
 	off_t			 len;		/* body length */
 	long long		 fault_at;	/* body offset of the fault */
-	double			 t0;		/* throttle start */
+	struct fault_pace	 pace;		/* throttle */
 	struct clock_timer	 timer;
 	int			 suspended;
 	int			 noclose;	/* end TLS without close_notify */
@@ -76,6 +78,7 @@ struct httpd_tls {
 	int			 want_write;	/* OpenSSL waits for POLLOUT */
 	int			 client_eof;
 	int			 up_shut;
+	int			 up_gone;	/* MHD stopped reading the pair */
 	int			 server_eof;
 	int			 noclose;	/* end without close_notify */
 	int			 reset;		/* end with RST */
@@ -85,10 +88,13 @@ struct httpd_tls {
 
 /* What we know about one MHD connection (its socket context). */
 struct httpd_conn {
+	struct httpd		*srv;
 	unsigned long		 id;		/* TCP connection number */
 	struct MHD_Connection	*conn;
 	int			 fd;		/* MHD's socket */
+	struct clock_timer	 idle;		/* no request for idle_timeout */
 	int			 hup_watched;	/* in the half-close set */
+	int			 nul_in_url;	/* the next request's URL held %00 */
 	struct httpd_tls	*tls;		/* HTTPS only; NULL once gone */
 };
 
@@ -98,8 +104,8 @@ struct httpd {
 	struct MHD_Daemon	*mhd;
 	int			 port;
 	int			 tls;
-	int			 lfd;		/* HTTPS: our listener */
-	ev_io			 lio;
+	struct fsnet_listener	 lis;		/* the port and its cap */
+	double			 idle;		/* simulated seconds */
 	SSL_CTX			*ctx[FSTLS_NKINDS];
 	struct httpd_tls	*tlss;
 	int			 stopping;
@@ -142,14 +148,20 @@ int	httpd_hup_start(struct httpd *, char **err);
 void	httpd_hup_watch(struct httpd *, struct httpd_conn *);
 /* Take a closing connection's socket out of the set. */
 void	httpd_hup_forget(struct httpd *, struct httpd_conn *);
+/* Make MHD look at a connection again (suspend, resume) unless a fault
+ * suspended it; the caller runs MHD afterwards.  1 if kicked. */
+int	httpd_hup_kick(struct httpd_conn *);
 /* Close the half-close set. */
 void	httpd_hup_stop(struct httpd *);
 
-/* Load the certificates and listen for HTTPS; 0, or -1 with *err. */
+/* Load the certificates for HTTPS; 0, or -1 with *err. */
 int	httpd_tls_start(struct httpd *, char **err);
+/* The listener's callback on the HTTPS port: a new TCP connection. */
+void	httpd_tls_accept(void *srv, int fd, const struct sockaddr_storage *,
+	    socklen_t);
 /* The HTTPS connection whose pair end MHD was just given, or NULL. */
 struct httpd_tls *httpd_tls_find(struct httpd *, int mhd_fd);
-/* Close the listener and every HTTPS connection. */
+/* Close every HTTPS connection and free the certificates' contexts. */
 void	httpd_tls_stop(struct httpd *);
 
 #endif

@@ -155,8 +155,6 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_OF_STREAM;	/* then close */
 	if (r->noclose && at + (long long)max > r->start + r->len)
 		max = (size_t)(r->start + r->len - at);
-	if (r->t0 == 0)
-		r->t0 = clock_now(r->srv->cfg.clock);
 	if (f != NULL && f->action != FAULT_FLIP && f->action != FAULT_THROTTLE &&
 	    r->fault_at >= 0 && at >= r->fault_at) {
 		fslog(FSLOG_INFO, "http[%lu]: body %s at byte %lld", r->id,
@@ -180,17 +178,19 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (f != NULL && f->action != FAULT_FLIP && f->action != FAULT_THROTTLE &&
 	    r->fault_at >= 0 && at + (long long)max > r->fault_at)
 		max = (size_t)(r->fault_at - at);
-	if (f != NULL && f->action == FAULT_THROTTLE) {
-		double chunk = f->rate / 20 < 1 ? 1 : f->rate / 20 > 16384 ?
-		    16384 : f->rate / 20;
-		double allowed = f->rate * (clock_now(r->srv->cfg.clock) - r->t0) - (double)pos;
-		if (allowed < chunk && allowed < (double)(r->len - (off_t)pos)) {
-			httpd_req_suspend(r, HTTPD_REQ_PAUSED,
-			    (chunk - (allowed > 0 ? allowed : 0)) / f->rate);
+	if (f != NULL && f->action == FAULT_THROTTLE &&
+	    at < r->start + r->len) {
+		double wait;
+		size_t left = (size_t)(r->start + r->len - at);
+
+		max = fault_pace(&r->pace, f->rate, clock_now(r->srv->cfg.clock),
+		    pos, max < left ? max : left, &wait);
+		if (max == 0) {
+			/* Off MHD's loop until the slice is due: MHD must not
+			 * call again (and again) before. */
+			httpd_req_suspend(r, HTTPD_REQ_PAUSED, wait);
 			return 0;
 		}
-		if (allowed < (double)max)
-			max = (size_t)allowed;
 	}
 	n = pread(r->fd, buf, max, (off_t)at);
 	if (n <= 0)
@@ -263,16 +263,12 @@ static enum MHD_Result
 httpd_req_raw(struct httpd_req *r, const struct fault *f)
 {
 	struct buf b;
-	unsigned char junk[4096];
-	size_t n;
+	unsigned char junk[FAULT_GARBAGE_MAX];
 
 	buf_init(&b);
 	switch (f->action) {
 	case FAULT_GARBAGE:
-		n = f->count > 0 && (size_t)f->count < sizeof junk ?
-		    (size_t)f->count : sizeof junk;
-		faults_random(r->srv->cfg.faults, junk, n);
-		buf_add(&b, junk, n);
+		buf_add(&b, junk, faults_garbage(r->srv->cfg.faults, f, junk));
 		break;
 	case FAULT_LENGTH:
 		buf_addf(&b, "HTTP/1.1 200 OK\r\nContent-Type: "

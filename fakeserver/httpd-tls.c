@@ -81,6 +81,7 @@ httpd_tls_free(struct httpd_tls *c)
 	buf_free(&c->up);
 	buf_free(&c->down);
 	free(c);
+	fsnet_listener_closed(&srv->lis);
 }
 
 /* MHD is done with the connection: end TLS the way the directive says. */
@@ -183,6 +184,8 @@ httpd_tls_relay(struct httpd_tls *c)
 			else if (err != SSL_ERROR_WANT_READ)
 				return -1;	/* reset, or EOF without close_notify */
 		}
+		if (c->up_gone)
+			buf_reset(&c->up);	/* nobody reads it any more */
 		if (buf_used(&c->up) > 0) {
 			k = send(c->pfd, buf_head(&c->up), buf_used(&c->up),
 			    MSG_NOSIGNAL);
@@ -190,11 +193,20 @@ httpd_tls_relay(struct httpd_tls *c)
 				buf_drain(&c->up, (size_t)k);
 				moved = 1;
 			} else if (errno != EAGAIN && errno != EINTR) {
-				buf_reset(&c->up);	/* MHD has gone */
-				c->server_eof = 1;
+				/*
+				 * MHD closed its end before reading all of
+				 * the request: it may have answered it first
+				 * (431 to headers too large for its memory),
+				 * and that answer is still to be read from
+				 * the pair.  Drop what the client sends from
+				 * now on, but do not stop reading MHD.
+				 */
+				buf_reset(&c->up);
+				c->up_gone = moved = 1;
 			}
 		}
-		if (c->client_eof && !c->up_shut && buf_used(&c->up) == 0) {
+		if (c->client_eof && !c->up_shut && !c->up_gone &&
+		    buf_used(&c->up) == 0) {
 			(void)shutdown(c->pfd, SHUT_WR);
 			c->up_shut = 1;
 		}
@@ -306,12 +318,13 @@ httpd_tls_hello_cb(SSL *ssl, int *alert, void *arg)
 	return SSL_CLIENT_HELLO_SUCCESS;
 }
 
-/* Set up one accepted connection: match the tls directives, pick its
- * certificate and start the handshake. */
-static void
-httpd_tls_new(struct httpd *srv, int fd, const struct sockaddr_storage *peer,
+/* Set up a connection the listener accepted: match the tls directives,
+ * pick its certificate and start the handshake. */
+void
+httpd_tls_accept(void *arg, int fd, const struct sockaddr_storage *peer,
     socklen_t peerlen)
 {
+	struct httpd *srv = arg;
 	struct httpd_tls *c = xcalloc(1, sizeof *c);
 	enum fstls_kind kind = FSTLS_GOOD;
 	const struct fault *f = NULL;
@@ -328,6 +341,7 @@ httpd_tls_new(struct httpd *srv, int fd, const struct sockaddr_storage *peer,
 	ev_io_init(&c->pw, httpd_tls_io_cb, fd, EV_READ);
 	c->tw.data = c->pw.data = c;
 	clock_timer_init(&c->timer, srv->cfg.clock, httpd_tls_timer_cb, c);
+	clock_timer_watchdog(&c->timer);	/* waits on the client */
 	c->next = srv->tlss;
 	if (c->next != NULL)
 		c->next->prev = c;
@@ -354,8 +368,7 @@ httpd_tls_new(struct httpd *srv, int fd, const struct sockaddr_storage *peer,
 			break;
 		}
 	}
-	clock_timer_start(&c->timer, srv->cfg.idle_timeout > 0 ?
-	    srv->cfg.idle_timeout : 300);
+	clock_timer_start(&c->timer, srv->idle);
 	if (f != NULL && f->action == FAULT_HANG) {
 		/* Accept and never answer, until the idle timeout. */
 		httpd_tls_set_state(c, HTTPD_TLS_HUNG);
@@ -372,31 +385,6 @@ httpd_tls_new(struct httpd *srv, int fd, const struct sockaddr_storage *peer,
 	SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	httpd_tls_pump(c);
-}
-
-/* Accept every pending connection. */
-static void
-httpd_tls_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct httpd *srv = w->data;
-	struct sockaddr_storage peer;
-	socklen_t len;
-	int fd;
-
-	(void)loop;
-	(void)revents;
-	for (;;) {
-		len = sizeof peer;
-		fd = accept4(srv->lfd, (struct sockaddr *)&peer, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				fslog(FSLOG_ERROR, "https: accept: %s",
-				    strerror(errno));
-			return;
-		}
-		httpd_tls_new(srv, fd, &peer, len);
-	}
 }
 
 /* An SSL_CTX serving one of the generated certificates. */
@@ -437,13 +425,6 @@ httpd_tls_start(struct httpd *srv, char **err)
 			    ERR_error_string(ERR_get_error(), NULL));
 			return -1;
 		}
-	if ((srv->lfd = fsnet_listen("https", srv->cfg.bind, srv->cfg.port,
-	    err)) == -1)
-		return -1;
-	srv->port = fsnet_socket_port(srv->lfd);
-	ev_io_init(&srv->lio, httpd_tls_accept_cb, srv->lfd, EV_READ);
-	srv->lio.data = srv;
-	ev_io_start(srv->loop, &srv->lio);
 	return 0;
 }
 
@@ -463,10 +444,6 @@ httpd_tls_stop(struct httpd *srv)
 {
 	int k;
 
-	if (srv->lfd != -1) {
-		ev_io_stop(srv->loop, &srv->lio);
-		close(srv->lfd);
-	}
 	while (srv->tlss != NULL)
 		httpd_tls_free(srv->tlss);
 	for (k = 0; k < FSTLS_NKINDS; k++)

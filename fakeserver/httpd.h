@@ -18,7 +18,8 @@ struct httpd_config {
 	int			 port;		/* 0: ephemeral */
 	const struct fsroot	*root;
 	struct faults		*faults;	/* may be NULL */
-	double			 idle_timeout;	/* simulated seconds */
+	double			 idle_timeout;	/* simulated seconds; 0: 300 */
+	size_t			 max_connections; /* 0: FSNET_MAX_CONNECTIONS */
 	const struct fstls	*tls;		/* NULL: plain HTTP */
 	struct clock		*clock;		/* the loop's simulated clock */
 };

@@ -140,6 +140,22 @@ server_opt_idle(void *ctx, const struct opt *o, const char *v, char *err,
 	return 0;
 }
 
+/* --max-connections N. */
+static int
+server_opt_max_conn(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct server_opts *so = ctx;
+	long n;
+
+	if (parse_long(v, 1, 65536, &n) == -1) {
+		snprintf(err, errlen, "bad --max-connections \"%s\" (1-65536)", v);
+		return -1;
+	}
+	so->cfg->max_connections = (size_t)n;
+	return 0;
+}
+
 /* --anonymous, --check, -v, -q: switches; the key says which. */
 static int
 server_opt_flag(void *ctx, const struct opt *o, const char *v, char *err,
@@ -178,6 +194,9 @@ static const struct opt server_opts[] = {
 	  server_opt_speed, 0, 0 },
 	{ "idle-timeout", 0, "SECS", "close idle connections after SECS "
 	  "simulated seconds\n(default 300)", server_opt_idle, 0, 0 },
+	{ "max-connections", 0, "N", "at most N connections per port "
+	  "(default 1024); one\nmore gets FTP 421, HTTP 503, an HTTPS close",
+	  server_opt_max_conn, 0, 0 },
 	{ "tls-dir", 0, "DIR", "make the certificates and ca.pem in DIR\n"
 	  "(default: a private temporary dir)", server_opt_string,
 	  SERVER_OPT_TLS_DIR, 0 },

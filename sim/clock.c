@@ -7,10 +7,13 @@
  * callback starts, so chains of timers keep exact simulated intervals at any
  * speed and lateness never accumulates along a chain.
  *
- * All timers live in one binary heap keyed on simulated due time; a single
+ * Timers live in binary heaps keyed on simulated due time; a single
  * ev_timer is armed for the earliest of them.  In max mode an ev_idle
  * watcher, which libev runs only when no I/O is pending, advances base_sim to
- * the earliest due time instead of waiting for it.
+ * the earliest due time instead of waiting for it.  Watchdog timers (idle
+ * timeouts that wait on a peer outside the simulation) sit in a heap of
+ * their own, which the idle watcher never skips to: in max mode they run
+ * at wall speed, like the rest of time when there is nothing to skip to.
  */
 #include "config.h"
 
@@ -30,25 +33,34 @@ struct clock {
 	int			 firing;	/* inside a timer callback */
 	double			 firing_due;	/* ...of a timer due then */
 	unsigned long		 seq;
-	struct clock_timer	**heap;
-	size_t			 len;
-	size_t			 cap;
+	struct clock_heap {
+		struct clock_timer	**v;
+		size_t			 len;
+		size_t			 cap;
+	}			 heaps[2];	/* [1]: watchdog timers */
 	ev_timer		 wake;
 	ev_idle			 idle;
 };
 
 static void	clock_rearm(struct clock *);
 
+/* The heap a timer belongs in. */
+static struct clock_heap *
+clock_heap_of(struct clock *c, const struct clock_timer *t)
+{
+	return &c->heaps[t->watchdog ? 1 : 0];
+}
+
 /* Swap two heap slots and fix their back-pointers. */
 static void
-clock_heap_swap(struct clock *c, size_t a, size_t b)
+clock_heap_swap(struct clock_heap *h, size_t a, size_t b)
 {
-	struct clock_timer *t = c->heap[a];
+	struct clock_timer *t = h->v[a];
 
-	c->heap[a] = c->heap[b];
-	c->heap[b] = t;
-	c->heap[a]->slot = a + 1;
-	c->heap[b]->slot = b + 1;
+	h->v[a] = h->v[b];
+	h->v[b] = t;
+	h->v[a]->slot = a + 1;
+	h->v[b]->slot = b + 1;
 }
 
 /* Whether timer a fires before timer b. */
@@ -62,48 +74,62 @@ clock_before(const struct clock_timer *a, const struct clock_timer *b)
 
 /* Move slot i up until the heap property holds. */
 static void
-clock_heap_up(struct clock *c, size_t i)
+clock_heap_up(struct clock_heap *h, size_t i)
 {
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		if (!clock_before(c->heap[i], c->heap[p]))
+		if (!clock_before(h->v[i], h->v[p]))
 			break;
-		clock_heap_swap(c, i, p);
+		clock_heap_swap(h, i, p);
 		i = p;
 	}
 }
 
 /* Move slot i down until the heap property holds. */
 static void
-clock_heap_down(struct clock *c, size_t i)
+clock_heap_down(struct clock_heap *h, size_t i)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < c->len && clock_before(c->heap[l], c->heap[m]))
+		if (l < h->len && clock_before(h->v[l], h->v[m]))
 			m = l;
-		if (r < c->len && clock_before(c->heap[r], c->heap[m]))
+		if (r < h->len && clock_before(h->v[r], h->v[m]))
 			m = r;
 		if (m == i)
 			break;
-		clock_heap_swap(c, i, m);
+		clock_heap_swap(h, i, m);
 		i = m;
 	}
 }
 
 /* Remove the timer in slot i from the heap. */
 static void
-clock_heap_remove(struct clock *c, size_t i)
+clock_heap_remove(struct clock_heap *h, size_t i)
 {
-	struct clock_timer *t = c->heap[i];
+	struct clock_timer *t = h->v[i];
 
-	c->len--;
-	if (i != c->len) {
-		c->heap[i] = c->heap[c->len];
-		c->heap[i]->slot = i + 1;
-		clock_heap_down(c, i);
-		clock_heap_up(c, i);
+	h->len--;
+	if (i != h->len) {
+		h->v[i] = h->v[h->len];
+		h->v[i]->slot = i + 1;
+		clock_heap_down(h, i);
+		clock_heap_up(h, i);
 	}
 	t->slot = 0;
+}
+
+/* The timer that fires first, of both heaps (or of the plain one only);
+ * NULL if there is none. */
+static struct clock_timer *
+clock_first(const struct clock *c, int watchdogs)
+{
+	const struct clock_heap *a = &c->heaps[0], *b = &c->heaps[1];
+
+	if (!watchdogs || b->len == 0)
+		return a->len > 0 ? a->v[0] : NULL;
+	if (a->len == 0 || clock_before(b->v[0], a->v[0]))
+		return b->v[0];
+	return a->v[0];
 }
 
 /* Simulated time from the wall clock alone, ignoring pending timers. */
@@ -142,12 +168,13 @@ clock_advance(struct clock *c, double to)
 static void
 clock_run_due(struct clock *c)
 {
-	while (c->len > 0 && c->heap[0]->due <= clock_now(c)) {
-		struct clock_timer *t = c->heap[0];
+	struct clock_timer *t;
+
+	while ((t = clock_first(c, 1)) != NULL && t->due <= clock_now(c)) {
 		int outer = c->firing;
 		double outer_due = c->firing_due;
 
-		clock_heap_remove(c, 0);
+		clock_heap_remove(clock_heap_of(c, t), 0);
 		c->firing = 1;
 		c->firing_due = t->due;
 		t->cb(t, t->arg);
@@ -163,22 +190,26 @@ clock_wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct clock *c = w->data;
 
+	struct clock_timer *t = clock_first(c, 1);
+
 	(void)loop; (void)revents;
 	/* libev may wake a hair early in floating point; the timer is due. */
-	if (c->len > 0)
-		clock_advance(c, c->heap[0]->due);
+	if (t != NULL)
+		clock_advance(c, t->due);
 	clock_run_due(c);
 }
 
-/* Max mode: nothing else is pending, so skip to the next timer. */
+/* Max mode: nothing else is pending, so skip to the next timer that is
+ * not a watchdog. */
 static void
 clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct clock *c = w->data;
+	struct clock_timer *t = clock_first(c, 0);
 
 	(void)loop; (void)revents;
-	if (c->len > 0)
-		clock_advance(c, c->heap[0]->due);
+	if (t != NULL)
+		clock_advance(c, t->due);
 	clock_run_due(c);
 }
 
@@ -186,18 +217,23 @@ clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 static void
 clock_rearm(struct clock *c)
 {
+	struct clock_timer *t;
 	double delay;
 
 	ev_timer_stop(c->loop, &c->wake);
-	if (c->len == 0) {
-		ev_idle_stop(c->loop, &c->idle);
-		return;
-	}
-	if (c->max) {
+	/* Max mode skips to plain timers whenever it is idle, and waits for
+	 * watchdogs at wall speed; other speeds wait for the earliest. */
+	if (c->max && c->heaps[0].len > 0)
 		ev_idle_start(c->loop, &c->idle);
+	else
+		ev_idle_stop(c->loop, &c->idle);
+	if (c->max)
+		t = c->heaps[1].len > 0 ? c->heaps[1].v[0] : NULL;
+	else
+		t = clock_first(c, 1);
+	if (t == NULL)
 		return;
-	}
-	delay = (c->heap[0]->due - clock_now(c)) / c->speed;
+	delay = (t->due - clock_now(c)) / c->speed;
 	if (delay < 0)
 		delay = 0;
 	ev_timer_set(&c->wake, delay, 0);
@@ -226,7 +262,7 @@ clock_new(struct ev_loop *loop, double speed)
 void
 clock_zero(struct clock *c)
 {
-	if (c->len > 0)
+	if (clock_pending(c) > 0)
 		return;
 	ev_now_update(c->loop);
 	c->base_wall = ev_now(c->loop);
@@ -237,15 +273,17 @@ clock_zero(struct clock *c)
 void
 clock_free(struct clock *c)
 {
-	size_t i;
+	size_t i, k;
 
 	if (c == NULL)
 		return;
 	ev_timer_stop(c->loop, &c->wake);
 	ev_idle_stop(c->loop, &c->idle);
-	for (i = 0; i < c->len; i++)
-		c->heap[i]->slot = 0;
-	free(c->heap);
+	for (k = 0; k < nitems(c->heaps); k++) {
+		for (i = 0; i < c->heaps[k].len; i++)
+			c->heaps[k].v[i]->slot = 0;
+		free(c->heaps[k].v);
+	}
 	free(c);
 }
 
@@ -296,7 +334,7 @@ clock_wall(const struct clock *c, double sim_seconds)
 size_t
 clock_pending(const struct clock *c)
 {
-	return c->len;
+	return c->heaps[0].len + c->heaps[1].len;
 }
 
 void
@@ -310,24 +348,33 @@ clock_timer_init(struct clock_timer *t, struct clock *c, clock_cb cb,
 }
 
 void
+clock_timer_watchdog(struct clock_timer *t)
+{
+	if (t->slot != 0)
+		fatal("clock_timer_watchdog: the timer is running");
+	t->watchdog = 1;
+}
+
+void
 clock_timer_start(struct clock_timer *t, double delay)
 {
 	struct clock *c = t->clock;
+	struct clock_heap *h = clock_heap_of(c, t);
 
 	if (t->slot != 0)
-		clock_heap_remove(c, t->slot - 1);
+		clock_heap_remove(h, t->slot - 1);
 	if (!(delay > 0))
 		delay = 0;
 	/* From a timer's callback, delays count from that timer's due time. */
 	t->due = (c->firing ? c->firing_due : clock_now(c)) + delay;
 	t->seq = c->seq++;
-	if (c->len == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->heap = xreallocarray(c->heap, c->cap, sizeof *c->heap);
+	if (h->len == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 16;
+		h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
 	}
-	c->heap[c->len] = t;
-	t->slot = ++c->len;
-	clock_heap_up(c, c->len - 1);
+	h->v[h->len] = t;
+	t->slot = ++h->len;
+	clock_heap_up(h, h->len - 1);
 	clock_rearm(c);
 }
 
@@ -338,7 +385,7 @@ clock_timer_stop(struct clock_timer *t)
 
 	if (t->slot == 0)
 		return;
-	clock_heap_remove(c, t->slot - 1);
+	clock_heap_remove(clock_heap_of(c, t), t->slot - 1);
 	clock_rearm(c);
 }
 

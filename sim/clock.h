@@ -31,6 +31,7 @@ struct clock_timer {
 	double			 due;		/* simulated seconds */
 	unsigned long		 seq;		/* FIFO order among equal dues */
 	size_t			 slot;		/* heap index + 1; 0 when idle */
+	int			 watchdog;	/* max mode does not skip to it */
 };
 
 /*
@@ -63,6 +64,14 @@ size_t		 clock_pending(const struct clock *);
 /* Prepare a timer on a clock; it does nothing until started. */
 void	clock_timer_init(struct clock_timer *, struct clock *, clock_cb,
 	    void *);
+/*
+ * Make a stopped timer a watchdog: a timeout that only waiting on a peer
+ * outside the simulation can reach (a server's idle timeout).  Max mode
+ * never skips time to it, since the peer may simply be slow in wall time:
+ * there it fires after its delay at wall speed.  At a numeric speed it is
+ * like any other timer.
+ */
+void	clock_timer_watchdog(struct clock_timer *);
 /* (Re)start a timer to fire after `delay` simulated seconds. */
 void	clock_timer_start(struct clock_timer *, double delay);
 /* Stop a timer; harmless if it is not running. */

@@ -112,19 +112,39 @@ translog_io(struct translog *tl, enum translog_dir dir, const void *p, size_t n)
 	buf_add(&tl->pending[dir], s + start, n - start);
 }
 
+/*
+ * A state message is one line whatever its arguments hold: a control byte
+ * in it (a server's reply, a name the host sent) is written as \r, \n, \t
+ * or \xNN.  Backslashes stay as they are, so a message that its caller
+ * escaped already (wire lines, the fake servers' log) is written unchanged.
+ */
 void
 translog_state(struct translog *tl, const char *subsys, const char *fmt, ...)
 {
 	va_list ap;
+	struct buf line;
+	const unsigned char *p;
+	char *msg;
 
 	if (tl == NULL)
 		return;
 	translog_flush_dir(tl, TRANSLOG_HOST);
 	translog_flush_dir(tl, TRANSLOG_MODEM);
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("out of memory in translog_state");
+	va_end(ap);
+	buf_init(&line);
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			buf_add(&line, p, 1);
+		else
+			buf_add_escaped(&line, p, 1);
+	}
+	free(msg);
 	translog_stamp(tl, "state");
 	fprintf(tl->file, "%s ", subsys);
-	va_start(ap, fmt);
-	vfprintf(tl->file, fmt, ap);
-	va_end(ap);
+	fwrite(buf_head(&line), 1, buf_used(&line), tl->file);
 	fputc('\n', tl->file);
+	buf_free(&line);
 }

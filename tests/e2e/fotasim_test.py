@@ -97,6 +97,16 @@ class Host:
                 raise Timeout("EOF while waiting for %r; have %r" %
                               (pattern, self.buf[-300:]))
 
+    def answer(self, data, final, limit=LIMIT):
+        """Send bytes; return everything read from then on through the first
+        match of the regex `final`, so that a check compares the whole
+        answer: whatever came before the final part (an earlier result, a
+        stray line) is in it too.  Bytes already buffered count."""
+        if isinstance(final, str):
+            final = final.encode()
+        self.send(data)
+        return self.expect(rb"(?s)^.*?" + final, limit).group(0)
+
     def take(self):
         """Return and clear everything buffered so far."""
         data, self.buf = self.buf, b""

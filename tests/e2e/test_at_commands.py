@@ -10,8 +10,7 @@ def body(modem):
     h = m.boot()
 
     # Echo on (default): the command comes back, then the response.
-    h.send("ATI\r")
-    resp = h.expect(rb"(?s)ATI\r.*?\r\nOK\r\n").group(0)
+    resp = h.answer("ATI\r", rb"\r\nOK\r\n")
     check(resp == b"ATI\r\r\nQuectel\r\nEC200T\r\nRevision: EC200TCNHAR02A14M16"
           b"\r\n\r\nOK\r\n", "ATI with echo is byte-exact: %r" % resp)
     check(h.cmd("ATE0") == b"ATE0\r" + OK, "ATE0 is echoed once, then off")
@@ -75,30 +74,30 @@ def body(modem):
 
     # Registration URCs: CFUN=0 drops the network, CFUN=1 searches again.
     check(h.cmd("AT+CREG=1;+CEREG=2") == OK, "URC modes set")
-    check(h.cmd("AT+CFUN=0") == OK, "CFUN=0")
-    h.expect(rb"\r\n\+CREG: 0\r\n")
-    h.expect(rb"\r\n\+CEREG: 0\r\n")
-    check(True, "CFUN=0 reports deregistration URCs")
+    got = h.answer("AT+CFUN=0\r", rb"\+CEREG: 0\r\n")
+    check(got == OK + b"\r\n+CREG: 0\r\n\r\n+CEREG: 0\r\n",
+          "CFUN=0: OK, then exactly the deregistration URCs: %r" % got)
     check(h.cmd("AT+CPIN?") == b"\r\n+CME ERROR: 13\r\n", "SIM off at CFUN=0")
     check(h.cmd("AT+CGACT=1,1") == b"\r\n+CME ERROR: 30\r\n",
           "no PDP activation without network")
-    check(h.cmd("AT+CFUN=1") == OK, "CFUN=1")
-    h.expect(rb"\r\n\+CREG: 1\r\n")
-    h.expect(rb"\r\n\+CEREG: 1,\"1A2B\",\"0C3D4E5\",7\r\n")
-    check(True, "CFUN=1 re-registers with URCs in +CEREG=2 form")
+    got = h.answer("AT+CFUN=1\r", rb"\+CEREG: 1,[^\r]*\r\n")
+    check(got == OK + b"\r\n+CREG: 2\r\n\r\n+CEREG: 2\r\n"
+          b"\r\n+CREG: 1\r\n\r\n+CEREG: 1,\"1A2B\",\"0C3D4E5\",7\r\n",
+          "CFUN=1: OK, then exactly the URCs of searching and registration "
+          "(+CEREG=2 form once registered): %r" % got)
 
     # Numeric and quiet result codes, verbose errors.
     check(h.cmd("AT+CMEE=2;+CFUN=3") == b"\r\n+CME ERROR: Incorrect parameters\r\n",
           "CMEE=2 gives verbose errors")
-    h.send("ATV0\r")
-    check(h.expect(rb"0\r").group(0) == b"0\r", "ATV0 answers numeric 0")
-    h.send("AT+NOSUCH\r")
-    check(h.expect(rb"4\r").group(0) == b"4\r", "numeric ERROR is 4")
+    got = h.answer("ATV0\r", rb"\r")
+    check(got == b"0\r", "ATV0 answers exactly numeric 0: %r" % got)
+    got = h.answer("AT+NOSUCH\r", rb"\r")
+    check(got == b"4\r", "numeric ERROR is exactly 4: %r" % got)
     h.send("ATV1Q1\r")
     check(h.quiet_for(0.3) == b"", "ATQ1 suppresses OK")
-    h.send("AT+CSQ\r")
-    check(h.expect(rb"\r\n\+CSQ: 24,99\r\n").group(0) == b"\r\n+CSQ: 24,99\r\n",
-          "ATQ1 still shows information")
+    got = h.answer("AT+CSQ\r", rb"\+CSQ: [^\r]*\r\n")
+    check(got == b"\r\n+CSQ: 24,99\r\n",
+          "ATQ1 still shows information, exactly: %r" % got)
     check(h.quiet_for(0.3) == b"", "...but no result code")
     check(h.cmd("ATQ0") == OK, "ATQ0")
 

@@ -13,9 +13,10 @@ def body(modem):
     check(h.cmd("ATE0") == b"ATE0\r" + OK, "echo off")
 
     # A line beyond the 1024-character limit: one ERROR, then back in sync.
-    h.send("AT+CGDCONT=1,\"IP\",\"" + "x" * 5000 + "\"\r")
-    check(h.expect(rb"\r\nERROR\r\n").group(0) == b"\r\nERROR\r\n",
-          "over-long line answers ERROR")
+    got = h.answer("AT+CGDCONT=1,\"IP\",\"" + "x" * 5000 + "\"\r",
+                   rb"\r\nERROR\r\n")
+    check(got == b"\r\nERROR\r\n", "over-long line answers exactly ERROR: "
+          "%r" % got[:100])
     check(h.quiet_for(0.3) == b"", "exactly one ERROR for the long line")
     check(h.cmd("AT+CSQ") == b"\r\n+CSQ: 24,99\r\n" + OK,
           "next command after the long line works")
@@ -39,33 +40,31 @@ def body(modem):
     check(h.cmd("AT+CSX\bQ") == b"\r\n+CSQ: 24,99\r\n" + OK, "backspace")
 
     # A line delivered one byte per write, and two lines in one write.
-    for c in "AT+CGMM\r":
+    for c in "AT+CGMM":
         h.send(c)
-    check(h.expect(rb"(?s).*?\r\nOK\r\n").group(0) == b"\r\nEC200T\r\n" + OK,
-          "byte-at-a-time line")
-    h.send("AT+CGMI\rAT+CGMM\r")
-    got = h.expect(rb"(?s).*?OK\r\n.*?OK\r\n").group(0)
+    got = h.answer("\r", rb"\r\nOK\r\n")
+    check(got == b"\r\nEC200T\r\n" + OK, "byte-at-a-time line: %r" % got)
+    got = h.answer("AT+CGMI\rAT+CGMM\r", rb"OK\r\n.*?OK\r\n")
     check(got == b"\r\nQuectel\r\n" + OK + b"\r\nEC200T\r\n" + OK,
           "two lines in one write: %r" % got)
 
     # CR LF and lone LF line endings.
-    h.send("AT+CGMI\r\n")
-    check(h.expect(rb"(?s).*?\r\nOK\r\n").group(0) == b"\r\nQuectel\r\n" + OK,
-          "CR LF terminated line")
+    got = h.answer("AT+CGMI\r\n", rb"\r\nOK\r\n")
+    check(got == b"\r\nQuectel\r\n" + OK, "CR LF terminated line: %r" % got)
     h.send("AT\n")
     check(h.quiet_for(0.3) == b"", "LF alone does not end a line (S3 is CR)")
-    h.send("\r")
-    check(h.expect(rb"\r\nOK\r\n").group(0) == OK, "CR completes it")
+    got = h.answer("\r", rb"\r\nOK\r\n")
+    check(got == OK, "CR completes it, with exactly one OK: %r" % got)
 
     # Changing S3 changes the terminator.
-    h.send("ATS3=33\r")
-    check(h.expect(rb"!\nOK!\n").group(0) == b"!\nOK!\n",
-          "ATS3=33 answers with the new S3 already (V.250)")
-    h.send("AT+CSQ!")
-    check(h.expect(rb"(?s)\+CSQ: 24,99.*?OK!\n").group(0) == b"+CSQ: 24,99!\n!\nOK!\n",
-          "responses use S3 as the terminator")
-    h.send("ATS3=13!")
-    h.expect(rb"OK\r\n")
+    got = h.answer("ATS3=33\r", rb"OK!\n")
+    check(got == b"!\nOK!\n",
+          "ATS3=33 answers with the new S3 already (V.250): %r" % got)
+    got = h.answer("AT+CSQ!", rb"OK!\n")
+    check(got == b"!\n+CSQ: 24,99!\n!\nOK!\n",
+          "responses use S3 as the terminator, S3 S4 around each: %r" % got)
+    got = h.answer("ATS3=13!", rb"OK\r\n")
+    check(got == OK, "ATS3=13 answers with CR again: %r" % got)
     check(h.cmd("AT") == OK, "S3 back to CR")
 
     # Quoted strings may contain commas and semicolons.

@@ -2,6 +2,7 @@
 loop; curl downloads over FTP, HTTP and HTTPS while the modem answers AT, and
 the servers' log lands in the transcript."""
 import os
+import socket
 import subprocess
 
 from fotasim_test import check, run, FOTASIM
@@ -51,6 +52,20 @@ def body(modem):
     h.close()
     m.wait_transcript(r"state server .*applying")
     check(True, "server log lines are in the transcript")
+
+    # Network bytes in a server log line are escaped in the transcript: a
+    # CR in an FTP user name cannot start a record of its own (issue 9).
+    host, port = addr["ftp"].rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock.sendall(b"USER a\r0.0 state server applying: forged\r\nPASS x\r\n"
+                 b"QUIT\r\n")
+    while sock.recv(4096):
+        pass
+    sock.close()
+    m.wait_transcript(r'state server ftp\[\d+\]: login refused for '
+                      r'"a\\r0\.0 state server applying: forged"$')
+    check("\r" not in m.transcript(), "no raw CR from the network in the "
+          "transcript")
 
     # A broken faults file is refused with file:line:col, before anything runs.
     with open(faults, "w") as f:

@@ -22,6 +22,23 @@ p = run([SERVER, "--check", "--faults", bad])
 c.eq("--check bad file: exit 1", p.returncode, 1)
 c.eq("--check bad file: file:line:col message", p.stderr.decode().strip(),
      "%s:3:10: unknown word \"explode\"" % bad)
+# Issue 9: a NUL byte does not end the file; it is an error at its column.
+nul = os.path.join(tmp.name, "nul.faults")
+with open(nul, "wb") as f:
+    f.write(b"ftp RETR reply 550\nftp PASS reply 530 x\0junk\n"
+            b"http /y frobnicate\n")
+p = run([SERVER, "--check", "--faults", nul])
+c.eq("--check NUL byte: exit 1 and the error at its file:line:col",
+     (p.returncode, p.stdout, p.stderr.decode().strip()),
+     (1, b"", "%s:2:21: NUL byte 0x00 cannot be in a directive file "
+      "(text: printable ASCII or UTF-8)" % nul))
+# Issue 9: a word that can never match is an error, not a directive.
+rert = os.path.join(tmp.name, "rert.faults")
+with open(rert, "w") as f:
+    f.write("ftp RERT reply 450\n")
+p = run([SERVER, "--check", "--faults", rert])
+c.eq("--check ftp RERT: exit 1 at the word", (p.returncode, p.stderr.decode()
+     .split(" (")[0]), (1, "%s:1:5: unknown FTP command or stage \"RERT\"" % rert))
 p = run([SERVER, "--check", "--faults", good])
 c.eq("--check good file", (p.returncode, p.stdout.decode().strip()),
      (0, "%s: 2 directives" % good))

@@ -113,6 +113,31 @@ def run(cmd, **kw):
     return subprocess.run(cmd, timeout=TIMEOUT, **kw)
 
 
+def recv_all(sock):
+    """Read until the peer closes; the bytes and the error that ended the
+    stream instead of a clean close (a reset, a TLS error, the socket's
+    timeout), or None.  The socket is closed."""
+    got, err = b"", None
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except OSError as e:    # ssl.SSLError and socket.timeout are OSErrors
+        err = e
+    sock.close()
+    return got, err
+
+
+def read_all(sock):
+    """Everything the peer sends until it closes (a reset or a TLS error
+    ends it too).  None if the peer neither sends nor closes within the
+    socket's timeout: a server left hanging."""
+    got, err = recv_all(sock)
+    return None if isinstance(err, socket.timeout) else got
+
+
 def tls_get(s, request):
     """Send a raw request over TLS to s's HTTPS port, trusting its CA and
     reporting a missing close_notify; read to the end.  Returns the bytes and
@@ -123,17 +148,10 @@ def tls_get(s, request):
         socket.create_connection(("127.0.0.1", s.ports["https"]), timeout=30),
         server_hostname="localhost", suppress_ragged_eofs=False)
     sock.sendall(request)
-    got, end = b"", "clean"
-    try:
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-    except ssl.SSLError as e:
-        end = "ragged" if "UNEXPECTED_EOF" in str(e) else str(e)
-    sock.close()
-    return got, end
+    got, err = recv_all(sock)
+    if err is None:
+        return got, "clean"
+    return got, "ragged" if "UNEXPECTED_EOF" in str(err) else str(err)
 
 
 def curl(*args):

@@ -30,7 +30,7 @@ ROWS = [
     ("ftp greeting delay 100s", [], 0, "same"),
     ("ftp RETR delay 50s", [], 0, "same"),
     ("ftp RETR hang", ["--max-time", "2"], 28, None),
-    ("ftp data after 10% garbage 100", [], 18, str(SIZE // 10 + 100)),
+    ("ftp data after 10% garbage 100", [], 18, "garbage %d 100" % (SIZE // 10)),
     ("ftp data hang", ["--speed-limit", "1", "--speed-time", "2"], 28, None),
 ]
 
@@ -58,9 +58,18 @@ with Server(faults=faults, args=["--speed", "1000", "--idle-timeout", "100000"])
                  got[777] ^ data[777] if diff else 0), (SIZE, [777], 0xff))
             c.check(d + ": md5 differs", hashlib.md5(got).digest() !=
                     hashlib.md5(data).digest())
+        elif check is not None and check.startswith("garbage"):
+            # The file up to the position, then N bytes that are not it.
+            at, n = (int(w) for w in check.split()[1:])
+            c.eq(d + ": bytes received", p.stdout.decode(), str(at + n))
+            c.check(d + ": the file's first %d bytes, then %d others" % (at, n),
+                    len(got) == at + n and got[:at] == data[:at] and
+                    got[at:] != data[at:at + n], len(got))
         elif check is not None:
+            n = int(check)
             c.eq(d + ": bytes received", p.stdout.decode(), check)
-            c.check(d + ": received bytes are a prefix", got[:5000] == data[:len(got[:5000])])
+            c.check(d + ": exactly the file's first %d bytes" % n,
+                    got == data[:n], len(got))
 
     # "first 1 times": the retry succeeds, as the module's host would expect.
     ftp = ftplib.FTP()

@@ -355,6 +355,62 @@ START_TEST(test_two_clocks)
 }
 END_TEST
 
+/* Watchdogs: max mode never skips to one, so it fires after its delay in
+ * wall time, unless a plain timer's jump passes it; then it fires in due
+ * order.  At a numeric speed it is a timer like any other. */
+START_TEST(test_watchdog)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct rec rec = { .n = 0 };
+	struct tagged w = { .rec = &rec, .id = 1 }, p = { .rec = &rec, .id = 2 };
+	double wall;
+
+	clk = clock_new(loop, 0);
+	clock_timer_init(&w.t, clk, rec_cb, &w);
+	clock_timer_watchdog(&w.t);
+	clock_timer_init(&p.t, clk, rec_cb, &p);
+	/* Alone, a 0.2 s watchdog takes 0.2 s of wall time at max. */
+	ev_now_update(loop);
+	wall = ev_now(loop);
+	clock_timer_start(&w.t, 0.2);
+	run_until_idle(loop);
+	ev_now_update(loop);
+	ck_assert_int_eq(rec.n, 1);
+	ck_assert(ev_now(loop) - wall >= 0.19);
+	ck_assert(rec.when[0] >= 0.2 && rec.when[0] < 100);
+	/* Beside a plain timer, time skips to the plain one only. */
+	clock_timer_start(&w.t, 3600);
+	clock_timer_start(&p.t, 100);
+	while (rec.n < 2)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(rec.order[1], 2);
+	ck_assert_int_eq((int)clock_pending(clk), 1);
+	/* A plain timer past the watchdog: the jump lets it fire first. */
+	clock_timer_start(&p.t, 5000);
+	run_until_idle(loop);
+	ck_assert_int_eq(rec.n, 4);
+	ck_assert_int_eq(rec.order[2], 1);
+	ck_assert_int_eq(rec.order[3], 2);
+	ck_assert(rec.when[2] >= 3600);
+	clock_free(clk);
+
+	/* At a numeric speed a watchdog keeps its place in due order. */
+	rec.n = 0;
+	clk = clock_new(loop, 1000);
+	clock_timer_init(&w.t, clk, rec_cb, &w);
+	clock_timer_watchdog(&w.t);
+	clock_timer_init(&p.t, clk, rec_cb, &p);
+	clock_timer_start(&p.t, 20);
+	clock_timer_start(&w.t, 10);
+	run_until_idle(loop);
+	ck_assert_int_eq(rec.n, 2);
+	ck_assert_int_eq(rec.order[0], 1);
+	ck_assert_int_eq(rec.order[1], 2);
+	clock_free(clk);
+	ev_loop_destroy(loop);
+}
+END_TEST
+
 static Suite *
 clock_suite(void)
 {
@@ -371,6 +427,7 @@ clock_suite(void)
 	tcase_add_test(tc, test_heap_many);
 	tcase_add_test(tc, test_late_loop_keeps_intervals);
 	tcase_add_test(tc, test_two_clocks);
+	tcase_add_test(tc, test_watchdog);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,17 +12,24 @@
 #include "fslog.h"
 #include "util.h"
 
-/* Parse text; on failure return the error message (caller frees). */
+/* Parse n bytes; on failure return the error message (caller frees). */
 static char *
-parse(struct faults *fs, const char *text)
+parse_n(struct faults *fs, const char *text, size_t n)
 {
 	char *err = NULL;
 
 	faults_init(fs);
-	if (faults_parse(fs, "t.faults", text, &err) == 0)
+	if (faults_parse(fs, "t.faults", text, n, &err) == 0)
 		return NULL;
 	ck_assert_ptr_nonnull(err);
 	return err;
+}
+
+/* Parse a C string. */
+static char *
+parse(struct faults *fs, const char *text)
+{
+	return parse_n(fs, text, strlen(text));
 }
 
 /* Assert that text fails with exactly this message. */
@@ -119,7 +126,8 @@ START_TEST(test_parse_errors)
 	assert_error("http x.bin close\n", "t.faults:1:6: HTTP place must be a "
 	    "path pattern starting with / or *");
 	assert_error("ftp HELLO reply 500\n",
-	    "t.faults:1:5: unknown FTP stage \"HELLO\"");
+	    "t.faults:1:5: unknown FTP command or stage \"HELLO\" (a command "
+	    "of RFC 959, 2389 or 3659, greeting, control, data, final or *)");
 	assert_error("ftp RETR first x times close\n",
 	    "t.faults:1:16: \"first\" needs a count");
 	assert_error("http /x probability 2 close\n",
@@ -135,6 +143,151 @@ START_TEST(test_parse_errors)
 	    "t.faults:1:5: TLS place must be *");
 	assert_error("tls * path *.bin handshake abort\n",
 	    "t.faults:1:7: path does not apply to tls (no request yet)");
+}
+END_TEST
+
+/* A byte that cannot be in the language is an error at its column, NUL
+ * included: it does not end the text (issue 9). */
+START_TEST(test_parse_bytes)
+{
+	static const char nul[] = "ftp RETR reply 550\nftp PASS reply 530 x\0junk\n"
+	    "http /y frobnicate\n";
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} bad[] = {
+		{ "ftp RETR reply 550 \x01\n", "t.faults:1:20: control byte 0x01 "
+		  "cannot be in a directive file (text: printable ASCII or UTF-8)" },
+		{ "# \x7f\n", "t.faults:1:3: control byte 0x7f cannot be in a "
+		  "directive file (text: printable ASCII or UTF-8)" },
+		{ "ftp RETR reply 550 caf\xe9\n", "t.faults:1:23: byte 0xe9 cannot "
+		  "be in a directive file (text: printable ASCII or UTF-8)" },
+		{ "# overlong \xc0\xae\n", "t.faults:1:12: byte 0xc0 cannot be "
+		  "in a directive file (text: printable ASCII or UTF-8)" },
+		{ "\n\nhttp /x status 503\xff\n", "t.faults:3:19: byte 0xff cannot "
+		  "be in a directive file (text: printable ASCII or UTF-8)" },
+	};
+	struct faults fs;
+	char *err;
+	size_t i;
+
+	err = parse_n(&fs, nul, sizeof nul - 1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_str_eq(err, "t.faults:2:21: NUL byte 0x00 cannot be in a "
+	    "directive file (text: printable ASCII or UTF-8)");
+	free(err);
+	faults_free(&fs);
+	for (i = 0; i < nitems(bad); i++)
+		assert_error(bad[i].text, bad[i].want);
+	/* UTF-8, tabs and CR LF are text; the last line needs no newline. */
+	ck_assert_ptr_null(parse(&fs, "# caf\xc3\xa9 \xe5\x9b\xba\xe4\xbb\xb6\r\n"
+	    "ftp\tRETR reply 550 \xf0\x9f\x93\xa1 busy\r\nhttp /x status 503"));
+	ck_assert_uint_eq(fs.n, 2);
+	ck_assert_str_eq(fs.v[0].text, "\xf0\x9f\x93\xa1 busy");
+	faults_free(&fs);
+}
+END_TEST
+
+/* Issue 9: no word passes that can never match, no value is changed
+ * without a word, and an error points at the word that is wrong. */
+START_TEST(test_parse_strict)
+{
+	static const char *ftp_ok[] = { "USER", "pass", "Retr", "EPSV", "EPRT",
+	    "XPWD", "FEAT", "OPTS", "MDTM", "SIZE", "MLSD", "MLST", "STOR",
+	    "ABOR", "greeting", "DATA", "final", "control", "*" };
+	struct faults fs;
+	char line[64];
+	size_t i;
+
+	assert_error("ftp RERT reply 450\n",
+	    "t.faults:1:5: unknown FTP command or stage \"RERT\" (a command "
+	    "of RFC 959, 2389 or 3659, greeting, control, data, final or *)");
+	assert_error("ftp ABC reply 450\n",
+	    "t.faults:1:5: unknown FTP command or stage \"ABC\" (a command "
+	    "of RFC 959, 2389 or 3659, greeting, control, data, final or *)");
+	assert_error("ftp * garbage 5000\n",
+	    "t.faults:1:15: garbage needs 1 to 4096 bytes");
+	assert_error("http /x garbage 0\n",
+	    "t.faults:1:17: garbage needs 1 to 4096 bytes");
+	assert_error("http /x garbage 4097\n",
+	    "t.faults:1:17: garbage needs 1 to 4096 bytes");
+	assert_error("tls * certificate bogus\n",
+	    "t.faults:1:19: unknown word \"bogus\" after \"certificate\" "
+	    "(expected \"untrusted\" or \"wrong-name\" or \"expired\")");
+	assert_error("http /x chunked good\n",
+	    "t.faults:1:17: unknown word \"good\" after \"chunked\" "
+	    "(expected \"bad\")");
+	assert_error("http /x first 2 times chunked\n",
+	    "t.faults:1:30: \"chunked\" needs \"bad\"");
+	assert_error("tls * handshake\tfail\n",
+	    "t.faults:1:17: unknown word \"fail\" after \"handshake\" "
+	    "(expected \"abort\")");
+	for (i = 0; i < nitems(ftp_ok); i++) {
+		snprintf(line, sizeof line, "ftp %s reply 500\n", ftp_ok[i]);
+		ck_assert_msg(parse(&fs, line) == NULL, "%s refused", line);
+		faults_free(&fs);
+	}
+	ck_assert_ptr_null(parse(&fs, "ftp * garbage 1\nhttp /x garbage 4096\n"
+	    "http /y garbage\nftp retr reply 550\n"));
+	ck_assert_int_eq(fs.v[0].count, 1);
+	ck_assert_int_eq(fs.v[1].count, 4096);
+	ck_assert_int_eq(fs.v[2].count, 64);
+	ck_assert_str_eq(fs.v[3].where, "RETR");
+	faults_free(&fs);
+}
+END_TEST
+
+/* Send `total` bytes in pieces of at most `want` through fault_pace(),
+ * advancing a pretend clock by every wait; returns the simulated time. */
+static double
+pace_run(double rate, double t0, long long total, size_t want, int *pauses)
+{
+	struct fault_pace p;
+	unsigned long long sent = 0;
+	double now = t0, wait;
+	size_t n, w;
+
+	fault_pace_init(&p);
+	*pauses = 0;
+	while (sent < (unsigned long long)total) {
+		w = (size_t)(total - (long long)sent);
+		if (w > want)
+			w = want;
+		if ((n = fault_pace(&p, rate, now, sent, w, &wait)) == 0) {
+			ck_assert(wait > 0);
+			now += wait;
+			(*pauses)++;
+			/* A pause always ends in progress, whatever the
+			 * clock's rounding says. */
+			n = fault_pace(&p, rate, now, sent, w, &wait);
+			ck_assert_uint_gt(n, 0);
+		}
+		ck_assert_uint_le(n, w);
+		sent += n;
+	}
+	return now - t0;
+}
+
+/* The throttle's pacing: the rate holds in simulated time, slices are
+ * rate/20 bytes, and no pause is ever too short to end in progress (at
+ * --speed max the HTTP server used to spin on 0-byte reads). */
+START_TEST(test_pace)
+{
+	int pauses;
+	double t;
+
+	t = pace_run(10000, 0, 100000, 65536, &pauses);
+	ck_assert(t >= 9.9 && t <= 10.1);
+	ck_assert_int_ge(pauses, 190);
+	t = pace_run(10, 0, 1000, 65536, &pauses);
+	ck_assert(t >= 99 && t <= 101);
+	/* Rates and times where the clock's rounding is worst. */
+	t = pace_run(3, 1e5, 100, 65536, &pauses);
+	ck_assert(t >= 32 && t <= 34);
+	t = pace_run(1e9, 1e7, 100000000, 65536, &pauses);
+	ck_assert(t >= 0.09 && t <= 0.11);
+	t = pace_run(7777777, 123456.789, 10000000, 4096, &pauses);
+	ck_assert(t >= 1.2 && t <= 1.4);
 }
 END_TEST
 
@@ -263,7 +416,7 @@ START_TEST(test_parse_random_input)
 			int words = (int)(rnd(&x) % 8);
 			for (j = 0; j < words; j++) {
 				if (rnd(&x) % 16 == 0) {
-					unsigned char b = (unsigned char)(rnd(&x) % 255 + 1);
+					unsigned char b = (unsigned char)(rnd(&x) % 256);
 					buf_add(&text, &b, 1);
 				} else
 					buf_addstr(&text, dict[rnd(&x) % nitems(dict)]);
@@ -271,9 +424,9 @@ START_TEST(test_parse_random_input)
 			}
 			buf_addstr(&text, "\n");
 		}
-		buf_add(&text, "", 1);
 		faults_init(&fs);
-		if (faults_parse(&fs, "t.faults", (char *)text.data, &err) == 0)
+		if (faults_parse(&fs, "t.faults", (char *)buf_head(&text),
+		    buf_used(&text), &err) == 0)
 			ok++;
 		else {
 			int line, col;
@@ -301,6 +454,9 @@ faults_suite(void)
 
 	tcase_add_test(tc, test_parse_examples);
 	tcase_add_test(tc, test_parse_errors);
+	tcase_add_test(tc, test_parse_bytes);
+	tcase_add_test(tc, test_parse_strict);
+	tcase_add_test(tc, test_pace);
 	tcase_add_test(tc, test_match_first_nth);
 	tcase_add_test(tc, test_match_where);
 	tcase_add_test(tc, test_match_probability_seeded);

@@ -304,6 +304,36 @@ START_TEST(test_pty_failure_is_not_fatal)
 }
 END_TEST
 
+/* A state record is one line whatever its message holds (issue 9): control
+ * bytes are escaped, backslashes of an already escaped message are kept. */
+START_TEST(test_transcript_state_is_one_line)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct clock *clock = clock_new(loop, 0);
+	char dir[] = "/tmp/check-translog.XXXXXX", path[64], line[256];
+	struct translog *tl;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/t.log", dir);
+	ck_assert_ptr_nonnull(tl = translog_open(path, clock));
+	translog_state(tl, "server", "GET /x%s", "\n0.0 state server applying: "
+	    "FAKE\r\t\x7f \\n kept");
+	translog_close(tl);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_str_eq(strchr(strchr(line, ' ') + 1, ' ') + 1,
+	    "state server GET /x\\n0.0 state server applying: FAKE\\r\\t"
+	    "\\x7f \\n kept\n");
+	ck_assert_ptr_null(fgets(line, sizeof line, f));
+	fclose(f);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	clock_free(clock);
+	ev_loop_destroy(loop);
+}
+END_TEST
+
 static Suite *
 modem_suite(void)
 {
@@ -312,6 +342,7 @@ modem_suite(void)
 
 	tcase_add_test(tc, test_two_modems_two_clocks);
 	tcase_add_test(tc, test_pty_failure_is_not_fatal);
+	tcase_add_test(tc, test_transcript_state_is_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
