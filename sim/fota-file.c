@@ -61,6 +61,8 @@ fota_file_init(struct fota_job *j)
 {
 	clock_timer_init(&j->file_t, j->m->clock, fota_file_flash_cb, j);
 	clock_timer_init(&j->idle_t, j->m->clock, fota_file_idle_cb, j);
+	/* Only the host, outside the simulation, can end this wait. */
+	clock_timer_watchdog(&j->idle_t);
 }
 
 void
