@@ -12,7 +12,10 @@ import shutil
 import signal
 import time
 
-from fotasim_test import check, run, booted, image, slot_bytes, Host, PKG
+import serial
+
+from fotasim_test import (check, run, booted, ready, image, slot_bytes, Host,
+                          PKG)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -177,6 +180,36 @@ def body(modem):
     for arg in ["FILE:0", "FILE:abc", "FILE:", "FILE:-5", "FILE:99999999"]:
         check(h.cmd('AT+QFOTADL="%s"' % arg) == b"\r\nERROR\r\n",
               '"%s": ERROR' % arg)
+    h.close()
+    m.cleanup()
+
+    # Flow control at --speed max (the flash's time skipped), from pyserial
+    # with rtscts=True: the flash ends up exactly the target image.
+    m = modem(speed="max")
+    m.start()
+    h = ready(m)
+    h.close()
+    port = serial.Serial(m.link, 115200, rtscts=True, timeout=30)
+    port.write(b'AT+QCFG="usbifc",2,2\r')
+    check(port.read_until(b"\r\nOK\r\n") == OK, "pyserial: usbifc 2,2")
+    port.write(b'AT+QFOTADL="FILE:%d"\r' % len(pkg))
+    check(port.read_until(b'"FILESTART"\r\n') ==
+          OK + b'\r\n+QIND: "FOTA","FILESTART"\r\n', "pyserial: FILESTART")
+    port.write(pkg)
+    port.flush()
+    got = port.read_until(qind(b'"END"', 0))
+    check(got.startswith(qind(b'"FILEEND"', 0) + qind(b'"START"')) and
+          got.endswith(qind(b'"END"', 0)),
+          "pyserial at --speed max: FILEEND,0 ... END,0: %r" % got[-60:])
+    try:
+        port.close()
+    except OSError:
+        pass
+    h = ready(m)
+    check(h.cmd("AT+CGMR") == b"\r\n" + B.encode() + b"\r\n" + OK,
+          "pyserial at --speed max: B runs")
+    check(slot_bytes(m.state_dir, 1) == image(m.tmp, B),
+          "pyserial at --speed max: slot B is exactly the image of B")
     h.close()
     m.cleanup()
     shutil.rmtree(tmp)
