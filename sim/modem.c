@@ -221,6 +221,53 @@ modem_frame_overflow(void *arg)
 	at_result(&m->at, AT_RES_ERROR);
 }
 
+#define MODEM_UART_FIFO		2048	/* bytes the UART driver holds */
+
+/*
+ * UART: bytes arrive no faster than the host's baud rate (10 bits a byte)
+ * on the simulated clock; the line delivers into a small FIFO.  Returns how
+ * many of n have arrived by now; the rest wait in the pty until uart_t.
+ */
+static size_t
+modem_uart_arrived(struct modem *m, size_t n)
+{
+	double rate, now;
+	size_t take;
+
+	if (m->cfg.port_mode != MODEM_PORT_UART || m->port.baud == 0)
+		return n;
+	rate = m->port.baud / 10.0;
+	now = clock_now(m->clock);
+	m->uart_tokens += rate * (now - m->uart_last);
+	if (m->uart_tokens > MODEM_UART_FIFO)
+		m->uart_tokens = MODEM_UART_FIFO;
+	m->uart_last = now;
+	take = m->uart_tokens < (double)n ? (size_t)m->uart_tokens : n;
+	m->uart_tokens -= (double)take;
+	if (take < n && !clock_timer_active(&m->uart_t))
+		clock_timer_start(&m->uart_t, (double)(n - take < MODEM_UART_FIFO ?
+		    n - take : MODEM_UART_FIFO) / rate);
+	return take;
+}
+
+/* UART: bytes that arrived but were not taken stay in the FIFO. */
+static void
+modem_uart_refund(struct modem *m, size_t n)
+{
+	if (m->cfg.port_mode == MODEM_PORT_UART && m->port.baud != 0)
+		m->uart_tokens += (double)n;
+}
+
+/* UART: more bytes have come down the line: offer them again. */
+static void
+modem_uart_cb(struct clock_timer *t, void *arg)
+{
+	struct modem *m = arg;
+
+	(void)t;
+	port_pause(&m->port, 0);
+}
+
 /* Port: bytes from the host; returns how many were taken. */
 static size_t
 modem_port_input(void *arg, const unsigned char *p, size_t n)
@@ -231,10 +278,16 @@ modem_port_input(void *arg, const unsigned char *p, size_t n)
 	/* Before RDY, and once shutting down, nothing answers. */
 	if (m->power != MODEM_ON || m->at.halt)
 		return n;
+	if ((n = modem_uart_arrived(m, n)) == 0)
+		return 0;
 	/* AT+QFOTADL="FILE:<length>": the bytes are the package's. */
-	if (fota_file_receiving(&m->fota))
-		return fota_file_input(&m->fota, p, n);
+	if (fota_file_receiving(&m->fota)) {
+		used = fota_file_input(&m->fota, p, n);
+		modem_uart_refund(m, n - used);
+		return used;
+	}
 	used = at_frame_input(&m->frame, p, n);
+	modem_uart_refund(m, n - used);
 	if (m->power != MODEM_ON || m->at.halt)
 		return n;
 	modem_urc_flush(m);
@@ -556,6 +609,8 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
+	clock_timer_init(&m->uart_t, clock, modem_uart_cb, m);
+	m->uart_tokens = MODEM_UART_FIFO;
 	return modem_fw_boot(m);
 }
 
@@ -574,6 +629,7 @@ modem_free(struct modem *m)
 	net_stop(&m->net);
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
+	clock_timer_stop(&m->uart_t);
 	fota_job_free(&m->fota);
 	firmware_close(m->fw);
 	m->fw = NULL;

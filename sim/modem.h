@@ -98,6 +98,9 @@ struct modem {
 	struct clock_timer	 boot_t;
 	struct clock_timer	 power_t;	/* power back on after reboot */
 	struct clock_timer	 down_t;	/* QPOWD: OK, then power-down */
+	struct clock_timer	 uart_t;	/* UART: the next bytes' time */
+	double			 uart_tokens;	/* bytes the line has delivered */
+	double			 uart_last;	/* simulated time of the count */
 
 	char			 failed[256];	/* why it failed for good ("": it
 						   did not) */

@@ -212,6 +212,32 @@ def body(modem):
           "pyserial at --speed max: slot B is exactly the image of B")
     h.close()
     m.cleanup()
+
+    # The UART at the host's 9600 baud: the bytes arrive no faster than
+    # 960 a second on the simulated clock, slower than the flash.
+    m = modem("--port", "uart", speed="100")
+    m.start()
+    m.wait_transcript(r"state network registration 2 -> 1")
+    port = serial.Serial(m.link, 9600, rtscts=True, timeout=30)
+    port.write(b"AT+IFC=2,2\r")
+    check(port.read_until(b"\r\nOK\r\n").endswith(OK), "uart: AT+IFC=2,2")
+    port.write(b'AT+QFOTADL="FILE:%d"\r' % len(back))
+    port.read_until(b'"FILESTART"\r\n')
+    port.write(back)
+    got = port.read_until(qind(b'"FILEEND"', 0))
+    stamps = {}
+    for line in m.transcript().splitlines():
+        if 'm>h +QIND: "FOTA","FILESTART"' in line:
+            stamps["start"] = float(line.split()[0])
+        elif "file: %d bytes received" % len(back) in line:
+            stamps["end"] = float(line.split()[0])
+    took = stamps.get("end", 0) - stamps.get("start", 0)
+    check(got.endswith(qind(b'"FILEEND"', 0)) and
+          (len(back) - 2048) / 960.0 <= took <= len(back) / 960.0 * 1.1,
+          "uart at 9600 baud: %d bytes in %.1f simulated s (%.0f B/s)" %
+          (len(back), took, len(back) / max(took, 1e-9)))
+    port.close()
+    m.cleanup()
     shutil.rmtree(tmp)
 
 
