@@ -165,7 +165,16 @@ main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
 {
 	struct main_opts *m = ctx;
 	struct main_list *l = &m->lists[o->key];
+	enum net_action what;
+	double at;
+	int cid;
+	char why[256];
 
+	if (o->key == MAIN_LIST_NET_EVENT &&
+	    net_event_parse(v, &at, &what, &cid, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
 	if (l->n == MAIN_LIST_MAX) {
 		snprintf(err, errlen, "--%s: at most %d", o->name, MAIN_LIST_MAX);
 		return -1;
@@ -183,9 +192,9 @@ main_opt_act_time(void *ctx, const struct opt *o, const char *v, char *err,
 	char *end;
 	double t = strtod(v, &end);
 
-	if (end == v || *end != '\0' || !(t >= 0 && t <= NET_ACT_TIMEOUT)) {
+	if (end == v || *end != '\0' || !(t > 0 && t <= NET_ACT_TIMEOUT)) {
 		snprintf(err, errlen, "--%s: expected simulated seconds "
-		    "0-%g, not '%s'", o->name, NET_ACT_TIMEOUT, v);
+		    "(0, %g], not '%s'", o->name, NET_ACT_TIMEOUT, v);
 		return -1;
 	}
 	m->cfg->pdp_act_time = t;

@@ -259,12 +259,11 @@ net_reject_apn(struct net *n, const char *apn)
 }
 
 int
-net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
+net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
+    char *err, size_t errlen)
 {
-	struct net_timed *e;
 	const char *p = spec;
-	char *end, what[64];
-	double at;
+	char *end, text[64];
 	long cid = 0;
 	int a;
 
@@ -272,8 +271,8 @@ net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s': expected T=SECONDS first", spec);
 		return -1;
 	}
-	at = strtod(p + 2, &end);
-	if (end == p + 2 || at < 0 || (*end != ' ' && *end != '\t')) {
+	*at = strtod(p + 2, &end);
+	if (end == p + 2 || *at < 0 || (*end != ' ' && *end != '\t')) {
 		snprintf(err, errlen, "'%s': T= wants simulated seconds >= 0, "
 		    "then the event", spec);
 		return -1;
@@ -289,8 +288,8 @@ net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
 		}
 	}
 	for (a = 0; a < NET_NACTION; a++) {
-		net_action_text((enum net_action)a, (int)cid, what, sizeof what);
-		if (strcasecmp(p, what) == 0)
+		net_action_text((enum net_action)a, (int)cid, text, sizeof text);
+		if (strcasecmp(p, text) == 0)
 			break;
 	}
 	if (a == NET_NACTION) {
@@ -299,6 +298,22 @@ net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
 		    spec, p);
 		return -1;
 	}
+	*what = (enum net_action)a;
+	*cidp = (int)cid;
+	return 0;
+}
+
+int
+net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
+{
+	struct net_timed *e;
+	char text[64];
+	double at;
+	enum net_action what;
+	int cid;
+
+	if (net_event_parse(spec, &at, &what, &cid, err, errlen) != 0)
+		return -1;
 	if (n->nevents == NET_EVENT_MAX) {
 		snprintf(err, errlen, "at most %d events", NET_EVENT_MAX);
 		return -1;
@@ -306,12 +321,13 @@ net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
 	e = &n->events[n->nevents++];
 	e->net = n;
 	e->at = at;
-	e->what = (enum net_action)a;
-	e->cid = (int)cid;
+	e->what = what;
+	e->cid = cid;
 	clock_timer_init(&e->t, n->clock, net_timed_cb, e);
 	clock_timer_start(&e->t, at - clock_now(n->clock) > 0 ?
 	    at - clock_now(n->clock) : 0);
-	translog_state(n->log, "network", "event at %.3f: %s", at, p);
+	net_action_text(what, cid, text, sizeof text);
+	translog_state(n->log, "network", "event at %.3f: %s", at, text);
 	return 0;
 }
 

@@ -177,6 +177,9 @@ int	net_reject_apn(struct net *, const char *apn);
  * simulated clock; 0, or -1 with a message in err.
  */
 int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);
+/* Only parse such an event (option checking); 0, or -1 with a message. */
+int	net_event_parse(const char *spec, double *at, enum net_action *,
+	    int *cid, char *err, size_t errlen);
 
 /*
  * The simulated DNS: a name resolves only if the table has it ("localhost"
