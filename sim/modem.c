@@ -203,6 +203,9 @@ modem_frame_line(void *arg, const char *line, size_t len)
 {
 	struct modem *m = arg;
 
+	/* Input is paused while a command answers later; never run two. */
+	if (m->at.pending)
+		return;
 	m->busy = 1;
 	at_dispatch(&m->at, line, len);
 	if (m->at.pending) {

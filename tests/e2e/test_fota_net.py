@@ -16,7 +16,8 @@ import subprocess
 import tempfile
 import time
 
-from fotasim_test import check, run, serve, ready, booted, BUILDDIR
+from fotasim_test import (check, run, serve, ready, booted, still_usable,
+                          BUILDDIR)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -38,17 +39,6 @@ def qfotadl(h, url):
                     60).group(1)
 
 
-def still_usable(h, m, name):
-    back = h.cmd("AT+CGMR")
-    check(back == b"\r\n" + A.encode() + b"\r\n" + OK,
-          "%s: still on the old firmware" % name)
-    tr = m.transcript()
-    check("state fota downloading -> idle" in tr and
-          ("staging a package" not in tr or
-           "incomplete package in the FOTA area discarded" in tr),
-          "%s: nothing kept in the FOTA area" % name)
-
-
 def early(modem, root, name, extra, setup, code):
     """A code found before any transfer: the context, at --speed max."""
     m = modem(speed="max")
@@ -61,7 +51,7 @@ def early(modem, root, name, extra, setup, code):
     got = qfotadl(h, "http://%s/a.pkg" % addr["http"])
     check(got == OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n' +
           end_line(b"HTTP", code), "%s: %r" % (name, got))
-    still_usable(h, m, name)
+    still_usable(h, m, A, name)
     h.close()
     m.cleanup()
 
@@ -97,7 +87,7 @@ def midway(modem, root, name, url, faults, events, word, code, before,
     check(re.search(r"network event: .*\n(.*\n)*.*fota download failed: %d "
                     r"\([1-9]\d* bytes\)" % code, tr) is not None,
           "%s: the event came mid-body" % name)
-    still_usable(h, m, name)
+    still_usable(h, m, A, name)
     h.close()
     return m
 
@@ -130,7 +120,7 @@ def body(modem):
     check(got == OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n' +
           end_line(b"HTTP", 706), "fota-http-706: %r" % got)
     check(h.cmd("AT+QIACT?") == OK, "fota-http-706: not active yet")
-    still_usable(h, m, "fota-http-706")
+    still_usable(h, m, A, "fota-http-706")
     h.close()
     m.cleanup()
 
@@ -166,7 +156,7 @@ def body(modem):
     check(got.endswith(end_line(b"HTTP", 710)), "fota-http-710-cfun: %r" % got)
     check(h.cmd("AT+CFUN=1") == OK, "fota-http-710-cfun: radio back on")
     m.wait_transcript(r"state network registration 2 -> 1", 2)
-    still_usable(h, m, "fota-http-710-cfun")
+    still_usable(h, m, A, "fota-http-710-cfun")
     h.close()
     m.cleanup()
 
