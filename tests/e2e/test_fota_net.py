@@ -47,7 +47,11 @@ def early(modem, root, name, extra, setup, code):
     h = ready(m)
     for line, want in setup:
         got = h.cmd(line)
-        check(got == want, "%s: %s -> %r" % (name, line, got))
+        # Two command lines in one write: the second waits for the first.
+        for _ in range(line.count("\r")):
+            got += h.expect(rb"(?s)^(.*?\r\n(OK|ERROR|\+CME ERROR: "
+                            rb"[^\r]*)\r\n)").group(1)
+        check(got == want, "%s: %r -> %r" % (name, line, got))
     got = qfotadl(h, "http://%s/a.pkg" % addr["http"])
     check(got == OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n' +
           end_line(b"HTTP", code), "%s: %r" % (name, got))
@@ -97,9 +101,22 @@ def body(modem):
     subprocess.run([PKG, "create", "--model", "EC200T", "--from", A, "--to", B,
                     "-o", os.path.join(root, "a.pkg")], check=True)
 
-    # 708: the chosen context is not defined.
+    # 708: the chosen context is not defined.  First AT+QIACT and
+    # AT+QIDEACT: a pending command runs the rest of its line after it.
+    qiact1 = b'\r\n+QIACT: 1,1,1,"10.46.103.17"\r\n' + OK
     early(modem, root, "fota-http-708", [],
-          [('AT+QCFG="fota/cid"', b'\r\n+QCFG: "fota/cid",1\r\n' + OK),
+          [("AT+QIACT=?", b"\r\n+QIACT: (1-15)\r\n" + OK),
+           ("AT+QIACT?", OK),
+           ("AT+QIACT=1;+CSQ", b"\r\n+CSQ: 24,99\r\n" + OK),
+           ("AT+QIACT?", qiact1),
+           ("AT+CGPADDR=1", b'\r\n+CGPADDR: 1,"10.46.103.17"\r\n' + OK),
+           ("AT+QIACT=1", b"\r\nERROR\r\n"),
+           ("AT+QIACT=2", b"\r\n+CME ERROR: 50\r\n"),
+           ("AT+QIDEACT=1", OK),
+           ("AT+QIACT?", OK),
+           ("AT+QIACT=1\rAT+QIACT?", OK + qiact1),
+           ('AT+QCFG="fota/cid",0', b"\r\n+CME ERROR: 50\r\n"),
+           ('AT+QCFG="fota/cid"', b'\r\n+QCFG: "fota/cid",1\r\n' + OK),
            ('AT+QCFG="fota/cid",3', OK),
            ('AT+QCFG="fota/cid"', b'\r\n+QCFG: "fota/cid",3\r\n' + OK)], 708)
 
