@@ -126,6 +126,10 @@ def body(modem):
            ("AT+QIACT=1", b"\r\nERROR\r\n"),
            ("AT+QIACT?", OK)], 707)
 
+    # 707 too: the radio is off (AT+CFUN=4), so the activation fails.
+    early(modem, root, "fota-http-707-radio-off", [],
+          [("AT+CFUN=4", OK)], 707)
+
     # 706: another port (PPP dial-up) is still activating the context.
     m = modem(speed="10")
     m.args += ["--flash-timing", "zero", "--pdp-activation-time", "150",
@@ -219,6 +223,7 @@ def body(modem):
              ("AT+QIACT=1", OK),
              ("AT+QIACT?", b'\r\n+QIACT: 1,1,1,"10.46.103.17"\r\n' + OK)]
     for line, want in steps:
+        time.sleep(0.2)     # the tester's pace: a command every 2 simulated s
         t0 = time.monotonic()
         h.send(line + "\r\n")
         got = h.expect(b"(?s)^(.*?" + re.escape(want) + b")").group(1)
