@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-ROUNDS = 5
+ROUNDS = 9
 SIZE = "8M"
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"

@@ -1,67 +1,136 @@
-"""bench/servers: fotasim-server against nginx (HTTP) and vsftpd (FTP).
+"""bench/servers: what serving costs fotasim-server, against nginx (HTTP)
+and vsftpd (FTP) serving the same 8 MB file to the same clients.
 
-32 concurrent curl clients each download the same 8 MB file over loopback.
-Each server runs on an ephemeral or high port with a private temporary
-configuration; rounds alternate between the two servers and the best round
-of each counts.  Prints throughputs and ratios; exits 1 only if a download
-fails or a server cannot start (not when a target is missed)."""
+The gated figure is server CPU seconds per GB served: the time on CPU of
+the server and of every process under it (/proc/<pid>/task/*/schedstat),
+plus cutime + cstime (/proc/<pid>/stat) for the children that ended, as
+vsftpd forks per session, sampled just before and just after a round.
+Servers run on one CPU and clients on another where there are two.  Throughput (GB/s) is printed beside it.  HTTP load
+comes from wrk (one process, 32 connections), with "Connection: close" and
+with keep-alive; FTP load from one curl process downloading 32 at a time
+(curl --parallel; wrk and ab speak no FTP), started and waiting for its
+list before the clock starts.  Each round measures both servers (ABBA
+order); the ratio is taken per round and the median of the rounds is
+printed with the goal (<= 1.0x nginx's CPU per GB in both HTTP modes,
+<= 1.0x vsftpd's).  Exits 1 only if a download fails or a server cannot
+start, not when a goal is missed."""
 import argparse
 import os
 import shutil
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "e2e"))
+import realservers                                      # noqa: E402
+from realservers import stop                            # noqa: E402
+
+CPUS = sorted(os.sched_getaffinity(0))
+# With two CPUs or more, every server runs on the first and every client on
+# the last, so that both servers meet the same conditions (who handles the
+# loopback's receive work depends on where each side runs).
+SERVER_CPU = {CPUS[0]} if len(CPUS) > 1 else set(CPUS)
+CLIENT_CPU = {CPUS[-1]} if len(CPUS) > 1 else set(CPUS)
 SIZE = 8 * 1024 * 1024
 CLIENTS = 32
-ROUNDS = 3
+ROUNDS = 5
+FTP_FILES = 128             # per FTP round: 1 GiB
 TIMEOUT = 120
+TICK = os.sysconf("SC_CLK_TCK")
+WRK_SUMMARY = """done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("summary %d %d %d %d\\n", summary.bytes,
+    summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def on_server_cpu():
+    os.sched_setaffinity(0, SERVER_CPU)
 
 
-def wait_port(port, proc):
-    """Wait until something accepts on the port (bounded by attempts)."""
+def on_client_cpu():
+    os.sched_setaffinity(0, CLIENT_CPU)
+
+
+def tree_cpu(pid):
+    """CPU seconds of pid and everything under it, ended children included:
+    time on CPU of its threads (schedstat, ns) plus the cutime and cstime of
+    children it has reaped (stat, clock ticks)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        own = sum(int(x) for x in fields[13:15]) / TICK    # cutime cstime
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                own += int(f.read().split()[0]) / 1e9
+        kids = [int(k) for k in children(pid)]
+    except FileNotFoundError:
+        return 0.0
+    return own + sum(tree_cpu(k) for k in kids)
+
+
+def children(pid):
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return f.read().split()
+
+
+def wrk_round(server, url, close, seconds, script):
+    """One wrk run; returns (server CPU seconds, bytes, wall seconds)."""
+    cmd = ["wrk", "-t", "1", "-c", str(CLIENTS), "-d", "%gs" % seconds,
+           "--timeout", "30s", "-s", script, url]
+    if close:
+        cmd[1:1] = ["-H", "Connection: close"]
+    c0 = tree_cpu(server.pid)
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True,
+                         timeout=seconds + TIMEOUT,
+                         preexec_fn=on_client_cpu).stdout
+    c1 = tree_cpu(server.pid)
+    line = [l for l in out.splitlines() if l.startswith("summary ")]
+    if not line:
+        raise RuntimeError("wrk gave no summary for %s:\n%s" % (url, out))
+    nbytes, requests, usec, errors = (int(x) for x in line[0].split()[1:])
+    if errors or requests == 0:
+        raise RuntimeError("wrk on %s: %d errors in %d requests"
+                           % (url, errors, requests))
+    return c1 - c0, nbytes, usec / 1e6
+
+
+def ftp_round(server, url):
+    """FTP_FILES downloads, 32 at a time, by one curl started beforehand."""
+    curl = subprocess.Popen(["curl", "-s", "-Z", "--parallel-max", str(CLIENTS),
+                             "--max-time", str(TIMEOUT), "-w",
+                             "%{size_download}\\n", "-K", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True,
+                            preexec_fn=on_client_cpu)
+    config = 'url = "%s"\noutput = "/dev/null"\n' % url * FTP_FILES
+    time.sleep(0.05)                    # curl is up, waiting for its list
+    c0, t0 = tree_cpu(server.pid), time.monotonic()
+    out, _ = curl.communicate(config, timeout=TIMEOUT + 10)
+    t1 = time.monotonic()
+    sizes = [int(x) for x in out.split()]
+    if curl.returncode != 0 or sizes != [SIZE] * FTP_FILES:
+        raise RuntimeError("FTP downloads from %s failed: curl %d, %d of %d "
+                           "complete" % (url, curl.returncode,
+                                         sizes.count(SIZE), FTP_FILES))
+    # vsftpd's session processes end after the clients: wait for them, so
+    # that their CPU has reached the listener's cutime/cstime.
     for _ in range(500):
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            try:                            # wait for an exit, at most 20 ms
-                proc.wait(timeout=0.02)
-            except subprocess.TimeoutExpired:
-                pass
-    return False
-
-
-def one_round(url):
-    """32 concurrent downloads; returns MB/s, or raises on any failure."""
-    t0 = time.monotonic()
-    procs = [subprocess.Popen(["curl", "-s", "--max-time", str(TIMEOUT), "-o",
-                               "/dev/null", "-w", "%{size_download}", url],
-                              stdout=subprocess.PIPE) for _ in range(CLIENTS)]
-    for p in procs:
-        out, _ = p.communicate(timeout=TIMEOUT + 10)
-        if p.returncode != 0 or int(out or b"0") != SIZE:
-            raise RuntimeError("download of %s failed: curl %d, %s bytes"
-                               % (url, p.returncode, out.decode()))
-    dt = time.monotonic() - t0
-    return CLIENTS * SIZE / dt / 1e6
+        if not children(server.pid):
+            break
+        time.sleep(0.01)
+    return tree_cpu(server.pid) - c0, sum(sizes), t1 - t0
 
 
 def start_ours(server, root, tmp):
     proc = subprocess.Popen([server, "--root", root, "--ftp", "0", "--http",
-                             "0", "-q"], stdout=subprocess.PIPE, text=True)
+                             "0", "-q"], stdout=subprocess.PIPE, text=True,
+                            preexec_fn=on_server_cpu)
     ports = {}
     for line in proc.stdout:
         w = line.split()
@@ -73,78 +142,45 @@ def start_ours(server, root, tmp):
 
 
 def start_nginx(root, tmp):
-    port = free_port()
-    conf = os.path.join(tmp, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("""%s
-worker_processes 1;
-pid %s/nginx.pid;
-error_log %s/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    client_body_temp_path %s/ngx-body;
-    proxy_temp_path %s/ngx-proxy;
-    fastcgi_temp_path %s/ngx-fcgi;
-    uwsgi_temp_path %s/ngx-uwsgi;
-    scgi_temp_path %s/ngx-scgi;
-    server { listen 127.0.0.1:%d; root %s; }
-}
-""" % ("user root;" if os.getuid() == 0 else "", tmp, tmp, tmp, tmp, tmp, tmp,
-            tmp, port, root))
-    proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp, "-g", "daemon off;"],
-                            stderr=subprocess.DEVNULL)
-    if not wait_port(port, proc):
-        raise RuntimeError("nginx did not start (see %s/nginx.err)" % tmp)
-    return proc, port
+    return realservers.nginx(root, tmp, tuning="sendfile on; tcp_nopush on;",
+                             preexec=on_server_cpu)
 
 
 def start_vsftpd(root, tmp):
-    port = free_port()
-    conf = os.path.join(tmp, "vsftpd.conf")
-    with open(conf, "w") as f:
-        f.write("""listen=YES
-listen_ipv6=NO
-listen_address=127.0.0.1
-listen_port=%d
-background=NO
-anonymous_enable=YES
-no_anon_password=YES
-anon_root=%s
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-xferlog_enable=NO
-max_clients=0
-max_per_ip=0
-seccomp_sandbox=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-""" % (port, root))
-        if os.getuid() != 0:
-            f.write("run_as_launching_user=YES\n")
-    proc = subprocess.Popen(["vsftpd", conf], stderr=subprocess.DEVNULL)
-    if not wait_port(port, proc):
-        raise RuntimeError("vsftpd did not start")
-    return proc, port
+    return realservers.vsftpd(root, tmp, extra="max_clients=0\nmax_per_ip=0\n",
+                              preexec=on_server_cpu)
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def report(name, a, b, rounds):
+    """Print one row from per-round (cpu, bytes, secs) pairs; returns met."""
+    def cost(r):
+        return r[0] / (r[1] / 1e9)
+
+    def rate(r):
+        return r[1] / 1e9 / r[2]
+    ratios = [cost(x) / cost(y) if cost(y) > 0 else float("inf")
+              for x, y in rounds]
+    ratio = statistics.median(ratios)
+    met = ratio <= 1.0
+    print("%-15s %s %.3f s/GB %.2f GB/s | %s %.3f s/GB %.2f GB/s | "
+          "CPU/GB ratio %.2fx (rounds %.2f-%.2f; goal <= 1.0x: %s)"
+          % (name, a, statistics.median(cost(x) for x, _ in rounds),
+             statistics.median(rate(x) for x, _ in rounds), b,
+             statistics.median(cost(y) for _, y in rounds),
+             statistics.median(rate(y) for _, y in rounds), ratio,
+             min(ratios), max(ratios), "met" if met else "MISSED"))
+    return met
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.getcwd())
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--seconds", type=float, default=2.0,
+                    help="length of one wrk run")
     args = ap.parse_args()
     server = os.path.join(args.build, "fotasim-server")
-    for prog in ("nginx", "vsftpd", "curl"):
+    for prog in ("nginx", "vsftpd", "curl", "wrk"):
         if shutil.which(prog) is None and not os.path.exists("/usr/sbin/" + prog):
             print("bench/servers: %s not installed (run ./bootstrap)" % prog)
             return 1
@@ -157,6 +193,9 @@ def main():
     with open(os.path.join(root, "fw.bin"), "wb") as f:
         f.write(os.urandom(SIZE))
     os.chmod(os.path.join(root, "fw.bin"), 0o644)
+    script = os.path.join(tmp, "summary.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SUMMARY)
     procs = []
     try:
         ours, ports = start_ours(server, root, tmp)
@@ -165,20 +204,35 @@ def main():
         procs.append(ngx)
         vsf, vport = start_vsftpd(root, tmp)
         procs.append(vsf)
-        pairs = [("http", "fotasim-server", "http://127.0.0.1:%d/fw.bin" % ports["http"],
-                  "nginx", "http://127.0.0.1:%d/fw.bin" % nport, 0.7),
-                 ("ftp", "fotasim-server", "ftp://127.0.0.1:%d/fw.bin" % ports["ftp"],
-                  "vsftpd", "ftp://127.0.0.1:%d/fw.bin" % vport, 0.8)]
-        print("%d clients x %d MB, best of %d rounds" % (CLIENTS, SIZE >> 20, ROUNDS))
-        for proto, a, ua, b, ub, target in pairs:
-            best_a = best_b = 0.0
-            for _ in range(ROUNDS):
-                best_a = max(best_a, one_round(ua))
-                best_b = max(best_b, one_round(ub))
-            ratio = best_a / best_b
-            print("%-4s %s %.0f MB/s, %s %.0f MB/s, ratio %.2f (target >= %.1f%s)"
-                  % (proto, a, best_a, b, best_b, ratio, target,
-                     "" if ratio >= target else ", MISSED"))
+        http = "http://127.0.0.1:%d/fw.bin"
+        ftp = "ftp://127.0.0.1:%d/fw.bin"
+        modes = [
+            ("http close", "nginx", ngx,
+             lambda p, port: wrk_round(p, http % port, True, args.seconds, script),
+             ports["http"], nport),
+            ("http keep-alive", "nginx", ngx,
+             lambda p, port: wrk_round(p, http % port, False, args.seconds, script),
+             ports["http"], nport),
+            ("ftp", "vsftpd", vsf, lambda p, port: ftp_round(p, ftp % port),
+             ports["ftp"], vport),
+        ]
+        print("servers: %d MB file, %d clients, %d rounds; server CPU s per GB "
+              "served (gated), median of per-round ratios; servers on CPU %s, "
+              "clients on CPU %s" % (SIZE >> 20, CLIENTS, args.rounds,
+                                     min(SERVER_CPU), min(CLIENT_CPU)))
+        met = True
+        for name, ref, refproc, run, oport, rport in modes:
+            rounds = []
+            for i in range(args.rounds):
+                if i % 2 == 0:
+                    a = run(ours, oport)
+                    b = run(refproc, rport)
+                else:
+                    b = run(refproc, rport)
+                    a = run(ours, oport)
+                rounds.append((a, b))
+            met &= report(name, "fotasim-server", ref, rounds)
+        print("all goals met" if met else "some goals MISSED")
         return 0
     except (RuntimeError, subprocess.TimeoutExpired) as e:
         print("bench/servers: %s" % e)

@@ -227,7 +227,7 @@ at_parse_arg(struct at_lex *x, struct at_arg *a)
 		a->type = AT_P_INT;
 	}
 	at_lex_space(x);
-	if (x->p < x->end && *x->p != ',' && *x->p != ';')
+	if (x->p < x->end && *x->p != ',' && *x->p != ';' && *x->p != '?')
 		return CME_BAD_PARAM;
 	return 0;
 }
@@ -248,6 +248,12 @@ at_parse_args(struct at_lex *x, struct at_req *r)
 		if ((rc = at_parse_arg(x, &r->args[r->nargs])) != 0)
 			return rc;
 		r->nargs++;
+		if (x->p < x->end && *x->p == '?') {
+			/* AT+QCFG="usbifc"?: a query written after the args. */
+			x->p++;
+			r->set_query = 1;
+			return 0;
+		}
 		if (x->p == x->end || *x->p != ',')
 			return 0;
 		x->p++;
@@ -370,6 +376,8 @@ at_check_syntax(const struct at_req *r)
 
 	if ((c->forms & r->form) == 0)
 		return AT_RES_ERROR;
+	if (r->set_query && !c->set_query)
+		return CME_BAD_PARAM;
 	if (r->form != AT_SET && !(r->form == AT_EXEC && r->nargs > 0))
 		return 0;
 	if (c->params != NULL)

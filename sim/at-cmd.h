@@ -96,6 +96,7 @@ struct at_cmd {
 	unsigned		 needs;	 /* AT_NEED_* */
 	unsigned		 need_forms; /* forms they apply to (0: all but
 					    the test form) */
+	int			 set_query; /* takes AT+CMD=<args>? (a query) */
 	/* Optional: validate beyond the declaration; return a result code. */
 	int			(*check)(struct at_req *);
 	/* Act; write information with at_info().  Returns a result code. */
@@ -109,6 +110,7 @@ struct at_req {
 	unsigned		 nargs;
 	struct at_arg		 args[AT_MAX_ARGS];
 	long			 sreg;	/* register number for "S" */
+	int			 set_query; /* AT+CMD=<args>? */
 	int			 info_lines;
 };
 

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "at-cmd.h"
+#include "firmware/firmware.h"
 #include "fota-job.h"
 #include "modem.h"
 
@@ -47,19 +48,29 @@ at_fota_count(const struct at_req *r, unsigned i, long def, long *v)
 }
 
 /* AT+QFOTADL=<url>,...: a quoted URL of a scheme the module takes, within
- * 255 bytes; the optional numbers in range. */
+ * 255 bytes, or "FILE:<length>" for a package that fits the FOTA area; the
+ * optional numbers in range. */
 static int
 at_fota_qfotadl_check(struct at_req *r)
 {
 	enum dl_proto proto;
+	struct modem *m;
+	uint64_t len;
 	long v;
 
 	if (r->form != AT_SET)
 		return AT_RES_OK;
 	if (r->nargs == 0 || !r->args[0].present || r->args[0].type != AT_P_STR)
 		return AT_RES_ERROR;
-	if (strlen(r->args[0].s) > FOTA_URL_MAX ||
-	    !fota_url_scheme(r->args[0].s, &proto))
+	if (strlen(r->args[0].s) > FOTA_URL_MAX)
+		return AT_RES_ERROR;
+	if (strncasecmp(r->args[0].s, "FILE:", 5) == 0) {
+		/* A length from 1 to the FOTA area's size, in decimal. */
+		len = fota_file_length(r->args[0].s);
+		m = at_req_modem(r);
+		if (len == 0 || m->fw == NULL || len > firmware_fota_size(m->fw))
+			return AT_RES_ERROR;
+	} else if (!fota_url_scheme(r->args[0].s, &proto))
 		return AT_RES_ERROR;
 	if (at_fota_int(r, 1, 0, 1, 1, &v) != 0 ||
 	    at_fota_count(r, 2, 0, &v) != 0 ||

@@ -64,13 +64,16 @@ static int
 at_port_usbifc_check(struct at_req *r)
 {
 	if (r->nargs == 1)
-		return AT_RES_OK;
+		return AT_RES_OK;	/* a query, with or without the '?' */
+	if (r->set_query)
+		return CME_BAD_PARAM;
 	if (r->nargs != 3 || !r->args[1].present || !r->args[2].present)
 		return CME_BAD_PARAM;
 	return at_port_check_ifc_values(r, 1);
 }
 
-/* AT+QCFG="usbifc"[,<dce>,<dte>]: USB AT port flow control, saved at once. */
+/* AT+QCFG="usbifc"[,<dce>,<dte>]: USB AT port flow control, saved at once;
+ * AT+QCFG="usbifc" and the manual's AT+QCFG="USBIFC"? query it. */
 static int
 at_port_usbifc(struct at_req *r)
 {
@@ -167,6 +170,7 @@ const struct at_cmd at_port_cmds[] = {
 	{ .name = "+IFC", .forms = AT_READ | AT_TEST | AT_SET, .params = p_ifc,
 	  .check = at_port_ifc_check, .proceed = at_port_ifc },
 	{ .name = "+QCFG", .forms = AT_TEST | AT_SET, .params = p_qcfg,
-	  .nreq = 1, .check = at_port_qcfg_check, .proceed = at_port_qcfg },
+	  .nreq = 1, .set_query = 1,
+	  .check = at_port_qcfg_check, .proceed = at_port_qcfg },
 	{ .name = NULL },
 };

@@ -32,7 +32,7 @@
 #include "translog.h"
 
 static const char *const fota_state_names[FOTA_NSTATES] = {
-	"idle", "starting", "downloading", "updating",
+	"idle", "starting", "downloading", "receiving", "updating",
 };
 
 static const struct {
@@ -51,7 +51,7 @@ fota_state_name(enum fota_state s)
 }
 
 /* The only way to change the job's state: logs every transition. */
-static void
+void
 fota_set_state(struct fota_job *j, enum fota_state s)
 {
 	if (j->state == s)
@@ -75,21 +75,35 @@ fota_url_scheme(const char *url, enum dl_proto *proto)
 	return 0;
 }
 
-/* "FTP" or "HTTP", as the START and END URCs spell the protocol. */
+/* "FTP", "HTTP" or "FILE", as the START and END URCs spell the path. */
 static const char *
 fota_urc_word(const struct fota_job *j)
 {
+	if (j->serial)
+		return "FILE";
 	return j->proto == DL_FTP ? "FTP" : "HTTP";
 }
 
+uint64_t
+fota_file_length(const char *url)
+{
+	unsigned long long v;
+	char *end;
+
+	if (strncasecmp(url, "FILE:", 5) != 0 || !isdigit((unsigned char)url[5]))
+		return 0;
+	v = strtoull(url + 5, &end, 10);
+	return *end == '\0' ? v : 0;
+}
+
 /* The download is over with `code`: clean the FOTA area or keep it, say so. */
-static void
+void
 fota_end(struct fota_job *j, int code)
 {
 	struct firmware *fw = j->m->fw;
 
 	if (code == 0 && j->staging && firmware_stage_end(fw) != 0)
-		code = j->proto == DL_FTP ? 613 : 729;	/* flash failed */
+		code = j->serial ? 500 : j->proto == DL_FTP ? 613 : 729;
 	else if (code != 0 && j->staging)
 		(void)firmware_stage_abort(fw);
 	j->staging = 0;
@@ -419,6 +433,7 @@ fota_job_init(struct fota_job *j, struct modem *m)
 	dl_timeouts_default(&j->timeouts);
 	j->cid = 1;
 	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
+	fota_file_init(j);
 }
 
 int
@@ -431,7 +446,9 @@ void
 fota_job_start(struct fota_job *j, const struct fota_args *a)
 {
 	j->args = *a;
-	(void)fota_url_scheme(a->url, &j->proto);
+	j->serial = fota_file_length(a->url) > 0;
+	if (!j->serial)
+		(void)fota_url_scheme(a->url, &j->proto);
 	j->staging = 0;
 	j->size = j->got = 0;
 	j->dl_urcs = j->up_urcs = 0;
@@ -440,6 +457,11 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 	j->pdp_wait = 0;
 	fota_set_state(j, FOTA_STARTING);
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
+	if (j->serial) {
+		/* Bytes after the command line are the package's. */
+		fota_file_start(j, modem_flow_control(j->m));
+		return;
+	}
 	/* The rest runs after the final result code has gone out. */
 	clock_timer_start(&j->start_t, 0);
 }
@@ -458,6 +480,7 @@ fota_job_cancel(struct fota_job *j)
 		fota_set_state(j, FOTA_IDLE);
 	if (dl_running(j->dl))
 		dl_stop(j->dl, DL_STOP_NETWORK);
+	fota_file_stop(j);
 	/* The FOTA area keeps what it has: the next boot discards it. */
 	j->staging = 0;
 }

@@ -22,6 +22,7 @@ enum fota_state {
 	FOTA_IDLE,
 	FOTA_STARTING,		/* OK sent; the download begins next */
 	FOTA_DOWNLOADING,
+	FOTA_RECEIVING,		/* FILE:<length>: bytes over the AT port */
 	FOTA_UPDATING,		/* the updater has the package */
 	FOTA_NSTATES
 };
@@ -29,6 +30,7 @@ enum fota_state {
 #define FOTA_URL_MAX		255	/* the manual's limits */
 #define FOTA_PART_MAX		50	/* FTP user, password, host, path */
 #define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
+#define FOTA_FILE_RX		4096	/* FILE: the module's receive buffer */
 
 /* What AT+QFOTADL asked for. */
 struct fota_args {
@@ -59,6 +61,17 @@ struct fota_job {
 	int			 port;
 	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */
 	int			 pdp_wait;	/* the job activates this context */
+	/* FILE:<length> (fota-file.c) */
+	int			 serial;	/* the package comes over the port */
+	uint64_t		 file_len;
+	uint64_t		 file_got;	/* bytes kept in the receive buffer */
+	uint64_t		 file_dropped;	/* overflow without flow control */
+	int			 flow;		/* hardware flow control is on */
+	int			 skip_lf;	/* an LF ending the command line */
+	unsigned char		 rx[FOTA_FILE_RX];
+	size_t			 rx_used;
+	struct clock_timer	 file_t;	/* the flash is busy with a piece */
+	struct clock_timer	 idle_t;	/* no byte for too long */
 };
 
 void	fota_job_init(struct fota_job *, struct modem *);
@@ -72,6 +85,8 @@ void	fota_job_free(struct fota_job *);
 int	fota_job_busy(const struct fota_job *);
 /* Whether the URL's scheme is one AT+QFOTADL takes (ftp, http, https). */
 int	fota_url_scheme(const char *url, enum dl_proto *);
+/* "FILE:<length>": the length (> 0), or 0 if the text is not that form. */
+uint64_t fota_file_length(const char *url);
 /* Start a job after OK; the URL's scheme has been checked. */
 void	fota_job_start(struct fota_job *, const struct fota_args *);
 /*
@@ -83,5 +98,22 @@ int	fota_job_updater_urc(struct fota_job *, const char *line);
  * failed, a context or the radio went away under a download. */
 void	fota_job_net_event(struct fota_job *, enum net_event, int cid);
 const char *fota_state_name(enum fota_state);
+
+/* fota-file.c: AT+QFOTADL="FILE:<length>". */
+/* Set up a job's serial reception (from fota_job_init). */
+void	fota_file_init(struct fota_job *);
+/* Start receiving after OK; flow says whether hardware flow control is on. */
+void	fota_file_start(struct fota_job *, int flow);
+/* Whether bytes from the host are the package's, not AT commands. */
+int	fota_file_receiving(const struct fota_job *);
+/* Bytes from the host; returns how many were taken (flow control: the
+ * rest waits in the pty, and the host's write blocks). */
+size_t	fota_file_input(struct fota_job *, const unsigned char *, size_t);
+/* Stop receiving (power going away). */
+void	fota_file_stop(struct fota_job *);
+/* Shared with fota-file.c: the transfer is over with `code`. */
+void	fota_end(struct fota_job *, int code);
+/* Shared with fota-file.c: the only way to change the job's state. */
+void	fota_set_state(struct fota_job *, enum fota_state);
 
 #endif

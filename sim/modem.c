@@ -30,6 +30,14 @@ modem_power_name(enum modem_power p)
 	return p < MODEM_NPOWER ? modem_power_names[p] : "?";
 }
 
+int
+modem_flow_control(const struct modem *m)
+{
+	if (m->cfg.port_mode == MODEM_PORT_UART)
+		return m->ifc_dce == 2 && m->ifc_dte == 2;
+	return m->nv.usbifc_dce == 2 && m->nv.usbifc_dte == 2;
+}
+
 /* The only way to change the power state: it logs every transition. */
 static void
 modem_set_power(struct modem *m, enum modem_power p)
@@ -153,7 +161,7 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 	fota_job_net_event(&m->fota, ev, cid);
 }
 
-/* Send queued URCs if the engine is between lines. */
+/* Send queued URCs if the engine is between lines, in one write(). */
 static void
 modem_urc_flush(struct modem *m)
 {
@@ -161,11 +169,13 @@ modem_urc_flush(struct modem *m)
 
 	if (m->busy || !at_frame_idle(&m->frame))
 		return;
+	port_cork(&m->port);
 	while (buf_used(&m->urcs) > 0) {
 		s = (const char *)buf_head(&m->urcs);
 		at_urc(&m->at, s);
 		buf_drain(&m->urcs, strlen(s) + 1);
 	}
+	port_uncork(&m->port);
 }
 
 void
@@ -220,8 +230,9 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	m->frame.s5 = m->at.set.s5;
 	/* URCs held during the line follow its final result code. */
 	modem_urc_flush(m);
-	/* Take no more input while the host is not reading our answers. */
-	if (port_backlogged(&m->port))
+	/* Take no more input while the host is not reading our answers, and
+	 * none as AT commands once a FILE: upload has begun. */
+	if (port_backlogged(&m->port) || fota_file_receiving(&m->fota))
 		m->frame.stop = 1;
 }
 
@@ -259,6 +270,9 @@ modem_port_input(void *arg, const unsigned char *p, size_t n)
 	/* Before RDY, and once shutting down, nothing answers. */
 	if (m->power != MODEM_ON || m->at.halt)
 		return n;
+	/* AT+QFOTADL="FILE:<length>": the bytes are the package's. */
+	if (fota_file_receiving(&m->fota))
+		return fota_file_input(&m->fota, p, n);
 	used = at_frame_input(&m->frame, p, n);
 	if (m->power != MODEM_ON || m->at.halt)
 		return n;

@@ -137,6 +137,9 @@ void	modem_power_down_later(struct modem *, double delay, int urc);
 int	modem_nv_save(struct modem *);
 /* Read the saved profile (factory defaults if there is none). */
 void	modem_nv_load(struct modem *);
+/* Whether hardware flow control is on for the port in use (AT+IFC=2,2 on
+ * the UART, AT+QCFG="usbifc",2,2 on USB). */
+int	modem_flow_control(const struct modem *);
 /* Name of a power state. */
 const char *modem_power_name(enum modem_power);
 /* Default revision of a model. */

@@ -1,13 +1,17 @@
 /*
  * port.c: the pty behind the AT port.
  *
- * A pty master cannot be told when the host opens the slave, but it can see
- * that nobody has it open: poll() reports POLLHUP.  That condition is level-
- * triggered, so an ev_io on a hung-up master would spin; instead, while no
- * host is attached, a short wall-clock timer polls for POLLHUP to clear.  The
- * same timer samples the host's termios, since modem-line ioctls do not work
- * on a pty.  These polls observe the host, not the module, so they run on
- * wall time, not on the simulated clock.
+ * A pty master is not told when the host opens the slave, and "nobody has
+ * the slave open" shows on the master only as POLLHUP, a level that would
+ * spin an ev_io.  So the port watches the host with two events instead of a
+ * timer: inotify IN_OPEN on the slave node says somebody opened it, and a
+ * private epoll set holding the master with no events asked for (epoll
+ * always reports EPOLLHUP) says the host hung up; it is armed only while a
+ * host is attached, so neither level spins.  Each event is only a hint:
+ * poll() on the master decides.  Without inotify (no instances left) a short
+ * wall-clock poll does the same job.  The host's termios is read on attach,
+ * on input and when the owner asks, since modem-line ioctls do not work on
+ * a pty.  These observe the host, not the module, so they run on wall time.
  */
 #include "config.h"
 
@@ -17,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -24,7 +30,7 @@
 #include "port.h"
 #include "translog.h"
 
-#define PORT_WATCH_INTERVAL	0.005	/* wall seconds */
+#define PORT_WATCH_INTERVAL	0.005	/* wall seconds, polling fallback */
 #define PORT_READ_CHUNK		4096
 #define PORT_DRAIN_QUIET	0.05	/* wall seconds since the last write */
 #define PORT_DRAIN_ZEROES	3	/* consecutive "nothing unread" samples */
@@ -35,6 +41,8 @@ static ssize_t	port_read_once(struct port *);
 static void	port_deliver(struct port *);
 static void	port_rio_cb(struct ev_loop *, ev_io *, int);
 static void	port_wio_cb(struct ev_loop *, ev_io *, int);
+static void	port_nio_cb(struct ev_loop *, ev_io *, int);
+static void	port_hio_cb(struct ev_loop *, ev_io *, int);
 static void	port_watch_cb(struct ev_loop *, ev_timer *, int);
 static void	port_drain_cb(struct ev_loop *, ev_timer *, int);
 
@@ -46,6 +54,8 @@ port_init(struct port *p, struct ev_loop *loop, const char *link,
 	p->loop = loop;
 	p->link = xstrdup(link);
 	p->fd = -1;
+	p->nfd = -1;
+	p->hfd = -1;
 	p->cb = *cb;
 	p->arg = arg;
 	buf_init(&p->out);
@@ -54,6 +64,10 @@ port_init(struct port *p, struct ev_loop *loop, const char *link,
 	p->rio.data = p;
 	ev_init(&p->wio, port_wio_cb);
 	p->wio.data = p;
+	ev_init(&p->nio, port_nio_cb);
+	p->nio.data = p;
+	ev_init(&p->hio, port_hio_cb);
+	p->hio.data = p;
 	ev_init(&p->watch, port_watch_cb);
 	p->watch.data = p;
 	ev_init(&p->drain, port_drain_cb);
@@ -135,6 +149,76 @@ port_sample_termios(struct port *p)
 }
 
 int
+port_refresh_termios(struct port *p)
+{
+	if (p->fd == -1 || !port_sample_termios(p))
+		return 0;
+	translog_state(p->log, "port", "termios baud=%lu crtscts=%d",
+	    p->baud, p->crtscts);
+	if (p->cb.event != NULL)
+		p->cb.event(p->arg, PORT_TERMIOS);
+	return 1;
+}
+
+/* Stop watching the host (the pty is going away). */
+static void
+port_unwatch(struct port *p)
+{
+	ev_io_stop(p->loop, &p->nio);
+	ev_io_stop(p->loop, &p->hio);
+	ev_timer_stop(p->loop, &p->watch);
+	if (p->nfd != -1)
+		close(p->nfd);
+	if (p->hfd != -1)
+		close(p->hfd);
+	p->nfd = p->hfd = -1;
+}
+
+/*
+ * Watch the slave for opens and get ready to hear the master's hang-up;
+ * without inotify or epoll, poll instead.  The watch is made before the link
+ * exists, so no host can open the slave unseen.
+ */
+static void
+port_watch(struct port *p)
+{
+	const char *why = "asked to";
+
+	if (!p->polling) {
+		p->nfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		p->hfd = epoll_create1(EPOLL_CLOEXEC);
+		if (p->nfd != -1 && p->hfd != -1 &&
+		    inotify_add_watch(p->nfd, p->slave, IN_OPEN) != -1) {
+			ev_io_set(&p->nio, p->nfd, EV_READ);
+			ev_io_start(p->loop, &p->nio);
+			ev_io_set(&p->hio, p->hfd, EV_READ);
+			return;
+		}
+		why = strerror(errno);
+		port_unwatch(p);
+	}
+	translog_state(p->log, "port", "watching the host by polling: %s", why);
+	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
+	ev_timer_again(p->loop, &p->watch);
+}
+
+/* Listen for the attached host's hang-up (on), or stop (off). */
+static void
+port_watch_hup(struct port *p, int on)
+{
+	struct epoll_event ev = { .events = 0 };	/* EPOLLHUP only */
+
+	if (p->hfd == -1 || on == ev_is_active(&p->hio))
+		return;
+	if (on && epoll_ctl(p->hfd, EPOLL_CTL_ADD, p->fd, &ev) == 0)
+		ev_io_start(p->loop, &p->hio);
+	if (!on) {
+		ev_io_stop(p->loop, &p->hio);
+		epoll_ctl(p->hfd, EPOLL_CTL_DEL, p->fd, &ev);
+	}
+}
+
+int
 port_open(struct port *p)
 {
 	struct termios t;
@@ -164,7 +248,9 @@ port_open(struct port *p)
 		goto fail;
 	close(s);
 	p->fd = fd;
+	port_watch(p);
 	if (port_relink(p) != 0) {
+		port_unwatch(p);
 		p->fd = -1;
 		goto fail;
 	}
@@ -176,9 +262,9 @@ port_open(struct port *p)
 	buf_reset(&p->in);
 	ev_io_set(&p->rio, fd, EV_READ);
 	ev_io_set(&p->wio, fd, EV_WRITE);
-	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
-	ev_timer_again(p->loop, &p->watch);
 	translog_state(p->log, "port", "up %s", p->slave);
+	if (ev_is_active(&p->nio))	/* look once, as the poll would */
+		ev_feed_event(p->loop, &p->nio, EV_READ);
 	return 0;
 fail:
 	saved = errno;
@@ -214,7 +300,9 @@ port_update_reading(struct port *p)
 /*
  * Hand buffered input to the owner, which takes what it can: it stops at a
  * line end when its output is backlogged, so one chunk of input cannot
- * produce unbounded output.  Never re-entered from the owner's callback.
+ * produce unbounded output.  What the owner answers is collected and written
+ * once at the end (echo, response and final result code in one write()).
+ * Never re-entered from the owner's callback.
  */
 static void
 port_deliver(struct port *p)
@@ -224,6 +312,7 @@ port_deliver(struct port *p)
 	if (p->delivering)
 		return;
 	p->delivering = 1;
+	port_cork(p);
 	while (p->fd != -1 && buf_used(&p->in) > 0 && !p->paused &&
 	    (p->leaving || !p->backlogged) && p->cb.input != NULL) {
 		used = p->cb.input(p->arg, buf_head(&p->in), buf_used(&p->in));
@@ -231,7 +320,31 @@ port_deliver(struct port *p)
 			break;		/* closed (buffers reset), or stalled */
 		buf_drain(&p->in, used);
 	}
+	port_uncork(p);
 	p->delivering = 0;
+}
+
+/* Open the slave for a moment beside the host, who does not notice. */
+static int
+port_open_aside(struct port *p)
+{
+	return open(p->slave, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+}
+
+/*
+ * Discard what we wrote that the host has not read.  tcflush(TCOFLUSH) on
+ * the master does not reach it on current kernels; TCIFLUSH on the slave
+ * does.
+ */
+static void
+port_discard_unread(struct port *p)
+{
+	int s;
+
+	if ((s = port_open_aside(p)) == -1)
+		return;
+	tcflush(s, TCIFLUSH);
+	close(s);
 }
 
 /* The host went away: stop I/O and forget queued output. */
@@ -243,8 +356,11 @@ port_detach(struct port *p)
 	p->attached = 0;
 	ev_io_stop(p->loop, &p->rio);
 	ev_io_stop(p->loop, &p->wio);
+	port_watch_hup(p, 0);
 	buf_reset(&p->out);
 	buf_reset(&p->in);
+	/* Now, so that the next host cannot read it before port_attach. */
+	port_discard_unread(p);
 	translog_state(p->log, "port", "host detached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DETACH);
@@ -256,11 +372,13 @@ port_attach(struct port *p)
 {
 	p->attached = 1;
 	p->backlogged = 0;
-	tcflush(p->fd, TCOFLUSH);
+	port_discard_unread(p);
+	port_watch_hup(p, 1);
 	port_update_reading(p);
 	translog_state(p->log, "port", "host attached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_ATTACH);
+	port_refresh_termios(p);
 }
 
 void
@@ -270,8 +388,8 @@ port_close(struct port *p)
 		return;
 	ev_io_stop(p->loop, &p->rio);
 	ev_io_stop(p->loop, &p->wio);
-	ev_timer_stop(p->loop, &p->watch);
 	ev_timer_stop(p->loop, &p->drain);
+	port_unwatch(p);
 	close(p->fd);
 	p->fd = -1;
 	p->attached = 0;
@@ -337,7 +455,24 @@ port_write(struct port *p, const void *data, size_t n)
 	if (p->fd == -1 || !p->attached || p->leaving || n == 0)
 		return;
 	buf_add(&p->out, data, n);
+	/* Corked: collect, but a large answer goes out as it grows. */
+	if (p->corked > 0 && buf_used(&p->out) < PORT_OUT_LOW)
+		return;
 	port_flush(p);
+}
+
+void
+port_cork(struct port *p)
+{
+	p->corked++;
+}
+
+void
+port_uncork(struct port *p)
+{
+	if (p->corked > 0 && --p->corked == 0 && p->fd != -1 &&
+	    p->attached && buf_used(&p->out) > 0)
+		port_flush(p);
 }
 
 size_t
@@ -363,6 +498,8 @@ port_read_once(struct port *p)
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
 		translog_io(p->log, TRANSLOG_HOST, data, (size_t)n);
+		/* The host may have changed its settings before sending. */
+		port_refresh_termios(p);
 		buf_add(&p->in, data, (size_t)n);
 		port_deliver(p);
 		if (p->fd != -1)
@@ -394,16 +531,17 @@ port_wio_cb(struct ev_loop *loop, ev_io *w, int revents)
 	port_flush(w->data);
 }
 
-/* Poll for the host attaching or detaching, and for termios changes. */
+/*
+ * Whether somebody holds the slave open decides attached or not; the
+ * events (or the poll timer) only say when to look.
+ */
 static void
-port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+port_check_host(struct port *p)
 {
-	struct port *p = w->data;
 	struct pollfd pfd = { .fd = p->fd, .events = 0 };
 	int hup;
 
-	(void)loop; (void)revents;
-	if (poll(&pfd, 1, 0) < 0)
+	if (p->fd == -1 || poll(&pfd, 1, 0) < 0)
 		return;
 	hup = (pfd.revents & POLLHUP) != 0;
 	if (!p->attached && !hup)
@@ -420,12 +558,35 @@ port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		p->leaving = 0;
 		port_detach(p);
 	}
-	if (p->fd != -1 && port_sample_termios(p)) {
-		translog_state(p->log, "port", "termios baud=%lu crtscts=%d",
-		    p->baud, p->crtscts);
-		if (p->cb.event != NULL)
-			p->cb.event(p->arg, PORT_TERMIOS);
-	}
+}
+
+/* Somebody opened the slave: the host, or our own brief opens. */
+static void
+port_nio_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct port *p = w->data;
+	char events[sizeof(struct inotify_event) * 16];
+
+	(void)loop; (void)revents;
+	while (read(p->nfd, events, sizeof events) > 0)
+		;
+	port_check_host(p);
+}
+
+/* The master hung up: the last holder of the slave closed it. */
+static void
+port_hio_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop; (void)revents;
+	port_check_host(w->data);
+}
+
+/* Polling fallback: look for the host attaching or detaching. */
+static void
+port_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)revents;
+	port_check_host(w->data);
 }
 
 /* Bytes written to the pty that the host has not read yet. */
@@ -434,8 +595,7 @@ port_unread(struct port *p)
 {
 	int s, n = 0;
 
-	s = open(p->slave, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (s == -1)
+	if ((s = port_open_aside(p)) == -1)
 		return 0;
 	if (ioctl(s, FIONREAD, &n) != 0)
 		n = 0;

@@ -1,10 +1,12 @@
 /*
  * port.h: the modem's AT port, a pseudo-terminal behind a stable symlink.
  *
- * The port owns the pty master.  It notices the host opening and closing the
- * slave (POLLHUP on the master), discards output queued while nobody was
- * attached, watches the host's termios (baud rate, CRTSCTS), and can vanish
- * and come back as a new pty for a USB-style reboot.
+ * The port owns the pty master.  It notices the host opening the slave (an
+ * inotify IN_OPEN on the slave node) and closing it (POLLHUP on the master,
+ * as an event), discards output the host left unread, reads the host's
+ * termios (baud rate, CRTSCTS) when it matters, writes each burst of output
+ * with one write(), and can vanish and come back as a new pty for a
+ * USB-style reboot.
  */
 #ifndef FOTASIM_PORT_H
 #define FOTASIM_PORT_H
@@ -39,13 +41,20 @@ struct port {
 	int			 backlogged;	/* host not reading our output */
 	int			 leaving;	/* host hung up: output goes nowhere */
 	int			 delivering;	/* inside port_deliver */
+	int			 corked;	/* port_cork depth: collect output */
+	int			 polling;	/* set before port_open: watch the
+						   host by a wall-time poll */
 	unsigned long		 baud;		/* host's rate, bits/s (0: unknown) */
 	int			 crtscts;
 	struct buf		 out;
 	struct buf		 in;		/* read, not yet taken by the owner */
+	int			 nfd;		/* inotify on the slave node, or -1 */
+	int			 hfd;		/* epoll: the master's hang-up, or -1 */
 	ev_io			 rio;
 	ev_io			 wio;
-	ev_timer		 watch;		/* wall-time poll for attach/termios */
+	ev_io			 nio;		/* nfd: somebody opened the slave */
+	ev_io			 hio;		/* hfd: the host hung up */
+	ev_timer		 watch;		/* fallback: wall-time attach poll */
 	ev_timer		 drain;		/* wall-time poll while draining */
 	double			 drain_until;
 	int			 drain_zeroes;	/* consecutive empty samples */
@@ -66,6 +75,12 @@ void	port_close(struct port *);
 void	port_free(struct port *);
 /* Queue bytes for the host; dropped when no host is attached. */
 void	port_write(struct port *, const void *, size_t);
+/* Collect output from here on (nests) ... */
+void	port_cork(struct port *);
+/* ...and write it with one write() when the outermost cork comes off. */
+void	port_uncork(struct port *);
+/* Read the host's termios now; returns 1 if baud or CRTSCTS changed. */
+int	port_refresh_termios(struct port *);
 /* Bytes queued and not yet written to the pty. */
 size_t	port_queued(const struct port *);
 /* Wait (at most `bound` wall seconds) until the host has read everything. */

@@ -94,6 +94,32 @@ fwopt_parse_timing(struct firmware_options *o, const char *arg)
 	return rc == 0 && o->timing_set != 0 ? 0 : -1;
 }
 
+/* "full-after=BYTES,fail-op=N" (either, once each) into o->fault. */
+static int
+fwopt_parse_fault(struct firmware_options *o, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	unsigned long long v;
+	int rc = 0;
+
+	memset(&o->fault, 0, sizeof o->fault);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, "full-after=", 11) == 0 &&
+		    o->fault.full_after == 0 && parse_size(tok + 11, &v) == 0 &&
+		    v > 0)
+			o->fault.full_after = v;
+		else if (strncmp(tok, "fail-op=", 8) == 0 &&
+		    o->fault.fail_op == 0 && parse_size(tok + 8, &v) == 0 &&
+		    v > 0)
+			o->fault.fail_op = v;
+		else
+			rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
 int
 firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
     char *err, size_t errlen)
@@ -140,6 +166,13 @@ firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
 			    "'%s'", arg);
 		o->page_size = (uint32_t)v;
 		o->given |= FWOPT_PAGE;
+		return 0;
+	case FIRMWARE_OPT_FLASH_FAULT:
+		if (fwopt_parse_fault(o, arg) != 0)
+			return fwopt_error(err, errlen, "--flash-fault: expected "
+			    "full-after=BYTES and/or fail-op=N (> 0), not '%s'",
+			    arg);
+		o->given |= FWOPT_FAULT;
 		return 0;
 	case FIRMWARE_OPT_FLASH_TIMING:
 		if (strcmp(arg, "real") == 0)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "flash.h"
+#include "flash-fault.h"
 
 /* Which options were given (the rest come from the state dir or defaults). */
 #define FWOPT_TYPE		0x01
@@ -20,6 +21,7 @@
 #define FWOPT_TIMING		0x08
 #define FWOPT_BLOCK		0x10
 #define FWOPT_PAGE		0x20
+#define FWOPT_FAULT		0x40
 
 /* --flash-timing: the type's real timing, none, or set per field. */
 enum firmware_timing {
@@ -41,6 +43,8 @@ struct firmware_options {
 	double			 erase_time;
 	double			 page_time;
 	double			 program_rate;
+	/* --flash-fault: the fault layer between the flash and its file. */
+	struct flash_fault_cfg	 fault;
 };
 
 /* The options' keys: firmware_parse_option() takes them. */
@@ -50,6 +54,7 @@ struct firmware_options {
 #define FIRMWARE_OPT_FLASH_TIMING	0x103
 #define FIRMWARE_OPT_FLASH_BLOCK	0x104
 #define FIRMWARE_OPT_FLASH_PAGE		0x105
+#define FIRMWARE_OPT_FLASH_FAULT	0x106
 
 /*
  * Their rows in fotasim's option table (struct opt, sim/opttab.h): name,
@@ -70,7 +75,10 @@ struct firmware_options {
 	FIRMWARE_OPT_ROW("flash-block", "BYTES", "erase block (default nor " \
 	    "64k, nand 128k)", FIRMWARE_OPT_FLASH_BLOCK, setter), \
 	FIRMWARE_OPT_ROW("flash-page", "BYTES", "program page (default nor " \
-	    "256, nand 2k)", FIRMWARE_OPT_FLASH_PAGE, setter)
+	    "256, nand 2k)", FIRMWARE_OPT_FLASH_PAGE, setter), \
+	FIRMWARE_OPT_ROW("flash-fault", "F", "a failing chip, from each " \
+	    "power-on:\nfull-after=BYTES programmed, fail-op=N (the Nth " \
+	    "erase\nor page program fails)", FIRMWARE_OPT_FLASH_FAULT, setter)
 
 /* The largest flash fotasim accepts (the file is sparse). */
 #define FIRMWARE_MAX_FLASH	(16ULL << 30)

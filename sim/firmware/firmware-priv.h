@@ -52,6 +52,7 @@ struct firmware {
 	struct translog		*log;
 	struct flash_dev	*dev;
 	struct flash_dev	*own_dev;	/* closed with the firmware */
+	struct flash_dev	*fault_dev;	/* --flash-fault, around own_dev */
 	struct flash		*flash;
 	struct layout		 lay;
 	struct flashlog		 bootlog;

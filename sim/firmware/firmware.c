@@ -315,6 +315,10 @@ fw_open_dev(struct firmware *fw, const struct firmware_config *cfg,
 		rc = fw_error(err, errlen, "%s: %s", path, strerror(errno));
 	free(path);
 	fw->dev = fw->own_dev;
+	if (rc == 0 && cfg->opts != NULL && (cfg->opts->given & FWOPT_FAULT)) {
+		fw->fault_dev = flash_fault_open(fw->own_dev, &cfg->opts->fault);
+		fw->dev = fw->fault_dev;
+	}
 	return rc;
 }
 
@@ -459,6 +463,7 @@ firmware_close(struct firmware *fw)
 		return;
 	updater_free(fw->up);
 	flash_close(fw->flash);
+	flash_dev_close(fw->fault_dev);
 	flash_dev_close(fw->own_dev);
 	free(fw->stage_page);
 	free(fw);
@@ -474,6 +479,12 @@ const char *
 firmware_update_state(const struct firmware *fw)
 {
 	return updater_state_name(fw->up);
+}
+
+uint64_t
+firmware_fota_size(const struct firmware *fw)
+{
+	return fw->lay.fota_size;
 }
 
 int

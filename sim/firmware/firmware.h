@@ -90,6 +90,8 @@ int	 firmware_update_start(struct firmware *);
 double	 firmware_take_busy(struct firmware *);
 /* The updater's state name: idle, downloaded, verifying, ... */
 const char *firmware_update_state(const struct firmware *);
+/* Bytes the FOTA area holds: the largest package that can be staged. */
+uint64_t firmware_fota_size(const struct firmware *);
 /* The last END code the updater reported (-1 = none yet). */
 int	 firmware_update_result(const struct firmware *);
 

@@ -387,7 +387,7 @@ net_set_cfun(struct net *n, int fun)
 void
 net_set_reg(struct net *n, enum net_reg reg)
 {
-	int d;
+	int d, cid;
 
 	if (reg != NET_REG_SEARCHING)
 		clock_timer_stop(&n->search_t);
@@ -396,9 +396,9 @@ net_set_reg(struct net *n, enum net_reg reg)
 	translog_state(n->log, "network", "registration %d -> %d", n->reg, reg);
 	n->reg = reg;
 	/* Activations waiting for a network go on now. */
-	for (d = 1; d < NET_NCID && net_registered(n); d++)
-		if (n->pdp[d].activating)
-			clock_timer_start(&n->act_t[d], n->act_time);
+	for (cid = 1; cid < NET_NCID && net_registered(n); cid++)
+		if (n->pdp[cid].activating)
+			clock_timer_start(&n->act_t[cid], n->act_time);
 	for (d = 0; d < NET_NDOMAIN; d++) {
 		/* A UMTS-only UC200T never registers on EPS: no change. */
 		if (d == NET_REG_E && !n->lte)

@@ -43,7 +43,8 @@ def certificate(tmp):
     return cert, key
 
 
-def nginx(root, tmp, tls=None):
+def nginx(root, tmp, tls=None, tuning="", preexec=None):
+    """nginx serving root; `tuning` goes into its http block."""
     port = free_port()
     listen = "127.0.0.1:%d" % port
     extra = ""
@@ -56,9 +57,10 @@ def nginx(root, tmp, tls=None):
 worker_processes 1;
 pid %s/nginx-%d.pid;
 error_log %s/nginx.err;
-events { worker_connections 64; }
+events { worker_connections 1024; }
 http {
     access_log off;
+    %s
     client_body_temp_path %s/ngx-body;
     proxy_temp_path %s/ngx-proxy;
     fastcgi_temp_path %s/ngx-fcgi;
@@ -66,16 +68,18 @@ http {
     scgi_temp_path %s/ngx-scgi;
     server { listen %s; root %s; %s }
 }
-""" % ("user root;" if os.getuid() == 0 else "", tmp, port, tmp, tmp, tmp,
-            tmp, tmp, tmp, listen, root, extra))
+""" % ("user root;" if os.getuid() == 0 else "", tmp, port, tmp, tuning,
+            tmp, tmp, tmp, tmp, tmp, listen, root, extra))
     proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp, "-g",
-                             "daemon off;"], stderr=subprocess.DEVNULL)
+                             "daemon off;"], stderr=subprocess.DEVNULL,
+                            preexec_fn=preexec)
     if not wait_port(port, proc):
         raise RuntimeError("nginx did not start (see %s/nginx.err)" % tmp)
     return proc, port
 
 
-def vsftpd(root, tmp):
+def vsftpd(root, tmp, extra="", preexec=None):
+    """vsftpd serving root to anonymous; `extra` lines go into its config."""
     port = free_port()
     conf = os.path.join(tmp, "vsftpd.conf")
     with open(conf, "w") as f:
@@ -93,11 +97,12 @@ pasv_enable=YES
 xferlog_enable=NO
 seccomp_sandbox=NO
 secure_chroot_dir=/var/run/vsftpd/empty
-""" % (port, root))
+%s""" % (port, root, extra))
         if os.getuid() != 0:
             f.write("run_as_launching_user=YES\n")
     os.makedirs("/var/run/vsftpd/empty", exist_ok=True)
-    proc = subprocess.Popen(["vsftpd", conf], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(["vsftpd", conf], stderr=subprocess.DEVNULL,
+                            preexec_fn=preexec)
     if not wait_port(port, proc):
         raise RuntimeError("vsftpd did not start")
     return proc, port

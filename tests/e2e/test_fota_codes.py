@@ -9,7 +9,8 @@ import shutil
 import subprocess
 import tempfile
 
-from fotasim_test import check, run, serve, ready, still_usable, BUILDDIR
+from fotasim_test import (check, run, serve, ready, addresses, still_usable,
+                          BUILDDIR)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -111,6 +112,32 @@ def body(modem):
         h.close()
         if only:
             print(tr)
+        m.cleanup()
+
+    # A flash that fails: full before the journal's first record (nothing
+    # stored: 611), or after some of the package (613; HTTP 729).  The
+    # first run provisions the state dir, the second has the faulty chip.
+    for name, fault, url, code in [
+            ("fota-ftp-611", "full-after=100", FTP, 611),
+            ("fota-ftp-613-flash", "full-after=20000", FTP, 613),
+            ("fota-http-729-flash", "full-after=20000", HTTP, 729)]:
+        if only and name not in only:
+            continue
+        m = modem(speed="max")
+        m.args += ["--flash-timing", "zero"]
+        serve(m, root)
+        ready(m).close()
+        m.stop()
+        m.args += ["--flash-fault", fault]
+        m.start()
+        addr = addresses(m.proc, m.errors)
+        h = ready(m)
+        u = url.format(**addr)
+        got = qfotadl(h, u)
+        check(got == expected(u, code), "%s: %r" % (name, got))
+        check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+              "%s: still on the old firmware" % name)
+        h.close()
         m.cleanup()
     if only:
         return

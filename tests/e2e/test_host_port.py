@@ -27,7 +27,8 @@ def body(modem):
     h.send("AT+CFUN=0")
     h.close()
     # Reopen once the modem has seen the host leave (a host that closes and
-    # reopens within one 5 ms poll is indistinguishable from one that stayed):
+    # reopens before the hang-up is handled is indistinguishable from one
+    # that stayed):
     # the half line was dropped, not completed by the next bytes.
     m.wait_transcript(r"state port host detached", 1)
     h = Host(m.link)

@@ -268,6 +268,10 @@ START_TEST(test_flow_control)
 	ck_assert_str_eq(run("+IFC?"), "\r\n+IFC: 2,2\r\n\r\nOK\r\n");
 	ck_assert_str_eq(run("+QCFG=\"USBIFC\",2,2"), "\r\nOK\r\n");
 	ck_assert_str_eq(run("+QCFG=\"usbifc\""), "\r\n+QCFG: \"usbifc\",2,2\r\n\r\nOK\r\n");
+	/* The manual's query form (chapter 3.3), any case. */
+	ck_assert_str_eq(run("+QCFG=\"USBIFC\"?"), "\r\n+QCFG: \"usbifc\",2,2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(run("+QCFG=\"usbifc\",2,2?"), "\r\n+CME ERROR: 50\r\n");
+	ck_assert_str_eq(run("+CGDCONT=1?"), "\r\n+CME ERROR: 50\r\n");
 	ck_assert_str_eq(run("+QCFG=\"usbifc\",2"), "\r\n+CME ERROR: 50\r\n");
 	ck_assert_str_eq(run("+QCFG=\"nosuch\""), "\r\n+CME ERROR: 50\r\n");
 	ck_assert_str_eq(run("+QCFG=\"usbifc\",\"2\",2"), "\r\n+CME ERROR: 50\r\n");
