@@ -94,8 +94,8 @@ static int
 at_port_fota_cid_check(struct at_req *r)
 {
 	if (r->nargs == 1)
-		return AT_RES_OK;
-	if (r->nargs != 2 || r->args[1].type != AT_P_INT ||
+		return AT_RES_OK;	/* a query, with or without the '?' */
+	if (r->set_query || r->nargs != 2 || r->args[1].type != AT_P_INT ||
 	    r->args[1].i < 1 || r->args[1].i >= NET_NCID)
 		return CME_BAD_PARAM;
 	return AT_RES_OK;

@@ -116,6 +116,10 @@ def body(modem):
            ("AT+QIACT?", OK),
            ("AT+QIACT=1\rAT+QIACT?", OK + qiact1),
            ('AT+QCFG="fota/cid",0', b"\r\n+CME ERROR: 50\r\n"),
+           ('AT+QCFG="fota/cid",2?', b"\r\n+CME ERROR: 50\r\n"),
+           ('AT+QCFG="FOTA/CID"?', b'\r\n+QCFG: "fota/cid",1\r\n' + OK),
+           ("AT+QCFG=?", b'\r\n+QCFG: "usbifc",(0,2),(0,2)\r\n'
+            b'+QCFG: "fota/cid",(1-15)\r\n' + OK),
            ('AT+QCFG="fota/cid"', b'\r\n+QCFG: "fota/cid",1\r\n' + OK),
            ('AT+QCFG="fota/cid",3', OK),
            ('AT+QCFG="fota/cid"', b'\r\n+QCFG: "fota/cid",3\r\n' + OK)], 708)
