@@ -150,7 +150,8 @@ at_net_reg(struct at_req *r)
 		at_info(r, "%s: (0-2)", r->cmd->name);
 		break;
 	case AT_READ:
-		if (n->reg_n[d] == 2 && stat == NET_REG_HOME)
+		if (n->reg_n[d] == 2 &&
+		    (stat == NET_REG_HOME || stat == NET_REG_ROAMING))
 			at_info(r, "%s: 2,%d,\"1A2B\",\"0C3D4E5\",%d",
 			    r->cmd->name, stat, n->lte ? 7 : 2);
 		else

@@ -26,6 +26,7 @@ static const char *const net_domain_names[NET_NDOMAIN] = {
 /* How --net-event spells each action (a pdp one after "pdp <cid> "). */
 static const char *const net_action_names[NET_NACTION] = {
 	"coverage lost", "coverage back", "deactivated", "activate",
+	"registration home", "registration roaming", "registration denied",
 };
 
 /* An action as --net-event spells it. */
@@ -96,7 +97,7 @@ net_search_cb(struct clock_timer *t, void *arg)
 
 	(void)t;
 	if (n->cfun == 1 && n->sim_ready && n->coverage)
-		net_set_reg(n, NET_REG_HOME);
+		net_set_reg(n, n->serving);
 }
 
 /* Whether the network rejects an APN. */
@@ -182,6 +183,15 @@ net_timed_cb(struct clock_timer *t, void *arg)
 	case NET_DO_PDP_ACTIVATE:
 		net_pdp_activate(e->net, e->cid);
 		break;
+	case NET_DO_REG_HOME:
+		net_set_serving(e->net, NET_REG_HOME);
+		break;
+	case NET_DO_REG_ROAMING:
+		net_set_serving(e->net, NET_REG_ROAMING);
+		break;
+	case NET_DO_REG_DENIED:
+		net_set_serving(e->net, NET_REG_DENIED);
+		break;
 	default:
 		break;
 	}
@@ -203,6 +213,7 @@ net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
 	for (cid = 0; cid < NET_NCID; cid++)
 		clock_timer_init(&n->act_t[cid], clock, net_act_cb, n);
 	n->coverage = 1;
+	n->serving = NET_REG_HOME;
 	n->act_time = NET_ACT_TIME;
 	(void)net_dns_put(n, "localhost", "127.0.0.1");
 	net_reset(n);
@@ -294,8 +305,9 @@ net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
 	}
 	if (a == NET_NACTION) {
 		snprintf(err, errlen, "'%s': unknown event '%s' (coverage lost, "
-		    "coverage back, pdp CID deactivated, pdp CID activate)",
-		    spec, p);
+		    "coverage back, pdp CID deactivated, pdp CID activate, "
+		    "registration home, registration roaming, registration "
+		    "denied)", spec, p);
 		return -1;
 	}
 	*what = (enum net_action)a;
@@ -503,28 +515,58 @@ net_pdp_deactivate(struct net *n, int cid, int network)
 	net_event(n, NET_EV_PDP_DOWN, cid);
 }
 
-void
-net_set_coverage(struct net *n, int coverage)
+/* Service is gone (coverage lost, registration denied): the radio first,
+ * so a download fails for it, then every context, then `<stat>`. */
+static void
+net_lose_service(struct net *n, enum net_reg reg)
 {
 	int cid;
 
+	net_event(n, NET_EV_RADIO_LOST, 0);
+	for (cid = 1; cid < NET_NCID; cid++)
+		net_pdp_drop(n, cid, 1);
+	net_set_reg(n, reg);
+}
+
+/* Look for the network again: registered (or denied) after the search. */
+static void
+net_search(struct net *n)
+{
+	net_set_reg(n, NET_REG_SEARCHING);
+	clock_timer_start(&n->search_t, NET_SEARCH_TIME);
+}
+
+void
+net_set_coverage(struct net *n, int coverage)
+{
 	if (n->coverage == coverage)
 		return;
 	translog_state(n->log, "network", "coverage %s",
 	    coverage ? "back" : "lost");
 	n->coverage = coverage;
-	if (!coverage) {
-		net_event(n, NET_EV_RADIO_LOST, 0);
-		for (cid = 1; cid < NET_NCID; cid++)
-			net_pdp_drop(n, cid, 1);
-		if (n->cfun == 1 && n->sim_ready)
-			net_set_reg(n, NET_REG_SEARCHING);
+	if (n->cfun != 1 || !n->sim_ready)
 		return;
-	}
-	if (n->cfun == 1 && n->sim_ready) {
-		net_set_reg(n, NET_REG_SEARCHING);
-		clock_timer_start(&n->search_t, NET_SEARCH_TIME);
-	}
+	if (!coverage)
+		net_lose_service(n, NET_REG_SEARCHING);
+	else
+		net_search(n);
+}
+
+void
+net_set_serving(struct net *n, enum net_reg reg)
+{
+	if (n->serving == reg)
+		return;
+	translog_state(n->log, "network", "serving %d -> %d", n->serving, reg);
+	n->serving = reg;
+	if (n->cfun != 1 || !n->sim_ready || !n->coverage)
+		return;
+	if (reg == NET_REG_DENIED)
+		net_lose_service(n, NET_REG_DENIED);
+	else if (net_registered(n))
+		net_set_reg(n, reg);		/* home <-> roaming: no search */
+	else
+		net_search(n);
 }
 
 void

@@ -70,6 +70,9 @@ enum net_action {
 	NET_DO_COVERAGE_BACK,
 	NET_DO_PDP_DEACTIVATE,	/* the network tears a context down */
 	NET_DO_PDP_ACTIVATE,	/* another port (PPP dial-up) activates one */
+	NET_DO_REG_HOME,	/* the network registers the module at home */
+	NET_DO_REG_ROAMING,	/* ... as roaming */
+	NET_DO_REG_DENIED,	/* ... refuses it (until home or roaming) */
 	NET_NACTION
 };
 
@@ -115,6 +118,8 @@ struct net {
 	int			 ndns;
 	int			 coverage;	/* a cell in sight (environment:
 						   kept across power cycles) */
+	enum net_reg		 serving;	/* what a search ends in: home,
+						   roaming or denied (ditto) */
 	double			 act_time;	/* activation time */
 	struct clock_timer	 act_t[NET_NCID]; /* per activating context */
 	char			 reject[NET_REJECT_MAX][100];
@@ -169,11 +174,15 @@ void	net_pdp_deactivate(struct net *, int cid, int network);
 void	net_pdp_addr(const struct net *, int cid, char *buf, size_t size);
 /* A cell in sight or not: losing it deregisters and drops every context. */
 void	net_set_coverage(struct net *, int coverage);
+/* What the network grants a search: NET_REG_HOME, _ROAMING or _DENIED;
+ * applied at once if the module is registered or searching. */
+void	net_set_serving(struct net *, enum net_reg);
 /* An APN the network rejects (--reject-apn); 0 or -1 (table full). */
 int	net_reject_apn(struct net *, const char *apn);
 /*
  * A timed event, "T=<seconds> coverage lost|coverage back|pdp <cid>
- * deactivated|pdp <cid> activate" (--net-event), scheduled at once on the
+ * deactivated|pdp <cid> activate|registration home|registration
+ * roaming|registration denied" (--net-event), scheduled at once on the
  * simulated clock; 0, or -1 with a message in err.
  */
 int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);

@@ -188,7 +188,8 @@ def body(modem):
     # Registration URCs per mode when coverage goes and comes back.
     m = modem(speed="10")
     m.args += ["--net-event", "T=10 coverage lost",
-               "--net-event", "T=30 coverage back"]
+               "--net-event", "T=30 coverage back",
+               "--net-event", "T=45 registration roaming"]
     m.start()
     h = booted(m)
     for line in ("AT+CREG=1", "AT+CGREG=2", "AT+CEREG=0"):
@@ -209,6 +210,14 @@ def body(modem):
           "reg-urcs: back, per mode: %r" % back)
     check(h.cmd("AT+CREG?") == b"\r\n+CREG: 1,1\r\n" + OK,
           "reg-urcs: AT+CREG? registered again")
+    check(h.cmd("AT+CREG=2") == OK, "reg-urcs: AT+CREG=2")
+    roam = h.expect(rb"(?s)^(.*?\+CGREG: [^\r]*\r\n)").group(1)
+    check(roam == b'\r\n+CREG: 5,"1A2B","0C3D4E5",7\r\n'
+          b'\r\n+CGREG: 5,"1A2B","0C3D4E5",7\r\n',
+          "reg-urcs: roaming, per mode: %r" % roam)
+    check(h.cmd("AT+CREG?") ==
+          b'\r\n+CREG: 2,5,"1A2B","0C3D4E5",7\r\n' + OK,
+          "reg-urcs: AT+CREG? roaming, with the cell")
     h.close()
     m.cleanup()
 

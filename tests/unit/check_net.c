@@ -201,6 +201,33 @@ START_TEST(test_coverage)
 }
 END_TEST
 
+START_TEST(test_serving)
+{
+	char err[128];
+
+	net_set_reg_mode(&net, NET_REG_C, 1);
+	net_pdp_activate(&net, 1);
+	run_until_idle();
+	ck_assert_int_eq(net_event_add(&net, "T=100 registration roaming", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=200 registration denied", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=300 registration home", err,
+	    sizeof err), 0);
+	run_until_idle();
+	/* Roaming: no search, the context stays; denied: it all goes. */
+	ck_assert_str_eq(seen.urcs[0], "+CREG: 5");
+	ck_assert_int_eq(seen.ev[1], NET_EV_RADIO_LOST);
+	ck_assert(seen.when[1] == 200);
+	ck_assert_int_eq(seen.ev[2], NET_EV_PDP_DOWN);
+	ck_assert_str_eq(seen.urcs[1], "+CREG: 3");
+	ck_assert_str_eq(seen.urcs[2], "+CREG: 2");
+	ck_assert_str_eq(seen.urcs[3], "+CREG: 1");
+	ck_assert_int_eq(seen.nurcs, 4);
+	ck_assert_int_eq(net.reg, NET_REG_HOME);
+}
+END_TEST
+
 /* The code a result with these fields gives. */
 static int
 code_of(enum dl_proto proto, enum dl_pdp pdp, enum dl_stop stop)
@@ -245,6 +272,7 @@ main(void)
 	tcase_add_test(tc, test_activation_waits_for_registration);
 	tcase_add_test(tc, test_network_deactivates);
 	tcase_add_test(tc, test_coverage);
+	tcase_add_test(tc, test_serving);
 	tcase_add_test(tc, test_codes);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
