@@ -17,11 +17,10 @@ import tempfile
 import time
 
 from fotasim_test import (check, run, serve, ready, booted, still_usable,
-                          BUILDDIR)
+                          PKG)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
-PKG = os.path.join(BUILDDIR, "fotasim-pkg")
 OK = b"\r\nOK\r\n"
 STALL = "http /a.pkg after 1000 bytes stall\n"
 FTP_STALL = "ftp data after 1000 bytes stall\n"
