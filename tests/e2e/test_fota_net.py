@@ -220,6 +220,22 @@ def body(modem):
     h.close()
     m.cleanup()
 
+    # A UMTS-only UC200T has no EPS registration: +CEREG never comes.
+    m = modem("--model", "UC200T", speed="10")
+    m.args += ["--net-event", "T=10 coverage lost",
+               "--net-event", "T=30 coverage back"]
+    m.start()
+    h = booted(m)
+    for line in ("AT+CREG=1", "AT+CEREG=1"):
+        check(h.cmd(line) == OK, "reg-urcs uc200t: %s" % line)
+    got = h.expect(rb"(?s)^(.*?\+CREG: 1\r\n)").group(1)
+    check(got == b"\r\n+CREG: 2\r\n\r\n+CREG: 1\r\n",
+          "reg-urcs uc200t: +CREG lost and back, no +CEREG: %r" % got)
+    check(h.cmd("AT+CEREG?") == b"\r\n+CEREG: 1,0\r\n" + OK,
+          "reg-urcs uc200t: AT+CEREG? never registered")
+    h.close()
+    m.cleanup()
+
     # The EC800K DFOTA tester's sequence, CR LF line ends, at --speed 10 so
     # the activation takes its simulated second.
     m = modem(speed="10")
