@@ -436,6 +436,17 @@ at_dispatch(struct at_engine *e, const char *line, size_t len)
 			rc = r.cmd->check(&r);
 		if (rc == 0)
 			rc = r.cmd->proceed(&r);
+		if (rc == AT_RES_PENDING) {
+			at_lex_space(&x);
+			if (x.p < x.end && *x.p == ';')
+				x.p++;
+			e->nrest = (size_t)(x.end - x.p);
+			if (e->nrest > sizeof e->rest)
+				e->nrest = sizeof e->rest;
+			memcpy(e->rest, x.p, e->nrest);
+			e->pending = 1;
+			return;
+		}
 		if (rc != 0) {
 			at_result(e, rc);
 			return;
@@ -447,4 +458,29 @@ at_dispatch(struct at_engine *e, const char *line, size_t len)
 			x.p++;
 	}
 	at_result(e, AT_RES_OK);
+}
+
+void
+at_finish(struct at_engine *e, int res)
+{
+	char rest[AT_REST_MAX];
+	size_t n = e->nrest;
+
+	if (!e->pending)
+		return;
+	e->pending = 0;
+	e->nrest = 0;
+	if (res != AT_RES_OK) {
+		at_result(e, res);
+		return;
+	}
+	memcpy(rest, e->rest, n);
+	at_dispatch(e, rest, n);
+}
+
+void
+at_cancel(struct at_engine *e)
+{
+	e->pending = 0;
+	e->nrest = 0;
 }

@@ -15,6 +15,7 @@
 
 #define AT_MAX_ARGS	8
 #define AT_STR_MAX	512
+#define AT_REST_MAX	1024	/* a line after "AT" (AT_LINE_MAX) */
 
 /* The forms of a command; an entry allows a set of them. */
 enum at_form {
@@ -58,6 +59,9 @@ enum at_need {
 /* Result of a command: OK, plain ERROR, or a +CME ERROR code (> 0). */
 #define AT_RES_OK	 0
 #define AT_RES_ERROR	-1
+/* The command answers later, through at_finish (AT+QIACT waits for the
+ * network); the rest of its line runs then. */
+#define AT_RES_PENDING	-2
 
 /* CME error codes used by the command families. */
 #define CME_NOT_ALLOWED		3
@@ -132,12 +136,21 @@ struct at_engine {
 	/* Set by a command that ends the module's answering (reboot, power
 	 * down): the rest of the line does not run. */
 	int			 halt;
+	/* A command answers later (AT_RES_PENDING): the rest of its line. */
+	int			 pending;
+	char			 rest[AT_REST_MAX];
+	size_t			 nrest;
 };
 
 /* Look up a command by name (case-insensitive) in every family. */
 const struct at_cmd *at_cmd_find(const char *name);
 /* Run one command line (the text after "AT"); writes the responses. */
 void	at_dispatch(struct at_engine *, const char *line, size_t len);
+/* The pending command's final result: write it, or run the rest of the
+ * line if it is OK. */
+void	at_finish(struct at_engine *, int res);
+/* Forget a pending command (power going away). */
+void	at_cancel(struct at_engine *);
 /* Write an information line for the current command. */
 void	at_info(struct at_req *, const char *, ...) __attribute__((format(printf, 2, 3)));
 /* Write a final result code (OK / ERROR / +CME ERROR) per V/Q/CMEE. */

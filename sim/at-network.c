@@ -1,7 +1,7 @@
 /*
  * at-network.c: SIM, radio, registration and data contexts: +CPIN, +CFUN,
  * +CSQ, +CREG/+CGREG/+CEREG, +COPS, +QNWINFO, +CGDCONT, +QICSGP, +CGACT,
- * +CGPADDR.  The state lives in the modem's struct net (sim/net/net.h);
+ * +CGPADDR, +CGEREP, +QIACT, +QIDEACT.  The state lives in the modem's struct net (sim/net/net.h);
  * the handlers read it and change it only through its setters.
  */
 #include "config.h"
@@ -25,6 +25,8 @@ static const struct at_param p_qicsgp[] = { CID, AT_INT(1, 3), AT_STR(99),
 	AT_STR(63), AT_STR(63), AT_INT(0, 3), AT_END };
 static const struct at_param p_cgact[] = { AT_INT(0, 1), CID, AT_END };
 static const struct at_param p_cid[] = { CID, AT_END };
+static const struct at_param p_cgerep[] = { AT_INT(0, 2), AT_INT(0, 1),
+	AT_END };
 static const struct at_param p_pin[] = { AT_STR(8), AT_STR(8), AT_END };
 
 static const char *const pdp_types[] = { NULL, "IP", "IPV6", "IPV4V6" };
@@ -148,7 +150,8 @@ at_net_reg(struct at_req *r)
 		at_info(r, "%s: (0-2)", r->cmd->name);
 		break;
 	case AT_READ:
-		if (n->reg_n[d] == 2 && stat == NET_REG_HOME)
+		if (n->reg_n[d] == 2 &&
+		    (stat == NET_REG_HOME || stat == NET_REG_ROAMING))
 			at_info(r, "%s: 2,%d,\"1A2B\",\"0C3D4E5\",%d",
 			    r->cmd->name, stat, n->lte ? 7 : 2);
 		else
@@ -223,6 +226,19 @@ at_net_pdp_type(const char *text)
 	return NULL;
 }
 
+/* The <context_type> number of AT+QICSGP and +QIACT: 1 IPv4, 2 IPv6, 3
+ * both. */
+static int
+at_net_pdp_type_number(const struct net_pdp *p)
+{
+	size_t t;
+
+	for (t = 1; t < nitems(pdp_types); t++)
+		if (strcmp(p->type, pdp_types[t]) == 0)
+			return (int)t;
+	return 1;
+}
+
 /* AT+CGDCONT=<cid>[,<type>[,<apn>]]: a known type; no undefining an
  * active context. */
 static int
@@ -291,7 +307,6 @@ at_net_qicsgp(struct at_req *r)
 	struct net *n = at_net(r);
 	const struct net_pdp *p;
 	int cid;
-	size_t t;
 
 	if (r->form == AT_TEST) {
 		at_info(r, "+QICSGP: (1-15),(1-3),<APN>,<username>,<password>,(0-3)");
@@ -300,12 +315,9 @@ at_net_qicsgp(struct at_req *r)
 	cid = (int)r->args[0].i;
 	p = &n->pdp[cid];
 	if (r->nargs == 1) {			/* query */
-		for (t = 1; t < nitems(pdp_types); t++)
-			if (strcmp(p->type, pdp_types[t]) == 0)
-				break;
 		at_info(r, "+QICSGP: %d,\"%s\",\"%s\",\"%s\",%d",
-		    p->defined && t < nitems(pdp_types) ? (int)t : 1,
-		    p->apn, p->user, p->pass, p->auth);
+		    at_net_pdp_type_number(p), p->apn, p->user, p->pass,
+		    p->auth);
 		return AT_RES_OK;
 	}
 	/* The type may be omitted (AT+QICSGP=1,,"apn"): IPv4. */
@@ -369,6 +381,7 @@ static int
 at_net_cgpaddr(struct at_req *r)
 {
 	struct net *n = at_net(r);
+	char addr[32];
 	int cid, first = 1, last = NET_NCID - 1;
 
 	if (r->form == AT_TEST) {
@@ -380,11 +393,83 @@ at_net_cgpaddr(struct at_req *r)
 	for (cid = first; cid <= last; cid++) {
 		if (!n->pdp[cid].defined)
 			continue;
-		if (n->pdp[cid].active)
-			at_info(r, "+CGPADDR: %d,\"10.46.103.%d\"", cid, 16 + cid);
-		else
-			at_info(r, "+CGPADDR: %d,\"0.0.0.0\"", cid);
+		net_pdp_addr(n, cid, addr, sizeof addr);
+		at_info(r, "+CGPADDR: %d,\"%s\"", cid, addr);
 	}
+	return AT_RES_OK;
+}
+
+/* AT+QIACT=<cid>: a defined context that is not up or coming up. */
+static int
+at_net_qiact_check(struct at_req *r)
+{
+	const struct net_pdp *p;
+
+	if (r->form != AT_SET)
+		return AT_RES_OK;
+	p = &at_net(r)->pdp[r->args[0].i];
+	if (!p->defined)
+		return CME_BAD_PARAM;
+	if (p->active || p->activating)
+		return AT_RES_ERROR;
+	return AT_RES_OK;
+}
+
+/* AT+QIACT: activate a context (answers when the network has), list the
+ * active ones. */
+static int
+at_net_qiact(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	char addr[32];
+	int cid;
+
+	switch (r->form) {
+	case AT_TEST:
+		at_info(r, "+QIACT: (1-15)");
+		break;
+	case AT_READ:
+		for (cid = 1; cid < NET_NCID; cid++)
+			if (m->net.pdp[cid].active) {
+				net_pdp_addr(&m->net, cid, addr, sizeof addr);
+				at_info(r, "+QIACT: %d,1,%d,\"%s\"", cid,
+				    at_net_pdp_type_number(&m->net.pdp[cid]),
+				    addr);
+			}
+		break;
+	case AT_SET:
+		m->qiact_cid = (int)r->args[0].i;
+		net_pdp_activate(&m->net, m->qiact_cid);
+		return AT_RES_PENDING;
+	default:
+		break;
+	}
+	return AT_RES_OK;
+}
+
+/* AT+CGEREP: whether +CGEV URCs are printed (default 0: not). */
+static int
+at_net_cgerep(struct at_req *r)
+{
+	struct net *n = at_net(r);
+
+	if (r->form == AT_TEST)
+		at_info(r, "+CGEREP: (0-2),(0,1)");
+	else if (r->form == AT_READ)
+		at_info(r, "+CGEREP: %d,0", n->cgerep);
+	else
+		net_set_event_mode(n, at_net_has(r, 0) ? (int)r->args[0].i : 0);
+	return AT_RES_OK;
+}
+
+/* AT+QIDEACT=<cid>: deactivate a context (OK if it was not active). */
+static int
+at_net_qideact(struct at_req *r)
+{
+	if (r->form == AT_TEST)
+		at_info(r, "+QIDEACT: (1-15)");
+	else
+		net_pdp_deactivate(at_net(r), (int)r->args[0].i, 0);
 	return AT_RES_OK;
 }
 
@@ -412,6 +497,13 @@ const struct at_cmd at_network_cmds[] = {
 	  .check = at_net_cgact_check, .proceed = at_net_cgact },
 	{ .name = "+CGPADDR", .forms = AT_EXEC | AT_TEST | AT_SET,
 	  .params = p_cid, .proceed = at_net_cgpaddr },
+	{ .name = "+CGEREP", .forms = RTS, .params = p_cgerep,
+	  .proceed = at_net_cgerep },
+	{ .name = "+QIACT", .forms = RTS, .params = p_cid, .nreq = 1,
+	  .needs = AT_NEED_REG, .need_forms = AT_SET,
+	  .check = at_net_qiact_check, .proceed = at_net_qiact },
+	{ .name = "+QIDEACT", .forms = AT_TEST | AT_SET, .params = p_cid,
+	  .nreq = 1, .proceed = at_net_qideact },
 	{ .name = NULL },
 };
 #undef RTS

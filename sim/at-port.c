@@ -1,6 +1,7 @@
 /*
  * at-port.c: flow control settings: +IFC (UART) and +QCFG="usbifc" (USB AT
- * port).  The FILE: upload path reads them to decide how to pace the host.
+ * port), which the FILE: upload path reads to pace the host; and
+ * +QCFG="fota/cid", the context AT+QFOTADL downloads over.
  */
 #include "config.h"
 
@@ -58,14 +59,10 @@ at_port_ifc(struct at_req *r)
 	return AT_RES_OK;
 }
 
-/* AT+QCFG: only the "usbifc" setting exists so far. */
+/* AT+QCFG="usbifc"[,<dce>,<dte>]: values 0 and 2, both or neither. */
 static int
-at_port_qcfg_check(struct at_req *r)
+at_port_usbifc_check(struct at_req *r)
 {
-	if (r->form == AT_TEST)
-		return AT_RES_OK;
-	if (strcasecmp(r->args[0].s, "usbifc") != 0)
-		return CME_BAD_PARAM;
 	if (r->nargs == 1)
 		return AT_RES_OK;	/* a query, with or without the '?' */
 	if (r->set_query)
@@ -78,14 +75,10 @@ at_port_qcfg_check(struct at_req *r)
 /* AT+QCFG="usbifc"[,<dce>,<dte>]: USB AT port flow control, saved at once;
  * AT+QCFG="usbifc" and the manual's AT+QCFG="USBIFC"? query it. */
 static int
-at_port_qcfg(struct at_req *r)
+at_port_usbifc(struct at_req *r)
 {
 	struct modem *m = at_req_modem(r);
 
-	if (r->form == AT_TEST) {
-		at_info(r, "+QCFG: \"usbifc\",(0,2),(0,2)");
-		return AT_RES_OK;
-	}
 	if (r->nargs == 1) {
 		at_info(r, "+QCFG: \"usbifc\",%d,%d", m->nv.usbifc_dce,
 		    m->nv.usbifc_dte);
@@ -94,6 +87,83 @@ at_port_qcfg(struct at_req *r)
 	m->nv.usbifc_dce = (int)r->args[1].i;
 	m->nv.usbifc_dte = (int)r->args[2].i;
 	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
+}
+
+/* AT+QCFG="fota/cid"[,<cid>]: a context id 1-15. */
+static int
+at_port_fota_cid_check(struct at_req *r)
+{
+	if (r->nargs == 1)
+		return AT_RES_OK;	/* a query, with or without the '?' */
+	if (r->set_query || r->nargs != 2 || r->args[1].type != AT_P_INT ||
+	    r->args[1].i < 1 || r->args[1].i >= NET_NCID)
+		return CME_BAD_PARAM;
+	return AT_RES_OK;
+}
+
+/* AT+QCFG="fota/cid"[,<cid>]: the context AT+QFOTADL downloads over. */
+static int
+at_port_fota_cid(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+
+	if (r->nargs == 1)
+		at_info(r, "+QCFG: \"fota/cid\",%d", m->fota.cid);
+	else
+		m->fota.cid = (int)r->args[1].i;
+	return AT_RES_OK;
+}
+
+/* The AT+QCFG settings: name, test line, check, proceed. */
+static const struct {
+	const char	*name;
+	const char	*test;
+	int		(*check)(struct at_req *);
+	int		(*proceed)(struct at_req *);
+} at_port_qcfgs[] = {
+	{ "usbifc", "+QCFG: \"usbifc\",(0,2),(0,2)", at_port_usbifc_check,
+	  at_port_usbifc },
+	{ "fota/cid", "+QCFG: \"fota/cid\",(1-15)", at_port_fota_cid_check,
+	  at_port_fota_cid },
+};
+
+/* The setting an AT+QCFG is about; nitems() if none. */
+static size_t
+at_port_qcfg_find(const struct at_req *r)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(at_port_qcfgs); i++)
+		if (strcasecmp(r->args[0].s, at_port_qcfgs[i].name) == 0)
+			break;
+	return i;
+}
+
+/* AT+QCFG=<name>[,...]: a setting the module has, with its values. */
+static int
+at_port_qcfg_check(struct at_req *r)
+{
+	size_t i;
+
+	if (r->form == AT_TEST)
+		return AT_RES_OK;
+	if ((i = at_port_qcfg_find(r)) == nitems(at_port_qcfgs))
+		return CME_BAD_PARAM;
+	return at_port_qcfgs[i].check(r);
+}
+
+/* AT+QCFG: list the settings, or read or change one. */
+static int
+at_port_qcfg(struct at_req *r)
+{
+	size_t i;
+
+	if (r->form == AT_TEST) {
+		for (i = 0; i < nitems(at_port_qcfgs); i++)
+			at_info(r, "%s", at_port_qcfgs[i].test);
+		return AT_RES_OK;
+	}
+	return at_port_qcfgs[at_port_qcfg_find(r)].proceed(r);
 }
 
 const struct at_cmd at_port_cmds[] = {

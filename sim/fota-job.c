@@ -126,13 +126,15 @@ fota_end(struct fota_job *j, int code)
 
 /* Fail before any transfer, through the same table as after one. */
 static void
-fota_fail_early(struct fota_job *j, enum dl_url url, int dns_failed)
+fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
+    int dns_failed)
 {
 	struct dl_result res;
 
 	memset(&res, 0, sizeof res);
 	res.proto = j->proto;
 	res.url = url;
+	res.pdp = pdp;
 	res.dns_failed = dns_failed;
 	res.stage = DL_STAGE_DNS;
 	res.size = -1;
@@ -330,21 +332,13 @@ fota_dl_done(void *arg, const struct dl_result *res)
 		fota_end(j, fota_code(res));
 }
 
-/* After OK: check the URL, resolve, start the transfer. */
+/* The context is up: resolve, start the transfer. */
 static void
-fota_begin_cb(struct clock_timer *t, void *arg)
+fota_transfer(struct fota_job *j)
 {
-	struct fota_job *j = arg;
 	struct dl_request rq;
 	const char *addr;
-	enum dl_url why;
 
-	(void)t;
-	fota_set_state(j, FOTA_DOWNLOADING);
-	if ((why = fota_url_check(j)) != DL_URL_OK) {
-		fota_fail_early(j, why, 0);
-		return;
-	}
 	memset(&rq, 0, sizeof rq);
 	rq.url = j->args.url;
 	rq.proto = j->proto;
@@ -354,7 +348,7 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 	rq.ftp_file = j->proto == DL_FTP ? j->file : NULL;
 	if (j->addr[0] == '\0') {
 		if ((addr = net_dns_lookup(&j->m->net, j->host)) == NULL) {
-			fota_fail_early(j, DL_URL_OK, 1);
+			fota_fail_early(j, DL_URL_OK, DL_PDP_OK, 1);
 			return;
 		}
 		str_copy(j->addr, addr, sizeof j->addr);
@@ -369,12 +363,75 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 		fota_end(j, j->proto == DL_FTP ? 601 : 701);
 }
 
+/*
+ * The chosen context, activated on demand as the module does: a context
+ * that is not defined, or that something else is activating, ends the job.
+ * Returns whether it is up now; otherwise the job waits for the network.
+ */
+static int
+fota_pdp_ready(struct fota_job *j)
+{
+	const struct net_pdp *p = &j->m->net.pdp[j->cid];
+
+	if (p->active)
+		return 1;
+	if (!p->defined)
+		fota_fail_early(j, DL_URL_OK, DL_PDP_NONE, 0);
+	else if (p->activating)
+		fota_fail_early(j, DL_URL_OK, DL_PDP_BUSY, 0);
+	else {
+		j->pdp_wait = j->cid;
+		net_pdp_activate(&j->m->net, j->cid);
+	}
+	return 0;
+}
+
+/* After OK: check the URL, bring the context up, start the transfer. */
+static void
+fota_begin_cb(struct clock_timer *t, void *arg)
+{
+	struct fota_job *j = arg;
+	enum dl_url why;
+
+	(void)t;
+	fota_set_state(j, FOTA_DOWNLOADING);
+	if ((why = fota_url_check(j)) != DL_URL_OK) {
+		fota_fail_early(j, why, DL_PDP_OK, 0);
+		return;
+	}
+	if (fota_pdp_ready(j))
+		fota_transfer(j);
+}
+
+void
+fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
+{
+	if (j->state != FOTA_DOWNLOADING)
+		return;
+	if (j->pdp_wait != 0 && cid == j->pdp_wait &&
+	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
+		j->pdp_wait = 0;
+		if (ev == NET_EV_PDP_UP)
+			fota_transfer(j);
+		else
+			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, 0);
+		return;
+	}
+	if (!dl_running(j->dl))
+		return;
+	if (ev == NET_EV_RADIO_LOST)
+		dl_stop(j->dl, DL_STOP_NETWORK);
+	else if (ev == NET_EV_PDP_DOWN && cid == j->cid)
+		dl_stop(j->dl, DL_STOP_PDP);
+}
+
 void
 fota_job_init(struct fota_job *j, struct modem *m)
 {
 	memset(j, 0, sizeof *j);
 	j->m = m;
 	dl_timeouts_default(&j->timeouts);
+	j->cid = 1;
 	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
 	fota_file_init(j);
 }
@@ -397,6 +454,7 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 	j->dl_urcs = j->up_urcs = 0;
 	j->up_last = 0;
 	j->host[0] = j->addr[0] = j->file[0] = '\0';
+	j->pdp_wait = 0;
 	fota_set_state(j, FOTA_STARTING);
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
 	if (j->serial) {
@@ -412,6 +470,7 @@ void
 fota_job_cancel(struct fota_job *j)
 {
 	clock_timer_stop(&j->start_t);
+	j->pdp_wait = 0;
 	/*
 	 * Idle first: the engine's done() then reports nothing.  An update
 	 * belongs to the updater and goes on after a reboot (upgrade_mode 0,

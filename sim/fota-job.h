@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "net/download.h"
+#include "net/net.h"
 
 struct modem;
 
@@ -58,6 +59,8 @@ struct fota_job {
 	char			 addr[64];
 	char			 file[FOTA_PART_MAX + 1];	/* FTP */
 	int			 port;
+	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */
+	int			 pdp_wait;	/* the job activates this context */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
 	uint64_t		 file_len;
@@ -92,6 +95,9 @@ void	fota_job_start(struct fota_job *, const struct fota_args *);
  * (update_URC_max thins out or silences UPDATING).
  */
 int	fota_job_updater_urc(struct fota_job *, const char *line);
+/* The network says something (net_cbs.event): a context came up or
+ * failed, a context or the radio went away under a download. */
+void	fota_job_net_event(struct fota_job *, enum net_event, int cid);
 const char *fota_state_name(enum fota_state);
 
 /* fota-file.c: AT+QFOTADL="FILE:<length>". */

@@ -30,11 +30,23 @@ struct main_opts {
 	struct firmware_options	*fwopts;
 	double			*speed;
 	struct dl_timeouts	*timeouts;
-	const char		**dns;		/* --dns entries */
-	size_t			*ndns;
+	struct main_list	*lists;		/* repeated options */
 };
 
-#define MAIN_DNS_MAX	16
+#define MAIN_LIST_MAX	32
+
+/* The options that may be repeated, each kept as a list of arguments. */
+enum {
+	MAIN_LIST_DNS,
+	MAIN_LIST_REJECT_APN,
+	MAIN_LIST_NET_EVENT,
+	MAIN_NLIST
+};
+
+struct main_list {
+	const char	*v[MAIN_LIST_MAX];
+	size_t		 n;
+};
 
 /* Keys of the options that only keep their argument. */
 enum {
@@ -146,18 +158,46 @@ main_opt_timeouts(void *ctx, const struct opt *o, const char *v, char *err,
 	return -1;
 }
 
-/* --dns NAME=ADDR, repeated. */
+/* --dns, --reject-apn, --net-event: repeated, kept in order. */
 static int
-main_opt_dns(void *ctx, const struct opt *o, const char *v, char *err,
+main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
     size_t errlen)
 {
 	struct main_opts *m = ctx;
+	struct main_list *l = &m->lists[o->key];
+	enum net_action what;
+	double at;
+	int cid;
+	char why[256];
 
-	if (*m->ndns == MAIN_DNS_MAX) {
-		snprintf(err, errlen, "--dns: at most %d names", MAIN_DNS_MAX);
+	if (o->key == MAIN_LIST_NET_EVENT &&
+	    net_event_parse(v, &at, &what, &cid, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
 		return -1;
 	}
-	m->dns[(*m->ndns)++] = v;
+	if (l->n == MAIN_LIST_MAX) {
+		snprintf(err, errlen, "--%s: at most %d", o->name, MAIN_LIST_MAX);
+		return -1;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
+/* --pdp-activation-time SECONDS. */
+static int
+main_opt_act_time(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char *end;
+	double t = strtod(v, &end);
+
+	if (end == v || *end != '\0' || !(t > 0 && t <= NET_ACT_TIMEOUT)) {
+		snprintf(err, errlen, "--%s: expected simulated seconds "
+		    "(0, %g], not '%s'", o->name, NET_ACT_TIMEOUT, v);
+		return -1;
+	}
+	m->cfg->pdp_act_time = t;
 	return 0;
 }
 
@@ -199,7 +239,17 @@ static const struct opt main_opts[] = {
 	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
 	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
 	{ "dns", 0, "NAME=ADDR", "a name the simulated DNS resolves "
-	  "(repeatable;\nlocalhost is built in)", main_opt_dns, 0, 0 },
+	  "(repeatable;\nlocalhost is built in)", main_opt_list, MAIN_LIST_DNS,
+	  0 },
+	{ "reject-apn", 0, "APN", "the network refuses to activate a context "
+	  "on APN\n(repeatable; docs/network.md)", main_opt_list,
+	  MAIN_LIST_REJECT_APN, 0 },
+	{ "net-event", 0, "EVENT", "a timed network event, e.g. \"T=5 coverage "
+	  "lost\",\n\"T=9 coverage back\", \"T=6 pdp 1 deactivated\" "
+	  "(repeatable;\ndocs/network.md)", main_opt_list, MAIN_LIST_NET_EVENT,
+	  0 },
+	{ "pdp-activation-time", 0, "S", "simulated seconds a context takes "
+	  "to activate\n(default 1)", main_opt_act_time, 0, 0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
@@ -246,14 +296,15 @@ main(int argc, char **argv)
 	int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	double speed = 1;
 	struct dl_timeouts timeouts;
-	const char *dns[MAIN_DNS_MAX];
-	size_t ndns = 0;
+	struct main_list lists[MAIN_NLIST];
 	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
-	    &speed, &timeouts, dns, &ndns };
+	    &speed, &timeouts, lists };
 	char err[512];
 	int c, i, rc;
 
 	util_set_progname(argv[0]);
+	memset(lists, 0, sizeof lists);
+	cfg.pdp_act_time = NET_ACT_TIME;
 	dl_timeouts_default(&timeouts);
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
 		return opt_parse_status(&main_opttab, c, err);
@@ -277,8 +328,12 @@ main(int argc, char **argv)
 	}
 	cfg.fw_opts = &fwopts;
 	cfg.fota_timeouts = &timeouts;
-	cfg.dns = dns;
-	cfg.ndns = ndns;
+	cfg.dns = lists[MAIN_LIST_DNS].v;
+	cfg.ndns = lists[MAIN_LIST_DNS].n;
+	cfg.reject_apn = lists[MAIN_LIST_REJECT_APN].v;
+	cfg.nreject_apn = lists[MAIN_LIST_REJECT_APN].n;
+	cfg.net_events = lists[MAIN_LIST_NET_EVENT].v;
+	cfg.nnet_events = lists[MAIN_LIST_NET_EVENT].n;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	clock = clock_new(loop, speed);
 	if (logpath != NULL && (cfg.log = translog_open(logpath, clock)) == NULL) {

@@ -146,6 +146,21 @@ modem_at_out(void *arg, const void *p, size_t n)
 	port_write(&m->port, p, n);
 }
 
+/* Network: an activation answered, a context or the radio went away. */
+static void
+modem_cb_net(void *arg, enum net_event ev, int cid)
+{
+	struct modem *m = arg;
+
+	if (m->qiact_cid != 0 && m->qiact_cid == cid &&
+	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
+		m->qiact_cid = 0;
+		modem_at_finish(m, ev == NET_EV_PDP_UP ? AT_RES_OK :
+		    AT_RES_ERROR);
+	}
+	fota_job_net_event(&m->fota, ev, cid);
+}
+
 /* Send queued URCs if the engine is between lines, in one write(). */
 static void
 modem_urc_flush(struct modem *m)
@@ -198,8 +213,17 @@ modem_frame_line(void *arg, const char *line, size_t len)
 {
 	struct modem *m = arg;
 
+	/* Input is paused while a command answers later; never run two. */
+	if (m->at.pending)
+		return;
 	m->busy = 1;
 	at_dispatch(&m->at, line, len);
+	if (m->at.pending) {
+		/* Nothing is read and no URC goes out until it answers. */
+		port_pause(&m->port, 1);
+		m->frame.stop = 1;
+		return;
+	}
 	m->busy = 0;
 	/* A command may have changed S3/S5. */
 	m->frame.s3 = m->at.set.s3;
@@ -210,6 +234,21 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	 * none as AT commands once a FILE: upload has begun. */
 	if (port_backlogged(&m->port) || fota_file_receiving(&m->fota))
 		m->frame.stop = 1;
+}
+
+void
+modem_at_finish(struct modem *m, int res)
+{
+	if (!m->at.pending)
+		return;
+	at_finish(&m->at, res);
+	if (m->at.pending)
+		return;
+	m->busy = 0;
+	m->frame.s3 = m->at.set.s3;
+	m->frame.s5 = m->at.set.s5;
+	modem_urc_flush(m);
+	port_pause(&m->port, 0);
 }
 
 /* Framer: the line was too long. */
@@ -477,6 +516,10 @@ modem_power_on(struct modem *m)
 	m->ifc_dte = m->nv.ifc_dte;
 	at_frame_reset(&m->frame);
 	m->at.halt = 0;
+	at_cancel(&m->at);
+	m->qiact_cid = 0;
+	m->busy = 0;
+	port_pause(&m->port, 0);
 	m->frame.s3 = m->at.set.s3;
 	m->frame.s5 = m->at.set.s5;
 	buf_reset(&m->urcs);
@@ -570,7 +613,8 @@ int
 modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 {
 	static const struct port_cb pcb = { modem_port_input, modem_port_event };
-	const struct net_cbs ncb = { modem_cb_urc, m };
+	const struct net_cbs ncb = { modem_cb_urc, modem_cb_net, m };
+	char err[256];
 	static const struct at_frame_cb fcb = {
 		modem_frame_echo, modem_frame_line, modem_frame_overflow,
 	};
@@ -606,6 +650,21 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	for (i = 0; i < cfg->ndns; i++)
 		if (modem_dns_add(m, cfg->dns[i]) != 0)
 			return -1;
+	for (i = 0; i < cfg->nreject_apn; i++)
+		if (net_reject_apn(&m->net, cfg->reject_apn[i]) != 0) {
+			warnx_("--reject-apn: cannot add '%s' (at most %d, %zu "
+			    "bytes each)", cfg->reject_apn[i], NET_REJECT_MAX,
+			    sizeof m->net.reject[0] - 1);
+			return -1;
+		}
+	for (i = 0; i < cfg->nnet_events; i++)
+		if (net_event_add(&m->net, cfg->net_events[i], err,
+		    sizeof err) != 0) {
+			warnx_("--net-event: %s", err);
+			return -1;
+		}
+	if (cfg->pdp_act_time > 0)
+		m->net.act_time = cfg->pdp_act_time;
 	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
@@ -626,7 +685,7 @@ void
 modem_free(struct modem *m)
 {
 	clock_timer_stop(&m->boot_t);
-	net_stop(&m->net);
+	net_free(&m->net);
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
 	clock_timer_stop(&m->uart_t);

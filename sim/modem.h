@@ -58,6 +58,12 @@ struct modem_config {
 	const char *const	*dns;		/* "NAME=ADDR" entries for the
 						   simulated DNS */
 	size_t			 ndns;
+	const char *const	*reject_apn;	/* APNs the network rejects */
+	size_t			 nreject_apn;
+	const char *const	*net_events;	/* "T=5 coverage lost", ... */
+	size_t			 nnet_events;
+	double			 pdp_act_time;	/* 0 in a zeroed config: the
+						   default */
 };
 
 struct firmware;
@@ -92,6 +98,7 @@ struct modem {
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
+	int			 qiact_cid;	/* AT+QIACT waiting for it (0) */
 	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
 
@@ -117,6 +124,8 @@ struct modem {
 int	modem_init(struct modem *, struct clock *, const struct modem_config *);
 /* Release everything. */
 void	modem_free(struct modem *);
+/* The final result of a command that answered AT_RES_PENDING. */
+void	modem_at_finish(struct modem *, int res);
 /* Apply power: start the boot chain. */
 void	modem_power_on(struct modem *);
 /* Orderly power-down; with `urc`, announce "POWERED DOWN" first. */

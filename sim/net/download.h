@@ -66,7 +66,8 @@ enum dl_stop {
 	DL_STOP_NONE,
 	DL_STOP_TOO_BIG,	/* the declared size does not fit the FOTA area */
 	DL_STOP_STORAGE,	/* writing to the FOTA area failed */
-	DL_STOP_NETWORK,	/* the data link went away */
+	DL_STOP_NETWORK,	/* the data link went away (radio lost) */
+	DL_STOP_PDP,		/* the context went away (deactivated) */
 	DL_NSTOP
 };
 
@@ -82,6 +83,15 @@ enum dl_url {
 	DL_NURL
 };
 
+/* Why the module had no data context for a download (DL_PDP_OK: it had). */
+enum dl_pdp {
+	DL_PDP_OK,
+	DL_PDP_NONE,		/* the chosen context is not defined */
+	DL_PDP_BUSY,		/* it is being activated (not by the job) */
+	DL_PDP_FAILED,		/* activating it failed */
+	DL_NPDP
+};
+
 struct dl_result {
 	enum dl_proto	 proto;
 	enum dl_url	 url;
@@ -92,6 +102,7 @@ struct dl_result {
 	enum dl_wait	 wait;
 	enum dl_stop	 stop;
 	int		 dns_failed;	/* the simulated DNS has no such name */
+	enum dl_pdp	 pdp;		/* no data context */
 	uint64_t	 bytes;		/* body bytes delivered */
 	int64_t		 size;		/* declared size, -1 unknown */
 	int		 short_body;	/* ended well, but fewer bytes than

@@ -1,7 +1,7 @@
 /*
  * fota-codes.c: the table from a download's outcome to the manual's code.
  *
- * A row matches on any of: the protocol family, which of the module's
+ * A row matches on any of: the protocol family, the data context, which of the module's
  * timers fired, why the module stopped the transfer, the simulated DNS,
  * the CURLcode, the last FTP reply or HTTP status (a range), errno, the
  * stage, whether body bytes arrived, and a word of libcurl's error text.
@@ -35,6 +35,7 @@ struct fota_rule {
 	int		 bytes;		/* 0 none arrived, 1 some, ANY */
 	const char	*text;		/* a word of the error text, or NULL */
 	int		 url;		/* enum dl_url, ANY */
+	int		 pdp;		/* enum dl_pdp, ANY */
 	int		 code;
 };
 
@@ -42,9 +43,11 @@ struct fota_rule {
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, code }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, code }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, code }
+#define PDP(p, x, code) \
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, code }
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, 0, ERR, r, r, ANY, ANY, ANY, NULL, code)
@@ -62,6 +65,14 @@ static const struct fota_rule fota_rules[] = {
 	URL(WEB, DL_URL_NO_HOST, 712),
 	URL(WEB, DL_URL_BAD_ADDRESS, 713),
 	URL(WEB, DL_URL_BAD_PORT, 730),
+
+	/* No data context: before the DNS, which needs one. */
+	PDP(FTP, DL_PDP_NONE, 605),
+	PDP(FTP, DL_PDP_BUSY, 605),
+	PDP(FTP, DL_PDP_FAILED, 605),
+	PDP(WEB, DL_PDP_BUSY, 706),
+	PDP(WEB, DL_PDP_FAILED, 707),
+	PDP(WEB, DL_PDP_NONE, 708),
 
 	/* The simulated DNS has no such name. */
 	ROW(FTP, ANY, ANY, 1, ANY, ANY, ANY, ANY, ANY, ANY, NULL, 604),
@@ -84,9 +95,11 @@ static const struct fota_rule fota_rules[] = {
 	STOP(FTP, DL_STOP_STORAGE, 0, 611),
 	STOP(FTP, DL_STOP_STORAGE, 1, 613),
 	STOP(FTP, DL_STOP_NETWORK, ANY, 605),
+	STOP(FTP, DL_STOP_PDP, ANY, 605),
 	STOP(WEB, DL_STOP_TOO_BIG, ANY, 729),
 	STOP(WEB, DL_STOP_STORAGE, ANY, 729),
 	STOP(WEB, DL_STOP_NETWORK, ANY, 710),
+	STOP(WEB, DL_STOP_PDP, ANY, 709),
 
 	/* FTP: an RFC 959 reply ended the session, at whatever stage. */
 	REPLY(421, 614), REPLY(425, 615), REPLY(426, 616), REPLY(450, 617),
@@ -160,7 +173,8 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->stage == ANY || r->stage == (int)res->stage) &&
 	    (r->bytes == ANY || r->bytes == (res->bytes > 0)) &&
 	    (r->text == NULL || strstr(res->error, r->text) != NULL) &&
-	    (r->url == ANY || r->url == (int)res->url);
+	    (r->url == ANY || r->url == (int)res->url) &&
+	    (r->pdp == ANY || r->pdp == (int)res->pdp);
 }
 
 int

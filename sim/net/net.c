@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,6 +22,22 @@
 static const char *const net_domain_names[NET_NDOMAIN] = {
 	"+CREG", "+CGREG", "+CEREG",
 };
+
+/* How --net-event spells each action (a pdp one after "pdp <cid> "). */
+static const char *const net_action_names[NET_NACTION] = {
+	"coverage lost", "coverage back", "deactivated", "activate",
+	"registration home", "registration roaming", "registration denied",
+};
+
+/* An action as --net-event spells it. */
+static void
+net_action_text(enum net_action a, int cid, char *buf, size_t size)
+{
+	if (a == NET_DO_PDP_DEACTIVATE || a == NET_DO_PDP_ACTIVATE)
+		snprintf(buf, size, "pdp %d %s", cid, net_action_names[a]);
+	else
+		snprintf(buf, size, "%s", net_action_names[a]);
+}
 
 /* Send a URC line through the modem. */
 static void
@@ -40,6 +57,15 @@ net_urc(struct net *n, const char *fmt, ...)
 		n->cbs.urc(n->cbs.arg, line);
 }
 
+/* A +CGEV line: only with AT+CGEREP=1 or 2 (27.007's default 0 keeps
+ * them in the module). */
+static void
+net_urc_cgev(struct net *n, const char *what, int cid)
+{
+	if (n->cgerep != 0)
+		net_urc(n, "+CGEV: %s %d", what, cid);
+}
+
 /* Add a DNS entry without a record (the built-in ones). */
 static int
 net_dns_put(struct net *n, const char *name, const char *addr)
@@ -55,6 +81,14 @@ net_dns_put(struct net *n, const char *name, const char *addr)
 	return 0;
 }
 
+/* Tell the modem something happened. */
+static void
+net_event(struct net *n, enum net_event ev, int cid)
+{
+	if (n->cbs.event != NULL)
+		n->cbs.event(n->cbs.arg, ev, cid);
+}
+
 /* The registration search finished. */
 static void
 net_search_cb(struct clock_timer *t, void *arg)
@@ -62,14 +96,113 @@ net_search_cb(struct clock_timer *t, void *arg)
 	struct net *n = arg;
 
 	(void)t;
-	if (n->cfun == 1 && n->sim_ready)
-		net_set_reg(n, NET_REG_HOME);
+	if (n->cfun == 1 && n->sim_ready && n->coverage)
+		net_set_reg(n, n->serving);
+}
+
+/* Whether the network rejects an APN. */
+static int
+net_apn_rejected(const struct net *n, const char *apn)
+{
+	int i;
+
+	for (i = 0; i < n->nreject; i++)
+		if (strcasecmp(n->reject[i], apn) == 0)
+			return 1;
+	return 0;
+}
+
+/* An activation ends without a context: say why. */
+static void
+net_pdp_fail(struct net *n, int cid, const char *why)
+{
+	clock_timer_stop(&n->act_t[cid]);
+	n->pdp[cid].activating = 0;
+	translog_state(n->log, "pdp", "%d activation failed: %s", cid, why);
+	net_event(n, NET_EV_PDP_FAILED, cid);
+}
+
+/* An activation's time is up: the network answers. */
+static void
+net_act_cb(struct clock_timer *t, void *arg)
+{
+	struct net *n = arg;
+	int cid = (int)(t - n->act_t);
+	struct net_pdp *p = &n->pdp[cid];
+
+	if (!p->defined)
+		net_pdp_fail(n, cid, "no such context");
+	else if (!net_registered(n))
+		net_pdp_fail(n, cid, "no network");
+	else if (net_apn_rejected(n, p->apn))
+		net_pdp_fail(n, cid, "the network rejects the APN");
+	else {
+		p->activating = 0;
+		net_pdp_set_active(n, cid, 1);
+		net_urc_cgev(n, "ME PDN ACT", cid);
+		net_event(n, NET_EV_PDP_UP, cid);
+	}
+}
+
+/* Drop a context without asking the network; `urc`: print +CGEV. */
+static void
+net_pdp_drop(struct net *n, int cid, int urc)
+{
+	struct net_pdp *p = &n->pdp[cid];
+
+	if (p->activating)
+		net_pdp_fail(n, cid, "the radio went away");
+	if (!p->active)
+		return;
+	net_pdp_set_active(n, cid, 0);
+	if (urc)
+		net_urc_cgev(n, "ME PDN DEACT", cid);
+	net_event(n, NET_EV_PDP_DOWN, cid);
+}
+
+/* A timed network event is due. */
+static void
+net_timed_cb(struct clock_timer *t, void *arg)
+{
+	struct net_timed *e = arg;
+	char what[64];
+
+	(void)t;
+	net_action_text(e->what, e->cid, what, sizeof what);
+	translog_state(e->net->log, "network", "event: %s", what);
+	switch (e->what) {
+	case NET_DO_COVERAGE_LOST:
+		net_set_coverage(e->net, 0);
+		break;
+	case NET_DO_COVERAGE_BACK:
+		net_set_coverage(e->net, 1);
+		break;
+	case NET_DO_PDP_DEACTIVATE:
+		net_pdp_deactivate(e->net, e->cid, 1);
+		break;
+	case NET_DO_PDP_ACTIVATE:
+		net_pdp_activate(e->net, e->cid);
+		break;
+	case NET_DO_REG_HOME:
+		net_set_serving(e->net, NET_REG_HOME);
+		break;
+	case NET_DO_REG_ROAMING:
+		net_set_serving(e->net, NET_REG_ROAMING);
+		break;
+	case NET_DO_REG_DENIED:
+		net_set_serving(e->net, NET_REG_DENIED);
+		break;
+	default:
+		break;
+	}
 }
 
 void
 net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
     const struct net_cbs *cbs)
 {
+	int cid;
+
 	memset(n, 0, sizeof *n);
 	n->clock = clock;
 	n->log = log;
@@ -77,6 +210,11 @@ net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
 	if (cbs != NULL)
 		n->cbs = *cbs;
 	clock_timer_init(&n->search_t, clock, net_search_cb, n);
+	for (cid = 0; cid < NET_NCID; cid++)
+		clock_timer_init(&n->act_t[cid], clock, net_act_cb, n);
+	n->coverage = 1;
+	n->serving = NET_REG_HOME;
+	n->act_time = NET_ACT_TIME;
 	(void)net_dns_put(n, "localhost", "127.0.0.1");
 	net_reset(n);
 }
@@ -104,7 +242,105 @@ net_dns_lookup(const struct net *n, const char *name)
 void
 net_stop(struct net *n)
 {
+	int cid;
+
 	clock_timer_stop(&n->search_t);
+	for (cid = 0; cid < NET_NCID; cid++)
+		clock_timer_stop(&n->act_t[cid]);
+}
+
+void
+net_free(struct net *n)
+{
+	int i;
+
+	net_stop(n);
+	for (i = 0; i < n->nevents; i++)
+		clock_timer_stop(&n->events[i].t);
+}
+
+int
+net_reject_apn(struct net *n, const char *apn)
+{
+	if (n->nreject == NET_REJECT_MAX || strlen(apn) >= sizeof n->reject[0])
+		return -1;
+	str_copy(n->reject[n->nreject++], apn, sizeof n->reject[0]);
+	translog_state(n->log, "network", "rejects APN \"%s\"", apn);
+	return 0;
+}
+
+int
+net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
+    char *err, size_t errlen)
+{
+	const char *p = spec;
+	char *end, text[64];
+	long cid = 0;
+	int a;
+
+	if (strncasecmp(p, "T=", 2) != 0) {
+		snprintf(err, errlen, "'%s': expected T=SECONDS first", spec);
+		return -1;
+	}
+	*at = strtod(p + 2, &end);
+	if (end == p + 2 || *at < 0 || (*end != ' ' && *end != '\t')) {
+		snprintf(err, errlen, "'%s': T= wants simulated seconds >= 0, "
+		    "then the event", spec);
+		return -1;
+	}
+	for (p = end; *p == ' ' || *p == '\t'; p++)
+		;
+	if (strncasecmp(p, "pdp ", 4) == 0) {
+		cid = strtol(p + 4, &end, 10);
+		if (end == p + 4 || cid < 1 || cid >= NET_NCID) {
+			snprintf(err, errlen, "'%s': a pdp event wants a cid "
+			    "1-%d", spec, NET_NCID - 1);
+			return -1;
+		}
+	}
+	for (a = 0; a < NET_NACTION; a++) {
+		net_action_text((enum net_action)a, (int)cid, text, sizeof text);
+		if (strcasecmp(p, text) == 0)
+			break;
+	}
+	if (a == NET_NACTION) {
+		snprintf(err, errlen, "'%s': unknown event '%s' (coverage lost, "
+		    "coverage back, pdp CID deactivated, pdp CID activate, "
+		    "registration home, registration roaming, registration "
+		    "denied)", spec, p);
+		return -1;
+	}
+	*what = (enum net_action)a;
+	*cidp = (int)cid;
+	return 0;
+}
+
+int
+net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
+{
+	struct net_timed *e;
+	char text[64];
+	double at;
+	enum net_action what;
+	int cid;
+
+	if (net_event_parse(spec, &at, &what, &cid, err, errlen) != 0)
+		return -1;
+	if (n->nevents == NET_EVENT_MAX) {
+		snprintf(err, errlen, "at most %d events", NET_EVENT_MAX);
+		return -1;
+	}
+	e = &n->events[n->nevents++];
+	e->net = n;
+	e->at = at;
+	e->what = what;
+	e->cid = cid;
+	clock_timer_init(&e->t, n->clock, net_timed_cb, e);
+	clock_timer_start(&e->t, at - clock_now(n->clock) > 0 ?
+	    at - clock_now(n->clock) : 0);
+	net_action_text(what, cid, text, sizeof text);
+	translog_state(n->log, "network", "event at %.3f: %s", at, text);
+	return 0;
 }
 
 void
@@ -115,6 +351,7 @@ net_reset(struct net *n)
 	n->cfun = 0;
 	n->reg = NET_REG_NONE;
 	memset(n->reg_n, 0, sizeof n->reg_n);
+	n->cgerep = 0;
 	/* Contexts are volatile; cid 1 comes up defined, as on the module. */
 	memset(n->pdp, 0, sizeof n->pdp);
 	n->pdp[1].defined = 1;
@@ -148,19 +385,21 @@ net_set_cfun(struct net *n, int fun)
 	if (fun == 1) {
 		if (n->sim_ready) {
 			net_set_reg(n, NET_REG_SEARCHING);
-			clock_timer_start(&n->search_t, NET_SEARCH_TIME);
+			if (n->coverage)
+				clock_timer_start(&n->search_t, NET_SEARCH_TIME);
 		}
 		return;
 	}
+	net_event(n, NET_EV_RADIO_LOST, 0);
 	for (cid = 1; cid < NET_NCID; cid++)
-		net_pdp_set_active(n, cid, 0);
+		net_pdp_drop(n, cid, 0);
 	net_set_reg(n, NET_REG_NONE);
 }
 
 void
 net_set_reg(struct net *n, enum net_reg reg)
 {
-	int d;
+	int d, cid;
 
 	if (reg != NET_REG_SEARCHING)
 		clock_timer_stop(&n->search_t);
@@ -168,6 +407,10 @@ net_set_reg(struct net *n, enum net_reg reg)
 		return;
 	translog_state(n->log, "network", "registration %d -> %d", n->reg, reg);
 	n->reg = reg;
+	/* Activations waiting for a network go on now. */
+	for (cid = 1; cid < NET_NCID && net_registered(n); cid++)
+		if (n->pdp[cid].activating)
+			clock_timer_start(&n->act_t[cid], n->act_time);
 	for (d = 0; d < NET_NDOMAIN; d++) {
 		/* A UMTS-only UC200T never registers on EPS: no change. */
 		if (d == NET_REG_E && !n->lte)
@@ -184,6 +427,12 @@ void
 net_set_reg_mode(struct net *n, enum net_domain d, int mode)
 {
 	n->reg_n[d] = mode;
+}
+
+void
+net_set_event_mode(struct net *n, int mode)
+{
+	n->cgerep = mode;
 }
 
 void
@@ -232,4 +481,99 @@ net_pdp_set_active(struct net *n, int cid, int active)
 	p->active = active;
 	translog_state(n->log, "pdp", "%d %s", cid,
 	    active ? "activated" : "deactivated");
+}
+
+void
+net_pdp_activate(struct net *n, int cid)
+{
+	struct net_pdp *p = &n->pdp[cid];
+
+	if (p->active || p->activating)
+		return;
+	p->activating = 1;
+	translog_state(n->log, "pdp", "%d activating \"%s\"", cid, p->apn);
+	/* Answers come later, never from inside the caller. */
+	if (!p->defined || n->cfun != 1 || !n->sim_ready)
+		clock_timer_start(&n->act_t[cid], 0);
+	else
+		clock_timer_start(&n->act_t[cid], net_registered(n) ?
+		    n->act_time : NET_ACT_TIMEOUT);
+}
+
+void
+net_pdp_deactivate(struct net *n, int cid, int network)
+{
+	struct net_pdp *p = &n->pdp[cid];
+
+	if (!network || !p->active) {
+		net_pdp_drop(n, cid, 1);
+		return;
+	}
+	net_pdp_set_active(n, cid, 0);
+	net_urc_cgev(n, "NW PDN DEACT", cid);
+	net_urc(n, "+QIURC: \"pdpdeact\",%d", cid);
+	net_event(n, NET_EV_PDP_DOWN, cid);
+}
+
+/* Service is gone (coverage lost, registration denied): the radio first,
+ * so a download fails for it, then every context, then `<stat>`. */
+static void
+net_lose_service(struct net *n, enum net_reg reg)
+{
+	int cid;
+
+	net_event(n, NET_EV_RADIO_LOST, 0);
+	for (cid = 1; cid < NET_NCID; cid++)
+		net_pdp_drop(n, cid, 1);
+	net_set_reg(n, reg);
+}
+
+/* Look for the network again: registered (or denied) after the search. */
+static void
+net_search(struct net *n)
+{
+	net_set_reg(n, NET_REG_SEARCHING);
+	clock_timer_start(&n->search_t, NET_SEARCH_TIME);
+}
+
+void
+net_set_coverage(struct net *n, int coverage)
+{
+	if (n->coverage == coverage)
+		return;
+	translog_state(n->log, "network", "coverage %s",
+	    coverage ? "back" : "lost");
+	n->coverage = coverage;
+	if (n->cfun != 1 || !n->sim_ready)
+		return;
+	if (!coverage)
+		net_lose_service(n, NET_REG_SEARCHING);
+	else
+		net_search(n);
+}
+
+void
+net_set_serving(struct net *n, enum net_reg reg)
+{
+	if (n->serving == reg)
+		return;
+	translog_state(n->log, "network", "serving %d -> %d", n->serving, reg);
+	n->serving = reg;
+	if (n->cfun != 1 || !n->sim_ready || !n->coverage)
+		return;
+	if (reg == NET_REG_DENIED)
+		net_lose_service(n, NET_REG_DENIED);
+	else if (net_registered(n))
+		net_set_reg(n, reg);		/* home <-> roaming: no search */
+	else
+		net_search(n);
+}
+
+void
+net_pdp_addr(const struct net *n, int cid, char *buf, size_t size)
+{
+	if (n->pdp[cid].active)
+		snprintf(buf, size, "10.46.103.%d", 16 + cid);
+	else
+		snprintf(buf, size, "0.0.0.0");
 }

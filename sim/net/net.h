@@ -11,6 +11,8 @@
 #ifndef FOTASIM_NET_H
 #define FOTASIM_NET_H
 
+#include <stddef.h>
+
 #include "clock.h"
 
 struct translog;
@@ -18,6 +20,11 @@ struct translog;
 #define NET_NCID	16	/* PDP context ids 1..15 */
 #define NET_DNS_MAX	32	/* names the simulated DNS knows */
 #define NET_NAME_MAX	64
+#define NET_REJECT_MAX	8	/* APNs the network rejects */
+#define NET_EVENT_MAX	32	/* timed network events (--net-event) */
+#define NET_ACT_TIME	1.0	/* simulated seconds to activate a context */
+#define NET_ACT_TIMEOUT	150.0	/* at most this long waiting for a network
+				   (AT+QIACT's maximum response time) */
 
 /* Which registration a +CxREG command or URC is about. */
 enum net_domain {
@@ -46,6 +53,38 @@ struct net_pdp {
 	char		 pass[64];
 	int		 auth;
 	int		 active;
+	int		 activating;	/* asked for, not yet answered */
+};
+
+/* What the network tells the modem about (struct net_cbs.event). */
+enum net_event {
+	NET_EV_PDP_UP,		/* an activation succeeded */
+	NET_EV_PDP_FAILED,	/* an activation failed */
+	NET_EV_PDP_DOWN,	/* an active context went away */
+	NET_EV_RADIO_LOST,	/* no radio: coverage lost, or CFUN 0/4 */
+};
+
+/* What a timed network event does (--net-event). */
+enum net_action {
+	NET_DO_COVERAGE_LOST,
+	NET_DO_COVERAGE_BACK,
+	NET_DO_PDP_DEACTIVATE,	/* the network tears a context down */
+	NET_DO_PDP_ACTIVATE,	/* another port (PPP dial-up) activates one */
+	NET_DO_REG_HOME,	/* the network registers the module at home */
+	NET_DO_REG_ROAMING,	/* ... as roaming */
+	NET_DO_REG_DENIED,	/* ... refuses it (until home or roaming) */
+	NET_NACTION
+};
+
+struct net;
+
+/* One timed network event: at simulated second `at` after start. */
+struct net_timed {
+	struct net		*net;
+	double			 at;
+	enum net_action		 what;
+	int			 cid;
+	struct clock_timer	 t;
 };
 
 /* One name the operator's DNS resolves. */
@@ -58,6 +97,8 @@ struct net_dns {
 struct net_cbs {
 	/* Send one URC line, without CR LF: +CEREG: 1 */
 	void	(*urc)(void *arg, const char *line);
+	/* Something the modem's users wait for happened (cid 0: none). */
+	void	(*event)(void *arg, enum net_event, int cid);
 	void	 *arg;
 };
 
@@ -70,17 +111,30 @@ struct net {
 	int			 cfun;		/* 0, 1 or 4 */
 	enum net_reg		 reg;
 	int			 reg_n[NET_NDOMAIN]; /* URC modes 0-2 */
+	int			 cgerep;	/* +CGEV URC mode 0-2 (AT+CGEREP) */
 	struct net_pdp		 pdp[NET_NCID];
 	struct clock_timer	 search_t;	/* CFUN=1 to registered */
 	struct net_dns		 dns[NET_DNS_MAX];
 	int			 ndns;
+	int			 coverage;	/* a cell in sight (environment:
+						   kept across power cycles) */
+	enum net_reg		 serving;	/* what a search ends in: home,
+						   roaming or denied (ditto) */
+	double			 act_time;	/* activation time */
+	struct clock_timer	 act_t[NET_NCID]; /* per activating context */
+	char			 reject[NET_REJECT_MAX][100];
+	int			 nreject;
+	struct net_timed	 events[NET_EVENT_MAX];
+	int			 nevents;
 };
 
 /* Set up; `lte` says whether EPS registration exists (EC200T). */
 void	net_init(struct net *, struct clock *, struct translog *, int lte,
 	    const struct net_cbs *);
-/* Stop the search timer (power going away). */
+/* Stop the search and activation timers (power going away). */
 void	net_stop(struct net *);
+/* Stop everything, timed events too (the modem goes away). */
+void	net_free(struct net *);
 /* Power-on: everything volatile starts over; cid 1 comes up defined. */
 void	net_reset(struct net *);
 /* Whether registered (home or roaming). */
@@ -94,6 +148,9 @@ void	net_set_reg(struct net *, enum net_reg);
 /* URC mode of one domain (AT+CxREG=<n>). */
 void	net_set_reg_mode(struct net *, enum net_domain, int n);
 
+/* +CGEV URC mode (AT+CGEREP=<mode>): 0 none, 1 or 2 printed. */
+void	net_set_event_mode(struct net *, int mode);
+
 /* Define a context (AT+CGDCONT / AT+QICSGP); NULL leaves a field as is. */
 void	net_pdp_define(struct net *, int cid, const char *type,
 	    const char *apn);
@@ -104,6 +161,34 @@ void	net_pdp_set_auth(struct net *, int cid, const char *user,
 void	net_pdp_undefine(struct net *, int cid);
 /* Activate or deactivate a defined context. */
 void	net_pdp_set_active(struct net *, int cid, int active);
+
+/*
+ * Activate a defined context: it is active NET_ACT_TIME later (or when the
+ * network registers, if it is still searching), or fails for an APN the
+ * network rejects or no network; either way net_cbs.event says so.
+ */
+void	net_pdp_activate(struct net *, int cid);
+/* Deactivate a context; `network`: the network tore it down (+CGEV NW). */
+void	net_pdp_deactivate(struct net *, int cid, int network);
+/* A context's address: the one the network gave, or 0.0.0.0. */
+void	net_pdp_addr(const struct net *, int cid, char *buf, size_t size);
+/* A cell in sight or not: losing it deregisters and drops every context. */
+void	net_set_coverage(struct net *, int coverage);
+/* What the network grants a search: NET_REG_HOME, _ROAMING or _DENIED;
+ * applied at once if the module is registered or searching. */
+void	net_set_serving(struct net *, enum net_reg);
+/* An APN the network rejects (--reject-apn); 0 or -1 (table full). */
+int	net_reject_apn(struct net *, const char *apn);
+/*
+ * A timed event, "T=<seconds> coverage lost|coverage back|pdp <cid>
+ * deactivated|pdp <cid> activate|registration home|registration
+ * roaming|registration denied" (--net-event), scheduled at once on the
+ * simulated clock; 0, or -1 with a message in err.
+ */
+int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);
+/* Only parse such an event (option checking); 0, or -1 with a message. */
+int	net_event_parse(const char *spec, double *at, enum net_action *,
+	    int *cid, char *err, size_t errlen);
 
 /*
  * The simulated DNS: a name resolves only if the table has it ("localhost"

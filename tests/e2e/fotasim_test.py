@@ -328,6 +328,20 @@ def ready(m, limit=LIMIT, registrations=None):
 PKG = os.path.join(BUILDDIR, "fotasim-pkg")
 
 
+def still_usable(h, m, rev, name):
+    """After a failed download: the modem answers on revision `rev` and its
+    FOTA area is back to idle (nothing staged, or the package discarded)."""
+    back = h.cmd("AT+CGMR")
+    check(back == b"\r\n" + rev.encode() + b"\r\n\r\nOK\r\n",
+          "%s: still on the old firmware" % name)
+    tr = m.transcript()
+    check("state fota downloading -> idle" in tr and
+          ("staging a package" not in tr or
+           "incomplete package in the FOTA area discarded" in tr),
+          "%s: nothing kept in the FOTA area" % name)
+    return tr
+
+
 def slot_bytes(state_dir, slot, block=65536, size=1048576):
     """Slot A (0) or B (1) of flash.img, stored inverted; layout in
     docs/flash-layout.md: 6 blocks, then two slots of `size` bytes."""

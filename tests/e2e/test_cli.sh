@@ -17,6 +17,10 @@ desc="--speed fast"; t expect_refused --link /tmp/x --speed fast
 desc="--model BG96"; t expect_refused --link /tmp/x --model BG96
 desc="--port pci"; t expect_refused --link /tmp/x --port pci
 desc="stray argument"; t expect_refused --link /tmp/x extra
+desc="--net-event without T="; t expect_refused --link /tmp/x --net-event "5 coverage lost"
+desc="--net-event unknown"; t expect_refused --link /tmp/x --net-event "T=5 coverage gone"
+desc="--net-event pdp 0"; t expect_refused --link /tmp/x --net-event "T=5 pdp 0 deactivated"
+desc="--pdp-activation-time 0"; t expect_refused --link /tmp/x --pdp-activation-time 0
 desc="--help exits 0"; t "$fotasim" --help >/dev/null
 desc="--version"; t sh -c "'$fotasim' --version | grep -q '^fotasim '"
 desc="unwritable state dir"; t sh -c "! '$fotasim' --link /tmp/x --state-dir /proc/nope 2>/dev/null"

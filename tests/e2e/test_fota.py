@@ -127,10 +127,12 @@ def body(modem):
 
     # upgrade_mode 0: reboot after the download, update, reboot again (at a
     # speed where the host can open the port before the update starts).
+    # The download first activates its context (a simulated second), so
+    # wait for the whole boot chain: PB DONE would land in it.
     m = modem(speed="20")
     m.args += ["--flash-timing", "zero"]
     addr = serve(m, root)
-    h = ready(m)
+    h = booted(m)
     h.send('AT+QFOTADL="http://%s/a-b.pkg",0,10,5\r' % addr["http"])
     first = h.wait_hangup(60)
     check(first == OK + qind(b'"HTTPSTART"') +

@@ -9,7 +9,8 @@ import shutil
 import subprocess
 import tempfile
 
-from fotasim_test import check, run, serve, ready, addresses, BUILDDIR
+from fotasim_test import (check, run, serve, ready, addresses, still_usable,
+                          BUILDDIR)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -104,15 +105,7 @@ def body(modem):
         u = url.format(**addr)
         got = qfotadl(h, u)
         check(got == expected(u, code), "%s: %r" % (name, got))
-        # Still on A, answering, and the FOTA area back to idle.
-        back = h.cmd("AT+CGMR")
-        check(back == b"\r\n" + A.encode() + b"\r\n" + OK,
-              "%s: still on the old firmware" % name)
-        tr = m.transcript()
-        check("state fota downloading -> idle" in tr and
-              ("staging a package" not in tr or
-               "incomplete package in the FOTA area discarded" in tr),
-              "%s: nothing kept in the FOTA area" % name)
+        tr = still_usable(h, m, A, name)
         h.close()
         if only:
             print(tr)

@@ -1,0 +1,279 @@
+/*
+ * check_net.c: unit tests for the network state (sim/net/net.c) on its own
+ * clock at --speed max, and for the code table's context and radio rows.
+ */
+#include "config.h"
+
+#include <check.h>
+#include "check-run.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "net/fota-codes.h"
+#include "net/net.h"
+
+/* What the network told its owner, in order. */
+struct seen {
+	char		 urcs[16][64];
+	int		 nurcs;
+	enum net_event	 ev[16];
+	int		 cid[16];
+	double		 when[16];
+	int		 nev;
+};
+
+static struct ev_loop *loop;
+static struct clock *clk;
+static struct net net;
+static struct seen seen;
+
+/* net_cbs.urc: keep the line. */
+static void
+seen_urc(void *arg, const char *line)
+{
+	struct seen *s = arg;
+
+	if (s->nurcs < 16)
+		strncpy(s->urcs[s->nurcs++], line, 63);
+}
+
+/* net_cbs.event: keep the event, its cid and when it came. */
+static void
+seen_event(void *arg, enum net_event ev, int cid)
+{
+	struct seen *s = arg;
+
+	if (s->nev < 16) {
+		s->ev[s->nev] = ev;
+		s->cid[s->nev] = cid;
+		s->when[s->nev++] = clock_now(clk);
+	}
+}
+
+/* Run the loop until no clock timer is pending. */
+static void
+run_until_idle(void)
+{
+	while (clock_pending(clk) > 0)
+		ev_run(loop, EVRUN_ONCE);
+}
+
+/* A registered EC200T network, nothing seen yet. */
+static void
+setup(void)
+{
+	const struct net_cbs cbs = { seen_urc, seen_event, &seen };
+
+	loop = ev_loop_new(EVFLAG_AUTO);
+	clk = clock_new(loop, 0);
+	net_init(&net, clk, NULL, 1, &cbs);
+	net_set_sim_ready(&net, 1);
+	net_set_cfun(&net, 1);
+	run_until_idle();
+	memset(&seen, 0, sizeof seen);
+}
+
+static void
+teardown(void)
+{
+	net_free(&net);
+	clock_free(clk);
+	ev_loop_destroy(loop);
+}
+
+START_TEST(test_event_parse)
+{
+	enum net_action a;
+	double at;
+	int cid;
+	char err[256];
+
+	ck_assert_int_eq(net_event_parse("T=5.5 coverage lost", &at, &a, &cid,
+	    err, sizeof err), 0);
+	ck_assert(at == 5.5 && a == NET_DO_COVERAGE_LOST && cid == 0);
+	ck_assert_int_eq(net_event_parse("t=9 Coverage Back", &at, &a, &cid,
+	    err, sizeof err), 0);
+	ck_assert(a == NET_DO_COVERAGE_BACK);
+	ck_assert_int_eq(net_event_parse("T=6 pdp 3 deactivated", &at, &a,
+	    &cid, err, sizeof err), 0);
+	ck_assert(a == NET_DO_PDP_DEACTIVATE && cid == 3);
+	ck_assert_int_eq(net_event_parse("T=6 pdp 15 activate", &at, &a, &cid,
+	    err, sizeof err), 0);
+	ck_assert(a == NET_DO_PDP_ACTIVATE && cid == 15);
+	ck_assert_int_eq(net_event_parse("5 coverage lost", &at, &a, &cid, err,
+	    sizeof err), -1);
+	ck_assert(strstr(err, "T=SECONDS") != NULL);
+	ck_assert_int_eq(net_event_parse("T=x coverage lost", &at, &a, &cid,
+	    err, sizeof err), -1);
+	ck_assert_int_eq(net_event_parse("T=-1 coverage lost", &at, &a, &cid,
+	    err, sizeof err), -1);
+	ck_assert_int_eq(net_event_parse("T=5", &at, &a, &cid, err,
+	    sizeof err), -1);
+	ck_assert_int_eq(net_event_parse("T=5 pdp 16 activate", &at, &a, &cid,
+	    err, sizeof err), -1);
+	ck_assert_int_eq(net_event_parse("T=5 coverage gone", &at, &a, &cid,
+	    err, sizeof err), -1);
+	ck_assert(strstr(err, "unknown event 'coverage gone'") != NULL);
+}
+END_TEST
+
+START_TEST(test_activation_takes_time)
+{
+	double t0 = clock_now(clk);
+
+	net_pdp_activate(&net, 1);
+	ck_assert(net.pdp[1].activating && !net.pdp[1].active);
+	ck_assert_int_eq(seen.nev, 0);		/* never from inside the call */
+	run_until_idle();
+	ck_assert_int_eq(seen.nev, 1);
+	ck_assert_int_eq(seen.ev[0], NET_EV_PDP_UP);
+	ck_assert(seen.when[0] - t0 >= NET_ACT_TIME - 1e-9);
+	ck_assert(net.pdp[1].active && !net.pdp[1].activating);
+	ck_assert_int_eq(seen.nurcs, 0);	/* AT+CGEREP 0 */
+}
+END_TEST
+
+START_TEST(test_rejected_apn)
+{
+	ck_assert_int_eq(net_reject_apn(&net, "bad.apn"), 0);
+	net_pdp_define(&net, 2, "IP", "BAD.APN");
+	net_pdp_activate(&net, 2);
+	run_until_idle();
+	ck_assert_int_eq(seen.nev, 1);
+	ck_assert_int_eq(seen.ev[0], NET_EV_PDP_FAILED);
+	ck_assert_int_eq(seen.cid[0], 2);
+	ck_assert(!net.pdp[2].active && !net.pdp[2].activating);
+	/* An undefined context fails too, later. */
+	net_pdp_activate(&net, 3);
+	ck_assert_int_eq(seen.nev, 1);
+	run_until_idle();
+	ck_assert_int_eq(seen.ev[1], NET_EV_PDP_FAILED);
+}
+END_TEST
+
+START_TEST(test_activation_waits_for_registration)
+{
+	net_set_cfun(&net, 0);
+	net_set_cfun(&net, 1);			/* searching, 1.5 s */
+	memset(&seen, 0, sizeof seen);
+	net_pdp_activate(&net, 1);
+	run_until_idle();
+	ck_assert_int_eq(seen.nev, 1);
+	ck_assert_int_eq(seen.ev[0], NET_EV_PDP_UP);
+	ck_assert(net_registered(&net) && net.pdp[1].active);
+}
+END_TEST
+
+START_TEST(test_network_deactivates)
+{
+	net_set_event_mode(&net, 2);
+	net_pdp_activate(&net, 1);
+	run_until_idle();
+	ck_assert_str_eq(seen.urcs[0], "+CGEV: ME PDN ACT 1");
+	net_pdp_deactivate(&net, 1, 1);
+	ck_assert_str_eq(seen.urcs[1], "+CGEV: NW PDN DEACT 1");
+	ck_assert_str_eq(seen.urcs[2], "+QIURC: \"pdpdeact\",1");
+	ck_assert_int_eq(seen.ev[1], NET_EV_PDP_DOWN);
+	ck_assert(!net.pdp[1].active);
+}
+END_TEST
+
+START_TEST(test_coverage)
+{
+	char err[128];
+
+	net_set_reg_mode(&net, NET_REG_C, 1);
+	net_pdp_activate(&net, 1);
+	run_until_idle();
+	ck_assert_int_eq(net_event_add(&net, "T=100 coverage lost", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=200 coverage back", err,
+	    sizeof err), 0);
+	run_until_idle();
+	/* The radio goes first, so a download fails for it, then the context. */
+	ck_assert_int_eq(seen.ev[1], NET_EV_RADIO_LOST);
+	ck_assert_int_eq(seen.ev[2], NET_EV_PDP_DOWN);
+	ck_assert(seen.when[1] == 100);
+	ck_assert_str_eq(seen.urcs[0], "+CREG: 2");
+	ck_assert_str_eq(seen.urcs[1], "+CREG: 1");
+	ck_assert(net_registered(&net) && !net.pdp[1].active);
+}
+END_TEST
+
+START_TEST(test_serving)
+{
+	char err[128];
+
+	net_set_reg_mode(&net, NET_REG_C, 1);
+	net_pdp_activate(&net, 1);
+	run_until_idle();
+	ck_assert_int_eq(net_event_add(&net, "T=100 registration roaming", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=200 registration denied", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=300 registration home", err,
+	    sizeof err), 0);
+	run_until_idle();
+	/* Roaming: no search, the context stays; denied: it all goes. */
+	ck_assert_str_eq(seen.urcs[0], "+CREG: 5");
+	ck_assert_int_eq(seen.ev[1], NET_EV_RADIO_LOST);
+	ck_assert(seen.when[1] == 200);
+	ck_assert_int_eq(seen.ev[2], NET_EV_PDP_DOWN);
+	ck_assert_str_eq(seen.urcs[1], "+CREG: 3");
+	ck_assert_str_eq(seen.urcs[2], "+CREG: 2");
+	ck_assert_str_eq(seen.urcs[3], "+CREG: 1");
+	ck_assert_int_eq(seen.nurcs, 4);
+	ck_assert_int_eq(net.reg, NET_REG_HOME);
+}
+END_TEST
+
+/* The code a result with these fields gives. */
+static int
+code_of(enum dl_proto proto, enum dl_pdp pdp, enum dl_stop stop)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.proto = proto;
+	res.pdp = pdp;
+	res.stop = stop;
+	res.size = -1;
+	res.stage = stop == DL_STOP_NONE ? DL_STAGE_DNS : DL_STAGE_BODY;
+	res.bytes = stop == DL_STOP_NONE ? 0 : 1000;
+	return fota_code(&res);
+}
+
+START_TEST(test_codes)
+{
+	ck_assert_int_eq(code_of(DL_HTTP, DL_PDP_BUSY, DL_STOP_NONE), 706);
+	ck_assert_int_eq(code_of(DL_HTTPS, DL_PDP_FAILED, DL_STOP_NONE), 707);
+	ck_assert_int_eq(code_of(DL_HTTP, DL_PDP_NONE, DL_STOP_NONE), 708);
+	ck_assert_int_eq(code_of(DL_HTTP, DL_PDP_OK, DL_STOP_PDP), 709);
+	ck_assert_int_eq(code_of(DL_HTTP, DL_PDP_OK, DL_STOP_NETWORK), 710);
+	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_BUSY, DL_STOP_NONE), 605);
+	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_FAILED, DL_STOP_NONE), 605);
+	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_NONE, DL_STOP_NONE), 605);
+	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_OK, DL_STOP_PDP), 605);
+	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_OK, DL_STOP_NETWORK), 605);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc = tcase_create("net");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_event_parse);
+	tcase_add_test(tc, test_activation_takes_time);
+	tcase_add_test(tc, test_rejected_apn);
+	tcase_add_test(tc, test_activation_waits_for_registration);
+	tcase_add_test(tc, test_network_deactivates);
+	tcase_add_test(tc, test_coverage);
+	tcase_add_test(tc, test_serving);
+	tcase_add_test(tc, test_codes);
+	suite_add_tcase(s, tc);
+	return check_run_suite(s);
+}
