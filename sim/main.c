@@ -336,13 +336,14 @@ main(int argc, char **argv)
 	cfg.nnet_events = lists[MAIN_LIST_NET_EVENT].n;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	clock = clock_new(loop, speed);
+	rc = 1;		/* until the modem has run */
 	if (logpath != NULL && (cfg.log = translog_open(logpath, clock)) == NULL) {
 		warnx_("%s: %s", logpath, strerror(errno));
-		return 1;
+		goto out_clock;
 	}
 	if (statedir_open(&sd, state_dir, err, sizeof err) != 0) {
 		warnx_("%s", err);
-		return 1;
+		goto out_log;
 	}
 	cfg.state_dir = sd.path;
 
@@ -355,11 +356,12 @@ main(int argc, char **argv)
 	    (servers = serve_start(clock, cfg.log, &serve, stdout, err,
 	    sizeof err)) == NULL) {
 		warnx_("--serve: %s", err);
-		return 1;
+		goto out_statedir;
 	}
 	if (modem_init(&modem, clock, &cfg) != 0) {
 		warnx_("cannot set up the modem");
-		return 1;
+		modem_free(&modem);
+		goto out_servers;
 	}
 	modem.on_off = main_modem_off;
 	translog_state(cfg.log, "fotasim",
@@ -375,9 +377,13 @@ main(int argc, char **argv)
 	rc = modem.failed[0] != '\0';
 	translog_state(cfg.log, "fotasim", "exit");
 	modem_free(&modem);
+out_servers:
 	serve_stop(servers);
+out_statedir:
 	statedir_close(&sd);
+out_log:
 	translog_close(cfg.log);
+out_clock:
 	clock_free(clock);
 	ev_loop_destroy(loop);
 	return rc;
