@@ -3,7 +3,8 @@
 fake servers and upgrade it over the air, printing both sides as a host
 would see them: boot chain, identity and network, an upgrade over HTTP with
 a live progress line, the reboot into the new revision, a rollback over
-FTP, and an orderly power-down."""
+FTP, an upgrade over the serial line by fotasim-host (the reference host
+client), and an orderly power-down."""
 import argparse
 import os
 import re
@@ -178,6 +179,16 @@ def main():
         upgrade(p, "ftp://test:test@%s/b-a.pkg" % addr["ftp"], A)
         p = Port(link)
         p.until(b"+QIND: PB DONE\r\n")
+        p.cmd("ATI")
+        os.close(p.fd)
+        print("== over the serial line with fotasim-host (FILE mode, flow "
+              "control): %s -> %s" % (A, B))
+        host = subprocess.run([os.path.join(build, "fotasim-host"), "--port",
+                               link, "upgrade", "--file",
+                               os.path.join(www, "a-b.pkg")])
+        if host.returncode != 0:
+            sys.exit("demo: fotasim-host failed (%d)" % host.returncode)
+        p = Port(link)
         p.cmd("ATI")
         print("== orderly power-down")
         show(">", b"AT+QPOWD\r")
