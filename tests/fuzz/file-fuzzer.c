@@ -1,0 +1,154 @@
+/*
+ * file-fuzzer.c: fuzz target for the FILE:<length> receiver.  Each input
+ * drives a fresh modem (its own small untimed flash in a temporary state
+ * dir) through AT+QFOTADL="FILE:<length>" and then hands it the rest of the
+ * input in pieces, as a host's writes would arrive:
+ *
+ *   byte 0       bit 0: flow control on; bits 1-7: piece size (1..128)
+ *   bytes 1-2    the announced length, modulo the FOTA area, plus one
+ *   the rest     the host's bytes (the package, too few, or too many)
+ *
+ * The simulated clock runs between pieces and at the end, so the flash
+ * waits, the inactivity timeout and the updater all happen.  It aborts if
+ * the receiver ever holds more than its buffer or takes more than was
+ * announced, or if the modem does not come back to answering AT.  Built for
+ * libFuzzer with --enable-fuzzing, and always as a standalone runner.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "firmware/firmware.h"
+#include "firmware/firmware-opts.h"
+#include "modem.h"
+#include "statedir.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static struct buf fuzz_out;
+
+static void
+fuzz_sink(void *arg, const void *p, size_t n)
+{
+	(void)arg;
+	buf_add(&fuzz_out, p, n);
+}
+
+/* Run the simulated clock until nothing is pending. */
+static void
+fuzz_settle(struct ev_loop *loop, struct clock *clk)
+{
+	int guard = 100000;
+
+	while (clock_pending(clk) > 0 && guard-- > 0)
+		ev_run(loop, EVRUN_ONCE);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ev_loop *loop;
+	static struct clock *clk;
+	static const struct firmware_options opts = {
+		.given = FWOPT_IMAGE_SIZE | FWOPT_TIMING | FWOPT_BLOCK | FWOPT_PAGE,
+		.image_size = 4096,
+		.block_size = 4096,
+		.page_size = 256,
+		.timing = FIRMWARE_TIMING_ZERO,
+	};
+	struct modem_config cfg = { .model = MODEM_EC200T, .link = "/nonexistent",
+	    .fw_opts = &opts };
+	struct dl_timeouts to;
+	struct statedir sd;
+	struct modem m;
+	char err[256], cmd[64];
+	size_t piece, off, n;
+	uint64_t len;
+	int flow;
+
+	if (size < 3)
+		return 0;
+	if (loop == NULL) {
+		loop = ev_loop_new(EVFLAG_AUTO);
+		/* Not max: the inactivity timer is a watchdog, which max
+		 * mode would leave to run at wall speed. */
+		clk = clock_new(loop, CLOCK_SPEED_MAX);
+		if (getenv("TMPDIR") == NULL && access("/dev/shm", W_OK | X_OK) == 0)
+			setenv("TMPDIR", "/dev/shm", 0);
+		buf_init(&fuzz_out);
+	}
+	flow = data[0] & 1;
+	piece = (size_t)(data[0] >> 1) + 1;
+	if (statedir_open(&sd, NULL, err, sizeof err) != 0)
+		fatal("file-fuzz: %s", err);
+	cfg.state_dir = sd.path;
+	dl_timeouts_default(&to);
+	to.stall = 5;
+	cfg.fota_timeouts = &to;
+	if (modem_init(&m, clk, &cfg) != 0)
+		fatal("file-fuzz: a fresh state dir does not boot");
+	modem_nv_load(&m);
+	m.at.set = m.nv.at;
+	m.at.set.echo = 0;
+	m.at.out = fuzz_sink;
+	m.power = MODEM_ON;
+	if (flow) {
+		m.nv.usbifc_dce = 2;
+		m.nv.usbifc_dte = 2;
+	}
+	len = ((uint64_t)data[1] | (uint64_t)data[2] << 8) %
+	    firmware_fota_size(m.fw) + 1;
+	snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"FILE:%llu\"\r",
+	    (unsigned long long)len);
+	at_frame_input(&m.frame, (const unsigned char *)cmd, strlen(cmd));
+	if (!fota_file_receiving(&m.fota))
+		abort();		/* a length that fits is always taken */
+	for (off = 3; off < size; off += n) {
+		n = size - off < piece ? size - off : piece;
+		if (fota_file_receiving(&m.fota))
+			n = fota_file_input(&m.fota, data + off, n);
+		else
+			n = at_frame_input(&m.frame, data + off, n);
+		if (m.fota.rx_used > FOTA_FILE_RX ||
+		    m.fota.file_got > m.fota.file_len)
+			abort();
+		if (n == 0) {		/* flow control: the flash must drain */
+			fuzz_settle(loop, clk);
+			n = 0;
+			if (fota_file_receiving(&m.fota) &&
+			    m.fota.rx_used == FOTA_FILE_RX) {
+				abort();	/* it never made room */
+			}
+		}
+	}
+	fuzz_settle(loop, clk);
+	/* Over, one way or another; then the AT port answers again. */
+	if (m.fota.state == FOTA_RECEIVING)
+		abort();
+	if (m.power == MODEM_ON && !m.at.halt) {
+		/* Bytes after the file were AT input and may have set V0, Q1,
+		 * S3...: answer with the factory settings. */
+		buf_reset(&fuzz_out);
+		at_settings_default(&m.at.set);
+		m.at.set.echo = 0;
+		m.frame.s3 = m.at.set.s3;
+		m.frame.s5 = m.at.set.s5;
+		at_frame_reset(&m.frame);
+		at_frame_input(&m.frame, (const unsigned char *)"AT\r", 3);
+		/* OK first; URCs held back during the line follow it. */
+		if (buf_used(&fuzz_out) < 6 ||
+		    memcmp(buf_head(&fuzz_out), "\r\nOK\r\n", 6) != 0)
+			abort();
+	}
+	modem_free(&m);
+	statedir_close(&sd);
+	buf_reset(&fuzz_out);
+	return 0;
+}
