@@ -442,6 +442,13 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 {
 	if (j->state != FOTA_DOWNLOADING)
 		return;
+	if (ev == NET_EV_CALL_RING && j->pdp_wait != 0 &&
+	    fota_call(j) != DL_CALL_NONE) {
+		/* Ringing while the context comes up: no transfer starts. */
+		j->pdp_wait = 0;
+		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, 0, fota_call(j));
+		return;
+	}
 	if (j->pdp_wait != 0 && cid == j->pdp_wait &&
 	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
 		j->pdp_wait = 0;

@@ -41,6 +41,21 @@ def qfotadl(h, url):
                     60).group(1)
 
 
+def call_modem(modem, root, event, faults=None, extra=()):
+    """A booted modem at --speed 10 with a call event and the servers."""
+    m = modem(speed="10")
+    m.args += ["--flash-timing", "zero", "--net-event", event] + list(extra)
+    addr = serve(m, root, faults)
+    return m, booted(m), addr
+
+
+def mid_body(m, name, outcome):
+    """The transcript shows the call before the download's end."""
+    check(re.search(r"network event: call ring .*\n(.*\n)*.*fota download "
+                    + outcome, m.transcript()) is not None,
+          "%s: the call came mid-body" % name)
+
+
 def commands(modem):
     """RING, +CLIP, ATA, ATH, AT+CHUP, AT+CLCC, and a remote hang-up."""
     name = "calls"
@@ -105,31 +120,21 @@ def body(modem):
     # 724: a call rings while the HTTP body arrives (the server stalls
     # after 1000 bytes, so the ring lands mid-body).
     name = "fota-http-724"
-    m = modem(speed="10")
-    m.args += ["--flash-timing", "zero", "--net-event",
-               "T=30 call ring " + INTL] + LONG
-    addr = serve(m, root, "http /a.pkg after 1000 bytes stall\n")
-    h = booted(m)
+    m, h, addr = call_modem(modem, root, "T=30 call ring " + INTL,
+                            "http /a.pkg after 1000 bytes stall\n", LONG)
     got = qfotadl(h, "http://%s/a.pkg" % addr["http"])
     want = (OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n\r\nRING\r\n'
             b'\r\n+QIND: "FOTA","HTTPEND",724\r\n')
     check(got == want, "%s: %r" % (name, got))
     check(h.cmd("ATH") == OK, "%s: ATH" % name)
-    tr = m.transcript()
-    check(re.search(r"network event: call ring .*\n(.*\n)*.*fota download "
-                    r"failed: 724 \([1-9]\d* bytes\)", tr) is not None,
-          "%s: the call came mid-body" % name)
+    mid_body(m, name, r"failed: 724 \([1-9]\d* bytes\)")
     still_usable(h, m, A, name)
     h.close()
     m.cleanup()
 
     # 725: AT+QFOTADL while a call is active (answered with ATA).
     name = "fota-http-725"
-    m = modem(speed="10")
-    m.args += ["--flash-timing", "zero", "--net-event",
-               "T=20 call ring 13800000000"]
-    addr = serve(m, root)
-    h = booted(m)
+    m, h, addr = call_modem(modem, root, "T=20 call ring 13800000000")
     upto(h, b"\r\nRING\r\n")
     check(h.cmd("ATA") == OK, "%s: ATA" % name)
     got = qfotadl(h, "http://%s/a.pkg" % addr["http"])
@@ -147,11 +152,8 @@ def body(modem):
     # FTP carries on through a call (LTE and WCDMA carry packet data
     # during a call): ring mid-body, answer, FTPEND,0, then the update.
     name = "fota-ftp-call"
-    m = modem(speed="10")
-    m.args += ["--flash-timing", "zero", "--net-event",
-               "T=30 call ring " + INTL] + LONG
-    addr = serve(m, root, "ftp data after 1000 bytes stall 40s\n")
-    h = booted(m)
+    m, h, addr = call_modem(modem, root, "T=30 call ring " + INTL,
+                            "ftp data after 1000 bytes stall 40s\n", LONG)
     h.send('AT+QFOTADL="ftp://test:test@%s/a.pkg"\r' % addr["ftp"])
     got = upto(h, b"\r\nRING\r\n")
     check(got == OK + b'\r\n+QIND: "FOTA","FTPSTART"\r\n\r\nRING\r\n',
@@ -165,10 +167,7 @@ def body(modem):
     got = upto(h, b'+QIND: "FOTA","END",0\r\n', 120)
     check(got.endswith(b'\r\n+QIND: "FOTA","END",0\r\n'),
           "%s: updated: %r" % (name, got[-80:]))
-    tr = m.transcript()
-    check(re.search(r"network event: call ring .*\n(.*\n)*.*fota download "
-                    r"done: 0", tr) is not None,
-          "%s: the call came mid-body" % name)
+    mid_body(m, name, "done: 0")
     h.close()
     m.cleanup()
     shutil.rmtree(root)
