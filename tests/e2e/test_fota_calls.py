@@ -2,7 +2,8 @@
 NUMBER", "T=S call hangup"): RING every 3 simulated seconds, +CLIP with
 AT+CLIP=1, ATA, ATH, AT+CHUP and AT+CLCC, exact bytes; and what a call does
 to AT+QFOTADL (docs/network.md): fota-http-724 (a call rings mid-body),
-fota-http-725 (AT+QFOTADL during an active call), fota-ftp-call (an FTP
+fota-http-725 (AT+QFOTADL during an active call; before it,
+fota-http-724-ringing: AT+QFOTADL while a call rings), fota-ftp-call (an FTP
 download goes on through a call).  Each failure asserts the exact +QIND
 line and that the modem still answers on the old firmware."""
 import os
@@ -135,6 +136,13 @@ def body(modem):
     # 725: AT+QFOTADL while a call is active (answered with ATA).
     name = "fota-http-725"
     m, h, addr = call_modem(modem, root, "T=20 call ring 13800000000")
+    upto(h, b"\r\nRING\r\n")
+    # Ringing, not answered yet: 724 before any transfer (the next RING
+    # is 3 simulated seconds away).
+    got = qfotadl(h, "http://%s/a.pkg" % addr["http"])
+    want = (OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n'
+            b'\r\n+QIND: "FOTA","HTTPEND",724\r\n')
+    check(got == want, "fota-http-724-ringing: %r" % got)
     upto(h, b"\r\nRING\r\n")
     check(h.cmd("ATA") == OK, "%s: ATA" % name)
     got = qfotadl(h, "http://%s/a.pkg" % addr["http"])
