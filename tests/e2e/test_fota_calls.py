@@ -63,7 +63,8 @@ def commands(modem):
     m = modem(speed="10")
     m.args += ["--net-event", "T=20 call ring " + INTL,
                "--net-event", "T=40 call hangup",
-               "--net-event", "T=50 call ring 13800000000"]
+               "--net-event", "T=50 call ring 13800000000",
+               "--net-event", "T=60 call ring 13800000000"]
     m.start()
     h = booted(m)
     steps = [("AT+CLIP=?", b"\r\n+CLIP: (0,1)\r\n" + OK),
@@ -102,6 +103,14 @@ def commands(modem):
     check(h.cmd("AT+CLCC") == OK, "%s: no call after ATH" % name)
     got = h.quiet_for(0.6)
     check(got == b"", "%s: no RING after ATH: %r" % (name, got))
+    # The radio off (AT+CFUN=4) ends an active call: NO CARRIER.
+    upto(h, ring("13800000000", 129))
+    check(h.cmd("ATA") == OK, "%s: ATA again" % name)
+    got = h.cmd("AT+CFUN=4") + upto(h, NO_CARRIER)
+    check(got == OK + NO_CARRIER, "%s: CFUN=4 ends the call: %r" %
+          (name, got))
+    check(h.cmd("AT+CLCC") == OK, "%s: no call after CFUN=4" % name)
+    check(h.cmd("AT+CFUN=1") == OK, "%s: radio back on" % name)
     tr = m.transcript()
     for want in ("state call none -> ringing: " + INTL,
                  "state call ringing -> active: answered",
