@@ -18,8 +18,8 @@
 #include "at-cmd.h"
 
 static const struct at_cmd *const at_families[] = {
-	at_basic_cmds, at_info_cmds, at_network_cmds, at_port_cmds,
-	at_fota_cmds,
+	at_basic_cmds, at_info_cmds, at_network_cmds, at_call_cmds,
+	at_port_cmds, at_fota_cmds,
 };
 
 struct at_cme {
@@ -149,14 +149,15 @@ at_result(struct at_engine *e, int res)
 		at_write_line(e, text);
 		return;
 	}
-	numeric = res == AT_RES_OK ? 0 : 4;
+	numeric = res == AT_RES_OK ? 0 : res == AT_RES_NO_CARRIER ? 3 : 4;
 	if (!e->set.verbose) {
 		char code[3] = { (char)('0' + numeric), (char)e->set.s3, 0 };
 		at_write(e, code, 2);
 		return;
 	}
 	at_write_eol(e);
-	at_write_line(e, res == AT_RES_OK ? "OK" : "ERROR");
+	at_write_line(e, res == AT_RES_OK ? "OK" :
+	    res == AT_RES_NO_CARRIER ? "NO CARRIER" : "ERROR");
 }
 
 /* Cursor over the line being parsed. */

@@ -62,6 +62,8 @@ enum at_need {
 /* The command answers later, through at_finish (AT+QIACT waits for the
  * network); the rest of its line runs then. */
 #define AT_RES_PENDING	-2
+/* V.250's NO CARRIER (numeric 3): ATA with no call to answer. */
+#define AT_RES_NO_CARRIER	-3
 
 /* CME error codes used by the command families. */
 #define CME_NOT_ALLOWED		3
@@ -168,6 +170,7 @@ const char *at_cme_text(int code);
 extern const struct at_cmd at_basic_cmds[];
 extern const struct at_cmd at_info_cmds[];
 extern const struct at_cmd at_network_cmds[];
+extern const struct at_cmd at_call_cmds[];
 extern const struct at_cmd at_port_cmds[];
 extern const struct at_cmd at_fota_cmds[];
 

@@ -126,8 +126,8 @@ fota_end(struct fota_job *j, int code)
 
 /* Fail before any transfer, through the same table as after one. */
 static void
-fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
-    int dns_failed)
+fota_fail_early_call(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
+    int dns_failed, enum dl_call call)
 {
 	struct dl_result res;
 
@@ -135,6 +135,7 @@ fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
 	res.proto = j->proto;
 	res.url = url;
 	res.pdp = pdp;
+	res.call = call;
 	res.dns_failed = dns_failed;
 	res.stage = DL_STAGE_DNS;
 	res.size = -1;
@@ -142,6 +143,14 @@ fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
 		translog_state(j->m->log, "fota", "dns: no such name: %s",
 		    j->host);
 	fota_end(j, fota_code(&res));
+}
+
+/* Fail before any transfer, for no call. */
+static void
+fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
+    int dns_failed)
+{
+	fota_fail_early_call(j, url, pdp, dns_failed, DL_CALL_NONE);
 }
 
 /* Whether a host is a numeric address (brackets allowed around IPv6). */
@@ -386,17 +395,42 @@ fota_pdp_ready(struct fota_job *j)
 	return 0;
 }
 
+/*
+ * A voice call in the way of the download: only over HTTP(S).  Both
+ * modules are on LTE or WCDMA, where packet data and a call run at once;
+ * the module's HTTP(S) client refuses, FTP goes on (docs/network.md).
+ */
+static enum dl_call
+fota_call(const struct fota_job *j)
+{
+	if (j->proto == DL_FTP)
+		return DL_CALL_NONE;
+	switch (j->m->net.call) {
+	case NET_CALL_RINGING:
+		return DL_CALL_RINGING;
+	case NET_CALL_ACTIVE:
+		return DL_CALL_ACTIVE;
+	default:
+		return DL_CALL_NONE;
+	}
+}
+
 /* After OK: check the URL, bring the context up, start the transfer. */
 static void
 fota_begin_cb(struct clock_timer *t, void *arg)
 {
 	struct fota_job *j = arg;
 	enum dl_url why;
+	enum dl_call call;
 
 	(void)t;
 	fota_set_state(j, FOTA_DOWNLOADING);
 	if ((why = fota_url_check(j)) != DL_URL_OK) {
 		fota_fail_early(j, why, DL_PDP_OK, 0);
+		return;
+	}
+	if ((call = fota_call(j)) != DL_CALL_NONE) {
+		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, 0, call);
 		return;
 	}
 	if (fota_pdp_ready(j))
@@ -408,6 +442,13 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 {
 	if (j->state != FOTA_DOWNLOADING)
 		return;
+	if (ev == NET_EV_CALL_RING && j->pdp_wait != 0 &&
+	    fota_call(j) != DL_CALL_NONE) {
+		/* Ringing while the context comes up: no transfer starts. */
+		j->pdp_wait = 0;
+		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, 0, fota_call(j));
+		return;
+	}
 	if (j->pdp_wait != 0 && cid == j->pdp_wait &&
 	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
 		j->pdp_wait = 0;
@@ -419,7 +460,9 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 	}
 	if (!dl_running(j->dl))
 		return;
-	if (ev == NET_EV_RADIO_LOST)
+	if (ev == NET_EV_CALL_RING && fota_call(j) != DL_CALL_NONE)
+		dl_stop(j->dl, DL_STOP_CALL);
+	else if (ev == NET_EV_RADIO_LOST)
 		dl_stop(j->dl, DL_STOP_NETWORK);
 	else if (ev == NET_EV_PDP_DOWN && cid == j->cid)
 		dl_stop(j->dl, DL_STOP_PDP);

@@ -171,7 +171,8 @@ main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
 	char why[256];
 
 	if (o->key == MAIN_LIST_NET_EVENT &&
-	    net_event_parse(v, &at, &what, &cid, why, sizeof why) != 0) {
+	    net_event_parse(v, &at, &what, &cid, NULL, why,
+	    sizeof why) != 0) {
 		snprintf(err, errlen, "--%s: %s", o->name, why);
 		return -1;
 	}
@@ -245,7 +246,8 @@ static const struct opt main_opts[] = {
 	  "on APN\n(repeatable; docs/network.md)", main_opt_list,
 	  MAIN_LIST_REJECT_APN, 0 },
 	{ "net-event", 0, "EVENT", "a timed network event, e.g. \"T=5 coverage "
-	  "lost\",\n\"T=9 coverage back\", \"T=6 pdp 1 deactivated\" "
+	  "lost\",\n\"T=9 coverage back\", \"T=6 pdp 1 deactivated\",\n"
+	  "\"T=6 call ring +8613800000000\", \"T=9 call hangup\" "
 	  "(repeatable;\ndocs/network.md)", main_opt_list, MAIN_LIST_NET_EVENT,
 	  0 },
 	{ "pdp-activation-time", 0, "S", "simulated seconds a context takes "

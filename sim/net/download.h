@@ -68,6 +68,7 @@ enum dl_stop {
 	DL_STOP_STORAGE,	/* writing to the FOTA area failed */
 	DL_STOP_NETWORK,	/* the data link went away (radio lost) */
 	DL_STOP_PDP,		/* the context went away (deactivated) */
+	DL_STOP_CALL,		/* a voice call came in (HTTP(S) only) */
 	DL_NSTOP
 };
 
@@ -92,6 +93,14 @@ enum dl_pdp {
 	DL_NPDP
 };
 
+/* A voice call when the download was asked for (DL_CALL_NONE: none). */
+enum dl_call {
+	DL_CALL_NONE,
+	DL_CALL_RINGING,	/* an incoming call is ringing */
+	DL_CALL_ACTIVE,		/* a call is in progress */
+	DL_NCALL
+};
+
 struct dl_result {
 	enum dl_proto	 proto;
 	enum dl_url	 url;
@@ -103,6 +112,7 @@ struct dl_result {
 	enum dl_stop	 stop;
 	int		 dns_failed;	/* the simulated DNS has no such name */
 	enum dl_pdp	 pdp;		/* no data context */
+	enum dl_call	 call;		/* a voice call in the way */
 	uint64_t	 bytes;		/* body bytes delivered */
 	int64_t		 size;		/* declared size, -1 unknown */
 	int		 short_body;	/* ended well, but fewer bytes than

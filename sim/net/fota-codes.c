@@ -1,7 +1,8 @@
 /*
  * fota-codes.c: the table from a download's outcome to the manual's code.
  *
- * A row matches on any of: the protocol family, the data context, which of the module's
+ * A row matches on any of: the protocol family, the data context, a voice
+ * call, which of the module's
  * timers fired, why the module stopped the transfer, the simulated DNS,
  * the CURLcode, the last FTP reply or HTTP status (a range), errno, the
  * stage, whether body bytes arrived, and a word of libcurl's error text.
@@ -36,6 +37,7 @@ struct fota_rule {
 	const char	*text;		/* a word of the error text, or NULL */
 	int		 url;		/* enum dl_url, ANY */
 	int		 pdp;		/* enum dl_pdp, ANY */
+	int		 call;		/* enum dl_call, ANY */
 	int		 code;
 };
 
@@ -43,11 +45,13 @@ struct fota_rule {
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, code }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code }
+#define VOICE(p, x, code) \
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code }
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, 0, ERR, r, r, ANY, ANY, ANY, NULL, code)
@@ -73,6 +77,11 @@ static const struct fota_rule fota_rules[] = {
 	PDP(WEB, DL_PDP_BUSY, 706),
 	PDP(WEB, DL_PDP_FAILED, 707),
 	PDP(WEB, DL_PDP_NONE, 708),
+
+	/* A voice call in the way when the download was asked for (the
+	 * job asks only for HTTP(S): FTP goes on, docs/network.md). */
+	VOICE(WEB, DL_CALL_RINGING, 724),
+	VOICE(WEB, DL_CALL_ACTIVE, 725),
 
 	/* The simulated DNS has no such name. */
 	ROW(FTP, ANY, ANY, 1, ANY, ANY, ANY, ANY, ANY, ANY, NULL, 604),
@@ -100,6 +109,7 @@ static const struct fota_rule fota_rules[] = {
 	STOP(WEB, DL_STOP_STORAGE, ANY, 729),
 	STOP(WEB, DL_STOP_NETWORK, ANY, 710),
 	STOP(WEB, DL_STOP_PDP, ANY, 709),
+	STOP(WEB, DL_STOP_CALL, ANY, 724),
 
 	/* FTP: an RFC 959 reply ended the session, at whatever stage. */
 	REPLY(421, 614), REPLY(425, 615), REPLY(426, 616), REPLY(450, 617),
@@ -174,7 +184,8 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->bytes == ANY || r->bytes == (res->bytes > 0)) &&
 	    (r->text == NULL || strstr(res->error, r->text) != NULL) &&
 	    (r->url == ANY || r->url == (int)res->url) &&
-	    (r->pdp == ANY || r->pdp == (int)res->pdp);
+	    (r->pdp == ANY || r->pdp == (int)res->pdp) &&
+	    (r->call == ANY || r->call == (int)res->call);
 }
 
 int

@@ -27,14 +27,18 @@ static const char *const net_domain_names[NET_NDOMAIN] = {
 static const char *const net_action_names[NET_NACTION] = {
 	"coverage lost", "coverage back", "deactivated", "activate",
 	"registration home", "registration roaming", "registration denied",
+	"call ring", "call hangup",
 };
 
 /* An action as --net-event spells it. */
 static void
-net_action_text(enum net_action a, int cid, char *buf, size_t size)
+net_action_text(enum net_action a, int cid, const char *number, char *buf,
+    size_t size)
 {
 	if (a == NET_DO_PDP_DEACTIVATE || a == NET_DO_PDP_ACTIVATE)
 		snprintf(buf, size, "pdp %d %s", cid, net_action_names[a]);
+	else if (a == NET_DO_CALL_RING)
+		snprintf(buf, size, "%s %s", net_action_names[a], number);
 	else
 		snprintf(buf, size, "%s", net_action_names[a]);
 }
@@ -160,6 +164,39 @@ net_pdp_drop(struct net *n, int cid, int urc)
 	net_event(n, NET_EV_PDP_DOWN, cid);
 }
 
+/* RING, then +CLIP with AT+CLIP=1; again after NET_RING_PERIOD. */
+static void
+net_ring_cb(struct clock_timer *t, void *arg)
+{
+	struct net *n = arg;
+
+	(void)t;
+	if (n->call != NET_CALL_RINGING)
+		return;
+	net_urc(n, "RING");
+	if (n->clip)
+		net_urc(n, "+CLIP: \"%s\",%d", n->call_number,
+		    n->call_number[0] == '+' ? 145 : 129);
+	clock_timer_start(&n->ring_t, NET_RING_PERIOD);
+}
+
+/* The call's state changes (the only place that assigns it). */
+static void
+net_call_set(struct net *n, enum net_call c, const char *why)
+{
+	static const char *const names[] = { "none", "ringing", "active" };
+
+	if (n->call == c)
+		return;
+	translog_state(n->log, "call", "%s -> %s: %s", names[n->call],
+	    names[c], why);
+	n->call = c;
+	if (c != NET_CALL_RINGING)
+		clock_timer_stop(&n->ring_t);
+	if (c == NET_CALL_NONE)
+		n->call_number[0] = '\0';
+}
+
 /* A timed network event is due. */
 static void
 net_timed_cb(struct clock_timer *t, void *arg)
@@ -168,7 +205,7 @@ net_timed_cb(struct clock_timer *t, void *arg)
 	char what[64];
 
 	(void)t;
-	net_action_text(e->what, e->cid, what, sizeof what);
+	net_action_text(e->what, e->cid, e->number, what, sizeof what);
 	translog_state(e->net->log, "network", "event: %s", what);
 	switch (e->what) {
 	case NET_DO_COVERAGE_LOST:
@@ -192,6 +229,12 @@ net_timed_cb(struct clock_timer *t, void *arg)
 	case NET_DO_REG_DENIED:
 		net_set_serving(e->net, NET_REG_DENIED);
 		break;
+	case NET_DO_CALL_RING:
+		net_call_ring(e->net, e->number);
+		break;
+	case NET_DO_CALL_HANGUP:
+		net_call_hangup(e->net, 1);
+		break;
 	default:
 		break;
 	}
@@ -210,6 +253,7 @@ net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
 	if (cbs != NULL)
 		n->cbs = *cbs;
 	clock_timer_init(&n->search_t, clock, net_search_cb, n);
+	clock_timer_init(&n->ring_t, clock, net_ring_cb, n);
 	for (cid = 0; cid < NET_NCID; cid++)
 		clock_timer_init(&n->act_t[cid], clock, net_act_cb, n);
 	n->coverage = 1;
@@ -245,6 +289,7 @@ net_stop(struct net *n)
 	int cid;
 
 	clock_timer_stop(&n->search_t);
+	clock_timer_stop(&n->ring_t);
 	for (cid = 0; cid < NET_NCID; cid++)
 		clock_timer_stop(&n->act_t[cid]);
 }
@@ -271,11 +316,12 @@ net_reject_apn(struct net *n, const char *apn)
 
 int
 net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
-    char *err, size_t errlen)
+    char *number, char *err, size_t errlen)
 {
-	const char *p = spec;
+	const char *p = spec, *num = "";
 	char *end, text[64];
 	long cid = 0;
+	size_t len;
 	int a;
 
 	if (strncasecmp(p, "T=", 2) != 0) {
@@ -298,8 +344,20 @@ net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
 			return -1;
 		}
 	}
+	if (strncasecmp(p, "call ring ", 10) == 0) {
+		num = p + 10;
+		len = strspn(num, "0123456789");
+		if (*num == '+')
+			len = 1 + strspn(num + 1, "0123456789");
+		if (len < 2 || num[len] != '\0' || len >= NET_NUMBER_MAX) {
+			snprintf(err, errlen, "'%s': call ring wants a number "
+			    "(+ and up to %d digits)", spec, NET_NUMBER_MAX - 2);
+			return -1;
+		}
+	}
 	for (a = 0; a < NET_NACTION; a++) {
-		net_action_text((enum net_action)a, (int)cid, text, sizeof text);
+		net_action_text((enum net_action)a, (int)cid, num, text,
+		    sizeof text);
 		if (strcasecmp(p, text) == 0)
 			break;
 	}
@@ -307,11 +365,13 @@ net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
 		snprintf(err, errlen, "'%s': unknown event '%s' (coverage lost, "
 		    "coverage back, pdp CID deactivated, pdp CID activate, "
 		    "registration home, registration roaming, registration "
-		    "denied)", spec, p);
+		    "denied, call ring NUMBER, call hangup)", spec, p);
 		return -1;
 	}
 	*what = (enum net_action)a;
 	*cidp = (int)cid;
+	if (number != NULL)
+		str_copy(number, num, NET_NUMBER_MAX);
 	return 0;
 }
 
@@ -319,12 +379,12 @@ int
 net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
 {
 	struct net_timed *e;
-	char text[64];
+	char text[64], number[NET_NUMBER_MAX];
 	double at;
 	enum net_action what;
 	int cid;
 
-	if (net_event_parse(spec, &at, &what, &cid, err, errlen) != 0)
+	if (net_event_parse(spec, &at, &what, &cid, number, err, errlen) != 0)
 		return -1;
 	if (n->nevents == NET_EVENT_MAX) {
 		snprintf(err, errlen, "at most %d events", NET_EVENT_MAX);
@@ -335,10 +395,11 @@ net_event_add(struct net *n, const char *spec, char *err, size_t errlen)
 	e->at = at;
 	e->what = what;
 	e->cid = cid;
+	str_copy(e->number, number, sizeof e->number);
 	clock_timer_init(&e->t, n->clock, net_timed_cb, e);
 	clock_timer_start(&e->t, at - clock_now(n->clock) > 0 ?
 	    at - clock_now(n->clock) : 0);
-	net_action_text(what, cid, text, sizeof text);
+	net_action_text(what, cid, number, text, sizeof text);
 	translog_state(n->log, "network", "event at %.3f: %s", at, text);
 	return 0;
 }
@@ -352,6 +413,9 @@ net_reset(struct net *n)
 	n->reg = NET_REG_NONE;
 	memset(n->reg_n, 0, sizeof n->reg_n);
 	n->cgerep = 0;
+	n->call = NET_CALL_NONE;	/* power went away: so did any call */
+	n->call_number[0] = '\0';
+	n->clip = 0;
 	/* Contexts are volatile; cid 1 comes up defined, as on the module. */
 	memset(n->pdp, 0, sizeof n->pdp);
 	n->pdp[1].defined = 1;
@@ -391,6 +455,7 @@ net_set_cfun(struct net *n, int fun)
 		return;
 	}
 	net_event(n, NET_EV_RADIO_LOST, 0);
+	net_call_hangup(n, 1);
 	for (cid = 1; cid < NET_NCID; cid++)
 		net_pdp_drop(n, cid, 0);
 	net_set_reg(n, NET_REG_NONE);
@@ -523,6 +588,7 @@ net_lose_service(struct net *n, enum net_reg reg)
 	int cid;
 
 	net_event(n, NET_EV_RADIO_LOST, 0);
+	net_call_hangup(n, 1);
 	for (cid = 1; cid < NET_NCID; cid++)
 		net_pdp_drop(n, cid, 1);
 	net_set_reg(n, reg);
@@ -576,4 +642,43 @@ net_pdp_addr(const struct net *n, int cid, char *buf, size_t size)
 		snprintf(buf, size, "10.46.103.%d", 16 + cid);
 	else
 		snprintf(buf, size, "0.0.0.0");
+}
+
+void
+net_call_ring(struct net *n, const char *number)
+{
+	if (n->call != NET_CALL_NONE || !net_registered(n)) {
+		translog_state(n->log, "call", "from %s not delivered: %s",
+		    number, n->call != NET_CALL_NONE ? "a call exists" :
+		    "not registered");
+		return;
+	}
+	str_copy(n->call_number, number, sizeof n->call_number);
+	net_call_set(n, NET_CALL_RINGING, number);
+	net_ring_cb(&n->ring_t, n);	/* RING first, then what it stops */
+	net_event(n, NET_EV_CALL_RING, 0);
+}
+
+void
+net_call_answer(struct net *n)
+{
+	if (n->call == NET_CALL_RINGING)
+		net_call_set(n, NET_CALL_ACTIVE, "answered");
+}
+
+void
+net_call_hangup(struct net *n, int remote)
+{
+	enum net_call was = n->call;
+
+	net_call_set(n, NET_CALL_NONE, remote ? "the other end hung up" :
+	    "hung up here");
+	if (remote && was == NET_CALL_ACTIVE)
+		net_urc(n, "NO CARRIER");
+}
+
+void
+net_set_clip(struct net *n, int mode)
+{
+	n->clip = mode;
 }

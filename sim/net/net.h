@@ -23,6 +23,8 @@ struct translog;
 #define NET_REJECT_MAX	8	/* APNs the network rejects */
 #define NET_EVENT_MAX	32	/* timed network events (--net-event) */
 #define NET_ACT_TIME	1.0	/* simulated seconds to activate a context */
+#define NET_RING_PERIOD	3.0	/* simulated seconds between RINGs */
+#define NET_NUMBER_MAX	24	/* a caller's number, "+" and digits */
 #define NET_ACT_TIMEOUT	150.0	/* at most this long waiting for a network
 				   (AT+QIACT's maximum response time) */
 
@@ -62,6 +64,14 @@ enum net_event {
 	NET_EV_PDP_FAILED,	/* an activation failed */
 	NET_EV_PDP_DOWN,	/* an active context went away */
 	NET_EV_RADIO_LOST,	/* no radio: coverage lost, or CFUN 0/4 */
+	NET_EV_CALL_RING,	/* an incoming voice call starts ringing */
+};
+
+/* The voice call (one at most: incoming only, for now). */
+enum net_call {
+	NET_CALL_NONE,
+	NET_CALL_RINGING,	/* incoming, RING being printed */
+	NET_CALL_ACTIVE,	/* answered (ATA) */
 };
 
 /* What a timed network event does (--net-event). */
@@ -73,6 +83,8 @@ enum net_action {
 	NET_DO_REG_HOME,	/* the network registers the module at home */
 	NET_DO_REG_ROAMING,	/* ... as roaming */
 	NET_DO_REG_DENIED,	/* ... refuses it (until home or roaming) */
+	NET_DO_CALL_RING,	/* a voice call comes in from a number */
+	NET_DO_CALL_HANGUP,	/* the caller hangs up */
 	NET_NACTION
 };
 
@@ -84,6 +96,7 @@ struct net_timed {
 	double			 at;
 	enum net_action		 what;
 	int			 cid;
+	char			 number[NET_NUMBER_MAX]; /* call ring */
 	struct clock_timer	 t;
 };
 
@@ -126,6 +139,10 @@ struct net {
 	int			 nreject;
 	struct net_timed	 events[NET_EVENT_MAX];
 	int			 nevents;
+	enum net_call		 call;		/* the voice call's state */
+	char			 call_number[NET_NUMBER_MAX];
+	int			 clip;		/* AT+CLIP: +CLIP after RING */
+	struct clock_timer	 ring_t;	/* the next RING */
 };
 
 /* Set up; `lte` says whether EPS registration exists (EC200T). */
@@ -180,15 +197,30 @@ void	net_set_serving(struct net *, enum net_reg);
 /* An APN the network rejects (--reject-apn); 0 or -1 (table full). */
 int	net_reject_apn(struct net *, const char *apn);
 /*
+ * An incoming voice call from `number`: RING (and +CLIP with AT+CLIP=1)
+ * now and every NET_RING_PERIOD until answered or hung up.  Only when
+ * registered and no call exists; net_cbs.event gets NET_EV_CALL_RING.
+ */
+void	net_call_ring(struct net *, const char *number);
+/* Answer the ringing call (ATA): active. */
+void	net_call_answer(struct net *);
+/* The call ends; `remote`: the caller hung up (NO CARRIER if it was
+ * active), else the module did (ATH, AT+CHUP). */
+void	net_call_hangup(struct net *, int remote);
+/* AT+CLIP=<n>: 1 prints +CLIP after each RING. */
+void	net_set_clip(struct net *, int n);
+/*
  * A timed event, "T=<seconds> coverage lost|coverage back|pdp <cid>
  * deactivated|pdp <cid> activate|registration home|registration
- * roaming|registration denied" (--net-event), scheduled at once on the
- * simulated clock; 0, or -1 with a message in err.
+ * roaming|registration denied|call ring <number>|call hangup"
+ * (--net-event), scheduled at once on the simulated clock; 0, or -1 with
+ * a message in err.
  */
 int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);
-/* Only parse such an event (option checking); 0, or -1 with a message. */
+/* Only parse such an event (option checking); 0, or -1 with a message.
+ * `number` (NET_NUMBER_MAX bytes) gets a call ring's number. */
 int	net_event_parse(const char *spec, double *at, enum net_action *,
-	    int *cid, char *err, size_t errlen);
+	    int *cid, char *number, char *err, size_t errlen);
 
 /*
  * The simulated DNS: a name resolves only if the table has it ("localhost"

@@ -87,34 +87,45 @@ START_TEST(test_event_parse)
 	enum net_action a;
 	double at;
 	int cid;
-	char err[256];
+	char err[256], number[NET_NUMBER_MAX];
 
-	ck_assert_int_eq(net_event_parse("T=5.5 coverage lost", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("T=5.5 coverage lost", &at, &a, &cid, NULL,
 	    err, sizeof err), 0);
 	ck_assert(at == 5.5 && a == NET_DO_COVERAGE_LOST && cid == 0);
-	ck_assert_int_eq(net_event_parse("t=9 Coverage Back", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("t=9 Coverage Back", &at, &a, &cid, NULL,
 	    err, sizeof err), 0);
 	ck_assert(a == NET_DO_COVERAGE_BACK);
 	ck_assert_int_eq(net_event_parse("T=6 pdp 3 deactivated", &at, &a,
-	    &cid, err, sizeof err), 0);
+	    &cid, NULL, err, sizeof err), 0);
 	ck_assert(a == NET_DO_PDP_DEACTIVATE && cid == 3);
-	ck_assert_int_eq(net_event_parse("T=6 pdp 15 activate", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("T=6 pdp 15 activate", &at, &a, &cid, NULL,
 	    err, sizeof err), 0);
 	ck_assert(a == NET_DO_PDP_ACTIVATE && cid == 15);
-	ck_assert_int_eq(net_event_parse("5 coverage lost", &at, &a, &cid, err,
+	ck_assert_int_eq(net_event_parse("5 coverage lost", &at, &a, &cid, NULL, err,
 	    sizeof err), -1);
 	ck_assert(strstr(err, "T=SECONDS") != NULL);
-	ck_assert_int_eq(net_event_parse("T=x coverage lost", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("T=x coverage lost", &at, &a, &cid, NULL,
 	    err, sizeof err), -1);
-	ck_assert_int_eq(net_event_parse("T=-1 coverage lost", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("T=-1 coverage lost", &at, &a, &cid, NULL,
 	    err, sizeof err), -1);
-	ck_assert_int_eq(net_event_parse("T=5", &at, &a, &cid, err,
+	ck_assert_int_eq(net_event_parse("T=5", &at, &a, &cid, NULL, err,
 	    sizeof err), -1);
-	ck_assert_int_eq(net_event_parse("T=5 pdp 16 activate", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("T=5 pdp 16 activate", &at, &a, &cid, NULL,
 	    err, sizeof err), -1);
-	ck_assert_int_eq(net_event_parse("T=5 coverage gone", &at, &a, &cid,
+	ck_assert_int_eq(net_event_parse("T=5 coverage gone", &at, &a, &cid, NULL,
 	    err, sizeof err), -1);
 	ck_assert(strstr(err, "unknown event 'coverage gone'") != NULL);
+	ck_assert_int_eq(net_event_parse("T=6 call ring +8613800000000", &at,
+	    &a, &cid, number, err, sizeof err), 0);
+	ck_assert(a == NET_DO_CALL_RING && strcmp(number, "+8613800000000") == 0);
+	ck_assert_int_eq(net_event_parse("T=9 call hangup", &at, &a, &cid,
+	    NULL, err, sizeof err), 0);
+	ck_assert(a == NET_DO_CALL_HANGUP);
+	ck_assert_int_eq(net_event_parse("T=6 call ring", &at, &a, &cid,
+	    NULL, err, sizeof err), -1);
+	ck_assert_int_eq(net_event_parse("T=6 call ring 12a", &at, &a, &cid,
+	    NULL, err, sizeof err), -1);
+	ck_assert(strstr(err, "call ring wants a number") != NULL);
 }
 END_TEST
 
@@ -256,6 +267,23 @@ START_TEST(test_codes)
 	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_NONE, DL_STOP_NONE), 605);
 	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_OK, DL_STOP_PDP), 605);
 	ck_assert_int_eq(code_of(DL_FTP, DL_PDP_OK, DL_STOP_NETWORK), 605);
+	ck_assert_int_eq(code_of(DL_HTTP, DL_PDP_OK, DL_STOP_CALL), 724);
+}
+END_TEST
+
+/* A voice call in the way when AT+QFOTADL starts: 724 / 725. */
+START_TEST(test_codes_call)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.proto = DL_HTTPS;
+	res.stage = DL_STAGE_DNS;
+	res.size = -1;
+	res.call = DL_CALL_RINGING;
+	ck_assert_int_eq(fota_code(&res), 724);
+	res.call = DL_CALL_ACTIVE;
+	ck_assert_int_eq(fota_code(&res), 725);
 }
 END_TEST
 
@@ -274,6 +302,7 @@ main(void)
 	tcase_add_test(tc, test_coverage);
 	tcase_add_test(tc, test_serving);
 	tcase_add_test(tc, test_codes);
+	tcase_add_test(tc, test_codes_call);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }
