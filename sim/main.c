@@ -170,8 +170,15 @@ main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
 	int cid;
 	char why[256];
 
+	struct net_dns d;
+
 	if (o->key == MAIN_LIST_NET_EVENT &&
 	    net_event_parse(v, &at, &what, &cid, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
+	if (o->key == MAIN_LIST_DNS &&
+	    net_dns_parse(v, &d, why, sizeof why) != 0) {
 		snprintf(err, errlen, "--%s: %s", o->name, why);
 		return -1;
 	}
@@ -198,6 +205,24 @@ main_opt_act_time(void *ctx, const struct opt *o, const char *v, char *err,
 		return -1;
 	}
 	m->cfg->pdp_act_time = t;
+	return 0;
+}
+
+/* --dns-timeout SECONDS. */
+static int
+main_opt_dns_timeout(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char *end;
+	double t = strtod(v, &end);
+
+	if (end == v || *end != '\0' || !(t > 0 && t <= 3600)) {
+		snprintf(err, errlen, "--%s: expected simulated seconds "
+		    "(0, 3600], not '%s'", o->name, v);
+		return -1;
+	}
+	m->cfg->dns_timeout = t;
 	return 0;
 }
 
@@ -238,9 +263,12 @@ static const struct opt main_opts[] = {
 	{ "fota-timeouts", 0, "T", "AT+QFOTADL's timers in simulated seconds:\n"
 	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
 	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
-	{ "dns", 0, "NAME=ADDR", "a name the simulated DNS resolves "
-	  "(repeatable;\nlocalhost is built in)", main_opt_list, MAIN_LIST_DNS,
-	  0 },
+	{ "dns", 0, "NAME=ANSWER", "what the simulated DNS answers for NAME:"
+	  "\nADDR[,ADDR...][,first=N[,then=FAIL]] or nxdomain,\nservfail, "
+	  "timeout (repeatable; docs/network.md;\nlocalhost is built in)",
+	  main_opt_list, MAIN_LIST_DNS, 0 },
+	{ "dns-timeout", 0, "S", "simulated seconds a lookup with no answer "
+	  "takes\n(default 60)", main_opt_dns_timeout, 0, 0 },
 	{ "reject-apn", 0, "APN", "the network refuses to activate a context "
 	  "on APN\n(repeatable; docs/network.md)", main_opt_list,
 	  MAIN_LIST_REJECT_APN, 0 },

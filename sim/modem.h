@@ -58,6 +58,7 @@ struct modem_config {
 	const char *const	*dns;		/* "NAME=ADDR" entries for the
 						   simulated DNS */
 	size_t			 ndns;
+	double			 dns_timeout;	/* --dns-timeout; 0: default */
 	const char *const	*reject_apn;	/* APNs the network rejects */
 	size_t			 nreject_apn;
 	const char *const	*net_events;	/* "T=5 coverage lost", ... */
