@@ -344,14 +344,53 @@ fota_dl_data(void *arg, const void *p, size_t n)
 	return DL_STOP_NONE;
 }
 
+/* The `i`-th of the DNS's addresses into j->pin; 0, or -1: no more. */
+static int
+fota_pick_addr(struct fota_job *j, int i)
+{
+	const char *p = j->addr, *comma;
+	size_t len;
+
+	for (; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	if (p == NULL || *p == '\0')
+		return -1;
+	comma = strchr(p, ',');
+	len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+	if (len >= sizeof j->pin)
+		return -1;
+	memcpy(j->pin, p, len);
+	j->pin[len] = '\0';
+	return 0;
+}
+
 /* Download engine: the transfer is over. */
 static void
 fota_dl_done(void *arg, const struct dl_result *res)
 {
 	struct fota_job *j = arg;
 
-	if (j->state == FOTA_DOWNLOADING)
-		fota_end(j, fota_code(res));
+	if (j->state != FOTA_DOWNLOADING)
+		return;
+	/* An address that refuses or never answers the connect: the next
+	 * one the DNS gave, each with the whole connect timeout. */
+	if (j->resolved && res->stage == DL_STAGE_CONNECT && res->bytes == 0 &&
+	    res->stop == DL_STOP_NONE &&
+	    (res->curl == CURLE_COULDNT_CONNECT ||
+	    res->wait == DL_WAIT_CONNECT)) {
+		char failed[sizeof j->pin];
+
+		str_copy(failed, j->pin, sizeof failed);
+		if (fota_pick_addr(j, j->addr_i + 1) == 0) {
+			j->addr_i++;
+			translog_state(j->m->log, "fota", "connect to %s failed, "
+			    "trying %s", failed, j->pin);
+			clock_timer_start(&j->next_t, 0);
+			return;
+		}
+	}
+	fota_end(j, fota_code(res));
 }
 
 /* The server's addresses are known (or it is a literal): start. */
@@ -369,7 +408,7 @@ fota_connect(struct fota_job *j)
 	rq.ftp_file = j->proto == DL_FTP ? j->file : NULL;
 	if (j->resolved) {
 		rq.host = j->host;
-		rq.addr = j->addr;	/* libcurl tries them in order */
+		rq.addr = j->pin;
 	}
 	if (j->dl == NULL) {
 		struct dl_cbs cbs = { fota_dl_size, fota_dl_data, fota_dl_done, j };
@@ -377,6 +416,17 @@ fota_connect(struct fota_job *j)
 	}
 	if (j->dl == NULL || dl_start(j->dl, &rq) != 0)
 		fota_end(j, j->proto == DL_FTP ? 601 : 701);
+}
+
+/* The next address's turn (after the engine's done() has returned). */
+static void
+fota_next_cb(struct clock_timer *t, void *arg)
+{
+	struct fota_job *j = arg;
+
+	(void)t;
+	if (j->state == FOTA_DOWNLOADING)
+		fota_connect(j);
 }
 
 /* A lookup with no answer: the module's DNS timeout is up. */
@@ -401,8 +451,9 @@ fota_transfer(struct fota_job *j)
 		return;
 	}
 	a = net_dns_lookup(&j->m->net, j->host, j->addr, sizeof j->addr);
-	if (a == NET_DNS_OK) {
+	if (a == NET_DNS_OK && fota_pick_addr(j, 0) == 0) {
 		j->resolved = 1;
+		j->addr_i = 0;
 		fota_connect(j);
 	} else if (a == NET_DNS_TIMEOUT)
 		clock_timer_start(&j->dns_t, j->m->net.dns_timeout);
@@ -481,6 +532,7 @@ fota_job_init(struct fota_job *j, struct modem *m)
 	j->cid = 1;
 	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
 	clock_timer_init(&j->dns_t, m->clock, fota_dns_cb, j);
+	clock_timer_init(&j->next_t, m->clock, fota_next_cb, j);
 	fota_file_init(j);
 }
 
@@ -520,6 +572,7 @@ fota_job_cancel(struct fota_job *j)
 {
 	clock_timer_stop(&j->start_t);
 	clock_timer_stop(&j->dns_t);
+	clock_timer_stop(&j->next_t);
 	j->pdp_wait = 0;
 	/*
 	 * Idle first: the engine's done() then reports nothing.  An update

@@ -60,6 +60,9 @@ struct fota_job {
 					/* the server's addresses, in order */
 	struct clock_timer	 dns_t;		/* a lookup with no answer */
 	int			 resolved;	/* addr came from the DNS */
+	int			 addr_i;	/* the one being tried (0-based) */
+	char			 pin[NET_NAME_MAX + 3];	/* that address */
+	struct clock_timer	 next_t;	/* try the next address */
 	char			 file[FOTA_PART_MAX + 1];	/* FTP */
 	int			 port;
 	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */
