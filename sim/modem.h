@@ -55,7 +55,7 @@ struct modem_config {
 	const char		*ca_file;	/* verify HTTPS against it (NULL:
 						   no verification, as the module) */
 	const struct dl_timeouts *fota_timeouts; /* NULL: the defaults */
-	const char *const	*dns;		/* "NAME=ADDR" entries for the
+	const char *const	*dns;		/* --dns entries for the
 						   simulated DNS */
 	size_t			 ndns;
 	double			 dns_timeout;	/* --dns-timeout; 0: default */
