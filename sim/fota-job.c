@@ -124,11 +124,30 @@ fota_end(struct fota_job *j, int code)
 		fota_set_state(j, FOTA_IDLE);
 }
 
+/* What the DNS said, in the job's words. */
+static enum dl_dns
+fota_dns_result(enum net_dns_answer a)
+{
+	switch (a) {
+	case NET_DNS_NXDOMAIN:
+		return DL_DNS_NXDOMAIN;
+	case NET_DNS_SERVFAIL:
+		return DL_DNS_SERVFAIL;
+	case NET_DNS_TIMEOUT:
+		return DL_DNS_TIMEOUT;
+	default:
+		return DL_DNS_OK;
+	}
+}
+
 /* Fail before any transfer, through the same table as after one. */
 static void
 fota_fail_early_call(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
-    int dns_failed, enum dl_call call)
+    enum dl_dns dns, enum dl_call call)
 {
+	static const char *const why[DL_NDNS] = {
+		"", "no such name", "server failure", "no answer",
+	};
 	struct dl_result res;
 
 	memset(&res, 0, sizeof res);
@@ -136,11 +155,14 @@ fota_fail_early_call(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
 	res.url = url;
 	res.pdp = pdp;
 	res.call = call;
-	res.dns_failed = dns_failed;
+	res.dns = dns;
 	res.stage = DL_STAGE_DNS;
 	res.size = -1;
-	if (dns_failed)
-		translog_state(j->m->log, "fota", "dns: no such name: %s",
+	if (dns == DL_DNS_TIMEOUT)
+		translog_state(j->m->log, "fota", "dns: no answer for %s in %g s",
+		    j->host, j->m->net.dns_timeout);
+	else if (dns != DL_DNS_OK)
+		translog_state(j->m->log, "fota", "dns: %s: %s", why[dns],
 		    j->host);
 	fota_end(j, fota_code(&res));
 }
@@ -148,9 +170,9 @@ fota_fail_early_call(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
 /* Fail before any transfer, for no call. */
 static void
 fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
-    int dns_failed)
+    enum dl_dns dns)
 {
-	fota_fail_early_call(j, url, pdp, dns_failed, DL_CALL_NONE);
+	fota_fail_early_call(j, url, pdp, dns, DL_CALL_NONE);
 }
 
 /* Whether a host is a numeric address (brackets allowed around IPv6). */
@@ -331,22 +353,60 @@ fota_dl_data(void *arg, const void *p, size_t n)
 	return DL_STOP_NONE;
 }
 
+/* The `i`-th of the DNS's addresses into j->pin; 0, or -1: no more. */
+static int
+fota_pick_addr(struct fota_job *j, int i)
+{
+	const char *p = j->addr, *comma;
+	size_t len;
+
+	for (; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	if (p == NULL || *p == '\0')
+		return -1;
+	comma = strchr(p, ',');
+	len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+	if (len >= sizeof j->pin)
+		return -1;
+	memcpy(j->pin, p, len);
+	j->pin[len] = '\0';
+	return 0;
+}
+
 /* Download engine: the transfer is over. */
 static void
 fota_dl_done(void *arg, const struct dl_result *res)
 {
 	struct fota_job *j = arg;
 
-	if (j->state == FOTA_DOWNLOADING)
-		fota_end(j, fota_code(res));
+	if (j->state != FOTA_DOWNLOADING)
+		return;
+	/* An address that refuses or never answers the connect: the next
+	 * one the DNS gave, each with the whole connect timeout. */
+	if (j->resolved && res->stage == DL_STAGE_CONNECT && res->bytes == 0 &&
+	    res->stop == DL_STOP_NONE &&
+	    (res->curl == CURLE_COULDNT_CONNECT ||
+	    res->wait == DL_WAIT_CONNECT)) {
+		char failed[sizeof j->pin];
+
+		str_copy(failed, j->pin, sizeof failed);
+		if (fota_pick_addr(j, j->addr_i + 1) == 0) {
+			j->addr_i++;
+			translog_state(j->m->log, "fota", "connect to %s failed, "
+			    "trying %s", failed, j->pin);
+			clock_timer_start(&j->next_t, 0);
+			return;
+		}
+	}
+	fota_end(j, fota_code(res));
 }
 
-/* The context is up: resolve, start the transfer. */
+/* The server's addresses are known (or it is a literal): start. */
 static void
-fota_transfer(struct fota_job *j)
+fota_connect(struct fota_job *j)
 {
 	struct dl_request rq;
-	const char *addr;
 
 	memset(&rq, 0, sizeof rq);
 	rq.url = j->args.url;
@@ -355,14 +415,9 @@ fota_transfer(struct fota_job *j)
 	rq.timeouts = j->timeouts;
 	rq.ca_file = j->ca_file;
 	rq.ftp_file = j->proto == DL_FTP ? j->file : NULL;
-	if (j->addr[0] == '\0') {
-		if ((addr = net_dns_lookup(&j->m->net, j->host)) == NULL) {
-			fota_fail_early(j, DL_URL_OK, DL_PDP_OK, 1);
-			return;
-		}
-		str_copy(j->addr, addr, sizeof j->addr);
+	if (j->resolved) {
 		rq.host = j->host;
-		rq.addr = j->addr;
+		rq.addr = j->pin;
 	}
 	if (j->dl == NULL) {
 		struct dl_cbs cbs = { fota_dl_size, fota_dl_data, fota_dl_done, j };
@@ -370,6 +425,49 @@ fota_transfer(struct fota_job *j)
 	}
 	if (j->dl == NULL || dl_start(j->dl, &rq) != 0)
 		fota_end(j, j->proto == DL_FTP ? 601 : 701);
+}
+
+/* The next address's turn (after the engine's done() has returned). */
+static void
+fota_next_cb(struct clock_timer *t, void *arg)
+{
+	struct fota_job *j = arg;
+
+	(void)t;
+	if (j->state == FOTA_DOWNLOADING)
+		fota_connect(j);
+}
+
+/* A lookup with no answer: the module's DNS timeout is up. */
+static void
+fota_dns_cb(struct clock_timer *t, void *arg)
+{
+	struct fota_job *j = arg;
+
+	(void)t;
+	if (j->state == FOTA_DOWNLOADING)
+		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_TIMEOUT);
+}
+
+/* The context is up: resolve the name (a literal needs nothing), start. */
+static void
+fota_transfer(struct fota_job *j)
+{
+	enum net_dns_answer a;
+
+	if (j->addr[0] != '\0') {
+		fota_connect(j);
+		return;
+	}
+	a = net_dns_lookup(&j->m->net, j->host, j->addr, sizeof j->addr);
+	if (a == NET_DNS_OK && fota_pick_addr(j, 0) == 0) {
+		j->resolved = 1;
+		j->addr_i = 0;
+		fota_connect(j);
+	} else if (a == NET_DNS_TIMEOUT)
+		clock_timer_start(&j->dns_t, j->m->net.dns_timeout);
+	else
+		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, fota_dns_result(a));
 }
 
 /*
@@ -385,9 +483,9 @@ fota_pdp_ready(struct fota_job *j)
 	if (p->active)
 		return 1;
 	if (!p->defined)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_NONE, 0);
+		fota_fail_early(j, DL_URL_OK, DL_PDP_NONE, DL_DNS_OK);
 	else if (p->activating)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_BUSY, 0);
+		fota_fail_early(j, DL_URL_OK, DL_PDP_BUSY, DL_DNS_OK);
 	else {
 		j->pdp_wait = j->cid;
 		net_pdp_activate(&j->m->net, j->cid);
@@ -426,11 +524,11 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 	(void)t;
 	fota_set_state(j, FOTA_DOWNLOADING);
 	if ((why = fota_url_check(j)) != DL_URL_OK) {
-		fota_fail_early(j, why, DL_PDP_OK, 0);
+		fota_fail_early(j, why, DL_PDP_OK, DL_DNS_OK);
 		return;
 	}
 	if ((call = fota_call(j)) != DL_CALL_NONE) {
-		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, 0, call);
+		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK, call);
 		return;
 	}
 	if (fota_pdp_ready(j))
@@ -446,7 +544,8 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 	    fota_call(j) != DL_CALL_NONE) {
 		/* Ringing while the context comes up: no transfer starts. */
 		j->pdp_wait = 0;
-		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, 0, fota_call(j));
+		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK,
+		    fota_call(j));
 		return;
 	}
 	if (j->pdp_wait != 0 && cid == j->pdp_wait &&
@@ -455,7 +554,7 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 		if (ev == NET_EV_PDP_UP)
 			fota_transfer(j);
 		else
-			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, 0);
+			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, DL_DNS_OK);
 		return;
 	}
 	if (!dl_running(j->dl))
@@ -476,6 +575,8 @@ fota_job_init(struct fota_job *j, struct modem *m)
 	dl_timeouts_default(&j->timeouts);
 	j->cid = 1;
 	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
+	clock_timer_init(&j->dns_t, m->clock, fota_dns_cb, j);
+	clock_timer_init(&j->next_t, m->clock, fota_next_cb, j);
 	fota_file_init(j);
 }
 
@@ -497,6 +598,7 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 	j->dl_urcs = j->up_urcs = 0;
 	j->up_last = 0;
 	j->host[0] = j->addr[0] = j->file[0] = '\0';
+	j->resolved = 0;
 	j->pdp_wait = 0;
 	fota_set_state(j, FOTA_STARTING);
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
@@ -513,6 +615,8 @@ void
 fota_job_cancel(struct fota_job *j)
 {
 	clock_timer_stop(&j->start_t);
+	clock_timer_stop(&j->dns_t);
+	clock_timer_stop(&j->next_t);
 	j->pdp_wait = 0;
 	/*
 	 * Idle first: the engine's done() then reports nothing.  An update

@@ -56,7 +56,13 @@ struct fota_job {
 	int			 up_last;	/* last UPDATING percent printed */
 	int			 up_urcs;
 	char			 host[FOTA_URL_MAX + 1];
-	char			 addr[64];
+	char			 addr[NET_DNS_ADDRS * (NET_NAME_MAX + 3)];
+					/* the server's addresses, in order */
+	struct clock_timer	 dns_t;		/* a lookup with no answer */
+	int			 resolved;	/* addr came from the DNS */
+	int			 addr_i;	/* the one being tried (0-based) */
+	char			 pin[NET_NAME_MAX + 3];	/* that address */
+	struct clock_timer	 next_t;	/* try the next address */
 	char			 file[FOTA_PART_MAX + 1];	/* FTP */
 	int			 port;
 	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */

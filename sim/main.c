@@ -170,9 +170,16 @@ main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
 	int cid;
 	char why[256];
 
+	struct net_dns d;
+
 	if (o->key == MAIN_LIST_NET_EVENT &&
 	    net_event_parse(v, &at, &what, &cid, NULL, why,
 	    sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
+	if (o->key == MAIN_LIST_DNS &&
+	    net_dns_parse(v, &d, why, sizeof why) != 0) {
 		snprintf(err, errlen, "--%s: %s", o->name, why);
 		return -1;
 	}
@@ -184,22 +191,42 @@ main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
 	return 0;
 }
 
+/* Simulated seconds in (0, max] for option `o`; 0 or -1 with a message. */
+static int
+main_seconds(const struct opt *o, const char *v, double max, double *out,
+    char *err, size_t errlen)
+{
+	char *end;
+	double t = strtod(v, &end);
+
+	if (end == v || *end != '\0' || !(t > 0 && t <= max)) {
+		snprintf(err, errlen, "--%s: expected simulated seconds "
+		    "(0, %g], not '%s'", o->name, max, v);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
 /* --pdp-activation-time SECONDS. */
 static int
 main_opt_act_time(void *ctx, const struct opt *o, const char *v, char *err,
     size_t errlen)
 {
 	struct main_opts *m = ctx;
-	char *end;
-	double t = strtod(v, &end);
 
-	if (end == v || *end != '\0' || !(t > 0 && t <= NET_ACT_TIMEOUT)) {
-		snprintf(err, errlen, "--%s: expected simulated seconds "
-		    "(0, %g], not '%s'", o->name, NET_ACT_TIMEOUT, v);
-		return -1;
-	}
-	m->cfg->pdp_act_time = t;
-	return 0;
+	return main_seconds(o, v, NET_ACT_TIMEOUT, &m->cfg->pdp_act_time, err,
+	    errlen);
+}
+
+/* --dns-timeout SECONDS. */
+static int
+main_opt_dns_timeout(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+
+	return main_seconds(o, v, 3600, &m->cfg->dns_timeout, err, errlen);
 }
 
 /* The flash options: the firmware half parses them. */
@@ -239,9 +266,12 @@ static const struct opt main_opts[] = {
 	{ "fota-timeouts", 0, "T", "AT+QFOTADL's timers in simulated seconds:\n"
 	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
 	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
-	{ "dns", 0, "NAME=ADDR", "a name the simulated DNS resolves "
-	  "(repeatable;\nlocalhost is built in)", main_opt_list, MAIN_LIST_DNS,
-	  0 },
+	{ "dns", 0, "NAME=ENTRY", "what the simulated DNS answers for NAME:"
+	  "\nADDR[,ADDR...][,first=N[,then=FAIL]] or nxdomain,\nservfail, "
+	  "timeout (repeatable; docs/network.md;\nlocalhost is built in)",
+	  main_opt_list, MAIN_LIST_DNS, 0 },
+	{ "dns-timeout", 0, "S", "simulated seconds a lookup with no answer "
+	  "takes\n(default 60)", main_opt_dns_timeout, 0, 0 },
 	{ "reject-apn", 0, "APN", "the network refuses to activate a context "
 	  "on APN\n(repeatable; docs/network.md)", main_opt_list,
 	  MAIN_LIST_REJECT_APN, 0 },

@@ -587,28 +587,6 @@ modem_qpowd_cb(struct clock_timer *t, void *arg)
 	modem_power_down(m, m->down_urc);
 }
 
-/* A "NAME=ADDR" entry for the simulated DNS; 0 or -1 (said on stderr). */
-static int
-modem_dns_add(struct modem *m, const char *entry)
-{
-	const char *eq = strchr(entry, '=');
-	char name[NET_NAME_MAX];
-
-	if (eq == NULL || eq == entry || eq[1] == '\0' ||
-	    (size_t)(eq - entry) >= sizeof name) {
-		warnx_("--dns: expected NAME=ADDRESS, not '%s'", entry);
-		return -1;
-	}
-	memcpy(name, entry, (size_t)(eq - entry));
-	name[eq - entry] = '\0';
-	if (net_dns_add(&m->net, name, eq + 1) != 0) {
-		warnx_("--dns: cannot add '%s' (at most %d names, %d bytes each)",
-		    entry, NET_DNS_MAX - 1, NET_NAME_MAX - 1);
-		return -1;
-	}
-	return 0;
-}
-
 int
 modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 {
@@ -648,8 +626,12 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	if (cfg->fota_timeouts != NULL)
 		m->fota.timeouts = *cfg->fota_timeouts;
 	for (i = 0; i < cfg->ndns; i++)
-		if (modem_dns_add(m, cfg->dns[i]) != 0)
+		if (net_dns_add(&m->net, cfg->dns[i], err, sizeof err) != 0) {
+			warnx_("--dns: %s", err);
 			return -1;
+		}
+	if (cfg->dns_timeout > 0)
+		m->net.dns_timeout = cfg->dns_timeout;
 	for (i = 0; i < cfg->nreject_apn; i++)
 		if (net_reject_apn(&m->net, cfg->reject_apn[i]) != 0) {
 			warnx_("--reject-apn: cannot add '%s' (at most %d, %zu "

@@ -55,9 +55,10 @@ struct modem_config {
 	const char		*ca_file;	/* verify HTTPS against it (NULL:
 						   no verification, as the module) */
 	const struct dl_timeouts *fota_timeouts; /* NULL: the defaults */
-	const char *const	*dns;		/* "NAME=ADDR" entries for the
+	const char *const	*dns;		/* --dns entries for the
 						   simulated DNS */
 	size_t			 ndns;
+	double			 dns_timeout;	/* --dns-timeout; 0: default */
 	const char *const	*reject_apn;	/* APNs the network rejects */
 	size_t			 nreject_apn;
 	const char *const	*net_events;	/* "T=5 coverage lost", ... */

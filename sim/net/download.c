@@ -660,7 +660,7 @@ static int
 dl_setup(struct download *dl, const struct dl_request *rq)
 {
 	CURL *e = dl->easy;
-	char pin[512];
+	char pin[1024];
 
 	if (rq->host != NULL && rq->addr != NULL) {
 		snprintf(pin, sizeof pin, "%s:%d:%s", rq->host, rq->port, rq->addr);

@@ -101,6 +101,15 @@ enum dl_call {
 	DL_NCALL
 };
 
+/* What the simulated DNS answered (DL_DNS_OK: addresses, or a literal). */
+enum dl_dns {
+	DL_DNS_OK,
+	DL_DNS_NXDOMAIN,	/* no such name (or not in the table) */
+	DL_DNS_SERVFAIL,	/* the server failed */
+	DL_DNS_TIMEOUT,		/* no answer within the module's DNS timeout */
+	DL_NDNS
+};
+
 struct dl_result {
 	enum dl_proto	 proto;
 	enum dl_url	 url;
@@ -110,7 +119,7 @@ struct dl_result {
 	enum dl_stage	 stage;
 	enum dl_wait	 wait;
 	enum dl_stop	 stop;
-	int		 dns_failed;	/* the simulated DNS has no such name */
+	enum dl_dns	 dns;		/* the simulated DNS's answer */
 	enum dl_pdp	 pdp;		/* no data context */
 	enum dl_call	 call;		/* a voice call in the way */
 	uint64_t	 bytes;		/* body bytes delivered */

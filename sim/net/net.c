@@ -70,21 +70,6 @@ net_urc_cgev(struct net *n, const char *what, int cid)
 		net_urc(n, "+CGEV: %s %d", what, cid);
 }
 
-/* Add a DNS entry without a record (the built-in ones). */
-static int
-net_dns_put(struct net *n, const char *name, const char *addr)
-{
-	struct net_dns *d;
-
-	if (n->ndns == NET_DNS_MAX || strlen(name) >= NET_NAME_MAX ||
-	    strlen(addr) >= NET_NAME_MAX)
-		return -1;
-	d = &n->dns[n->ndns++];
-	str_copy(d->name, name, sizeof d->name);
-	str_copy(d->addr, addr, sizeof d->addr);
-	return 0;
-}
-
 /* Tell the modem something happened. */
 static void
 net_event(struct net *n, enum net_event ev, int cid)
@@ -259,28 +244,8 @@ net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
 	n->coverage = 1;
 	n->serving = NET_REG_HOME;
 	n->act_time = NET_ACT_TIME;
-	(void)net_dns_put(n, "localhost", "127.0.0.1");
+	n->dns_timeout = NET_DNS_TIME;
 	net_reset(n);
-}
-
-int
-net_dns_add(struct net *n, const char *name, const char *addr)
-{
-	if (net_dns_put(n, name, addr) != 0)
-		return -1;
-	translog_state(n->log, "dns", "%s %s", name, addr);
-	return 0;
-}
-
-const char *
-net_dns_lookup(const struct net *n, const char *name)
-{
-	int i;
-
-	for (i = 0; i < n->ndns; i++)
-		if (strcasecmp(n->dns[i].name, name) == 0)
-			return n->dns[i].addr;
-	return NULL;
 }
 
 void

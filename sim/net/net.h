@@ -20,6 +20,10 @@ struct translog;
 #define NET_NCID	16	/* PDP context ids 1..15 */
 #define NET_DNS_MAX	32	/* names the simulated DNS knows */
 #define NET_NAME_MAX	64
+#define NET_DNS_ADDRS	4	/* addresses one name can have */
+#define NET_DNS_TIME	60.0	/* simulated seconds a lookup without an
+				   answer takes (AT+QIDNSGIP's maximum
+				   response time); --dns-timeout */
 #define NET_REJECT_MAX	8	/* APNs the network rejects */
 #define NET_EVENT_MAX	32	/* timed network events (--net-event) */
 #define NET_ACT_TIME	1.0	/* simulated seconds to activate a context */
@@ -100,10 +104,26 @@ struct net_timed {
 	struct clock_timer	 t;
 };
 
-/* One name the operator's DNS resolves. */
+/* What the operator's DNS answers for a name. */
+enum net_dns_answer {
+	NET_DNS_OK,		/* the name's addresses */
+	NET_DNS_NXDOMAIN,	/* no such name */
+	NET_DNS_SERVFAIL,	/* the server failed */
+	NET_DNS_TIMEOUT,	/* no answer: the lookup times out */
+	NET_DNS_NANSWER
+};
+
+/* One name in the operator's DNS (a --dns entry). */
 struct net_dns {
 	char		 name[NET_NAME_MAX];
-	char		 addr[NET_NAME_MAX];
+	enum net_dns_answer answer;
+	char		 addr[NET_DNS_ADDRS][NET_NAME_MAX];
+	int		 naddr;
+	int		 first;		/* >0: only the first `first` lookups
+					   get `answer`, then `then` */
+	enum net_dns_answer then;
+	int		 lookups;	/* lookups so far (the network's count:
+					   kept across power cycles) */
 };
 
 /* What the network needs from the modem. */
@@ -129,6 +149,7 @@ struct net {
 	struct clock_timer	 search_t;	/* CFUN=1 to registered */
 	struct net_dns		 dns[NET_DNS_MAX];
 	int			 ndns;
+	double			 dns_timeout;	/* NET_DNS_TIME */
 	int			 coverage;	/* a cell in sight (environment:
 						   kept across power cycles) */
 	enum net_reg		 serving;	/* what a search ends in: home,
@@ -222,11 +243,27 @@ int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);
 int	net_event_parse(const char *spec, double *at, enum net_action *,
 	    int *cid, char *number, char *err, size_t errlen);
 
+/* A DNS answer's word in --dns and the transcript: "nxdomain", ... */
+const char *net_dns_answer_name(enum net_dns_answer);
 /*
- * The simulated DNS: a name resolves only if the table has it ("localhost"
- * is there from the start).  Lookup is case-insensitive; NULL: no such name.
+ * Parse a --dns entry (docs/network.md):
+ *   NAME=ADDR[,ADDR...][,first=N[,then=FAILURE]]
+ *   NAME=FAILURE        FAILURE: nxdomain | servfail | timeout
+ * 0, or -1 with a message in err.
  */
-int	net_dns_add(struct net *, const char *name, const char *addr);
-const char *net_dns_lookup(const struct net *, const char *name);
+int	net_dns_parse(const char *spec, struct net_dns *, char *err,
+	    size_t errlen);
+/* Add a --dns entry (logged); a name given twice: the last one wins.
+ * 0, or -1 with a message in err. */
+int	net_dns_add(struct net *, const char *spec, char *err, size_t errlen);
+/*
+ * Look a name up, case-insensitively, and log the answer (`dns` records).
+ * A name not in the table is NXDOMAIN, except the loopback names
+ * (localhost, *.localhost: 127.0.0.1).  On NET_DNS_OK, addrs holds the
+ * addresses in order, comma-separated (CURLOPT_RESOLVE's form).  On
+ * NET_DNS_TIMEOUT the caller waits n->dns_timeout simulated seconds.
+ */
+enum net_dns_answer net_dns_lookup(struct net *, const char *name,
+	    char *addrs, size_t size);
 
 #endif

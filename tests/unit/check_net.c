@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include "check-run.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,6 +288,152 @@ START_TEST(test_codes_call)
 }
 END_TEST
 
+/* Parsing --dns entries: each form, and what is refused. */
+START_TEST(test_dns_parse)
+{
+	static const char *const bad[] = {
+		"", "x", "=1.2.3.4", "x=", "x=1.2.3", "x=nxdomain,1.2.3.4",
+		"x=timeout,first=2", "x=1.2.3.4,first=0", "x=1.2.3.4,first=-1",
+		"x=1.2.3.4,first=2,first=3", "x=1.2.3.4,then=servfail",
+		"x=1.2.3.4,first=2,then=ok", "x=1.2.3.4,first=2,5.6.7.8",
+		"a b=1.2.3.4", ".x=1.2.3.4", "x=first=2",
+		"x=1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5",
+	};
+	struct net_dns d;
+	char err[256];
+	size_t i;
+
+	ck_assert_int_eq(net_dns_parse("Fota.Test=10.0.0.1,::1,10.0.0.2", &d,
+	    err, sizeof err), 0);
+	ck_assert_str_eq(d.name, "Fota.Test");
+	ck_assert_int_eq(d.answer, NET_DNS_OK);
+	ck_assert_int_eq(d.naddr, 3);
+	ck_assert_str_eq(d.addr[1], "::1");
+	ck_assert_int_eq(d.first, 0);
+	ck_assert_int_eq(net_dns_parse("x=servfail", &d, err, sizeof err), 0);
+	ck_assert_int_eq(d.answer, NET_DNS_SERVFAIL);
+	ck_assert_int_eq(net_dns_parse("x=TIMEOUT", &d, err, sizeof err), 0);
+	ck_assert_int_eq(d.answer, NET_DNS_TIMEOUT);
+	ck_assert_int_eq(net_dns_parse("x=1.2.3.4,first=3", &d, err,
+	    sizeof err), 0);
+	ck_assert_int_eq(d.first, 3);
+	ck_assert_int_eq(d.then, NET_DNS_SERVFAIL);
+	ck_assert_int_eq(net_dns_parse("x=1.2.3.4,first=1,then=timeout", &d,
+	    err, sizeof err), 0);
+	ck_assert_int_eq(d.then, NET_DNS_TIMEOUT);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		ck_assert_msg(net_dns_parse(bad[i], &d, err, sizeof err) == -1,
+		    "'%s' accepted", bad[i]);
+		ck_assert_msg(err[0] != '\0', "'%s': no message", bad[i]);
+	}
+}
+END_TEST
+
+/* Looking names up: addresses in order, failures, loopback, flapping. */
+START_TEST(test_dns_lookup)
+{
+	char a[256], err[256];
+	int i;
+
+	ck_assert_int_eq(net_dns_add(&net, "fota.test=10.0.0.1,::1", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_dns_add(&net, "nx.test=nxdomain", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_dns_add(&net, "sf.test=servfail", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_dns_add(&net, "slow.test=timeout", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_dns_add(&net, "flap.test=10.0.0.9,first=2", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_dns_add(&net, "flap2.test=10.0.0.8,first=1,"
+	    "then=nxdomain", err, sizeof err), 0);
+
+	ck_assert_int_eq(net_dns_lookup(&net, "FOTA.test", a, sizeof a),
+	    NET_DNS_OK);
+	ck_assert_str_eq(a, "10.0.0.1,[::1]");
+	ck_assert_int_eq(net_dns_lookup(&net, "nx.test", a, sizeof a),
+	    NET_DNS_NXDOMAIN);
+	ck_assert_str_eq(a, "");
+	ck_assert_int_eq(net_dns_lookup(&net, "sf.test", a, sizeof a),
+	    NET_DNS_SERVFAIL);
+	ck_assert_int_eq(net_dns_lookup(&net, "slow.test", a, sizeof a),
+	    NET_DNS_TIMEOUT);
+	ck_assert(net.dns_timeout == NET_DNS_TIME);
+	/* Not in the table: NXDOMAIN, except the loopback names. */
+	ck_assert_int_eq(net_dns_lookup(&net, "other.test", a, sizeof a),
+	    NET_DNS_NXDOMAIN);
+	ck_assert_int_eq(net_dns_lookup(&net, "notlocalhost", a, sizeof a),
+	    NET_DNS_NXDOMAIN);
+	ck_assert_int_eq(net_dns_lookup(&net, "localhost", a, sizeof a),
+	    NET_DNS_OK);
+	ck_assert_str_eq(a, "127.0.0.1");
+	ck_assert_int_eq(net_dns_lookup(&net, "fota.LOCALHOST", a, sizeof a),
+	    NET_DNS_OK);
+	ck_assert_str_eq(a, "127.0.0.1");
+	/* first=2: two answers, then servfail for good. */
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(net_dns_lookup(&net, "flap.test", a, sizeof a),
+		    NET_DNS_OK);
+		ck_assert_str_eq(a, "10.0.0.9");
+	}
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(net_dns_lookup(&net, "flap.test", a, sizeof a),
+		    NET_DNS_SERVFAIL);
+	/* A power cycle does not reset the network's count. */
+	net_reset(&net);
+	ck_assert_int_eq(net_dns_lookup(&net, "flap.test", a, sizeof a),
+	    NET_DNS_SERVFAIL);
+	ck_assert_int_eq(net_dns_lookup(&net, "flap2.test", a, sizeof a),
+	    NET_DNS_OK);
+	ck_assert_int_eq(net_dns_lookup(&net, "flap2.test", a, sizeof a),
+	    NET_DNS_NXDOMAIN);
+	/* A name given again: the last entry wins. */
+	ck_assert_int_eq(net_dns_add(&net, "nx.test=10.1.1.1", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_dns_lookup(&net, "nx.test", a, sizeof a),
+	    NET_DNS_OK);
+	ck_assert_str_eq(a, "10.1.1.1");
+	ck_assert_int_eq(net_dns_add(&net, "bad=1.2.3", err, sizeof err), -1);
+}
+END_TEST
+
+/* The table full: a clear refusal. */
+START_TEST(test_dns_full)
+{
+	char spec[64], err[256];
+	int i;
+
+	for (i = 0; i < NET_DNS_MAX; i++) {
+		snprintf(spec, sizeof spec, "n%d.test=10.0.0.%d", i, i + 1);
+		ck_assert_int_eq(net_dns_add(&net, spec, err, sizeof err), 0);
+	}
+	ck_assert_int_eq(net_dns_add(&net, "one.more=10.0.0.1", err,
+	    sizeof err), -1);
+	ck_assert(strstr(err, "at most") != NULL);
+}
+END_TEST
+
+/* The DNS rows: every failure gives 604 over FTP, 714 over HTTP(S). */
+START_TEST(test_dns_codes)
+{
+	struct dl_result res;
+	enum dl_dns d;
+	int p;
+
+	for (p = DL_FTP; p < DL_NPROTO; p++)
+		for (d = DL_DNS_NXDOMAIN; d < DL_NDNS; d++) {
+			memset(&res, 0, sizeof res);
+			res.proto = (enum dl_proto)p;
+			res.dns = d;
+			res.stage = DL_STAGE_DNS;
+			res.size = -1;
+			ck_assert_int_eq(fota_code(&res),
+			    p == DL_FTP ? 604 : 714);
+		}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -303,6 +450,10 @@ main(void)
 	tcase_add_test(tc, test_serving);
 	tcase_add_test(tc, test_codes);
 	tcase_add_test(tc, test_codes_call);
+	tcase_add_test(tc, test_dns_parse);
+	tcase_add_test(tc, test_dns_lookup);
+	tcase_add_test(tc, test_dns_full);
+	tcase_add_test(tc, test_dns_codes);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }
