@@ -9,13 +9,12 @@
 
 Times are the transcript's wall stamps, from the FILESTART record to the
 module's "file: N bytes received" record."""
-import argparse
-import datetime
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
+
+from benchlib import setup, stamp
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -23,9 +22,6 @@ MANUAL_SIZE = 4884688
 HEADER = 256
 
 
-def stamp(line):
-    t = datetime.datetime.strptime(line.split(" ")[1], "%Y-%m-%dT%H:%M:%S.%fZ")
-    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
 def upload(ft, pkg, speed, extra, tmp):
@@ -53,13 +49,7 @@ def upload(ft, pkg, speed, extra, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
-    args = ap.parse_args()
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                    "..", "tests", "e2e"))
-    os.environ["FOTASIM_BUILDDIR"] = args.build
-    import fotasim_test as ft
+    args, ft = setup()
 
     pkgtool = os.path.join(args.build, "fotasim-pkg")
     tmp = tempfile.mkdtemp(prefix="fotasim-bench-file.")

@@ -7,15 +7,14 @@ and the download's ratio to curl's.  Times come from the transcript's wall
 stamps (the modem's own records), so the host's reading is not measured.
 
 Targets: the whole cycle under 1 s; the download within 1.5x of curl."""
-import argparse
-import datetime
 import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
+
+from benchlib import setup, stamp
 
 ROUNDS = 9
 SIZE = "8M"
@@ -23,11 +22,6 @@ A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
 
 
-def stamp(line):
-    """The wall time of a transcript record, in seconds."""
-    wall = line.split(" ")[1]
-    t = datetime.datetime.strptime(wall, "%Y-%m-%dT%H:%M:%S.%fZ")
-    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
 def records(log, start):
@@ -36,13 +30,7 @@ def records(log, start):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
-    args = ap.parse_args()
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                    "..", "tests", "e2e"))
-    os.environ["FOTASIM_BUILDDIR"] = args.build
-    import fotasim_test as ft
+    args, ft = setup()
 
     pkg = os.path.join(args.build, "fotasim-pkg")
     tmp = tempfile.mkdtemp(prefix="fotasim-bench-cycle.")

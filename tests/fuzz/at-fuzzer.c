@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "firmware/firmware-opts.h"
+#include "fuzz-modem.h"
 #include "modem.h"
 #include "statedir.h"
 #include "util.h"
@@ -51,15 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ev_loop *loop;
 	static struct clock *clk;
-	static const struct firmware_options opts = {
-		.given = FWOPT_IMAGE_SIZE | FWOPT_TIMING | FWOPT_BLOCK | FWOPT_PAGE,
-		.image_size = 4096,
-		.block_size = 4096,
-		.page_size = 256,
-		.timing = FIRMWARE_TIMING_ZERO,
-	};
 	struct modem_config cfg = { .model = MODEM_EC200T, .link = "/nonexistent",
-	    .fw_opts = &opts };
+	    .fw_opts = &fuzz_flash };
 	struct statedir sd;
 	struct modem_nv saved;
 	struct modem m;
@@ -68,11 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (loop == NULL) {
 		loop = ev_loop_new(EVFLAG_AUTO);
 		clk = clock_new(loop, 0);
-		/* A fresh flash per input: in memory if the system has a
-		 * tmpfs, since a disk's fsync per input is what makes it slow
-		 * (2 s instead of 20 for make check's 20000 inputs). */
-		if (getenv("TMPDIR") == NULL && access("/dev/shm", W_OK | X_OK) == 0)
-			setenv("TMPDIR", "/dev/shm", 0);
+		fuzz_state_in_memory();
 	}
 	if (size > 0 && data[0] & 1)
 		cfg.model = MODEM_UC200T;

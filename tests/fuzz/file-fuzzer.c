@@ -25,7 +25,7 @@
 
 #include "clock.h"
 #include "firmware/firmware.h"
-#include "firmware/firmware-opts.h"
+#include "fuzz-modem.h"
 #include "modem.h"
 #include "statedir.h"
 #include "util.h"
@@ -56,15 +56,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ev_loop *loop;
 	static struct clock *clk;
-	static const struct firmware_options opts = {
-		.given = FWOPT_IMAGE_SIZE | FWOPT_TIMING | FWOPT_BLOCK | FWOPT_PAGE,
-		.image_size = 4096,
-		.block_size = 4096,
-		.page_size = 256,
-		.timing = FIRMWARE_TIMING_ZERO,
-	};
 	struct modem_config cfg = { .model = MODEM_EC200T, .link = "/nonexistent",
-	    .fw_opts = &opts };
+	    .fw_opts = &fuzz_flash };
 	struct dl_timeouts to;
 	struct statedir sd;
 	struct modem m;
@@ -80,8 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Not max: the inactivity timer is a watchdog, which max
 		 * mode would leave to run at wall speed. */
 		clk = clock_new(loop, CLOCK_SPEED_MAX);
-		if (getenv("TMPDIR") == NULL && access("/dev/shm", W_OK | X_OK) == 0)
-			setenv("TMPDIR", "/dev/shm", 0);
+		fuzz_state_in_memory();
 		buf_init(&fuzz_out);
 	}
 	flow = data[0] & 1;
