@@ -50,7 +50,7 @@ fota_file_idle_cb(struct clock_timer *t, void *arg)
 	(void)t;
 	translog_state(j->m->log, "fota", "file: no byte for %g s, %llu of "
 	    "%llu bytes received, %llu lost", j->timeouts.stall,
-	    (unsigned long long)j->file_got, (unsigned long long)j->file_len,
+	    (unsigned long long)j->file_got, (unsigned long long)j->size,
 	    (unsigned long long)j->file_dropped);
 	fota_file_stop(j);
 	fota_end(j, FOTA_FILE_FAILED);
@@ -68,14 +68,13 @@ fota_file_init(struct fota_job *j)
 void
 fota_file_start(struct fota_job *j, int flow)
 {
-	j->file_len = fota_file_length(j->args.url);
+	j->size = fota_file_length(j->args.url);
 	j->file_got = j->file_dropped = 0;
 	j->rx_used = 0;
 	j->flow = flow;
 	j->skip_lf = 1;
-	j->size = j->file_len;
 	translog_state(j->m->log, "fota", "file: %llu bytes, flow control %s",
-	    (unsigned long long)j->file_len, flow ? "on" : "off");
+	    (unsigned long long)j->size, flow ? "on" : "off");
 	/* A host whose idea of flow control differs from the module's. */
 	(void)port_refresh_termios(&j->m->port);
 	if (j->m->port.crtscts != flow)
@@ -83,7 +82,7 @@ fota_file_start(struct fota_job *j, int flow)
 		    "but the module's flow control is %s", j->m->port.crtscts ?
 		    "on" : "off", flow ? "on" : "off");
 	fota_set_state(j, FOTA_RECEIVING);
-	if (firmware_stage_begin(j->m->fw, j->file_len) != 0) {
+	if (firmware_stage_begin(j->m->fw, j->size) != 0) {
 		fota_end(j, FOTA_FILE_FAILED);
 		return;
 	}
@@ -94,7 +93,7 @@ fota_file_start(struct fota_job *j, int flow)
 int
 fota_file_receiving(const struct fota_job *j)
 {
-	return j->state == FOTA_RECEIVING && j->file_got < j->file_len;
+	return j->state == FOTA_RECEIVING && j->file_got < j->size;
 }
 
 void
@@ -103,17 +102,6 @@ fota_file_stop(struct fota_job *j)
 	clock_timer_stop(&j->file_t);
 	clock_timer_stop(&j->idle_t);
 	j->rx_used = 0;
-}
-
-/* Print the DOWNLOADING URCs the bytes written so far have earned. */
-static void
-fota_file_progress(struct fota_job *j, uint64_t written)
-{
-	int n = j->args.dl_urc_max;
-
-	while (n > 0 && j->dl_urcs < n &&
-	    written >= j->file_len * (uint64_t)(j->dl_urcs + 1) / (uint64_t)n)
-		modem_urc(j->m, "+QIND: \"FOTA\",\"DOWNLOADING\",%d", ++j->dl_urcs);
 }
 
 /*
@@ -140,7 +128,7 @@ fota_file_consume(struct fota_job *j)
 		}
 		j->got += j->rx_used;
 		j->rx_used = 0;
-		fota_file_progress(j, j->got);
+		fota_progress(j);
 		if ((busy = firmware_take_busy(j->m->fw)) > 0)
 			clock_timer_start(&j->file_t, busy);
 		/* Room again: what waited in the pty comes in (flow control). */
@@ -150,7 +138,7 @@ fota_file_consume(struct fota_job *j)
 			break;
 	}
 	j->consuming = 0;
-	if (!clock_timer_active(&j->file_t) && j->got == j->file_len) {
+	if (!clock_timer_active(&j->file_t) && j->got == j->size) {
 		fota_file_stop(j);
 		translog_state(j->m->log, "fota", "file: %llu bytes received",
 		    (unsigned long long)j->got);
@@ -173,8 +161,8 @@ fota_file_input(struct fota_job *j, const unsigned char *p, size_t n)
 			return 1;
 	}
 	take = n;
-	if (take > j->file_len - j->file_got)
-		take = (size_t)(j->file_len - j->file_got);
+	if (take > j->size - j->file_got)
+		take = (size_t)(j->size - j->file_got);
 	keep = FOTA_FILE_RX - j->rx_used;
 	if (j->flow && take > keep)
 		take = keep;		/* the rest waits: the host blocks */

@@ -314,9 +314,9 @@ fota_dl_size(void *arg, uint64_t size)
 	return DL_STOP_NONE;
 }
 
-/* Print the DOWNLOADING URCs the bytes so far have earned. */
-static void
-fota_dl_progress(struct fota_job *j)
+/* Print the DOWNLOADING URCs the bytes so far (j->got) have earned. */
+void
+fota_progress(struct fota_job *j)
 {
 	int n = j->args.dl_urc_max;
 
@@ -347,7 +347,7 @@ fota_dl_data(void *arg, const void *p, size_t n)
 	if (rc != 0)
 		return DL_STOP_STORAGE;
 	j->got += n;
-	fota_dl_progress(j);
+	fota_progress(j);
 	if ((busy = firmware_take_busy(j->m->fw)) > 0)
 		dl_pause(j->dl, busy);
 	return DL_STOP_NONE;

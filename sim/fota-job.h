@@ -69,7 +69,6 @@ struct fota_job {
 	int			 pdp_wait;	/* the job activates this context */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
-	uint64_t		 file_len;
 	uint64_t		 file_got;	/* bytes kept in the receive buffer */
 	uint64_t		 file_dropped;	/* overflow without flow control */
 	int			 flow;		/* hardware flow control is on */
@@ -118,6 +117,8 @@ int	fota_file_receiving(const struct fota_job *);
 size_t	fota_file_input(struct fota_job *, const unsigned char *, size_t);
 /* Stop receiving (power going away). */
 void	fota_file_stop(struct fota_job *);
+/* Shared with fota-file.c: the DOWNLOADING URCs j->got of j->size earned. */
+void	fota_progress(struct fota_job *);
 /* Shared with fota-file.c: the transfer is over with `code`. */
 void	fota_end(struct fota_job *, int code);
 /* Shared with fota-file.c: the only way to change the job's state. */

@@ -109,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			n = at_frame_input(&m.frame, data + off, n);
 		if (m.fota.rx_used > FOTA_FILE_RX ||
-		    m.fota.file_got > m.fota.file_len)
+		    m.fota.file_got > m.fota.size)
 			abort();
 		if (n == 0) {		/* flow control: the flash must drain */
 			fuzz_settle(loop, clk);
