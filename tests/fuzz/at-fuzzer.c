@@ -56,7 +56,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct statedir sd;
 	struct modem_nv saved;
 	struct modem m;
-	char err[256];
 
 	if (loop == NULL) {
 		loop = ev_loop_new(EVFLAG_AUTO);
@@ -65,15 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 0 && data[0] & 1)
 		cfg.model = MODEM_UC200T;
-	if (statedir_open(&sd, NULL, err, sizeof err) != 0)
-		fatal("at-fuzz: %s", err);
-	cfg.state_dir = sd.path;
-	if (modem_init(&m, clk, &cfg) != 0)
-		fatal("at-fuzz: a fresh state dir does not boot");
-	modem_nv_load(&m);
-	m.at.set = m.nv.at;
-	m.at.out = fuzz_out;
-	m.power = MODEM_ON;
+	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_out);
 	net_set_sim_ready(&m.net, 1);
 	net_set_cfun(&m.net, 1);
 	net_set_reg(&m.net, NET_REG_HOME);

@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dl_timeouts to;
 	struct statedir sd;
 	struct modem m;
-	char err[256], cmd[64];
+	char cmd[64];
 	size_t piece, off, n;
 	uint64_t len;
 	int flow;
@@ -78,19 +78,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	flow = data[0] & 1;
 	piece = (size_t)(data[0] >> 1) + 1;
-	if (statedir_open(&sd, NULL, err, sizeof err) != 0)
-		fatal("file-fuzz: %s", err);
-	cfg.state_dir = sd.path;
 	dl_timeouts_default(&to);
 	to.stall = 5;
 	cfg.fota_timeouts = &to;
-	if (modem_init(&m, clk, &cfg) != 0)
-		fatal("file-fuzz: a fresh state dir does not boot");
-	modem_nv_load(&m);
-	m.at.set = m.nv.at;
+	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_sink);
 	m.at.set.echo = 0;
-	m.at.out = fuzz_sink;
-	m.power = MODEM_ON;
 	if (flow) {
 		m.nv.usbifc_dce = 2;
 		m.nv.usbifc_dte = 2;

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "firmware/firmware-opts.h"
+#include "modem.h"
+#include "statedir.h"
+#include "util.h"
 
 static const struct firmware_options fuzz_flash = {
 	.given = FWOPT_IMAGE_SIZE | FWOPT_TIMING | FWOPT_BLOCK | FWOPT_PAGE,
@@ -26,6 +29,27 @@ fuzz_state_in_memory(void)
 {
 	if (getenv("TMPDIR") == NULL && access("/dev/shm", W_OK | X_OK) == 0)
 		setenv("TMPDIR", "/dev/shm", 0);
+}
+
+/*
+ * A powered modem on clk in a fresh temporary state dir (sd), answering
+ * into out; cfg gives the model and options.  Exits if it does not boot.
+ */
+static inline void
+fuzz_modem_up(struct modem *m, struct clock *clk, struct modem_config *cfg,
+    struct statedir *sd, void (*out)(void *, const void *, size_t))
+{
+	char err[256];
+
+	if (statedir_open(sd, NULL, err, sizeof err) != 0)
+		fatal("fuzz: %s", err);
+	cfg->state_dir = sd->path;
+	if (modem_init(m, clk, cfg) != 0)
+		fatal("fuzz: a fresh state dir does not boot");
+	modem_nv_load(m);
+	m->at.set = m->nv.at;
+	m->at.out = out;
+	m->power = MODEM_ON;
 }
 
 #endif
