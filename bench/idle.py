@@ -71,10 +71,10 @@ def main():
                              link, "--speed", "max", "--log", log])
     fd = None
     try:
-        if not wait_transcript(log, "power booting -> on", proc):
+        # The boot chain's last timer, the registration, at max speed.
+        if not wait_transcript(log, "network registration 2 -> 1", proc):
             print("bench/idle: fotasim did not boot")
             return 1
-        time.sleep(0.5)     # at max speed the rest of the boot chain is over
         print("idle: one modem, %.0f s per window" % args.seconds)
         rows = [("no host", window(proc.pid, args.seconds))]
         fd = os.open(link, os.O_RDWR | os.O_NOCTTY)
