@@ -142,7 +142,7 @@ fota_dns_result(enum net_dns_answer a)
 
 /* Fail before any transfer, through the same table as after one. */
 static void
-fota_fail_early_call(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
+fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
     enum dl_dns dns, enum dl_call call)
 {
 	static const char *const why[DL_NDNS] = {
@@ -165,14 +165,6 @@ fota_fail_early_call(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
 		translog_state(j->m->log, "fota", "dns: %s: %s", why[dns],
 		    j->host);
 	fota_end(j, fota_code(&res));
-}
-
-/* Fail before any transfer, for no call. */
-static void
-fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
-    enum dl_dns dns)
-{
-	fota_fail_early_call(j, url, pdp, dns, DL_CALL_NONE);
 }
 
 /* Whether a host is a numeric address (brackets allowed around IPv6). */
@@ -446,7 +438,8 @@ fota_dns_cb(struct clock_timer *t, void *arg)
 
 	(void)t;
 	if (j->state == FOTA_DOWNLOADING)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_TIMEOUT);
+		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_TIMEOUT,
+		    DL_CALL_NONE);
 }
 
 /* The context is up: resolve the name (a literal needs nothing), start. */
@@ -467,7 +460,8 @@ fota_transfer(struct fota_job *j)
 	} else if (a == NET_DNS_TIMEOUT)
 		clock_timer_start(&j->dns_t, j->m->net.dns_timeout);
 	else
-		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, fota_dns_result(a));
+		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, fota_dns_result(a),
+		    DL_CALL_NONE);
 }
 
 /*
@@ -483,9 +477,11 @@ fota_pdp_ready(struct fota_job *j)
 	if (p->active)
 		return 1;
 	if (!p->defined)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_NONE, DL_DNS_OK);
+		fota_fail_early(j, DL_URL_OK, DL_PDP_NONE, DL_DNS_OK,
+		    DL_CALL_NONE);
 	else if (p->activating)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_BUSY, DL_DNS_OK);
+		fota_fail_early(j, DL_URL_OK, DL_PDP_BUSY, DL_DNS_OK,
+		    DL_CALL_NONE);
 	else {
 		j->pdp_wait = j->cid;
 		net_pdp_activate(&j->m->net, j->cid);
@@ -524,11 +520,11 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 	(void)t;
 	fota_set_state(j, FOTA_DOWNLOADING);
 	if ((why = fota_url_check(j)) != DL_URL_OK) {
-		fota_fail_early(j, why, DL_PDP_OK, DL_DNS_OK);
+		fota_fail_early(j, why, DL_PDP_OK, DL_DNS_OK, DL_CALL_NONE);
 		return;
 	}
 	if ((call = fota_call(j)) != DL_CALL_NONE) {
-		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK, call);
+		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK, call);
 		return;
 	}
 	if (fota_pdp_ready(j))
@@ -544,7 +540,7 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 	    fota_call(j) != DL_CALL_NONE) {
 		/* Ringing while the context comes up: no transfer starts. */
 		j->pdp_wait = 0;
-		fota_fail_early_call(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK,
+		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK,
 		    fota_call(j));
 		return;
 	}
@@ -554,7 +550,8 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 		if (ev == NET_EV_PDP_UP)
 			fota_transfer(j);
 		else
-			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, DL_DNS_OK);
+			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, DL_DNS_OK,
+			    DL_CALL_NONE);
 		return;
 	}
 	if (!dl_running(j->dl))
