@@ -366,11 +366,33 @@ fota_pick_addr(struct fota_job *j, int i)
 	return 0;
 }
 
+/*
+ * Whether a transfer that ended with `code` resumes (--fota-resume): only a
+ * connection that broke on the wire after part of the package was staged
+ * (the server closed or reset it without an error reply), never a server's
+ * refusal, one of the module's own timers, or the module stopping it.
+ */
+static int
+fota_resumable(const struct fota_job *j, const struct dl_result *res, int code)
+{
+	static const int broken[] = { 606, 607, 608, 717, 719 };
+	size_t i;
+
+	if (j->resumed >= j->resumes || !j->staging || j->got == 0 ||
+	    res->stop != DL_STOP_NONE || res->wait != DL_WAIT_NONE)
+		return 0;
+	for (i = 0; i < nitems(broken); i++)
+		if (code == broken[i])
+			return 1;
+	return 0;
+}
+
 /* Download engine: the transfer is over. */
 static void
 fota_dl_done(void *arg, const struct dl_result *res)
 {
 	struct fota_job *j = arg;
+	int code;
 
 	if (j->state != FOTA_DOWNLOADING)
 		return;
@@ -391,7 +413,16 @@ fota_dl_done(void *arg, const struct dl_result *res)
 			return;
 		}
 	}
-	fota_end(j, fota_code(res));
+	code = fota_code(res);
+	if (fota_resumable(j, res, code)) {
+		j->resumed++;
+		translog_state(j->m->log, "fota", "transfer broke at %llu (%d), "
+		    "resuming (%d of %d)", (unsigned long long)j->got, code,
+		    j->resumed, j->resumes);
+		clock_timer_start(&j->resume_t, FOTA_RESUME_DELAY);
+		return;
+	}
+	fota_end(j, code);
 }
 
 /* The server's addresses are known (or it is a literal): start. */
@@ -407,6 +438,7 @@ fota_connect(struct fota_job *j)
 	rq.timeouts = j->timeouts;
 	rq.ca_file = j->ca_file;
 	rq.ftp_file = j->proto == DL_FTP ? j->file : NULL;
+	rq.resume_from = j->resumed > 0 ? j->got : 0;
 	if (j->resolved) {
 		rq.host = j->host;
 		rq.addr = j->pin;
@@ -534,6 +566,8 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 void
 fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 {
+	enum dl_stop why;
+
 	if (j->state != FOTA_DOWNLOADING)
 		return;
 	if (ev == NET_EV_CALL_RING && j->pdp_wait != 0 &&
@@ -554,14 +588,29 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 			    DL_CALL_NONE);
 		return;
 	}
-	if (!dl_running(j->dl))
-		return;
 	if (ev == NET_EV_CALL_RING && fota_call(j) != DL_CALL_NONE)
-		dl_stop(j->dl, DL_STOP_CALL);
+		why = DL_STOP_CALL;
 	else if (ev == NET_EV_RADIO_LOST)
-		dl_stop(j->dl, DL_STOP_NETWORK);
+		why = DL_STOP_NETWORK;
 	else if (ev == NET_EV_PDP_DOWN && cid == j->cid)
-		dl_stop(j->dl, DL_STOP_PDP);
+		why = DL_STOP_PDP;
+	else
+		return;
+	if (dl_running(j->dl))
+		dl_stop(j->dl, why);
+	else if (clock_timer_active(&j->resume_t)) {
+		/* Waiting to resume: the same end as if it were running. */
+		struct dl_result res;
+
+		clock_timer_stop(&j->resume_t);
+		memset(&res, 0, sizeof res);
+		res.proto = j->proto;
+		res.stage = DL_STAGE_BODY;
+		res.stop = why;
+		res.bytes = j->got;
+		res.size = j->size > 0 ? (int64_t)j->size : -1;
+		fota_end(j, fota_code(&res));
+	}
 }
 
 void
@@ -574,6 +623,7 @@ fota_job_init(struct fota_job *j, struct modem *m)
 	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
 	clock_timer_init(&j->dns_t, m->clock, fota_dns_cb, j);
 	clock_timer_init(&j->next_t, m->clock, fota_next_cb, j);
+	clock_timer_init(&j->resume_t, m->clock, fota_next_cb, j);
 	fota_file_init(j);
 }
 
@@ -597,6 +647,7 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 	j->host[0] = j->addr[0] = j->file[0] = '\0';
 	j->resolved = 0;
 	j->pdp_wait = 0;
+	j->resumed = 0;
 	fota_set_state(j, FOTA_STARTING);
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
 	if (j->serial) {
@@ -614,6 +665,7 @@ fota_job_cancel(struct fota_job *j)
 	clock_timer_stop(&j->start_t);
 	clock_timer_stop(&j->dns_t);
 	clock_timer_stop(&j->next_t);
+	clock_timer_stop(&j->resume_t);
 	j->pdp_wait = 0;
 	/*
 	 * Idle first: the engine's done() then reports nothing.  An update

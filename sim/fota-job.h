@@ -31,6 +31,8 @@ enum fota_state {
 #define FOTA_PART_MAX		50	/* FTP user, password, host, path */
 #define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
 #define FOTA_FILE_RX		4096	/* FILE: the module's receive buffer */
+#define FOTA_RESUME_MAX		10	/* --fota-resume at most */
+#define FOTA_RESUME_DELAY	1.0	/* simulated seconds before resuming */
 
 /* What AT+QFOTADL asked for. */
 struct fota_args {
@@ -67,6 +69,10 @@ struct fota_job {
 	int			 port;
 	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */
 	int			 pdp_wait;	/* the job activates this context */
+	int			 resumes;	/* --fota-resume: how many times a
+						   broken transfer resumes */
+	int			 resumed;	/* times this download has */
+	struct clock_timer	 resume_t;	/* the pause before resuming */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
 	uint64_t		 file_got;	/* bytes kept in the receive buffer */

@@ -158,6 +158,26 @@ main_opt_timeouts(void *ctx, const struct opt *o, const char *v, char *err,
 	return -1;
 }
 
+/* --fota-resume N. */
+static int
+main_opt_resume(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char *end;
+	long n;
+
+	(void)o;
+	n = strtol(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || n > FOTA_RESUME_MAX) {
+		snprintf(err, errlen, "--fota-resume: expected 0 to %d, not "
+		    "'%s'", FOTA_RESUME_MAX, v);
+		return -1;
+	}
+	m->cfg->fota_resumes = (int)n;
+	return 0;
+}
+
 /* --dns, --reject-apn, --net-event: repeated, kept in order. */
 static int
 main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
@@ -266,6 +286,9 @@ static const struct opt main_opts[] = {
 	{ "fota-timeouts", 0, "T", "AT+QFOTADL's timers in simulated seconds:\n"
 	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
 	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
+	{ "fota-resume", 0, "N", "resume a download whose connection broke, "
+	  "up to N\ntimes (REST, Range; default 0: never)", main_opt_resume,
+	  0, 0 },
 	{ "dns", 0, "NAME=ENTRY", "what the simulated DNS answers for NAME:"
 	  "\nADDR[,ADDR...][,first=N[,then=FAIL]] or nxdomain,\nservfail, "
 	  "timeout (repeatable; docs/network.md;\nlocalhost is built in)",

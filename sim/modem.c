@@ -625,6 +625,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	m->fota.ca_file = cfg->ca_file;
 	if (cfg->fota_timeouts != NULL)
 		m->fota.timeouts = *cfg->fota_timeouts;
+	m->fota.resumes = cfg->fota_resumes;
 	for (i = 0; i < cfg->ndns; i++)
 		if (net_dns_add(&m->net, cfg->dns[i], err, sizeof err) != 0) {
 			warnx_("--dns: %s", err);

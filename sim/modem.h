@@ -55,6 +55,7 @@ struct modem_config {
 	const char		*ca_file;	/* verify HTTPS against it (NULL:
 						   no verification, as the module) */
 	const struct dl_timeouts *fota_timeouts; /* NULL: the defaults */
+	int			 fota_resumes;	/* --fota-resume (0: never) */
 	const char *const	*dns;		/* --dns entries for the
 						   simulated DNS */
 	size_t			 ndns;

@@ -38,7 +38,7 @@
 
 static const char *const dl_stage_names[DL_NSTAGE] = {
 	"dns", "connect", "greeting", "user", "pass", "pwd", "cwd", "pasv",
-	"type", "size", "retr", "request", "headers", "body", "final", "done",
+	"type", "size", "rest", "retr", "request", "headers", "body", "final", "done",
 };
 
 static const char *const dl_wait_names[DL_NWAIT] = {
@@ -60,6 +60,7 @@ static const struct {
 	{ "EPSV", DL_STAGE_PASV },
 	{ "TYPE", DL_STAGE_TYPE },
 	{ "SIZE", DL_STAGE_SIZE },
+	{ "REST", DL_STAGE_REST },
 	{ "RETR", DL_STAGE_RETR },
 };
 
@@ -88,6 +89,7 @@ struct download {
 						   callback that cannot abort */
 	int			 status_bad;	/* HTTP status is not 2xx */
 	int			 paused;
+	uint64_t		 resume_from;	/* this transfer starts there */
 	int			 fds[DL_MAX_FDS]; /* sockets libcurl opened, -1 free */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
@@ -544,9 +546,10 @@ dl_http_header(struct download *dl, const char *p, size_t n)
 		dl_wait(dl, DL_WAIT_FIRST_BYTE);
 		return 0;
 	}
+	/* A resumed transfer's length is what is left of the file. */
 	if (n > 15 && strncasecmp(p, "Content-Length:", 15) == 0 &&
 	    sscanf(p + 15, " %llu", &len) == 1)
-		return dl_declare_size(dl, len);
+		return dl_declare_size(dl, len + dl->resume_from);
 	return 0;
 }
 
@@ -705,9 +708,23 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 		snprintf(pin, sizeof pin, "*SIZE %s", rq->ftp_file);
 		if ((dl->prequote = curl_slist_append(NULL, pin)) == NULL)
 			return -1;
+		/* Resuming: REST as well, just before RETR (libcurl's own
+		 * resume needs the size it was told to ignore); a refusal
+		 * ends the transfer (CURLE_QUOTE_ERROR at stage "rest"). */
+		if (rq->resume_from > 0) {
+			struct curl_slist *l;
+
+			snprintf(pin, sizeof pin, "REST %llu",
+			    (unsigned long long)rq->resume_from);
+			if ((l = curl_slist_append(dl->prequote, pin)) == NULL)
+				return -1;
+			dl->prequote = l;
+		}
 		curl_easy_setopt(e, CURLOPT_PREQUOTE, dl->prequote);
 		curl_easy_setopt(e, CURLOPT_IGNORE_CONTENT_LENGTH, 1L);
-	}
+	} else if (rq->resume_from > 0)
+		curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE,
+		    (curl_off_t)rq->resume_from);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "QUECTEL_MODULE");
 	if (rq->proto == DL_HTTPS && rq->ca_file == NULL) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -725,6 +742,7 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	memset(&dl->res, 0, sizeof dl->res);
 	dl->res.proto = rq->proto;
 	dl->res.size = -1;
+	dl->res.bytes = dl->resume_from = rq->resume_from;
 	dl->res.stage = DL_STAGE_CONNECT;
 	dl->errbuf[0] = '\0';
 	dl->stop_pending = DL_STOP_NONE;
@@ -736,7 +754,13 @@ dl_start(struct download *dl, const struct dl_request *rq)
 		dl_release(dl);
 		return -1;
 	}
-	translog_state(dl->log, "download", "start %s", dl_proto_names[rq->proto]);
+	if (rq->resume_from > 0)
+		translog_state(dl->log, "download", "start %s at %llu",
+		    dl_proto_names[rq->proto],
+		    (unsigned long long)rq->resume_from);
+	else
+		translog_state(dl->log, "download", "start %s",
+		    dl_proto_names[rq->proto]);
 	dl_wait(dl, DL_WAIT_CONNECT);
 	if (dl->to.total > 0)
 		clock_timer_start(&dl->total_t, dl->to.total);

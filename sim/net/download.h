@@ -41,6 +41,7 @@ enum dl_stage {
 	DL_STAGE_PASV,		/* PASV or EPSV */
 	DL_STAGE_TYPE,
 	DL_STAGE_SIZE,
+	DL_STAGE_REST,		/* FTP: resuming at an offset */
 	DL_STAGE_RETR,		/* RETR sent, no 150 yet */
 	DL_STAGE_REQUEST,	/* HTTP: request sent, no status line yet */
 	DL_STAGE_HEADERS,	/* HTTP: status line read, headers coming */
@@ -122,7 +123,8 @@ struct dl_result {
 	enum dl_dns	 dns;		/* the simulated DNS's answer */
 	enum dl_pdp	 pdp;		/* no data context */
 	enum dl_call	 call;		/* a voice call in the way */
-	uint64_t	 bytes;		/* body bytes delivered */
+	uint64_t	 bytes;		/* file position reached: body bytes
+					   delivered, plus the resume offset */
 	int64_t		 size;		/* declared size, -1 unknown */
 	int		 short_body;	/* ended well, but fewer bytes than
 					   declared */
@@ -158,6 +160,9 @@ struct dl_request {
 	const char		*ca_file;	/* HTTPS: verify against it; NULL:
 						   no verification, as the module */
 	const char		*ftp_file;	/* FTP: the file's name, for SIZE */
+	uint64_t		 resume_from;	/* resume at this file offset
+						   (REST, Range); 0: from the
+						   start */
 	struct dl_timeouts	 timeouts;
 };
 

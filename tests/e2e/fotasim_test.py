@@ -357,3 +357,37 @@ def image(tmp, rev, size=1048576, model="EC200T"):
                     "--size", str(size), "-o", path], check=True)
     with open(path, "rb") as f:
         return f.read()
+
+
+# The URCs of an upgrade, shared by the FOTA tests.
+OK = b"\r\nOK\r\n"
+UPDATING = rb'\r\n\+QIND: "FOTA","UPDATING",(\d+)\r\n'
+
+
+def qind(*words):
+    """One +QIND: "FOTA" URC as the modem frames it."""
+    return (b'\r\n+QIND: "FOTA",' + b",".join(
+        w if isinstance(w, bytes) else str(w).encode() for w in words) +
+        b"\r\n")
+
+
+def package(root, name, frm, to):
+    subprocess.run([PKG, "create", "--model", "EC200T", "--from", frm,
+                    "--to", to, "-o", os.path.join(root, name)], check=True)
+
+
+def upgrade(h, cmd, word, limit=60):
+    """Run an upgrade command through END and the hang-up; return the bytes
+    from the command's OK to the hang-up and the UPDATING values."""
+    h.send(cmd + "\r")
+    got = h.wait_hangup(limit)
+    return got, [int(v) for v in re.findall(UPDATING, got)]
+
+
+def whole_sequence(got, word, updating):
+    """The exact bytes of a successful default-mode upgrade."""
+    want = (OK + qind(b'"%sSTART"' % word) + qind(b'"%sEND"' % word, 0) +
+            qind(b'"START"') +
+            b"".join(qind(b'"UPDATING"', v) for v in updating) +
+            qind(b'"END"', 0))
+    return got == want

@@ -15,17 +15,11 @@ import time
 import serial
 
 from fotasim_test import (check, run, booted, ready, image, slot_bytes, Host,
-                          PKG)
+                          qind, PKG)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
 OK = b"\r\nOK\r\n"
-
-
-def qind(*words):
-    return (b'\r\n+QIND: "FOTA",' + b",".join(
-        w if isinstance(w, bytes) else str(w).encode() for w in words) +
-        b"\r\n")
 
 
 def body(modem):
