@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <ev.h>
 
@@ -341,7 +342,8 @@ main(int argc, char **argv)
 {
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL;
-	struct serve_options serve = { NULL, NULL, 0, 0, 0 };
+	char *tls_dir = NULL;
+	struct serve_options serve = { .root = NULL };
 	struct fakeserver *servers = NULL;
 	struct firmware_options fwopts = { 0 };
 	struct statedir sd;
@@ -401,6 +403,16 @@ main(int argc, char **argv)
 		goto out_log;
 	}
 	cfg.state_dir = sd.path;
+	/* The servers' certificates live in the state dir, so that nothing
+	 * is left elsewhere when the process is killed. */
+	if (serve.root != NULL) {
+		xasprintf(&tls_dir, "%s/tls", sd.path);
+		if (mkdir(tls_dir, 0700) != 0 && errno != EEXIST) {
+			warnx_("%s: %s", tls_dir, strerror(errno));
+			goto out_statedir;
+		}
+		serve.tls_dir = tls_dir;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < 3; i++) {
@@ -436,6 +448,7 @@ out_servers:
 	serve_stop(servers);
 out_statedir:
 	statedir_close(&sd);
+	free(tls_dir);
 out_log:
 	translog_close(cfg.log);
 out_clock:
