@@ -104,7 +104,7 @@ net_link_number(const char *v)
 	if (v[digits] == '.')
 		digits += 1 + strspn(v + digits + 1, "0123456789");
 	return digits > 0 && (digits > 1 || v[0] != '.') &&
-	    strchr("eExXpP", v[digits]) == NULL;
+	    (v[digits] == '\0' || strchr("eExXpP", v[digits]) == NULL);
 }
 
 /* A bandwidth: a number of bits per second, optionally k, M or G. */
