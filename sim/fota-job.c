@@ -447,8 +447,13 @@ fota_connect(struct fota_job *j)
 		struct dl_cbs cbs = { fota_dl_size, fota_dl_data, fota_dl_done, j };
 		j->dl = dl_new(j->m->clock, j->m->log, &cbs);
 	}
-	if (j->dl == NULL || dl_start(j->dl, &rq) != 0)
+	if (j->dl == NULL || dl_start(j->dl, &rq) != 0) {
 		fota_end(j, j->proto == DL_FTP ? 601 : 701);
+		return;
+	}
+	/* A call on GSM holds packet data: the transfer waits for it. */
+	if (j->m->net.data_suspended)
+		dl_suspend(j->dl, 1);
 }
 
 /* The next address's turn (after the engine's done() has returned). */
@@ -522,14 +527,16 @@ fota_pdp_ready(struct fota_job *j)
 }
 
 /*
- * A voice call in the way of the download: only over HTTP(S).  Both
- * modules are on LTE or WCDMA, where packet data and a call run at once;
- * the module's HTTP(S) client refuses, FTP goes on (docs/network.md).
+ * A voice call in the way of the download: only over HTTP(S), and only on
+ * WCDMA, HSPA+ and LTE (a call on LTE falls back to WCDMA), where packet
+ * data and a call run at once and the module's HTTP(S) client refuses;
+ * FTP goes on.  On GSM, GPRS and EDGE (class B) the call suspends packet
+ * data instead, for every protocol (docs/network.md).
  */
 static enum dl_call
 fota_call(const struct fota_job *j)
 {
-	if (j->proto == DL_FTP)
+	if (j->proto == DL_FTP || net_rat_info(j->m->net.rat)->class_b)
 		return DL_CALL_NONE;
 	switch (j->m->net.call) {
 	case NET_CALL_RINGING:
@@ -586,6 +593,12 @@ fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 		else
 			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, DL_DNS_OK,
 			    DL_CALL_NONE);
+		return;
+	}
+	if (ev == NET_EV_DATA_SUSPENDED || ev == NET_EV_DATA_RESUMED) {
+		/* A resume still waiting starts suspended (fota_connect). */
+		if (dl_running(j->dl))
+			dl_suspend(j->dl, ev == NET_EV_DATA_SUSPENDED);
 		return;
 	}
 	if (ev == NET_EV_CALL_RING && fota_call(j) != DL_CALL_NONE)

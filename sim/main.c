@@ -32,6 +32,7 @@ struct main_opts {
 	double			*speed;
 	struct dl_timeouts	*timeouts;
 	struct main_list	*lists;		/* repeated options */
+	struct net_link_override *link;	/* --link-profile */
 };
 
 #define MAIN_LIST_MAX	32
@@ -250,6 +251,68 @@ main_opt_dns_timeout(void *ctx, const struct opt *o, const char *v, char *err,
 	return main_seconds(o, v, 3600, &m->cfg->dns_timeout, err, errlen);
 }
 
+/* --rat NAME: the technology at boot. */
+static int
+main_opt_rat(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[256];
+
+	if (net_rat_parse(v, &m->cfg->rat, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
+	m->cfg->rat_set = 1;
+	return 0;
+}
+
+/* --link-profile down=B,up=B,rtt=T,jitter=T. */
+static int
+main_opt_link_profile(void *ctx, const struct opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[512];
+
+	if (net_link_parse(v, m->link, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
+	m->cfg->link_override = m->link;
+	return 0;
+}
+
+/*
+ * The technologies the options name exist on the model (--model may come
+ * after them): --rat and every "rat" --net-event.  0, or -1 with a message.
+ */
+static int
+main_check_rats(const struct modem_config *cfg, const struct main_list *ev,
+    char *err, size_t errlen)
+{
+	char why[256];
+	enum net_action what;
+	double at;
+	size_t i;
+	int lte = cfg->model == MODEM_EC200T, arg;
+
+	if (cfg->rat_set && net_rat_check(cfg->rat, lte, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--rat %s: %s", net_rat_info(cfg->rat)->name,
+		    why);
+		return -1;
+	}
+	for (i = 0; i < ev->n; i++)
+		if (net_event_parse(ev->v[i], &at, &what, &arg, NULL, why,
+		    sizeof why) == 0 && what == NET_DO_RAT &&
+		    net_rat_check((enum net_rat)arg, lte, why, sizeof why) != 0) {
+			snprintf(err, errlen, "--net-event: '%s': %s", ev->v[i],
+			    why);
+			return -1;
+		}
+	return 0;
+}
+
 /* The flash options: the firmware half parses them. */
 static int
 main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
@@ -301,11 +364,18 @@ static const struct opt main_opts[] = {
 	  MAIN_LIST_REJECT_APN, 0 },
 	{ "net-event", 0, "EVENT", "a timed network event, e.g. \"T=5 coverage "
 	  "lost\",\n\"T=9 coverage back\", \"T=6 pdp 1 deactivated\",\n"
-	  "\"T=6 call ring +8613800000000\", \"T=9 call hangup\" "
-	  "(repeatable;\ndocs/network.md)", main_opt_list, MAIN_LIST_NET_EVENT,
+	  "\"T=6 call ring +8613800000000\", \"T=9 call hangup\",\n"
+	  "\"T=8 rat gsm\" (repeatable; docs/network.md)", main_opt_list, MAIN_LIST_NET_EVENT,
 	  0 },
 	{ "pdp-activation-time", 0, "S", "simulated seconds a context takes "
 	  "to activate\n(default 1)", main_opt_act_time, 0, 0 },
+	{ "rat", 0, "NAME", "the radio technology at boot: gsm, gprs, edge, "
+	  "wcdma,\nhspa+ or lte (default: lte on EC200T, wcdma on UC200T;\n"
+	  "docs/network.md)", main_opt_rat, 0, 0 },
+	{ "link-profile", 0, "P", "the data link instead of the technology's "
+	  "default:\ndown=B,up=B,rtt=T,jitter=T, any of them (B: bits/s,\n"
+	  "40k, 2M; T: 300ms, 0.3s; docs/network.md)",
+	  main_opt_link_profile, 0, 0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
@@ -354,13 +424,15 @@ main(int argc, char **argv)
 	double speed = 1;
 	struct dl_timeouts timeouts;
 	struct main_list lists[MAIN_NLIST];
+	struct net_link_override link;
 	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
-	    &speed, &timeouts, lists };
+	    &speed, &timeouts, lists, &link };
 	char err[512];
 	int c, i, rc;
 
 	util_set_progname(argv[0]);
 	memset(lists, 0, sizeof lists);
+	memset(&link, 0, sizeof link);
 	cfg.pdp_act_time = NET_ACT_TIME;
 	dl_timeouts_default(&timeouts);
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
@@ -379,7 +451,9 @@ main(int argc, char **argv)
 		    sizeof modem.revision - 1);
 		return 2;
 	}
-	if (firmware_options_check(&fwopts, err, sizeof err) != 0) {
+	if (firmware_options_check(&fwopts, err, sizeof err) != 0 ||
+	    main_check_rats(&cfg, &lists[MAIN_LIST_NET_EVENT], err,
+	    sizeof err) != 0) {
 		warnx_("%s", err);
 		return 2;
 	}

@@ -152,9 +152,9 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 {
 	struct modem *m = arg;
 
-	if (m->qiact_cid != 0 && m->qiact_cid == cid &&
+	if (m->act_cid != 0 && m->act_cid == cid &&
 	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
-		m->qiact_cid = 0;
+		m->act_cid = 0;
 		modem_at_finish(m, ev == NET_EV_PDP_UP ? AT_RES_OK :
 		    AT_RES_ERROR);
 	}
@@ -517,7 +517,7 @@ modem_power_on(struct modem *m)
 	at_frame_reset(&m->frame);
 	m->at.halt = 0;
 	at_cancel(&m->at);
-	m->qiact_cid = 0;
+	m->act_cid = 0;
 	m->busy = 0;
 	port_pause(&m->port, 0);
 	m->frame.s3 = m->at.set.s3;
@@ -648,6 +648,13 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		}
 	if (cfg->pdp_act_time > 0)
 		m->net.act_time = cfg->pdp_act_time;
+	if (cfg->rat_set && net_set_rat(&m->net, cfg->rat, "--rat") != 0) {
+		warnx_("--rat: the %s has no %s", m->model_name,
+		    net_rat_info(cfg->rat)->label);
+		return -1;
+	}
+	if (cfg->link_override != NULL && cfg->link_override->set != 0)
+		net_set_link(&m->net, cfg->link_override);
 	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);

@@ -66,6 +66,10 @@ struct modem_config {
 	size_t			 nnet_events;
 	double			 pdp_act_time;	/* 0 in a zeroed config: the
 						   default */
+	int			 rat_set;	/* --rat given: */
+	enum net_rat		 rat;		/* the technology at boot */
+	const struct net_link_override *link_override; /* --link-profile
+						   (NULL: none) */
 };
 
 struct firmware;
@@ -100,7 +104,8 @@ struct modem {
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
-	int			 qiact_cid;	/* AT+QIACT waiting for it (0) */
+	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
+						   for it (0: none) */
 	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
 

@@ -67,6 +67,7 @@ static const struct {
 struct dl_sock {
 	ev_io			 io;
 	struct download		*dl;
+	struct dl_sock		*next;		/* the transfer's sockets */
 };
 
 struct download {
@@ -90,6 +91,9 @@ struct download {
 	int			 status_bad;	/* HTTP status is not 2xx */
 	int			 paused;
 	uint64_t		 resume_from;	/* this transfer starts there */
+	int			 suspended;	/* packet data held (a call on
+						   GSM): libcurl is not run */
+	struct dl_sock		*socks;		/* libcurl's watched sockets */
 	int			 fds[DL_MAX_FDS]; /* sockets libcurl opened, -1 free */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
@@ -367,10 +371,17 @@ dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	struct dl_sock *ds = sockp;
 	int events = 0;
 
+	struct dl_sock **pp;
+
 	(void)e;
 	if (what == CURL_POLL_REMOVE) {
 		if (ds != NULL) {
 			ev_io_stop(dl->loop, &ds->io);
+			for (pp = &dl->socks; *pp != NULL; pp = &(*pp)->next)
+				if (*pp == ds) {
+					*pp = ds->next;
+					break;
+				}
 			free(ds);
 		}
 		return 0;
@@ -378,6 +389,8 @@ dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	if (ds == NULL) {
 		ds = xcalloc(1, sizeof *ds);
 		ds->dl = dl;
+		ds->next = dl->socks;
+		dl->socks = ds;
 		curl_multi_assign(dl->multi, s, ds);
 	} else
 		ev_io_stop(dl->loop, &ds->io);
@@ -386,7 +399,9 @@ dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	if (what & CURL_POLL_OUT)
 		events |= EV_WRITE;
 	ev_io_init(&ds->io, dl_io_cb, s, events);
-	ev_io_start(dl->loop, &ds->io);
+	/* Suspended: nothing is read or sent until packet data resumes. */
+	if (!dl->suspended)
+		ev_io_start(dl->loop, &ds->io);
 	return 0;
 }
 
@@ -415,7 +430,7 @@ dl_timer_cb(CURLM *m, long timeout_ms, void *userp)
 
 	(void)m;
 	ev_timer_stop(dl->loop, &dl->curl_t);
-	if (timeout_ms >= 0) {
+	if (timeout_ms >= 0 && !dl->suspended) {
 		ev_timer_set(&dl->curl_t, timeout_ms / 1000.0, 0);
 		ev_timer_start(dl->loop, &dl->curl_t);
 	}
@@ -748,6 +763,7 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	dl->stop_pending = DL_STOP_NONE;
 	dl->status_bad = 0;
 	dl->paused = 0;
+	dl->suspended = 0;
 	dl->to = rq->timeouts;
 	if (dl_setup(dl, rq) != 0 ||
 	    curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
@@ -787,6 +803,34 @@ dl_pause(struct download *dl, double seconds)
 		curl_easy_pause(dl->easy, CURLPAUSE_RECV);
 	}
 	clock_timer_start(&dl->pause_t, seconds);
+}
+
+void
+dl_suspend(struct download *dl, int on)
+{
+	struct dl_sock *ds;
+
+	if (dl->easy == NULL || dl->suspended == on)
+		return;
+	dl->suspended = on;
+	translog_state(dl->log, "download", "%s", on ?
+	    "suspended: no packet data" : "resumed");
+	/*
+	 * libcurl only moves when it is run: with its sockets unwatched and
+	 * its timer held, nothing is read or written, in whatever stage.  The
+	 * module's own timers go on, so a long enough hold ends in their code.
+	 */
+	for (ds = dl->socks; ds != NULL; ds = ds->next)
+		if (on)
+			ev_io_stop(dl->loop, &ds->io);
+		else
+			ev_io_start(dl->loop, &ds->io);
+	ev_timer_stop(dl->loop, &dl->curl_t);
+	if (!on) {
+		/* Let libcurl look at everything that waited. */
+		ev_timer_set(&dl->curl_t, 0, 0);
+		ev_timer_start(dl->loop, &dl->curl_t);
+	}
 }
 
 int

@@ -185,6 +185,12 @@ int	dl_start(struct download *, const struct dl_request *);
 void	dl_stop(struct download *, enum dl_stop);
 /* Stop taking body bytes for `seconds` of simulated time (flash busy). */
 void	dl_pause(struct download *, double seconds);
+/*
+ * Hold the running transfer (on: packet data suspended, a voice call on
+ * GSM) or let it go on: while held nothing is sent or read, and the
+ * module's timers keep running.
+ */
+void	dl_suspend(struct download *, int on);
 /* Whether a transfer is running. */
 int	dl_running(const struct download *);
 /* Names for the transcript and docs. */
