@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "net/download.h"
 #include "net/net.h"
+#include "serial-rx.h"
 
 struct modem;
 
@@ -30,7 +31,6 @@ enum fota_state {
 #define FOTA_URL_MAX		255	/* the manual's limits */
 #define FOTA_PART_MAX		50	/* FTP user, password, host, path */
 #define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
-#define FOTA_FILE_RX		4096	/* FILE: the module's receive buffer */
 
 /* What AT+QFOTADL asked for. */
 struct fota_args {
@@ -69,15 +69,11 @@ struct fota_job {
 	int			 pdp_wait;	/* the job activates this context */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
-	uint64_t		 file_got;	/* bytes kept in the receive buffer */
-	uint64_t		 file_dropped;	/* overflow without flow control */
-	int			 flow;		/* hardware flow control is on */
-	int			 skip_lf;	/* an LF ending the command line */
-	int			 consuming;	/* inside fota_file_consume */
-	unsigned char		 rx[FOTA_FILE_RX];
-	size_t			 rx_used;
-	struct clock_timer	 file_t;	/* the flash is busy with a piece */
-	struct clock_timer	 idle_t;	/* no byte for too long */
+	struct serial_rx	 rx;
+	/* A package in the UFS (fota-local.c) */
+	int			 local;
+	char			 ufs_name[FOTA_URL_MAX + 1];
+	struct clock_timer	 copy_t;	/* the next piece of the copy */
 };
 
 void	fota_job_init(struct fota_job *, struct modem *);
