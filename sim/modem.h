@@ -17,6 +17,7 @@
 #include "at-cmd.h"
 #include "at-frame.h"
 #include "clock.h"
+#include "at-file.h"
 #include "fota-job.h"
 #include "net/net.h"
 #include "port.h"
@@ -99,6 +100,7 @@ struct modem {
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
+	struct qfupl		 upl;		/* AT+QFUPL */
 	int			 qiact_cid;	/* AT+QIACT waiting for it (0) */
 	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
