@@ -24,6 +24,7 @@ enum fota_state {
 	FOTA_STARTING,		/* OK sent; the download begins next */
 	FOTA_DOWNLOADING,
 	FOTA_RECEIVING,		/* FILE:<length>: bytes over the AT port */
+	FOTA_COPYING,		/* a UFS file into the FOTA area */
 	FOTA_UPDATING,		/* the updater has the package */
 	FOTA_NSTATES
 };
@@ -113,6 +114,13 @@ int	fota_file_receiving(const struct fota_job *);
 size_t	fota_file_input(struct fota_job *, const unsigned char *, size_t);
 /* Stop receiving (power going away). */
 void	fota_file_stop(struct fota_job *);
+/* fota-local.c: AT+QFOTADL="/data/ufs/<name>" or "UFS:<name>". */
+/* The UFS file name a URL names, or NULL if it is not a local path. */
+const char *fota_local_name(const char *url);
+void	fota_local_init(struct fota_job *);
+/* Copy the file into the FOTA area after OK, then update. */
+void	fota_local_start(struct fota_job *);
+void	fota_local_stop(struct fota_job *);
 /* Shared with fota-file.c: the DOWNLOADING URCs j->got of j->size earned. */
 void	fota_progress(struct fota_job *);
 /* Shared with fota-file.c: the transfer is over with `code`. */
