@@ -70,6 +70,13 @@ at_fota_qfotadl_check(struct at_req *r)
 		m = at_req_modem(r);
 		if (len == 0 || m->fw == NULL || len > firmware_fota_size(m->fw))
 			return AT_RES_ERROR;
+	} else if (fota_local_name(r->args[0].s) != NULL) {
+		/* A package in the UFS: the file must be there. */
+		m = at_req_modem(r);
+		if (m->fw == NULL || firmware_ufs_stat(m->fw,
+		    fota_local_name(r->args[0].s), &len) != 0 || len == 0 ||
+		    len > firmware_fota_size(m->fw))
+			return AT_RES_ERROR;
 	} else if (!fota_url_scheme(r->args[0].s, &proto))
 		return AT_RES_ERROR;
 	if (at_fota_int(r, 1, 0, 1, 1, &v) != 0 ||

@@ -32,7 +32,7 @@
 #include "translog.h"
 
 static const char *const fota_state_names[FOTA_NSTATES] = {
-	"idle", "starting", "downloading", "receiving", "updating",
+	"idle", "starting", "downloading", "receiving", "copying", "updating",
 };
 
 static const struct {
@@ -103,13 +103,20 @@ fota_end(struct fota_job *j, int code)
 	struct firmware *fw = j->m->fw;
 
 	if (code == 0 && j->staging && firmware_stage_end(fw) != 0)
-		code = j->serial ? 500 : j->proto == DL_FTP ? 613 : 729;
+		code = j->local ? FOTA_END_FAILED : j->serial ? 500 :
+		    j->proto == DL_FTP ? 613 : 729;
 	else if (code != 0 && j->staging)
 		(void)firmware_stage_abort(fw);
 	j->staging = 0;
-	translog_state(j->m->log, "fota", "download %s: %d (%llu bytes)",
-	    code == 0 ? "done" : "failed", code, (unsigned long long)j->got);
-	modem_urc(j->m, "+QIND: \"FOTA\",\"%sEND\",%d", fota_urc_word(j), code);
+	translog_state(j->m->log, "fota", "%s %s: %d (%llu bytes)",
+	    j->local ? "copy" : "download", code == 0 ? "done" : "failed", code,
+	    (unsigned long long)j->got);
+	/* From the UFS nothing was downloaded: the updater's URCs only. */
+	if (j->local && code != 0)
+		modem_urc(j->m, "+QIND: \"FOTA\",\"END\",%d", code);
+	else if (!j->local)
+		modem_urc(j->m, "+QIND: \"FOTA\",\"%sEND\",%d",
+		    fota_urc_word(j), code);
 	if (code != 0) {
 		fota_set_state(j, FOTA_IDLE);
 		return;
@@ -638,6 +645,7 @@ fota_job_init(struct fota_job *j, struct modem *m)
 	clock_timer_init(&j->next_t, m->clock, fota_next_cb, j);
 	clock_timer_init(&j->resume_t, m->clock, fota_next_cb, j);
 	fota_file_init(j);
+	fota_local_init(j);
 }
 
 int
@@ -651,7 +659,8 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 {
 	j->args = *a;
 	j->serial = fota_file_length(a->url) > 0;
-	if (!j->serial)
+	j->local = fota_local_name(a->url) != NULL;
+	if (!j->serial && !j->local)
 		(void)fota_url_scheme(a->url, &j->proto);
 	j->staging = 0;
 	j->size = j->got = 0;
@@ -662,6 +671,10 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 	j->pdp_wait = 0;
 	j->resumed = 0;
 	fota_set_state(j, FOTA_STARTING);
+	if (j->local) {
+		fota_local_start(j);
+		return;
+	}
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
 	if (j->serial) {
 		/* Bytes after the command line are the package's. */
@@ -690,6 +703,7 @@ fota_job_cancel(struct fota_job *j)
 	if (dl_running(j->dl))
 		dl_stop(j->dl, DL_STOP_NETWORK);
 	fota_file_stop(j);
+	fota_local_stop(j);
 	/* The FOTA area keeps what it has: the next boot discards it. */
 	j->staging = 0;
 }

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "net/download.h"
 #include "net/net.h"
+#include "serial-rx.h"
 
 struct modem;
 
@@ -23,6 +24,7 @@ enum fota_state {
 	FOTA_STARTING,		/* OK sent; the download begins next */
 	FOTA_DOWNLOADING,
 	FOTA_RECEIVING,		/* FILE:<length>: bytes over the AT port */
+	FOTA_COPYING,		/* a UFS file into the FOTA area */
 	FOTA_UPDATING,		/* the updater has the package */
 	FOTA_NSTATES
 };
@@ -30,7 +32,6 @@ enum fota_state {
 #define FOTA_URL_MAX		255	/* the manual's limits */
 #define FOTA_PART_MAX		50	/* FTP user, password, host, path */
 #define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
-#define FOTA_FILE_RX		4096	/* FILE: the module's receive buffer */
 #define FOTA_RESUME_MAX		10	/* --fota-resume at most */
 #define FOTA_RESUME_DELAY	1.0	/* simulated seconds before resuming */
 
@@ -75,15 +76,11 @@ struct fota_job {
 	struct clock_timer	 resume_t;	/* the pause before resuming */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
-	uint64_t		 file_got;	/* bytes kept in the receive buffer */
-	uint64_t		 file_dropped;	/* overflow without flow control */
-	int			 flow;		/* hardware flow control is on */
-	int			 skip_lf;	/* an LF ending the command line */
-	int			 consuming;	/* inside fota_file_consume */
-	unsigned char		 rx[FOTA_FILE_RX];
-	size_t			 rx_used;
-	struct clock_timer	 file_t;	/* the flash is busy with a piece */
-	struct clock_timer	 idle_t;	/* no byte for too long */
+	struct serial_rx	 rx;
+	/* A package in the UFS (fota-local.c) */
+	int			 local;
+	char			 ufs_name[FOTA_URL_MAX + 1];
+	struct clock_timer	 copy_t;	/* the next piece of the copy */
 };
 
 void	fota_job_init(struct fota_job *, struct modem *);
@@ -123,6 +120,13 @@ int	fota_file_receiving(const struct fota_job *);
 size_t	fota_file_input(struct fota_job *, const unsigned char *, size_t);
 /* Stop receiving (power going away). */
 void	fota_file_stop(struct fota_job *);
+/* fota-local.c: AT+QFOTADL="/data/ufs/<name>" or "UFS:<name>". */
+/* The UFS file name a URL names, or NULL if it is not a local path. */
+const char *fota_local_name(const char *url);
+void	fota_local_init(struct fota_job *);
+/* Copy the file into the FOTA area after OK, then update. */
+void	fota_local_start(struct fota_job *);
+void	fota_local_stop(struct fota_job *);
 /* Shared with fota-file.c: the DOWNLOADING URCs j->got of j->size earned. */
 void	fota_progress(struct fota_job *);
 /* Shared with fota-file.c: the transfer is over with `code`. */

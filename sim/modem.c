@@ -207,6 +207,17 @@ modem_frame_echo(void *arg, const unsigned char *p, size_t n)
 		port_write(&m->port, p, n);
 }
 
+/* The transfer the host's bytes belong to (FILE:, QFUPL), or NULL. */
+static struct serial_rx *
+modem_raw_input(struct modem *m)
+{
+	if (fota_file_receiving(&m->fota))
+		return &m->fota.rx;
+	if (qfupl_receiving(&m->upl))
+		return &m->upl.rx;
+	return NULL;
+}
+
 /* Framer: a complete command line. */
 static void
 modem_frame_line(void *arg, const char *line, size_t len)
@@ -219,8 +230,10 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	m->busy = 1;
 	at_dispatch(&m->at, line, len);
 	if (m->at.pending) {
-		/* Nothing is read and no URC goes out until it answers. */
-		port_pause(&m->port, 1);
+		/* Nothing is read and no URC goes out until it answers; an
+		 * upload (AT+QFUPL) reads its data meanwhile. */
+		if (!qfupl_receiving(&m->upl))
+			port_pause(&m->port, 1);
 		m->frame.stop = 1;
 		return;
 	}
@@ -232,7 +245,7 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	modem_urc_flush(m);
 	/* Take no more input while the host is not reading our answers, and
 	 * none as AT commands once a FILE: upload has begun. */
-	if (port_backlogged(&m->port) || fota_file_receiving(&m->fota))
+	if (port_backlogged(&m->port) || modem_raw_input(m) != NULL)
 		m->frame.stop = 1;
 }
 
@@ -312,6 +325,7 @@ static size_t
 modem_port_input(void *arg, const unsigned char *p, size_t n)
 {
 	struct modem *m = arg;
+	struct serial_rx *rx;
 	size_t used;
 
 	/* Before RDY, and once shutting down, nothing answers. */
@@ -319,10 +333,13 @@ modem_port_input(void *arg, const unsigned char *p, size_t n)
 		return n;
 	if ((n = modem_uart_arrived(m, n)) == 0)
 		return 0;
-	/* AT+QFOTADL="FILE:<length>": the bytes are the package's. */
-	if (fota_file_receiving(&m->fota)) {
-		used = fota_file_input(&m->fota, p, n);
+	/* FILE:<length> or AT+QFUPL: the bytes are the transfer's. */
+	if ((rx = modem_raw_input(m)) != NULL) {
+		used = serial_rx_input(rx, p, n);
 		modem_uart_refund(m, n - used);
+		/* All of an upload is in: nothing more until its result. */
+		if (!serial_rx_active(rx) && m->at.pending)
+			port_pause(&m->port, 1);
 		return used;
 	}
 	used = at_frame_input(&m->frame, p, n);
@@ -353,6 +370,7 @@ modem_drained(struct modem *m)
 	net_stop(&m->net);
 	clock_timer_stop(&m->down_t);
 	fota_job_cancel(&m->fota);
+	qfupl_cancel(&m->upl);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
@@ -385,6 +403,7 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	clock_timer_stop(&m->down_t);
 	net_stop(&m->net);
 	fota_job_cancel(&m->fota);
+	qfupl_cancel(&m->upl);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	modem_halt(m);
@@ -622,6 +641,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
+	qfupl_init(&m->upl, m);
 	m->fota.ca_file = cfg->ca_file;
 	if (cfg->fota_timeouts != NULL)
 		m->fota.timeouts = *cfg->fota_timeouts;
@@ -680,6 +700,7 @@ modem_free(struct modem *m)
 	clock_timer_stop(&m->down_t);
 	clock_timer_stop(&m->uart_t);
 	fota_job_free(&m->fota);
+	qfupl_cancel(&m->upl);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	port_free(&m->port);

@@ -17,6 +17,7 @@
 #include "at-cmd.h"
 #include "at-frame.h"
 #include "clock.h"
+#include "at-file.h"
 #include "fota-job.h"
 #include "net/net.h"
 #include "port.h"
@@ -104,6 +105,7 @@ struct modem {
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
+	struct qfupl		 upl;		/* AT+QFUPL */
 	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
 						   for it (0: none) */
 	int			 qind_all;	/* AT+QINDCFG="all" */

@@ -100,14 +100,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = fota_file_input(&m.fota, data + off, n);
 		else
 			n = at_frame_input(&m.frame, data + off, n);
-		if (m.fota.rx_used > FOTA_FILE_RX ||
-		    m.fota.file_got > m.fota.size)
+		if (m.fota.rx.used > SERIAL_RX_BUF ||
+		    m.fota.rx.got > m.fota.size)
 			abort();
 		if (n == 0) {		/* flow control: the flash must drain */
 			fuzz_settle(loop, clk);
 			n = 0;
 			if (fota_file_receiving(&m.fota) &&
-			    m.fota.rx_used == FOTA_FILE_RX) {
+			    m.fota.rx.used == SERIAL_RX_BUF) {
 				abort();	/* it never made room */
 			}
 		}
