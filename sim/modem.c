@@ -513,6 +513,8 @@ modem_boot_cb(struct clock_timer *t, void *arg)
 	if ((size_t)m->boot_step < nitems(modem_boot_chain))
 		clock_timer_start(&m->boot_t,
 		    modem_boot_chain[m->boot_step].at - s->at);
+	else
+		translog_state(m->log, "power", "boot chain done");
 }
 
 void
