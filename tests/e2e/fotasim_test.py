@@ -315,14 +315,14 @@ def booted(m, limit=LIMIT):
 
 def ready(m, limit=LIMIT, registrations=None):
     """Open the port of a modem at --speed max once it has registered (by
-    default once per boot so far) and its boot chain is over (the last URC,
+    default once per boot so far; `registrations` for boots that did not
+    get that far) and its boot chain is over (the last URC,
     PB DONE, is due after the registration: a busy loop may not have skipped
     to it yet); echo off."""
     h = m.open_port(limit)
-    m.wait_transcript(r"state network registration 2 -> 1",
-                      registrations or m.ups_base + m.opens, limit)
-    m.wait_transcript(r"state power boot chain done",
-                      m.ups_base + m.opens, limit)
+    boots = registrations or m.ups_base + m.opens
+    m.wait_transcript(r"state network registration 2 -> 1", boots, limit)
+    m.wait_transcript(r"state power boot chain done", boots, limit)
     h.send("ATE0\r")
     h.expect(rb"\r\nOK\r\n", limit)
     return h
