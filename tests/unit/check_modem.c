@@ -191,7 +191,8 @@ expect_transcript(char *out, size_t size, const struct rig *r,
 	    "state sim ready\n"
 	    "state radio cfun 0 -> 1\n"
 	    "state network registration 0 -> 2\n"
-	    "state network registration 2 -> 1\n",
+	    "state network registration 2 -> 1\n"
+	    "state power boot chain done\n",
 	    model, rev, model, rev, r->m.port.slave);
 }
 
