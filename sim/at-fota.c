@@ -77,7 +77,7 @@ at_fota_qfotadl_check(struct at_req *r)
 		    fota_local_name(r->args[0].s), &len) != 0 || len == 0 ||
 		    len > firmware_fota_size(m->fw))
 			return AT_RES_ERROR;
-	} else if (!fota_url_scheme(r->args[0].s, &proto))
+	} else if (!xfer_url_scheme(r->args[0].s, &proto))
 		return AT_RES_ERROR;
 	if (at_fota_int(r, 1, 0, 1, 1, &v) != 0 ||
 	    at_fota_count(r, 2, 0, &v) != 0 ||

@@ -65,7 +65,7 @@ fota_file_start(struct fota_job *j, int flow)
 {
 	j->size = fota_file_length(j->args.url);
 	fota_set_state(j, FOTA_RECEIVING);
-	serial_rx_start(&j->rx, j->size, flow, j->timeouts.stall);
+	serial_rx_start(&j->rx, j->size, flow, j->xfer.timeouts.stall);
 	if (firmware_stage_begin(j->m->fw, j->size) != 0) {
 		serial_rx_stop(&j->rx);
 		fota_end(j, FOTA_FILE_FAILED);

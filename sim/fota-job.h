@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "net/download.h"
 #include "net/net.h"
+#include "xfer.h"
 #include "serial-rx.h"
 
 struct modem;
@@ -29,11 +30,8 @@ enum fota_state {
 	FOTA_NSTATES
 };
 
-#define FOTA_URL_MAX		255	/* the manual's limits */
-#define FOTA_PART_MAX		50	/* FTP user, password, host, path */
+#define FOTA_URL_MAX		XFER_URL_MAX
 #define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
-#define FOTA_RESUME_MAX		10	/* --fota-resume at most */
-#define FOTA_RESUME_DELAY	1.0	/* simulated seconds before resuming */
 
 /* What AT+QFOTADL asked for. */
 struct fota_args {
@@ -48,9 +46,7 @@ struct fota_job {
 	enum fota_state		 state;
 	struct fota_args	 args;
 	enum dl_proto		 proto;
-	struct download		*dl;
-	struct dl_timeouts	 timeouts;
-	const char		*ca_file;	/* --ca: verify HTTPS servers */
+	struct xfer		 xfer;		/* over the air: the stack */
 	struct clock_timer	 start_t;
 	int			 staging;	/* the FOTA area is being written */
 	uint64_t		 size;		/* declared size (0: unknown) */
@@ -58,22 +54,6 @@ struct fota_job {
 	int			 dl_urcs;	/* DOWNLOADING URCs printed */
 	int			 up_last;	/* last UPDATING percent printed */
 	int			 up_urcs;
-	char			 host[FOTA_URL_MAX + 1];
-	char			 addr[NET_DNS_ADDRS * (NET_NAME_MAX + 3)];
-					/* the server's addresses, in order */
-	struct clock_timer	 dns_t;		/* a lookup with no answer */
-	int			 resolved;	/* addr came from the DNS */
-	int			 addr_i;	/* the one being tried (0-based) */
-	char			 pin[NET_NAME_MAX + 3];	/* that address */
-	struct clock_timer	 next_t;	/* try the next address */
-	char			 file[FOTA_PART_MAX + 1];	/* FTP */
-	int			 port;
-	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */
-	int			 pdp_wait;	/* the job activates this context */
-	int			 resumes;	/* --fota-resume: how many times a
-						   broken transfer resumes */
-	int			 resumed;	/* times this download has */
-	struct clock_timer	 resume_t;	/* the pause before resuming */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
 	struct serial_rx	 rx;
@@ -92,8 +72,6 @@ void	fota_job_cancel(struct fota_job *);
 void	fota_job_free(struct fota_job *);
 /* Whether a job runs (a second AT+QFOTADL is refused). */
 int	fota_job_busy(const struct fota_job *);
-/* Whether the URL's scheme is one AT+QFOTADL takes (ftp, http, https). */
-int	fota_url_scheme(const char *url, enum dl_proto *);
 /* "FILE:<length>": the length (> 0), or 0 if the text is not that form. */
 uint64_t fota_file_length(const char *url);
 /* Start a job after OK; the URL's scheme has been checked. */

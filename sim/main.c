@@ -171,9 +171,9 @@ main_opt_resume(void *ctx, const struct opt *o, const char *v, char *err,
 
 	(void)o;
 	n = strtol(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || n > FOTA_RESUME_MAX) {
+	if (*v < '0' || *v > '9' || *end != '\0' || n > XFER_RESUME_MAX) {
 		snprintf(err, errlen, "--fota-resume: expected 0 to %d, not "
-		    "'%s'", FOTA_RESUME_MAX, v);
+		    "'%s'", XFER_RESUME_MAX, v);
 		return -1;
 	}
 	m->cfg->fota_resumes = (int)n;

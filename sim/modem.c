@@ -644,10 +644,10 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
 	qfupl_init(&m->upl, m);
-	m->fota.ca_file = cfg->ca_file;
+	m->fota.xfer.ca_file = cfg->ca_file;
 	if (cfg->fota_timeouts != NULL)
-		m->fota.timeouts = *cfg->fota_timeouts;
-	m->fota.resumes = cfg->fota_resumes;
+		m->fota.xfer.timeouts = *cfg->fota_timeouts;
+	m->fota.xfer.resumes = cfg->fota_resumes;
 	for (i = 0; i < cfg->ndns; i++)
 		if (net_dns_add(&m->net, cfg->dns[i], err, sizeof err) != 0) {
 			warnx_("--dns: %s", err);
