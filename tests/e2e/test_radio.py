@@ -44,13 +44,21 @@ def info(line, body):
     return b"\r\n" + line + b": " + body + b"\r\n" + OK
 
 
+def ask(modem, name, extra, steps):
+    """Boot a modem with `extra` options; each command's whole answer."""
+    m = modem(*extra, speed="max")
+    m.start()
+    h = ready(m)
+    for line, want in steps:
+        got = h.cmd(line)
+        check(got == want, "%s: %s -> %r" % (name, line, got))
+    h.close()
+    m.cleanup()
+
+
 def answers(modem):
     """Each technology's answers, on a modem booted on it (--rat)."""
     for rat, (act, qnw, csq) in EC200T.items():
-        name = "answers-" + rat
-        m = modem("--rat", rat, speed="max")
-        m.start()
-        h = ready(m)
         eps = (b"2,1," + LOC + b",7") if rat == "lte" else b"2,0"
         steps = [("AT+CREG=2;+CGREG=2;+CEREG=2", OK),
                  ("AT+CREG?", info(b"+CREG", b"2,1," + LOC + b",%d" % act)),
@@ -63,32 +71,20 @@ def answers(modem):
                  ("AT+COPS?", info(b"+COPS", b'0,0,"CHINA MOBILE",%d' % act)),
                  ("AT+QNWINFO", info(b"+QNWINFO", qnw)),
                  ("AT+CSQ", info(b"+CSQ", csq))]
-        for line, want in steps:
-            got = h.cmd(line)
-            check(got == want, "%s: %s -> %r" % (name, line, got))
-        h.close()
-        m.cleanup()
+        ask(modem, "answers-" + rat, ["--rat", rat], steps)
     # The UC200T: WCDMA by default, HSPA+ and GSM on request; never EPS.
     for rat, act, qnw, csq in (
             (None, 2, b'"WCDMA","46001","WCDMA 2100",10700', b"24,99"),
             ("hspa+", 6, b'"HSPA+","46001","WCDMA 2100",10700', b"24,99"),
             ("edge", 3, b'"EDGE","46001","GSM 900",60', b"20,0")):
-        name = "answers-uc200t-%s" % (rat or "default")
         extra = ["--model", "UC200T"] + (["--rat", rat] if rat else [])
-        m = modem(*extra, speed="max")
-        m.start()
-        h = ready(m)
         steps = [("AT+CREG=2;+CEREG=2", OK),
                  ("AT+CREG?", info(b"+CREG", b"2,1," + LOC + b",%d" % act)),
                  ("AT+CEREG?", info(b"+CEREG", b"2,0")),
                  ("AT+COPS?", info(b"+COPS", b'0,0,"CHN-UNICOM",%d' % act)),
                  ("AT+QNWINFO", info(b"+QNWINFO", qnw)),
                  ("AT+CSQ", info(b"+CSQ", csq))]
-        for line, want in steps:
-            got = h.cmd(line)
-            check(got == want, "%s: %s -> %r" % (name, line, got))
-        h.close()
-        m.cleanup()
+        ask(modem, "answers-uc200t-%s" % (rat or "default"), extra, steps)
 
 
 def handover(modem):
