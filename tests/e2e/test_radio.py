@@ -7,8 +7,9 @@ the transcript), fails for a rejected APN; and GSM class B: a call on GSM
 suspends packet data, so an FTP or HTTP download during it resumes after
 the hang-up (fota-ftp-class-b, fota-http-class-b) or ends with the stall
 timer's code when the call outlasts it (fota-ftp-609-class-b,
-fota-http-722-class-b), each with the exact +QIND lines and the modem still
-usable on the old firmware."""
+fota-http-722-class-b), and AT+QFOTADL during a call there waits for it
+instead of 725 (fota-http-call-class-b); each with the exact +QIND lines,
+the failures with the modem still usable on the old firmware."""
 import os
 import re
 import shutil
@@ -349,6 +350,30 @@ def class_b_cases(modem, root):
         m.cleanup()
 
 
+def class_b_start(modem, root):
+    """AT+QFOTADL over HTTP during an active call on GSM: no 725; the
+    transfer waits (nothing sent, not even the connect) for the call."""
+    name = "fota-http-call-class-b"
+    m, h, url = class_b(modem, root, "http",
+                        ["T=10 call ring " + NUMBER, "T=30 call hangup"],
+                        None, "stall=3000,first-byte=3000,total=3600")
+    upto(h, b"\r\nRING\r\n")
+    check(h.cmd("ATA") == OK, "%s: ATA" % name)
+    h.send('AT+QFOTADL="%s"\r' % url)
+    end = b'\r\n+QIND: "FOTA","HTTPEND",0\r\n'
+    got = upto(h, end, 60)
+    check(got == OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n' + NO_CARRIER +
+          end, "%s: starts, ends after the call: %r" % (name, got))
+    tr = m.transcript()
+    check(re.search(r"state download suspended: no packet data\n(.*\n)*.*"
+                    r"state download resumed\n(.*\n)*.*download http > GET ",
+                    tr) is not None, "%s: no request before the call's end"
+          % name)
+    upto(h, b'+QIND: "FOTA","END",0\r\n', 120)
+    h.close()
+    m.cleanup()
+
+
 def body(modem):
     answers(modem)
     handover(modem)
@@ -361,6 +386,7 @@ def body(modem):
                     "EC200TCNHAR02A15M16", "-o", os.path.join(root, "a.pkg")],
                    check=True)
     class_b_cases(modem, root)
+    class_b_start(modem, root)
     shutil.rmtree(root)
 
 
