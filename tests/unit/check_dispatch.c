@@ -258,7 +258,7 @@ run_pending(const char *line)
 	while (clock_pending(clk) > 0)
 		ev_run(loop, EVRUN_ONCE);
 	buf_add(&out, "", 1);
-	return buf_head(&out);
+	return (const char *)buf_head(&out);
 }
 
 START_TEST(test_pdp)
