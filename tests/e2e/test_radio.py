@@ -302,6 +302,15 @@ def suspended(m, name):
     return tr
 
 
+def answer_mid_body(h, url, word, name):
+    """AT+QFOTADL, the call's RING mid-body (exact bytes), ATA."""
+    h.send('AT+QFOTADL="%s"\r' % url)
+    got = upto(h, b"\r\nRING\r\n")
+    check(got == OK + b'\r\n+QIND: "FOTA","%sSTART"\r\n\r\nRING\r\n' %
+          word, "%s: RING mid-body: %r" % (name, got))
+    check(h.cmd("ATA") == OK, "%s: ATA" % name)
+
+
 def class_b_cases(modem, root):
     for proto, word, fault in (
             ("ftp", b"FTP", "ftp data after 1000 bytes stall 20s\n"),
@@ -313,11 +322,7 @@ def class_b_cases(modem, root):
         m, h, url = class_b(modem, root, proto,
                             ["T=15 call ring " + NUMBER, "T=45 call hangup"],
                             fault, "stall=3000,first-byte=3000,total=3600")
-        h.send('AT+QFOTADL="%s"\r' % url)
-        got = upto(h, b"\r\nRING\r\n")
-        check(got == OK + b'\r\n+QIND: "FOTA","%sSTART"\r\n\r\nRING\r\n' %
-              word, "%s: RING mid-body: %r" % (name, got))
-        check(h.cmd("ATA") == OK, "%s: ATA" % name)
+        answer_mid_body(h, url, word, name)
         end = b'\r\n+QIND: "FOTA","%sEND",0\r\n' % word
         got = upto(h, end, 60)
         check(got == NO_CARRIER + end,
@@ -339,11 +344,7 @@ def class_b_cases(modem, root):
         fault10 = fault.replace("20s", "10s")
         m, h, url = class_b(modem, root, proto, ["T=12 call ring " + NUMBER],
                             fault10, "stall=30,first-byte=3000,total=3600")
-        h.send('AT+QFOTADL="%s"\r' % url)
-        got = upto(h, b"\r\nRING\r\n")
-        check(got == OK + b'\r\n+QIND: "FOTA","%sSTART"\r\n\r\nRING\r\n' %
-              word, "%s: RING mid-body: %r" % (name, got))
-        check(h.cmd("ATA") == OK, "%s: ATA" % name)
+        answer_mid_body(h, url, word, name)
         end = b'\r\n+QIND: "FOTA","%sEND",%d\r\n' % (word, code)
         got = upto(h, end, 60)
         check(got == end, "%s: the stall timer's code: %r" % (name, got))
