@@ -365,8 +365,8 @@ static const struct opt main_opts[] = {
 	{ "net-event", 0, "EVENT", "a timed network event, e.g. \"T=5 coverage "
 	  "lost\",\n\"T=9 coverage back\", \"T=6 pdp 1 deactivated\",\n"
 	  "\"T=6 call ring +8613800000000\", \"T=9 call hangup\",\n"
-	  "\"T=8 rat gsm\" (repeatable; docs/network.md)", main_opt_list, MAIN_LIST_NET_EVENT,
-	  0 },
+	  "\"T=8 rat gsm\" (repeatable; docs/network.md)", main_opt_list,
+	  MAIN_LIST_NET_EVENT, 0 },
 	{ "pdp-activation-time", 0, "S", "simulated seconds a context takes "
 	  "to activate\n(default 1)", main_opt_act_time, 0, 0 },
 	{ "rat", 0, "NAME", "the radio technology at boot: gsm, gprs, edge, "

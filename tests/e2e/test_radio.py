@@ -7,8 +7,9 @@ the transcript), fails for a rejected APN; and GSM class B: a call on GSM
 suspends packet data, so an FTP or HTTP download during it resumes after
 the hang-up (fota-ftp-class-b, fota-http-class-b) or ends with the stall
 timer's code when the call outlasts it (fota-ftp-609-class-b,
-fota-http-722-class-b), each with the exact +QIND lines and the modem still
-usable on the old firmware."""
+fota-http-722-class-b), and AT+QFOTADL during a call there waits for it
+instead of 725 (fota-http-call-class-b); each with the exact +QIND lines,
+the failures with the modem still usable on the old firmware."""
 import os
 import re
 import shutil
@@ -44,13 +45,21 @@ def info(line, body):
     return b"\r\n" + line + b": " + body + b"\r\n" + OK
 
 
+def ask(modem, name, extra, steps):
+    """Boot a modem with `extra` options; each command's whole answer."""
+    m = modem(*extra, speed="max")
+    m.start()
+    h = ready(m)
+    for line, want in steps:
+        got = h.cmd(line)
+        check(got == want, "%s: %s -> %r" % (name, line, got))
+    h.close()
+    m.cleanup()
+
+
 def answers(modem):
     """Each technology's answers, on a modem booted on it (--rat)."""
     for rat, (act, qnw, csq) in EC200T.items():
-        name = "answers-" + rat
-        m = modem("--rat", rat, speed="max")
-        m.start()
-        h = ready(m)
         eps = (b"2,1," + LOC + b",7") if rat == "lte" else b"2,0"
         steps = [("AT+CREG=2;+CGREG=2;+CEREG=2", OK),
                  ("AT+CREG?", info(b"+CREG", b"2,1," + LOC + b",%d" % act)),
@@ -63,32 +72,20 @@ def answers(modem):
                  ("AT+COPS?", info(b"+COPS", b'0,0,"CHINA MOBILE",%d' % act)),
                  ("AT+QNWINFO", info(b"+QNWINFO", qnw)),
                  ("AT+CSQ", info(b"+CSQ", csq))]
-        for line, want in steps:
-            got = h.cmd(line)
-            check(got == want, "%s: %s -> %r" % (name, line, got))
-        h.close()
-        m.cleanup()
+        ask(modem, "answers-" + rat, ["--rat", rat], steps)
     # The UC200T: WCDMA by default, HSPA+ and GSM on request; never EPS.
     for rat, act, qnw, csq in (
             (None, 2, b'"WCDMA","46001","WCDMA 2100",10700', b"24,99"),
             ("hspa+", 6, b'"HSPA+","46001","WCDMA 2100",10700', b"24,99"),
             ("edge", 3, b'"EDGE","46001","GSM 900",60', b"20,0")):
-        name = "answers-uc200t-%s" % (rat or "default")
         extra = ["--model", "UC200T"] + (["--rat", rat] if rat else [])
-        m = modem(*extra, speed="max")
-        m.start()
-        h = ready(m)
         steps = [("AT+CREG=2;+CEREG=2", OK),
                  ("AT+CREG?", info(b"+CREG", b"2,1," + LOC + b",%d" % act)),
                  ("AT+CEREG?", info(b"+CEREG", b"2,0")),
                  ("AT+COPS?", info(b"+COPS", b'0,0,"CHN-UNICOM",%d' % act)),
                  ("AT+QNWINFO", info(b"+QNWINFO", qnw)),
                  ("AT+CSQ", info(b"+CSQ", csq))]
-        for line, want in steps:
-            got = h.cmd(line)
-            check(got == want, "%s: %s -> %r" % (name, line, got))
-        h.close()
-        m.cleanup()
+        ask(modem, "answers-uc200t-%s" % (rat or "default"), extra, steps)
 
 
 def handover(modem):
@@ -253,6 +250,10 @@ def cgact(modem):
              ("AT+CGACT=0,1", OK),
              ("AT", b"\r\n+CGEV: ME PDN DEACT 1\r\n" + OK),
              ("AT+CGACT?", info(b"+CGACT", b"1,0")),
+             ("AT+CGACT=1", OK),
+             ("AT", b"\r\n+CGEV: ME PDN ACT 1\r\n" + OK),
+             ("AT+CGACT=0", OK),
+             ("AT", b"\r\n+CGEV: ME PDN DEACT 1\r\n" + OK),
              ('AT+CGDCONT=2,"IP","bad.apn"', OK),
              ("AT+CGACT=1,2", b"\r\nERROR\r\n"),
              ("AT+CGACT=1,3", b"\r\n+CME ERROR: 50\r\n"),
@@ -301,6 +302,15 @@ def suspended(m, name):
     return tr
 
 
+def answer_mid_body(h, url, word, name):
+    """AT+QFOTADL, the call's RING mid-body (exact bytes), ATA."""
+    h.send('AT+QFOTADL="%s"\r' % url)
+    got = upto(h, b"\r\nRING\r\n")
+    check(got == OK + b'\r\n+QIND: "FOTA","%sSTART"\r\n\r\nRING\r\n' %
+          word, "%s: RING mid-body: %r" % (name, got))
+    check(h.cmd("ATA") == OK, "%s: ATA" % name)
+
+
 def class_b_cases(modem, root):
     for proto, word, fault in (
             ("ftp", b"FTP", "ftp data after 1000 bytes stall 20s\n"),
@@ -312,11 +322,7 @@ def class_b_cases(modem, root):
         m, h, url = class_b(modem, root, proto,
                             ["T=15 call ring " + NUMBER, "T=45 call hangup"],
                             fault, "stall=3000,first-byte=3000,total=3600")
-        h.send('AT+QFOTADL="%s"\r' % url)
-        got = upto(h, b"\r\nRING\r\n")
-        check(got == OK + b'\r\n+QIND: "FOTA","%sSTART"\r\n\r\nRING\r\n' %
-              word, "%s: RING mid-body: %r" % (name, got))
-        check(h.cmd("ATA") == OK, "%s: ATA" % name)
+        answer_mid_body(h, url, word, name)
         end = b'\r\n+QIND: "FOTA","%sEND",0\r\n' % word
         got = upto(h, end, 60)
         check(got == NO_CARRIER + end,
@@ -338,11 +344,7 @@ def class_b_cases(modem, root):
         fault10 = fault.replace("20s", "10s")
         m, h, url = class_b(modem, root, proto, ["T=12 call ring " + NUMBER],
                             fault10, "stall=30,first-byte=3000,total=3600")
-        h.send('AT+QFOTADL="%s"\r' % url)
-        got = upto(h, b"\r\nRING\r\n")
-        check(got == OK + b'\r\n+QIND: "FOTA","%sSTART"\r\n\r\nRING\r\n' %
-              word, "%s: RING mid-body: %r" % (name, got))
-        check(h.cmd("ATA") == OK, "%s: ATA" % name)
+        answer_mid_body(h, url, word, name)
         end = b'\r\n+QIND: "FOTA","%sEND",%d\r\n' % (word, code)
         got = upto(h, end, 60)
         check(got == end, "%s: the stall timer's code: %r" % (name, got))
@@ -351,6 +353,30 @@ def class_b_cases(modem, root):
         still_usable(h, m, A, name)
         h.close()
         m.cleanup()
+
+
+def class_b_start(modem, root):
+    """AT+QFOTADL over HTTP during an active call on GSM: no 725; the
+    transfer waits (nothing sent, not even the connect) for the call."""
+    name = "fota-http-call-class-b"
+    m, h, url = class_b(modem, root, "http",
+                        ["T=10 call ring " + NUMBER, "T=30 call hangup"],
+                        None, "stall=3000,first-byte=3000,total=3600")
+    upto(h, b"\r\nRING\r\n")
+    check(h.cmd("ATA") == OK, "%s: ATA" % name)
+    h.send('AT+QFOTADL="%s"\r' % url)
+    end = b'\r\n+QIND: "FOTA","HTTPEND",0\r\n'
+    got = upto(h, end, 60)
+    check(got == OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n' + NO_CARRIER +
+          end, "%s: starts, ends after the call: %r" % (name, got))
+    tr = m.transcript()
+    check(re.search(r"state download suspended: no packet data\n(.*\n)*.*"
+                    r"state download resumed\n(.*\n)*.*download http > GET ",
+                    tr) is not None, "%s: no request before the call's end"
+          % name)
+    upto(h, b'+QIND: "FOTA","END",0\r\n', 120)
+    h.close()
+    m.cleanup()
 
 
 def body(modem):
@@ -365,6 +391,7 @@ def body(modem):
                     "EC200TCNHAR02A15M16", "-o", os.path.join(root, "a.pkg")],
                    check=True)
     class_b_cases(modem, root)
+    class_b_start(modem, root)
     shutil.rmtree(root)
 
 
