@@ -188,13 +188,26 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 
 	(void)t;
 	fota_set_state(j, FOTA_DOWNLOADING);
+	/* The module runs one HTTP(S) request at a time: the host's own
+	 * (AT+QHTTPGET) is in the way. */
+	if (j->proto != DL_FTP && qhttp_busy(&j->m->http)) {
+		struct dl_result res;
+
+		memset(&res, 0, sizeof res);
+		res.svc = DL_SVC_BUSY;
+		res.size = -1;
+		j->xfer.proto = j->proto;
+		xfer_fail(&j->xfer, &res);
+		return;
+	}
 	xfer_start(&j->xfer, j->args.url, j->proto);
 }
 
 void
 fota_job_init(struct fota_job *j, struct modem *m)
 {
-	struct xfer_cbs cbs = { fota_dl_size, fota_dl_data, fota_xfer_done, j };
+	struct xfer_cbs cbs = { fota_dl_size, fota_dl_data, fota_xfer_done, j,
+	    NULL };
 
 	memset(j, 0, sizeof *j);
 	j->m = m;

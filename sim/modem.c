@@ -159,6 +159,7 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 		    AT_RES_ERROR);
 	}
 	fota_job_net_event(&m->fota, ev, cid);
+	qhttp_net_event(&m->http, ev, cid);
 }
 
 /* Send queued URCs if the engine is between lines, in one write(). */
@@ -207,7 +208,8 @@ modem_frame_echo(void *arg, const unsigned char *p, size_t n)
 		port_write(&m->port, p, n);
 }
 
-/* The transfer the host's bytes belong to (FILE:, QFUPL), or NULL. */
+/* The transfer the host's bytes belong to (FILE:, QFUPL, QHTTPURL), or
+ * NULL. */
 static struct serial_rx *
 modem_raw_input(struct modem *m)
 {
@@ -215,6 +217,8 @@ modem_raw_input(struct modem *m)
 		return &m->fota.rx;
 	if (qfupl_receiving(&m->upl))
 		return &m->upl.rx;
+	if (qhttp_receiving(&m->http))
+		return &m->http.rx;
 	return NULL;
 }
 
@@ -230,9 +234,10 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	m->busy = 1;
 	at_dispatch(&m->at, line, len);
 	if (m->at.pending) {
-		/* Nothing is read and no URC goes out until it answers; an
-		 * upload (AT+QFUPL) reads its data meanwhile. */
-		if (!qfupl_receiving(&m->upl))
+		/* Nothing is read and no URC goes out until it answers; a
+		 * command in data mode (AT+QFUPL, AT+QHTTPURL) reads its
+		 * data meanwhile. */
+		if (modem_raw_input(m) == NULL)
 			port_pause(&m->port, 1);
 		m->frame.stop = 1;
 		return;
@@ -371,6 +376,7 @@ modem_drained(struct modem *m)
 	clock_timer_stop(&m->down_t);
 	fota_job_cancel(&m->fota);
 	qfupl_cancel(&m->upl);
+	qhttp_cancel(&m->http);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
@@ -404,6 +410,7 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	net_stop(&m->net);
 	fota_job_cancel(&m->fota);
 	qfupl_cancel(&m->upl);
+	qhttp_cancel(&m->http);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	modem_halt(m);
@@ -644,6 +651,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
 	qfupl_init(&m->upl, m);
+	qhttp_init(&m->http, m);
 	m->fota.xfer.ca_file = cfg->ca_file;
 	if (cfg->fota_timeouts != NULL)
 		m->fota.xfer.timeouts = *cfg->fota_timeouts;
@@ -703,6 +711,7 @@ modem_free(struct modem *m)
 	clock_timer_stop(&m->uart_t);
 	fota_job_free(&m->fota);
 	qfupl_cancel(&m->upl);
+	qhttp_free(&m->http);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	port_free(&m->port);

@@ -18,6 +18,7 @@
 #include "at-frame.h"
 #include "clock.h"
 #include "at-file.h"
+#include "at-http.h"
 #include "fota-job.h"
 #include "net/net.h"
 #include "port.h"
@@ -106,6 +107,7 @@ struct modem {
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
 	struct qfupl		 upl;		/* AT+QFUPL */
+	struct qhttp		 http;		/* AT+QHTTP* */
 	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
 						   for it (0: none) */
 	int			 qind_all;	/* AT+QINDCFG="all" */

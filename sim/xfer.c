@@ -59,6 +59,7 @@ xfer_done(struct xfer *x, int code)
 void
 xfer_fail(struct xfer *x, struct dl_result *res)
 {
+	x->active = 1;
 	res->proto = x->proto;
 	xfer_done(x, fota_code(res));
 }
@@ -145,6 +146,20 @@ xfer_has_control(const char *s)
 	return 0;
 }
 
+/*
+ * Whether the URL as given holds a byte no request line can carry: a
+ * control byte, or one outside US-ASCII.  The module's stack sends the
+ * URL as it is given; it does not percent-encode.
+ */
+static int
+xfer_unencodable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 1;
+	return 0;
+}
+
 /* One part of the parsed URL, or "" when it is absent. */
 static char *
 xfer_url_part(CURLU *u, CURLUPart what)
@@ -184,6 +199,10 @@ xfer_url_check(struct xfer *x)
 
 	if (u == NULL)
 		return DL_URL_MALFORMED;
+	if (x->url[0] == '\0' || xfer_unencodable(x->url)) {
+		curl_url_cleanup(u);
+		return x->url[0] == '\0' ? DL_URL_EMPTY : DL_URL_ENCODE;
+	}
 	if ((rc = curl_url_set(u, CURLUPART_URL, x->url, 0)) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		return xfer_url_parse_error(rc);
@@ -234,6 +253,15 @@ xfer_dl_size(void *arg, uint64_t size)
 	x->size = size;
 	return x->cbs.size != NULL ? x->cbs.size(x->cbs.arg, size) :
 	    DL_STOP_NONE;
+}
+
+/* Download engine: an HTTP header line, for the owner. */
+static void
+xfer_dl_header(void *arg, const char *p, size_t n)
+{
+	struct xfer *x = arg;
+
+	x->cbs.header(x->cbs.arg, p, n);
 }
 
 /* Download engine: body bytes, for the owner. */
@@ -348,6 +376,7 @@ xfer_dl_done(void *arg, const struct dl_result *res)
 
 	if (!x->active)
 		return;
+	x->rc = res->rc;
 	/* An address that refuses or never answers the connect: the next
 	 * one the DNS gave, each with the whole connect timeout. */
 	if (x->resolved && res->stage == DL_STAGE_CONNECT && res->bytes == 0 &&
@@ -391,13 +420,14 @@ xfer_connect(struct xfer *x)
 	rq.ca_file = x->ca_file;
 	rq.ftp_file = x->proto == DL_FTP ? x->file : NULL;
 	rq.resume_from = x->resumed > 0 ? x->got : 0;
+	rq.page = x->page;
 	if (x->resolved) {
 		rq.host = x->host;
 		rq.addr = x->pin;
 	}
 	if (x->dl == NULL) {
 		struct dl_cbs cbs = { xfer_dl_size, xfer_dl_data, xfer_dl_done,
-		    x };
+		    x, x->cbs.header != NULL ? xfer_dl_header : NULL };
 		x->dl = dl_new(x->m->clock, x->m->log, &cbs);
 	}
 	if (x->dl == NULL || dl_start(x->dl, &rq) != 0) {
@@ -487,6 +517,7 @@ xfer_start(struct xfer *x, const char *url, enum dl_proto proto)
 	x->url = url;
 	x->proto = proto;
 	x->size = x->got = 0;
+	x->rc = 0;
 	x->host[0] = x->addr[0] = x->file[0] = '\0';
 	x->resolved = 0;
 	x->pdp_wait = 0;

@@ -37,6 +37,8 @@ struct xfer_cbs {
 	/* The transfer is over with the manual's code (0: success). */
 	void	(*done)(void *arg, int code);
 	void	 *arg;
+	/* HTTP: each header line (NULL: not wanted). */
+	void	(*header)(void *arg, const char *, size_t);
 };
 
 struct xfer {
@@ -49,6 +51,8 @@ struct xfer {
 	int			 cid;		/* the context it uses */
 	int			 resumes;	/* how many times a broken
 						   transfer resumes */
+	int			 page;		/* the host's own request: keep
+						   the body whatever the status */
 	/* One transfer. */
 	int			 active;	/* started, done() not yet called */
 	const char		*url;		/* the owner's */
@@ -56,6 +60,8 @@ struct xfer {
 	struct download		*dl;
 	uint64_t		 size;		/* declared (0: unknown) */
 	uint64_t		 got;		/* bytes the owner took */
+	long			 rc;		/* the last FTP reply or HTTP
+						   status (0: none) */
 	char			 host[XFER_URL_MAX + 1];
 	char			 addr[NET_DNS_ADDRS * (NET_NAME_MAX + 3)];
 					/* the server's addresses, in order */
@@ -78,7 +84,8 @@ void	xfer_free(struct xfer *);
 int	xfer_url_scheme(const char *url, enum dl_proto *);
 /* Start: URL, call, context, DNS, then the engine; done() ends it. */
 void	xfer_start(struct xfer *, const char *url, enum dl_proto);
-/* End now with what `res` says (a cause found by the owner). */
+/* End now with what `res` says (a cause the owner found before starting,
+ * or instead of it): done() is called with the table's code. */
 void	xfer_fail(struct xfer *, struct dl_result *res);
 /* Stop a running transfer for the owner's reason; done() is called. */
 void	xfer_stop(struct xfer *, enum dl_stop);

@@ -557,7 +557,7 @@ dl_http_header(struct download *dl, const char *p, size_t n)
 		if (curl_easy_getinfo(dl->easy, CURLINFO_RESPONSE_CODE,
 		    &status) != CURLE_OK || status < 200)
 			return 0;		/* 1xx: the real status follows */
-		dl->status_bad = status > 299;
+		dl->status_bad = status > 299 && !dl->res.page;
 		dl_wait(dl, DL_WAIT_FIRST_BYTE);
 		return 0;
 	}
@@ -579,6 +579,8 @@ dl_header_cb(char *p, size_t size, size_t nmemb, void *arg)
 		dl_ftp_reply(dl, p, n);
 		return n;
 	}
+	if (dl->cbs.header != NULL)
+		dl->cbs.header(dl->cbs.arg, p, n);
 	return dl_http_header(dl, p, n) == 0 ? n : 0;
 }
 
@@ -758,6 +760,7 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	dl->res.proto = rq->proto;
 	dl->res.size = -1;
 	dl->res.bytes = dl->resume_from = rq->resume_from;
+	dl->res.page = rq->page;
 	dl->res.stage = DL_STAGE_CONNECT;
 	dl->errbuf[0] = '\0';
 	dl->stop_pending = DL_STOP_NONE;

@@ -82,6 +82,9 @@ enum dl_url {
 	DL_URL_BAD_PORT,	/* not 1..65535 */
 	DL_URL_TOO_LONG,	/* an FTP user, password, host or path over 50 */
 	DL_URL_NOT_ROOT,	/* FTP: a file outside the root, or no file */
+	DL_URL_EMPTY,		/* no URL at all (AT+QHTTPGET before a URL) */
+	DL_URL_ENCODE,		/* a byte no request line can carry (a control
+				   byte, or one outside US-ASCII) */
 	DL_NURL
 };
 
@@ -100,6 +103,16 @@ enum dl_call {
 	DL_CALL_RINGING,	/* an incoming call is ringing */
 	DL_CALL_ACTIVE,		/* a call is in progress */
 	DL_NCALL
+};
+
+/* The module's own services in the way (DL_SVC_OK: nothing). */
+enum dl_svc {
+	DL_SVC_OK,
+	DL_SVC_BUSY,		/* the one HTTP(S) request (or FTP transfer)
+				   the module runs at a time is running */
+	DL_SVC_NO_REQUEST,	/* AT+QHTTPREAD with no request made */
+	DL_SVC_INPUT_TIMEOUT,	/* the host typed its data too slowly */
+	DL_NSVC
 };
 
 /* What the simulated DNS answered (DL_DNS_OK: addresses, or a literal). */
@@ -123,6 +136,9 @@ struct dl_result {
 	enum dl_dns	 dns;		/* the simulated DNS's answer */
 	enum dl_pdp	 pdp;		/* no data context */
 	enum dl_call	 call;		/* a voice call in the way */
+	enum dl_svc	 svc;		/* one of the module's services */
+	int		 page;		/* the host's own request: any status
+					   is a page to read, not a failure */
 	uint64_t	 bytes;		/* file position reached: body bytes
 					   delivered, plus the resume offset */
 	int64_t		 size;		/* declared size, -1 unknown */
@@ -149,6 +165,9 @@ struct dl_cbs {
 	/* The transfer is over; the result is valid during the call only. */
 	void	(*done)(void *arg, const struct dl_result *);
 	void	 *arg;
+	/* HTTP: each header line as it came, the status line first and the
+	 * empty line last (NULL: not wanted). */
+	void	(*header)(void *arg, const char *, size_t);
 };
 
 struct dl_request {
@@ -160,6 +179,8 @@ struct dl_request {
 	const char		*ca_file;	/* HTTPS: verify against it; NULL:
 						   no verification, as the module */
 	const char		*ftp_file;	/* FTP: the file's name, for SIZE */
+	int			 page;		/* keep the body whatever the
+						   status (AT+QHTTPGET) */
 	uint64_t		 resume_from;	/* resume at this file offset
 						   (REST, Range); 0: from the
 						   start */

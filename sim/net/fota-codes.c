@@ -39,19 +39,24 @@ struct fota_rule {
 	int		 pdp;		/* enum dl_pdp, ANY */
 	int		 call;		/* enum dl_call, ANY */
 	int		 code;
+	int		 svc;		/* enum dl_svc: 0 in every row but
+					   the SVC() ones */
+	int		 page;		/* 1: only the host's own requests */
 };
 
 #define ERR		-2		/* any CURLcode but CURLE_OK */
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0 }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0 }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0 }
 #define VOICE(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0 }
+#define SVC(p, x, code) \
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0 }
 #define DNS(p, d, code)	ROW(p, ANY, ANY, d, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
@@ -59,6 +64,11 @@ struct fota_rule {
 #define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, c, ANY, ANY, e, ANY, ANY, NULL, code)
 
 static const struct fota_rule fota_rules[] = {
+	/* The module's own services, before anything is sent. */
+	SVC(WEB, DL_SVC_BUSY, 703),
+	SVC(WEB, DL_SVC_NO_REQUEST, 705),
+	SVC(WEB, DL_SVC_INPUT_TIMEOUT, 726),
+
 	/* The URL, checked before anything is sent. */
 	URL(FTP, DL_URL_MALFORMED, 610),
 	URL(FTP, DL_URL_NO_HOST, 610),
@@ -66,7 +76,11 @@ static const struct fota_rule fota_rules[] = {
 	URL(FTP, DL_URL_BAD_PORT, 610),
 	URL(FTP, DL_URL_TOO_LONG, 610),
 	URL(FTP, DL_URL_NOT_ROOT, 610),
+	URL(FTP, DL_URL_EMPTY, 610),
+	URL(FTP, DL_URL_ENCODE, 610),
 	URL(WEB, DL_URL_MALFORMED, 711),
+	URL(WEB, DL_URL_EMPTY, 712),
+	URL(WEB, DL_URL_ENCODE, 720),
 	URL(WEB, DL_URL_NO_HOST, 712),
 	URL(WEB, DL_URL_BAD_ADDRESS, 713),
 	URL(WEB, DL_URL_BAD_PORT, 730),
@@ -144,7 +158,10 @@ static const struct fota_rule fota_rules[] = {
 	CURL(FTP, CURLE_FTP_WEIRD_SERVER_REPLY, ANY, 601),
 	CURL(FTP, ANY, ANY, 601),
 
-	/* HTTP(S): the status, when one came. */
+	/* HTTP(S): the status, when one came.  The host's own request
+	 * reads whatever page came, its status beside it. */
+	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 100, 999, ANY,
+	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1 },
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 200, 299, ANY, ANY, ANY, NULL, 0),
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, 300, 999, ANY, ANY, ANY, NULL, 723),
 
@@ -193,7 +210,8 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->text == NULL || strstr(res->error, r->text) != NULL) &&
 	    (r->url == ANY || r->url == (int)res->url) &&
 	    (r->pdp == ANY || r->pdp == (int)res->pdp) &&
-	    (r->call == ANY || r->call == (int)res->call);
+	    (r->call == ANY || r->call == (int)res->call) &&
+	    r->svc == (int)res->svc && (!r->page || res->page);
 }
 
 int
