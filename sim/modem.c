@@ -622,6 +622,14 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
+	m->link = link_new(clock, m->log);
+	if (cfg->link_shape != NULL)
+		m->link_profile = *cfg->link_shape;
+	link_set_profile(m->link, &m->link_profile);
+	if (cfg->link_faults != NULL)
+		link_set_faults(m->link, cfg->link_faults);
+	if (cfg->sockets_in_use > 0)
+		link_set_sockets_in_use(m->link, cfg->sockets_in_use);
 	m->fota.ca_file = cfg->ca_file;
 	if (cfg->fota_timeouts != NULL)
 		m->fota.timeouts = *cfg->fota_timeouts;
@@ -672,6 +680,8 @@ modem_free(struct modem *m)
 	clock_timer_stop(&m->down_t);
 	clock_timer_stop(&m->uart_t);
 	fota_job_free(&m->fota);
+	link_free(m->link);
+	m->link = NULL;
 	firmware_close(m->fw);
 	m->fw = NULL;
 	port_free(&m->port);

@@ -18,6 +18,7 @@
 #include "at-frame.h"
 #include "clock.h"
 #include "fota-job.h"
+#include "net/link.h"
 #include "net/net.h"
 #include "port.h"
 #include "util.h"
@@ -65,6 +66,10 @@ struct modem_config {
 	size_t			 nnet_events;
 	double			 pdp_act_time;	/* 0 in a zeroed config: the
 						   default */
+	const struct link_profile *link_shape;	/* --link-shape (NULL:
+						   unshaped) */
+	const struct link_faults *link_faults;	/* --link-fault (NULL: none) */
+	int			 sockets_in_use; /* --sockets-in-use */
 };
 
 struct firmware;
@@ -99,6 +104,9 @@ struct modem {
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
+	struct link		*link;		/* the relay every TCP connection
+						   passes through (net/link.c) */
+	struct link_profile	 link_profile;	/* what it applies */
 	int			 qiact_cid;	/* AT+QIACT waiting for it (0) */
 	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
