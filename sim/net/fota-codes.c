@@ -39,24 +39,28 @@ struct fota_rule {
 	int		 pdp;		/* enum dl_pdp, ANY */
 	int		 call;		/* enum dl_call, ANY */
 	int		 code;
+	int		 no_socket;	/* 1: only when a connection found the
+					   socket table full; 0: either */
 };
 
 #define ERR		-2		/* any CURLcode but CURLE_OK */
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, 0 }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, 0 }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, 0 }
 #define VOICE(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, 0 }
 #define DNS(p, d, code)	ROW(p, ANY, ANY, d, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, r, r, ANY, ANY, ANY, NULL, code)
 #define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, c, ANY, ANY, e, ANY, ANY, NULL, code)
+#define NOSOCK(p, code) \
+	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, 1 }
 
 static const struct fota_rule fota_rules[] = {
 	/* The URL, checked before anything is sent. */
@@ -116,6 +120,12 @@ static const struct fota_rule fota_rules[] = {
 	STOP(WEB, DL_STOP_NETWORK, ANY, 710),
 	STOP(WEB, DL_STOP_PDP, ANY, 709),
 	STOP(WEB, DL_STOP_CALL, ANY, 724),
+
+	/* A connection found the module's socket table full (the engine's
+	 * own opensocket refused; docs/network.md).  The FTP list has no
+	 * socket code: 605, its network error. */
+	NOSOCK(FTP, 605),
+	NOSOCK(WEB, 715),
 
 	/* FTP: an RFC 959 reply ended the session, at whatever stage. */
 	REPLY(421, 614), REPLY(425, 615), REPLY(426, 616), REPLY(450, 617),
@@ -191,7 +201,8 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->text == NULL || strstr(res->error, r->text) != NULL) &&
 	    (r->url == ANY || r->url == (int)res->url) &&
 	    (r->pdp == ANY || r->pdp == (int)res->pdp) &&
-	    (r->call == ANY || r->call == (int)res->call);
+	    (r->call == ANY || r->call == (int)res->call) &&
+	    (!r->no_socket || res->no_socket);
 }
 
 int
