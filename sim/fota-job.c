@@ -414,7 +414,10 @@ fota_connect(struct fota_job *j)
 	rq.peer = j->resolved ? j->pin : j->addr;
 	if (j->dl == NULL) {
 		struct dl_cbs cbs = { fota_dl_size, fota_dl_data, fota_dl_done, j };
-		j->dl = dl_new(j->m->clock, j->m->log, j->m->link, &cbs);
+		/* FOTASIM_NO_RELAY: bench/link's direct reference only. */
+		j->dl = dl_new(j->m->clock, j->m->log,
+		    getenv("FOTASIM_NO_RELAY") != NULL ? NULL : j->m->link,
+		    &cbs);
 	}
 	if (j->dl == NULL || dl_start(j->dl, &rq) != 0)
 		fota_end(j, j->proto == DL_FTP ? 601 : 701);

@@ -152,6 +152,8 @@ static const struct link_profile link_unshaped = { 0, 0, 0, 0 };
 
 static void	link_pipe_run(struct link_pipe *);
 static void	link_conn_free(struct link_conn *);
+static void	link_delivered(struct link_pipe *, const unsigned char *,
+		    size_t);
 
 /* ---- the arithmetic ------------------------------------------------ */
 
@@ -826,6 +828,24 @@ link_pipe_fill(struct link_pipe *p)
 		}
 		link_pipe_flip(p, buf, (size_t)n);
 		p->moved += (uint64_t)n;
+		/* Unshaped and nothing waiting: straight on, no copy. */
+		if (!link_shaped(l) && slice == NULL && p->head == NULL &&
+		    c->accepted && *p->to != -1) {
+			ssize_t w = send(*p->to, buf, (size_t)n, MSG_NOSIGNAL);
+
+			if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				link_conn_reset(c);
+				return;
+			}
+			if (w > 0)
+				link_delivered(p, buf, (size_t)w);
+			if (w == n)
+				continue;
+			if (w > 0) {
+				memmove(buf, buf + w, (size_t)(n - w));
+				n -= w;
+			}
+		}
 		link_pipe_queue(p, SEG_DATA, buf, (size_t)n,
 		    slice != NULL ? slice->gap : -1);
 	}
@@ -848,6 +868,20 @@ link_pipe_fill(struct link_pipe *p)
 }
 
 static void	link_pipe_run(struct link_pipe *);
+static void	link_kick_held(struct link *);
+
+/* Bytes reached the receiver: follow the control connection's replies. */
+static void
+link_delivered(struct link_pipe *p, const unsigned char *data, size_t n)
+{
+	struct link_conn *c = p->c;
+
+	if (c->n != 1 || p->dir != LINK_DOWN)
+		return;
+	link_scan_replies(c, data, n);
+	if (c->final)
+		link_kick_held(c->l);
+}
 
 /* The first connection has delivered all it had: held closes may go. */
 static void
@@ -920,9 +954,7 @@ link_pipe_flush(struct link_pipe *p)
 				link_conn_reset(c);
 				return;
 			}
-			if (c->n == 1 && p->dir == LINK_DOWN)
-				link_scan_replies(c, s->data + s->off,
-				    (size_t)n);
+			link_delivered(p, s->data + s->off, (size_t)n);
 			s->off += (size_t)n;
 			p->queued -= (size_t)n;
 			if (s->off < s->len) {
@@ -940,8 +972,6 @@ link_pipe_flush(struct link_pipe *p)
 		clock_timer_at(&p->t, p->head->due);
 	else
 		clock_timer_stop(&p->t);
-	if (c->n == 1 && p->dir == LINK_DOWN && c->final)
-		link_kick_held(l);
 }
 
 /* Deliver what is due, take what comes, a few rounds at most. */
