@@ -379,6 +379,15 @@ clock_timer_start(struct clock_timer *t, double delay)
 }
 
 void
+clock_timer_at(struct clock_timer *t, double when)
+{
+	struct clock *c = t->clock;
+	double base = c->firing ? c->firing_due : clock_now(c);
+
+	clock_timer_start(t, when > base ? when - base : 0);
+}
+
+void
 clock_timer_stop(struct clock_timer *t)
 {
 	struct clock *c = t->clock;

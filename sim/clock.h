@@ -74,6 +74,8 @@ void	clock_timer_init(struct clock_timer *, struct clock *, clock_cb,
 void	clock_timer_watchdog(struct clock_timer *);
 /* (Re)start a timer to fire after `delay` simulated seconds. */
 void	clock_timer_start(struct clock_timer *, double delay);
+/* (Re)start a timer to fire at simulated time `when` (now if it is past). */
+void	clock_timer_at(struct clock_timer *, double when);
 /* Stop a timer; harmless if it is not running. */
 void	clock_timer_stop(struct clock_timer *);
 /* Whether a timer is running. */

@@ -33,6 +33,8 @@ struct main_opts {
 	struct dl_timeouts	*timeouts;
 	struct main_list	*lists;		/* repeated options */
 	struct net_link_override *link;	/* --link-profile */
+	struct link_faults	*faults;	/* --link-fault, in order */
+	struct link_profile	*shape;		/* --link-shape */
 };
 
 #define MAIN_LIST_MAX	32
@@ -313,6 +315,53 @@ main_check_rats(const struct modem_config *cfg, const struct main_list *ev,
 	return 0;
 }
 
+/* --link-fault SPEC[;SPEC...]: repeatable, the faults add up. */
+static int
+main_opt_link_fault(void *ctx, const struct opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[256];
+
+	if (link_faults_parse(m->faults, v, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "--%s: %s", o->name, why);
+	return -1;
+}
+
+/* --link-shape down=BPS,up=BPS,rtt=S,jitter=S. */
+static int
+main_opt_link_shape(void *ctx, const struct opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[256];
+
+	if (link_profile_parse(m->shape, v, why, sizeof why) == 0) {
+		m->cfg->link_shape = m->shape;
+		return 0;
+	}
+	snprintf(err, errlen, "--%s: %s", o->name, why);
+	return -1;
+}
+
+/* --sockets-in-use N. */
+static int
+main_opt_sockets(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	long n;
+
+	if (parse_long(v, 0, LINK_SOCKETS, &n) == 0) {
+		m->cfg->sockets_in_use = (int)n;
+		return 0;
+	}
+	snprintf(err, errlen, "--%s: expected 0 to %d sockets, not '%s'",
+	    o->name, LINK_SOCKETS, v);
+	return -1;
+}
+
 /* The flash options: the firmware half parses them. */
 static int
 main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
@@ -376,6 +425,16 @@ static const struct opt main_opts[] = {
 	  "default:\ndown=B,up=B,rtt=T,jitter=T, any of them (B: bits/s,\n"
 	  "40k, 2M; T: 300ms, 0.3s; docs/network.md)",
 	  main_opt_link_profile, 0, 0 },
+	{ "link-fault", 0, "SPEC", "a fault on the link, e.g. \"down reset "
+	  "after=40000 conn=2\",\n\"up stall\", \"down flip at=1234\", "
+	  "\"any refuse p=0.5 seed=7\";\nSPEC[;SPEC...], repeatable "
+	  "(docs/network.md)", main_opt_link_fault, 0, 0 },
+	{ "link-shape", 0, "P", "the link's shaping until the radio sets it:\n"
+	  "down=BPS,up=BPS,rtt=S,jitter=S (BPS with k or M;\ndefault: "
+	  "unshaped; docs/network.md)", main_opt_link_shape, 0, 0 },
+	{ "sockets-in-use", 0, "N", "sockets of the module's 12 that other "
+	  "services hold\n(default 0; docs/network.md)", main_opt_sockets, 0,
+	  0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
@@ -425,8 +484,10 @@ main(int argc, char **argv)
 	struct dl_timeouts timeouts;
 	struct main_list lists[MAIN_NLIST];
 	struct net_link_override link;
+	struct link_faults faults = { .n = 0 };
+	struct link_profile shape = { 0, 0, 0, 0 };
 	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
-	    &speed, &timeouts, lists, &link };
+	    &speed, &timeouts, lists, &link, &faults, &shape };
 	char err[512];
 	int c, i, rc;
 
@@ -458,6 +519,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg.fw_opts = &fwopts;
+	if (faults.n > 0)
+		cfg.link_faults = &faults;
 	cfg.fota_timeouts = &timeouts;
 	cfg.dns = lists[MAIN_LIST_DNS].v;
 	cfg.ndns = lists[MAIN_LIST_DNS].n;

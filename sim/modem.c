@@ -653,6 +653,14 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	qfupl_init(&m->upl, m);
 	qhttp_init(&m->http, m);
 	m->fota.xfer.ca_file = cfg->ca_file;
+	m->link = link_new(clock, m->log);
+	if (cfg->link_shape != NULL)
+		m->link_profile = *cfg->link_shape;
+	link_set_profile(m->link, &m->link_profile);
+	if (cfg->link_faults != NULL)
+		link_set_faults(m->link, cfg->link_faults);
+	if (cfg->sockets_in_use > 0)
+		link_set_sockets_in_use(m->link, cfg->sockets_in_use);
 	if (cfg->fota_timeouts != NULL)
 		m->fota.xfer.timeouts = *cfg->fota_timeouts;
 	m->fota.xfer.resumes = cfg->fota_resumes;
@@ -712,6 +720,8 @@ modem_free(struct modem *m)
 	fota_job_free(&m->fota);
 	qfupl_cancel(&m->upl);
 	qhttp_free(&m->http);
+	link_free(m->link);
+	m->link = NULL;
 	firmware_close(m->fw);
 	m->fw = NULL;
 	port_free(&m->port);

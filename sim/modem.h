@@ -20,6 +20,7 @@
 #include "at-file.h"
 #include "at-http.h"
 #include "fota-job.h"
+#include "net/link.h"
 #include "net/net.h"
 #include "port.h"
 #include "util.h"
@@ -72,6 +73,10 @@ struct modem_config {
 	enum net_rat		 rat;		/* the technology at boot */
 	const struct net_link_override *link_override; /* --link-profile
 						   (NULL: none) */
+	const struct link_profile *link_shape;	/* --link-shape (NULL:
+						   unshaped) */
+	const struct link_faults *link_faults;	/* --link-fault (NULL: none) */
+	int			 sockets_in_use; /* --sockets-in-use */
 };
 
 struct firmware;
@@ -110,6 +115,9 @@ struct modem {
 	struct qhttp		 http;		/* AT+QHTTP* */
 	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
 						   for it (0: none) */
+	struct link		*link;		/* the relay every TCP connection
+						   passes through (net/link.c) */
+	struct link_profile	 link_profile;	/* what it applies */
 	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
 

@@ -425,10 +425,14 @@ xfer_connect(struct xfer *x)
 		rq.host = x->host;
 		rq.addr = x->pin;
 	}
+	rq.peer = x->resolved ? x->pin : x->addr;
 	if (x->dl == NULL) {
 		struct dl_cbs cbs = { xfer_dl_size, xfer_dl_data, xfer_dl_done,
 		    x, x->cbs.header != NULL ? xfer_dl_header : NULL };
-		x->dl = dl_new(x->m->clock, x->m->log, &cbs);
+		/* FOTASIM_NO_RELAY: bench/link's direct reference only. */
+		x->dl = dl_new(x->m->clock, x->m->log,
+		    getenv("FOTASIM_NO_RELAY") != NULL ? NULL : x->m->link,
+		    &cbs);
 	}
 	if (x->dl == NULL || dl_start(x->dl, &rq) != 0) {
 		xfer_done(x, x->proto == DL_FTP ? 601 : 701);

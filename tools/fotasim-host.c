@@ -6,7 +6,8 @@
  *   fotasim-host --port PATH [--retries N] [--timeout SECS] upgrade --file PKG
  *
  * It opens the port raw with CRTSCTS, waits until the module answers, reads
- * the revision (ATI), starts the transfer (for --file: turns on the
+ * the revision (ATI), over the air waits until the module has registered
+ * (AT+CREG?), starts the transfer (for --file: turns on the
  * module's flow control and streams the package after FILESTART), follows
  * the URCs with a progress line, survives the reboot by reopening the port
  * until the module answers again, and checks the new revision.  A failed
@@ -248,6 +249,27 @@ host_reach(struct host *h, double secs)
 	return -1;
 }
 
+/*
+ * Over the air: wait until the module has registered (AT+CREG? says home
+ * or roaming), as a host should before it asks for a download; right
+ * after the boot the radio is still searching.
+ */
+static int
+host_registered(struct host *h, double secs)
+{
+	ev_tstamp until = ev_time() + secs;
+	char info[HOST_LINE_MAX], *p;
+
+	while (ev_time() < until) {
+		if (host_cmd(h, "AT+CREG?", info, sizeof info, 5.0) == 0 &&
+		    (p = strstr(info, "+CREG: ")) != NULL &&
+		    (p = strchr(p, ',')) != NULL && (p[1] == '1' || p[1] == '5'))
+			return 0;
+		host_wait(h, 0.1);
+	}
+	return -1;
+}
+
 /* The revision from ATI's "Revision: ..." line. */
 static int
 host_revision(struct host *h, char *rev, size_t size)
@@ -436,6 +458,8 @@ main(int argc, char **argv)
 	if (host_reach(&h, 60) != 0 || host_revision(&h, before, sizeof before) != 0)
 		host_die("%s: the module does not answer", h.path);
 	printf("revision %s\n", before);
+	if (url != NULL && host_registered(&h, 60) != 0)
+		host_die("%s: the module does not register", h.path);
 	if (pkg != NULL && (host_cmd(&h, "AT+QCFG=\"usbifc\",2,2", NULL, 0, 5) != 0 ||
 	    host_cmd(&h, "AT+IFC=2,2", NULL, 0, 5) != 0))
 		host_die("cannot turn on the module's flow control");

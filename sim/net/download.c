@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,6 +32,7 @@
 #include <ev.h>
 
 #include "download.h"
+#include "link.h"
 #include "translog.h"
 #include "util.h"
 
@@ -74,6 +77,7 @@ struct download {
 	struct clock		*clock;
 	struct ev_loop		*loop;
 	struct translog		*log;
+	struct link		*link;		/* the relay, or NULL */
 	struct dl_cbs		 cbs;
 	CURLM			*multi;
 	CURL			*easy;
@@ -94,6 +98,8 @@ struct download {
 	int			 suspended;	/* packet data held (a call on
 						   GSM): libcurl is not run */
 	struct dl_sock		*socks;		/* libcurl's watched sockets */
+	int			 pre;		/* the first connection is being
+						   made ahead of libcurl */
 	int			 fds[DL_MAX_FDS]; /* sockets libcurl opened, -1 free */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
@@ -213,15 +219,33 @@ dl_set_stage(struct download *dl, enum dl_stage s)
 	dl->res.stage = s;
 }
 
-/* libcurl: a socket for a connection; remembered so it can be dropped. */
+/*
+ * libcurl: a socket for a connection, from the relay; remembered so it can
+ * be dropped.  A full socket table is the module's own refusal, recorded
+ * as such (no_socket), not guessed later from libcurl's code.
+ */
 static curl_socket_t
 dl_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
 	struct download *dl = arg;
-	int fd, i;
+	int fd = -1, i;
 
 	(void)purpose;
-	if ((fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol)) == -1)
+	if (dl->link == NULL)
+		fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	else
+		switch (link_open(dl->link, &a->addr, &a->addrlen, &fd)) {
+		case LINK_OPEN_RELAYED:
+		case LINK_OPEN_REFUSED:
+			a->family = AF_INET;	/* the relay's loopback */
+			break;
+		case LINK_OPEN_NO_SOCKET:
+			dl->res.no_socket = 1;
+			return CURL_SOCKET_BAD;
+		default:
+			return CURL_SOCKET_BAD;
+		}
+	if (fd == -1)
 		return CURL_SOCKET_BAD;
 	for (i = 0; i < DL_MAX_FDS; i++)
 		if (dl->fds[i] == -1) {
@@ -240,6 +264,8 @@ dl_close_cb(void *arg, curl_socket_t fd)
 	for (i = 0; i < DL_MAX_FDS; i++)
 		if (dl->fds[i] == fd)
 			dl->fds[i] = -1;
+	if (dl->link != NULL)
+		link_closed(dl->link, fd);
 	return close(fd);
 }
 
@@ -298,14 +324,19 @@ dl_finish(struct download *dl, CURLcode code)
 		dl_set_stage(dl, DL_STAGE_DONE);
 	str_copy(dl->res.error, dl->errbuf[0] ? dl->errbuf :
 	    curl_easy_strerror(code), sizeof dl->res.error);
-	curl_multi_remove_handle(dl->multi, dl->easy);
+	if (!dl->pre)
+		curl_multi_remove_handle(dl->multi, dl->easy);
+	dl->pre = 0;
 	dl_release(dl);
 	dl_drop_connections(dl);
+	if (dl->link != NULL)
+		link_end(dl->link);
 	ev_timer_stop(dl->loop, &dl->curl_t);
 	translog_state(dl->log, "download", "end curl=%d rc=%ld errno=%ld "
-	    "stage=%s wait=%s bytes=%llu", (int)code, dl->res.rc,
+	    "stage=%s wait=%s bytes=%llu%s", (int)code, dl->res.rc,
 	    dl->res.os_errno, dl_stage_name(dl->res.stage),
-	    dl_wait_name(dl->res.wait), (unsigned long long)dl->res.bytes);
+	    dl_wait_name(dl->res.wait), (unsigned long long)dl->res.bytes,
+	    dl->res.no_socket ? " no-socket" : "");
 	res = dl->res;
 	if (dl->cbs.done != NULL)
 		dl->cbs.done(dl->cbs.arg, &res);
@@ -628,7 +659,8 @@ dl_xferinfo_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 }
 
 struct download *
-dl_new(struct clock *clock, struct translog *log, const struct dl_cbs *cbs)
+dl_new(struct clock *clock, struct translog *log, struct link *link,
+    const struct dl_cbs *cbs)
 {
 	static int curl_ready;
 	struct download *dl;
@@ -642,6 +674,7 @@ dl_new(struct clock *clock, struct translog *log, const struct dl_cbs *cbs)
 	dl->clock = clock;
 	dl->loop = clock_loop(clock);
 	dl->log = log;
+	dl->link = link;
 	if (cbs != NULL)
 		dl->cbs = *cbs;
 	if ((dl->multi = curl_multi_init()) == NULL) {
@@ -751,6 +784,47 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 	return 0;
 }
 
+/* The relay's first connection is decided: libcurl takes it from here. */
+static void
+dl_link_ready(void *arg)
+{
+	struct download *dl = arg;
+
+	if (dl->easy == NULL || !dl->pre)
+		return;
+	dl->pre = 0;
+	if (curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK)
+		dl_finish(dl, CURLE_FAILED_INIT);
+}
+
+/* Open the first connection on the link before libcurl runs; 0 if so. */
+static int
+dl_preconnect(struct download *dl, const struct dl_request *rq)
+{
+	struct link_cbs cbs = { dl_link_ready, dl };
+	struct sockaddr_in6 in6;
+	struct sockaddr_in in;
+
+	link_begin(dl->link, &cbs);
+	if (rq->peer == NULL)
+		return -1;
+	memset(&in, 0, sizeof in);
+	memset(&in6, 0, sizeof in6);
+	if (inet_pton(AF_INET, rq->peer, &in.sin_addr) == 1) {
+		in.sin_family = AF_INET;
+		in.sin_port = htons((uint16_t)rq->port);
+		return link_preconnect(dl->link, (struct sockaddr *)&in,
+		    sizeof in);
+	}
+	if (inet_pton(AF_INET6, rq->peer, &in6.sin6_addr) == 1) {
+		in6.sin6_family = AF_INET6;
+		in6.sin6_port = htons((uint16_t)rq->port);
+		return link_preconnect(dl->link, (struct sockaddr *)&in6,
+		    sizeof in6);
+	}
+	return -1;
+}
+
 int
 dl_start(struct download *dl, const struct dl_request *rq)
 {
@@ -768,8 +842,14 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	dl->paused = 0;
 	dl->suspended = 0;
 	dl->to = rq->timeouts;
-	if (dl_setup(dl, rq) != 0 ||
-	    curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
+	dl->pre = 0;
+	if (dl_setup(dl, rq) != 0) {
+		dl_release(dl);
+		return -1;
+	}
+	if (dl->link != NULL && dl_preconnect(dl, rq) == 0)
+		dl->pre = 1;
+	else if (curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
 		dl_release(dl);
 		return -1;
 	}

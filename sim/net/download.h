@@ -21,6 +21,7 @@
 #include "clock.h"
 
 struct translog;
+struct link;
 
 enum dl_proto {
 	DL_FTP,
@@ -144,6 +145,8 @@ struct dl_result {
 	int64_t		 size;		/* declared size, -1 unknown */
 	int		 short_body;	/* ended well, but fewer bytes than
 					   declared */
+	int		 no_socket;	/* a connection found the module's
+					   socket table full */
 	char		 error[256];	/* libcurl's error text */
 };
 
@@ -175,6 +178,9 @@ struct dl_request {
 	enum dl_proto		 proto;
 	const char		*host;		/* name to pin (NULL: literal) */
 	const char		*addr;		/* its address from the DNS */
+	const char		*peer;		/* the numeric address connected to
+						   (addr, or the URL's literal);
+						   NULL: libcurl's choice */
 	int			 port;
 	const char		*ca_file;	/* HTTPS: verify against it; NULL:
 						   no verification, as the module */
@@ -197,8 +203,12 @@ void	dl_timeouts_default(struct dl_timeouts *);
  */
 int	dl_timeouts_parse(struct dl_timeouts *, const char *, char *err,
 	    size_t errlen);
-/* An engine on a clock's loop, logging to a modem's transcript. */
-struct download *dl_new(struct clock *, struct translog *, const struct dl_cbs *);
+/*
+ * An engine on a clock's loop, logging to a modem's transcript; every
+ * connection goes through `link` (the module's relay; NULL: direct).
+ */
+struct download *dl_new(struct clock *, struct translog *, struct link *,
+	    const struct dl_cbs *);
 void	dl_free(struct download *);
 /* Start a transfer; returns 0, or -1 if one is running or libcurl refuses. */
 int	dl_start(struct download *, const struct dl_request *);

@@ -42,26 +42,30 @@ struct fota_rule {
 	int		 svc;		/* enum dl_svc: 0 in every row but
 					   the SVC() ones */
 	int		 page;		/* 1: only the host's own requests */
+	int		 no_socket;	/* 1: only when a connection found the
+					   socket table full; 0: either */
 };
 
 #define ERR		-2		/* any CURLcode but CURLE_OK */
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0 }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 0 }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0, 0 }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0, 0 }
 #define VOICE(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0, 0 }
 #define SVC(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0, 0 }
 #define DNS(p, d, code)	ROW(p, ANY, ANY, d, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, r, r, ANY, ANY, ANY, NULL, code)
 #define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, c, ANY, ANY, e, ANY, ANY, NULL, code)
+#define NOSOCK(p, code) \
+	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 1 }
 
 static const struct fota_rule fota_rules[] = {
 	/* The module's own services, before anything is sent. */
@@ -131,6 +135,12 @@ static const struct fota_rule fota_rules[] = {
 	STOP(WEB, DL_STOP_PDP, ANY, 709),
 	STOP(WEB, DL_STOP_CALL, ANY, 724),
 
+	/* A connection found the module's socket table full (the engine's
+	 * own opensocket refused; docs/network.md).  The FTP list has no
+	 * socket code: 605, its network error. */
+	NOSOCK(FTP, 605),
+	NOSOCK(WEB, 715),
+
 	/* FTP: an RFC 959 reply ended the session, at whatever stage. */
 	REPLY(421, 614), REPLY(425, 615), REPLY(426, 616), REPLY(450, 617),
 	REPLY(451, 618), REPLY(452, 619), REPLY(500, 620), REPLY(501, 621),
@@ -161,7 +171,7 @@ static const struct fota_rule fota_rules[] = {
 	/* HTTP(S): the status, when one came.  The host's own request
 	 * reads whatever page came, its status beside it. */
 	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 100, 999, ANY,
-	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1 },
+	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1, 0 },
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 200, 299, ANY, ANY, ANY, NULL, 0),
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, 300, 999, ANY, ANY, ANY, NULL, 723),
 
@@ -211,7 +221,8 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->url == ANY || r->url == (int)res->url) &&
 	    (r->pdp == ANY || r->pdp == (int)res->pdp) &&
 	    (r->call == ANY || r->call == (int)res->call) &&
-	    r->svc == (int)res->svc && (!r->page || res->page);
+	    r->svc == (int)res->svc && (!r->page || res->page) &&
+	    (!r->no_socket || res->no_socket);
 }
 
 int

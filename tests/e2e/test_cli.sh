@@ -21,6 +21,18 @@ desc="--net-event without T="; t expect_refused --link /tmp/x --net-event "5 cov
 desc="--net-event unknown"; t expect_refused --link /tmp/x --net-event "T=5 coverage gone"
 desc="--net-event pdp 0"; t expect_refused --link /tmp/x --net-event "T=5 pdp 0 deactivated"
 desc="--pdp-activation-time 0"; t expect_refused --link /tmp/x --pdp-activation-time 0
+desc="--link-fault without a direction"; t expect_refused --link /tmp/x --link-fault "reset after=10"
+desc="--link-fault unknown fault"; t expect_refused --link /tmp/x --link-fault "down explode"
+desc="--link-fault flip without at="; t expect_refused --link /tmp/x --link-fault "down flip"
+desc="--link-fault refuse with a direction"; t expect_refused --link /tmp/x --link-fault "up refuse"
+desc="--link-fault key the fault does not take"; t expect_refused --link /tmp/x --link-fault "down reset at=5"
+desc="--link-fault bad number"; t expect_refused --link /tmp/x --link-fault "down stall after=-1"
+desc="--link-fault p over 1"; t expect_refused --link /tmp/x --link-fault "any refuse p=1.5"
+desc="--link-fault conn 0"; t expect_refused --link /tmp/x --link-fault "any blackhole conn=0"
+desc="--link-fault bad second spec"; t expect_refused --link /tmp/x --link-fault "up stall; down reset after=x"
+desc="--link-fault empty"; t expect_refused --link /tmp/x --link-fault ";"
+desc="--link-shape bad rate"; t expect_refused --link /tmp/x --link-shape down=40q
+desc="--sockets-in-use 13"; t expect_refused --link /tmp/x --sockets-in-use 13
 desc="--help exits 0"; t "$fotasim" --help >/dev/null
 desc="--version"; t sh -c "'$fotasim' --version | grep -q '^fotasim '"
 desc="unwritable state dir"; t sh -c "! '$fotasim' --link /tmp/x --state-dir /proc/nope 2>/dev/null"

@@ -72,6 +72,33 @@ CASES = [
 ]
 
 
+# (name, URL template, fotasim options, code): causes on the link.
+LINK_CASES = [
+    ("fota-http-715", HTTP, ["--sockets-in-use", "12"], 715),
+    ("fota-ftp-605-no-socket", FTP, ["--sockets-in-use", "12"], 605),
+    ("fota-ftp-605-no-data-socket", FTP, ["--sockets-in-use", "11"], 605),
+    ("fota-http-716-refuse", HTTP, ["--link-fault", "any refuse"], 716),
+    ("fota-http-716-blackhole", HTTP, ["--link-fault", "any blackhole"], 716),
+    ("fota-ftp-605-refuse", FTP, ["--link-fault", "any refuse"], 605),
+    ("fota-ftp-609-blackhole", FTP, ["--link-fault", "any blackhole"], 609),
+    ("fota-ftp-605-data-refused", FTP, ["--link-fault", "any refuse conn=2"],
+     605),
+    ("fota-http-717-link", HTTP, ["--link-fault", "down reset after=40000"],
+     717),
+    ("fota-ftp-608-link", FTP,
+     ["--link-fault", "down reset after=40000 conn=2"], 608),
+    ("fota-ftp-607-link", FTP,
+     ["--link-fault", "down close after=1000 conn=2"], 607),
+    ("fota-http-719-link", HTTP, ["--link-fault", "down close after=1000"],
+     719),
+    ("fota-http-722-link", HTTP, ["--link-fault", "down stall after=1000"],
+     722),
+    # the headers are 141 bytes: they pass, then nothing
+    ("fota-http-727-link", HTTP, ["--link-fault", "down stall after=141"],
+     727),
+    ("fota-http-728-link", HTTP, ["--link-fault", "down stall"], 728),
+]
+
 
 def qfotadl(h, url):
     """Send AT+QFOTADL and return everything through its FTPEND/HTTPEND."""
@@ -136,6 +163,20 @@ def body(modem):
         h = ready(m)
         code_case(h, m, name, url.format(**addr), code)
         h.close()
+        m.cleanup()
+    # Codes from the link between the module and the servers: the fault
+    # proxy (--link-fault) and the module's socket table (--sockets-in-use).
+    for name, url, extra, code in LINK_CASES:
+        if only and name not in only:
+            continue
+        m = modem(speed="max")
+        m.args += ["--flash-timing", "zero"] + extra
+        addr = serve(m, root)
+        h = ready(m)
+        tr = code_case(h, m, name, url.format(**addr), code)
+        h.close()
+        if only:
+            print(tr)
         m.cleanup()
     if only:
         return
