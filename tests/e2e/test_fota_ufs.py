@@ -12,12 +12,12 @@ The modems run at --speed 1 with a fast flash, so that QFUPL's <timeout>
 (a watchdog only the host ends) is wall seconds and no host races it."""
 import os
 import re
-import signal
 import subprocess
 import tempfile
 import time
 
-from fotasim_test import check, run, booted, image, slot_bytes, PKG
+from fotasim_test import (check, run, booted, image, slot_bytes, PKG,
+                          power_cut)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -125,6 +125,20 @@ def upload(h, name, data, extra=""):
         if off + 1024 <= len(data):
             h.expect(rb"^A", 30)
     return h.expect(rb"(?s)^.*?\r\n(OK|\+CME ERROR: \d+)\r\n", 60).group(0)
+
+
+def rebooted_into(m, h, tmp, rev, slot, what):
+    """After END,0: the port hangs up; the next boot runs `rev`, and its
+    slot holds exactly fotasim-pkg's image.  Returns the new host."""
+    h.wait_hangup(60)
+    h.close()
+    h = booted(m)
+    check(h.cmd("AT+CGMR") == b"\r\n" + rev.encode() + b"\r\n" + OK,
+          "%s: %s runs after the reboot" % (what, rev))
+    check(slot_bytes(m.state_dir, slot) == image(tmp, rev),
+          "%s: slot %s is exactly fotasim-pkg image of %s" %
+          (what, "AB"[slot], rev))
+    return h
 
 
 def commands(modem):
@@ -235,13 +249,7 @@ def fwupd_path(modem):
           urcs[-1] == ("END", 0) and ups[-1:] == [100] and
           len(urcs) == len(ups) + 2, "fwupd: OK, then START, UPDATING to "
           "100, END,0 and nothing else: %r" % urcs[:3])
-    got = h.wait_hangup(60)
-    h.close()
-    h = booted(m)
-    check(h.cmd("AT+CGMR") == b"\r\n" + B.encode() + b"\r\n" + OK,
-          "fwupd: B runs after the reboot")
-    check(slot_bytes(m.state_dir, 1) == image(tmp, B),
-          "fwupd: slot B is exactly fotasim-pkg image of B")
+    h = rebooted_into(m, h, tmp, B, 1, "fwupd")
     check(h.cmd('AT+QFLST="UFS:%s"' % NAME) ==
           b'\r\n+QFLST: "UFS:%s",%d\r\n' % (NAME.encode(), len(ab)) + OK,
           "the package is still in the UFS after the reboot")
@@ -251,16 +259,9 @@ def fwupd_path(modem):
     check(verdict == "ok" and steps["QFLST"].endswith(OK) and
           steps["QFDEL"] == OK, "fwupd again: the orphan deleted, the "
           "rollback finished (%s)" % verdict)
-    h.wait_hangup(60)
-    h.close()
-    h = booted(m)
-    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
-          "rollback: A runs")
-    check(slot_bytes(m.state_dir, 0) == image(tmp, A),
-          "rollback: slot A is exactly fotasim-pkg image of A")
+    h = rebooted_into(m, h, tmp, A, 0, "rollback")
     h.close()
     m.cleanup()
-    del got
 
 
 def power_cuts(modem):
@@ -277,11 +278,7 @@ def power_cuts(modem):
     for off in range(0, len(ab) // 2, 2048):
         os.write(h.fd, ab[off:off + 2048])
         h.expect(rb"^AA", 30)
-    m.signal(signal.SIGKILL)
-    m.wait()
-    h.close()
-    m.start()
-    h = booted(m)
+    h = power_cut(m, h)
     check(h.cmd("AT+QFLST") == b'\r\n+QFLST: "UFS:keep.txt",4\r\n' + OK,
           "power cut mid-QFUPL: no file, the old one kept")
     check(h.cmd('AT+QFLDS="UFS"') == b"\r\n+QFLDS: %d,%d\r\n" %

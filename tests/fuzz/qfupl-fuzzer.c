@@ -35,37 +35,18 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct buf fuzz_out;
-
-static void
-fuzz_sink(void *arg, const void *p, size_t n)
-{
-	(void)arg;
-	buf_add(&fuzz_out, p, n);
-}
-
-/* Run the simulated clock until nothing is pending. */
-static void
-fuzz_settle(struct ev_loop *loop, struct clock *clk)
-{
-	int guard = 100000;
-
-	while (clock_pending(clk) > 0 && guard-- > 0)
-		ev_run(loop, EVRUN_ONCE);
-}
-
 /* The file +QFUPL reported must be in the UFS, byte for byte. */
 static void
 fuzz_check_file(struct modem *m, const uint8_t *sent, size_t nsent)
 {
-	const char *out = (const char *)buf_head(&fuzz_out), *q;
+	const char *out = (const char *)buf_head(fuzz_answer()), *q;
 	unsigned long long n = 0;
 	unsigned sum = 0;
 	uint64_t size, pos = 0;
 	unsigned char *back;
 	int found;
 
-	q = memmem(out, buf_used(&fuzz_out), "+QFUPL: ", 8);
+	q = memmem(out, buf_used(fuzz_answer()), "+QFUPL: ", 8);
 	found = firmware_ufs_stat(m->fw, "f.bin", &size) == 0;
 	if (q == NULL) {
 		if (found)
@@ -106,12 +87,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		loop = ev_loop_new(EVFLAG_AUTO);
 		clk = clock_new(loop, CLOCK_SPEED_MAX);
 		fuzz_state_in_memory();
-		buf_init(&fuzz_out);
 	}
 	flow = data[0] & 1;
 	ack = (data[0] >> 1) & 1;
 	piece = (size_t)(data[0] >> 2) + 1;
-	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_sink);
+	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
 	m.at.set.echo = 0;
 	if (flow) {
 		m.nv.usbifc_dce = 2;
@@ -122,10 +102,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(cmd, sizeof cmd, "AT+QFUPL=\"f.bin\",%llu,%d,%d\r",
 	    (unsigned long long)len, data[3] % 4 + 1, ack);
 	at_frame_input(&m.frame, (const unsigned char *)cmd, strlen(cmd));
-	if (!qfupl_receiving(&m.upl) || buf_used(&fuzz_out) != 11 ||
-	    memcmp(buf_head(&fuzz_out), "\r\nCONNECT\r\n", 11) != 0)
+	if (!qfupl_receiving(&m.upl) || buf_used(fuzz_answer()) != 11 ||
+	    memcmp(buf_head(fuzz_answer()), "\r\nCONNECT\r\n", 11) != 0)
 		abort();		/* a size that fits is always taken */
-	buf_reset(&fuzz_out);
+	buf_reset(fuzz_answer());
 	skip = 0;
 	for (off = 4; off < size; off += n) {
 		n = size - off < piece ? size - off : piece;
@@ -150,22 +130,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m.at.pending || qfupl_receiving(&m.upl))
 		abort();
 	fuzz_check_file(&m, data + 4 + skip, size - 4 - skip);
-	if (m.power == MODEM_ON && !m.at.halt) {
-		/* Bytes after the file were AT input and may have set V0, Q1,
-		 * S3...: answer with the factory settings. */
-		buf_reset(&fuzz_out);
-		at_settings_default(&m.at.set);
-		m.at.set.echo = 0;
-		m.frame.s3 = m.at.set.s3;
-		m.frame.s5 = m.at.set.s5;
-		at_frame_reset(&m.frame);
-		at_frame_input(&m.frame, (const unsigned char *)"AT\r", 3);
-		if (buf_used(&fuzz_out) < 6 ||
-		    memcmp(buf_head(&fuzz_out), "\r\nOK\r\n", 6) != 0)
-			abort();
-	}
+	fuzz_answers_at(&m);
 	modem_free(&m);
 	statedir_close(&sd);
-	buf_reset(&fuzz_out);
+	buf_reset(fuzz_answer());
 	return 0;
 }
