@@ -6,7 +6,8 @@ AT+QFDEL of an orphan, AT+QFUPL="dfota_update.bin",<size>,5,1 in 2048-byte
 writes (the last padded with 0xff) waiting for each 'A', the +QFUPL
 checksum against its own, then AT+QFOTADL="/data/ufs/dfota_update.bin" and
 its URCs parsed with fwupd's regex.  Also a power cut mid-QFUPL, a file that
-survives a power cut and a reboot, and a corrupt file (END,506).
+survives a power cut and a reboot, a corrupt file (END,506), and the file
+QFOTADL is copying (QFDEL 426, a power cut mid-copy).
 
 The modems run at --speed 1 with a fast flash, so that QFUPL's <timeout>
 (a watchdog only the host ends) is wall seconds and no host races it."""
@@ -311,8 +312,37 @@ def power_cuts(modem):
     m.cleanup()
 
 
+def in_use(modem):
+    """The file AT+QFOTADL is copying cannot be deleted (426) until the copy
+    is over.  Real NOR timing at --speed 1: the copy of a delta package
+    takes about 5 s, the host's next command a few milliseconds."""
+    tmp = tempfile.mkdtemp(prefix="fotasim-ufs.")
+    ab = package(tmp, A, B)
+    m = modem(speed="1")
+    m.start()
+    h = booted(m)
+    check(upload(h, NAME, ab, ",5,1") == b"\r\n+QFUPL: %d,%x\r\n" %
+          (len(ab), xor16(ab)) + OK, "in use: the package uploaded")
+    check(h.cmd('AT+QFOTADL="/data/ufs/%s"' % NAME) == OK, "in use: QFOTADL")
+    check(h.cmd('AT+QFDEL="%s"' % NAME) == cme(426) and
+          h.cmd('AT+QFDEL="*"') == OK and h.cmd("AT+QFLST") ==
+          b'\r\n+QFLST: "UFS:%s",%d\r\n' % (NAME.encode(), len(ab)) + OK,
+          "in use: QFDEL of the file being copied is 426, * skips it")
+    # A power cut mid-copy: A runs, the file stays, the copy is discarded.
+    h = power_cut(m, h)
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK and
+          h.cmd("AT+QFLST") == b'\r\n+QFLST: "UFS:%s",%d\r\n' %
+          (NAME.encode(), len(ab)) + OK and
+          "incomplete package in the FOTA area discarded" in m.transcript(),
+          "power cut mid-copy: A runs, the file is kept, the FOTA area "
+          "discarded")
+    h.close()
+    m.cleanup()
+
+
 def body(modem):
     commands(modem)
+    in_use(modem)
     fwupd_path(modem)
     power_cuts(modem)
 
