@@ -113,6 +113,20 @@ at_write_eol(struct at_engine *e)
 	at_write(e, eol, 2);
 }
 
+int
+at_arg_int(const struct at_req *r, unsigned i, long lo, long hi, long def,
+    long *v)
+{
+	if (r->nargs <= i || !r->args[i].present) {
+		*v = def;
+		return 0;
+	}
+	if (r->args[i].type != AT_P_INT || r->args[i].i < lo || r->args[i].i > hi)
+		return -1;
+	*v = r->args[i].i;
+	return 0;
+}
+
 void
 at_info(struct at_req *r, const char *fmt, ...)
 {

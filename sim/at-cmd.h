@@ -167,6 +167,10 @@ void	at_dispatch(struct at_engine *, const char *line, size_t len);
 void	at_finish(struct at_engine *, int res);
 /* Forget a pending command (power going away). */
 void	at_cancel(struct at_engine *);
+/* Optional integer argument i in [lo, hi]: its value, or `def` when
+ * omitted; -1 if it is not such a number. */
+int	at_arg_int(const struct at_req *, unsigned i, long lo, long hi, long def,
+	    long *v);
 /* Write an information line for the current command. */
 void	at_info(struct at_req *, const char *, ...) __attribute__((format(printf, 2, 3)));
 /* Write a final result code (OK / ERROR / +CME ERROR) per V/Q/CMEE. */

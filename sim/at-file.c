@@ -226,21 +226,6 @@ at_file_qfdel(struct at_req *r)
 	return AT_RES_OK;
 }
 
-/* An optional integer argument of QFUPL in [lo, hi]; -1 if it is not. */
-static int
-at_file_int(const struct at_req *r, unsigned i, long lo, long hi, long def,
-    long *v)
-{
-	if (r->nargs <= i || !r->args[i].present) {
-		*v = def;
-		return 0;
-	}
-	if (r->args[i].type != AT_P_INT || r->args[i].i < lo || r->args[i].i > hi)
-		return -1;
-	*v = r->args[i].i;
-	return 0;
-}
-
 /* AT+QFUPL="<name>",<file_size>,<timeout>,<ackmode>: names and ranges. */
 static int
 at_file_qfupl_check(struct at_req *r)
@@ -256,9 +241,9 @@ at_file_qfupl_check(struct at_req *r)
 		return CME_FILE_INPUT;
 	if (qfupl_ufs_name(s) == NULL)
 		return CME_FILE_NAME;
-	if (at_file_int(r, 1, 1, 0x7fffffffL, QFUPL_SIZE_DEFAULT, &v) != 0 ||
-	    at_file_int(r, 2, 1, 65535, QFUPL_TIMEOUT_DEFAULT, &v) != 0 ||
-	    at_file_int(r, 3, 0, 1, 0, &v) != 0)
+	if (at_arg_int(r, 1, 1, 0x7fffffffL, QFUPL_SIZE_DEFAULT, &v) != 0 ||
+	    at_arg_int(r, 2, 1, 65535, QFUPL_TIMEOUT_DEFAULT, &v) != 0 ||
+	    at_arg_int(r, 3, 0, 1, 0, &v) != 0)
 		return CME_FILE_PARAM;
 	if (m->fw == NULL)
 		return CME_FILE_WRITE;
@@ -368,9 +353,9 @@ at_file_qfupl(struct at_req *r)
 		    (unsigned long long)nfree);
 		return AT_RES_OK;
 	}
-	(void)at_file_int(r, 1, 1, 0x7fffffffL, QFUPL_SIZE_DEFAULT, &size);
-	(void)at_file_int(r, 2, 1, 65535, QFUPL_TIMEOUT_DEFAULT, &timeout);
-	(void)at_file_int(r, 3, 0, 1, 0, &ack);
+	(void)at_arg_int(r, 1, 1, 0x7fffffffL, QFUPL_SIZE_DEFAULT, &size);
+	(void)at_arg_int(r, 2, 1, 65535, QFUPL_TIMEOUT_DEFAULT, &timeout);
+	(void)at_arg_int(r, 3, 0, 1, 0, &ack);
 	str_copy(u->name, qfupl_ufs_name(r->args[0].s), sizeof u->name);
 	if ((rc = firmware_ufs_create(m->fw, u->name, (uint64_t)size)) != 0)
 		return at_file_error(rc);

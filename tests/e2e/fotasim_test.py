@@ -313,6 +313,16 @@ def booted(m, limit=LIMIT):
     return h
 
 
+def power_cut(m, h):
+    """SIGKILL fotasim (a power cut), then power it on again on the same
+    state dir; return a host on the new boot (echo off)."""
+    m.signal(signal.SIGKILL)
+    m.wait()
+    h.close()
+    m.start()
+    return booted(m)
+
+
 def ready(m, limit=LIMIT, registrations=None):
     """Open the port of a modem at --speed max once it has registered (by
     default once per boot so far; `registrations` for boots that did not

@@ -6,18 +6,19 @@ AT+QFDEL of an orphan, AT+QFUPL="dfota_update.bin",<size>,5,1 in 2048-byte
 writes (the last padded with 0xff) waiting for each 'A', the +QFUPL
 checksum against its own, then AT+QFOTADL="/data/ufs/dfota_update.bin" and
 its URCs parsed with fwupd's regex.  Also a power cut mid-QFUPL, a file that
-survives a power cut and a reboot, and a corrupt file (END,506).
+survives a power cut and a reboot, a corrupt file (END,506), and the file
+QFOTADL is copying (QFDEL 426, a power cut mid-copy).
 
 The modems run at --speed 1 with a fast flash, so that QFUPL's <timeout>
 (a watchdog only the host ends) is wall seconds and no host races it."""
 import os
 import re
-import signal
 import subprocess
 import tempfile
 import time
 
-from fotasim_test import check, run, booted, image, slot_bytes, PKG
+from fotasim_test import (check, run, booted, image, slot_bytes, PKG,
+                          power_cut)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
@@ -125,6 +126,20 @@ def upload(h, name, data, extra=""):
         if off + 1024 <= len(data):
             h.expect(rb"^A", 30)
     return h.expect(rb"(?s)^.*?\r\n(OK|\+CME ERROR: \d+)\r\n", 60).group(0)
+
+
+def rebooted_into(m, h, tmp, rev, slot, what):
+    """After END,0: the port hangs up; the next boot runs `rev`, and its
+    slot holds exactly fotasim-pkg's image.  Returns the new host."""
+    h.wait_hangup(60)
+    h.close()
+    h = booted(m)
+    check(h.cmd("AT+CGMR") == b"\r\n" + rev.encode() + b"\r\n" + OK,
+          "%s: %s runs after the reboot" % (what, rev))
+    check(slot_bytes(m.state_dir, slot) == image(tmp, rev),
+          "%s: slot %s is exactly fotasim-pkg image of %s" %
+          (what, "AB"[slot], rev))
+    return h
 
 
 def commands(modem):
@@ -235,13 +250,7 @@ def fwupd_path(modem):
           urcs[-1] == ("END", 0) and ups[-1:] == [100] and
           len(urcs) == len(ups) + 2, "fwupd: OK, then START, UPDATING to "
           "100, END,0 and nothing else: %r" % urcs[:3])
-    got = h.wait_hangup(60)
-    h.close()
-    h = booted(m)
-    check(h.cmd("AT+CGMR") == b"\r\n" + B.encode() + b"\r\n" + OK,
-          "fwupd: B runs after the reboot")
-    check(slot_bytes(m.state_dir, 1) == image(tmp, B),
-          "fwupd: slot B is exactly fotasim-pkg image of B")
+    h = rebooted_into(m, h, tmp, B, 1, "fwupd")
     check(h.cmd('AT+QFLST="UFS:%s"' % NAME) ==
           b'\r\n+QFLST: "UFS:%s",%d\r\n' % (NAME.encode(), len(ab)) + OK,
           "the package is still in the UFS after the reboot")
@@ -251,16 +260,9 @@ def fwupd_path(modem):
     check(verdict == "ok" and steps["QFLST"].endswith(OK) and
           steps["QFDEL"] == OK, "fwupd again: the orphan deleted, the "
           "rollback finished (%s)" % verdict)
-    h.wait_hangup(60)
-    h.close()
-    h = booted(m)
-    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
-          "rollback: A runs")
-    check(slot_bytes(m.state_dir, 0) == image(tmp, A),
-          "rollback: slot A is exactly fotasim-pkg image of A")
+    h = rebooted_into(m, h, tmp, A, 0, "rollback")
     h.close()
     m.cleanup()
-    del got
 
 
 def power_cuts(modem):
@@ -277,11 +279,7 @@ def power_cuts(modem):
     for off in range(0, len(ab) // 2, 2048):
         os.write(h.fd, ab[off:off + 2048])
         h.expect(rb"^AA", 30)
-    m.signal(signal.SIGKILL)
-    m.wait()
-    h.close()
-    m.start()
-    h = booted(m)
+    h = power_cut(m, h)
     check(h.cmd("AT+QFLST") == b'\r\n+QFLST: "UFS:keep.txt",4\r\n' + OK,
           "power cut mid-QFUPL: no file, the old one kept")
     check(h.cmd('AT+QFLDS="UFS"') == b"\r\n+QFLDS: %d,%d\r\n" %
@@ -314,8 +312,37 @@ def power_cuts(modem):
     m.cleanup()
 
 
+def in_use(modem):
+    """The file AT+QFOTADL is copying cannot be deleted (426) until the copy
+    is over.  Real NOR timing at --speed 1: the copy of a delta package
+    takes about 5 s, the host's next command a few milliseconds."""
+    tmp = tempfile.mkdtemp(prefix="fotasim-ufs.")
+    ab = package(tmp, A, B)
+    m = modem(speed="1")
+    m.start()
+    h = booted(m)
+    check(upload(h, NAME, ab, ",5,1") == b"\r\n+QFUPL: %d,%x\r\n" %
+          (len(ab), xor16(ab)) + OK, "in use: the package uploaded")
+    check(h.cmd('AT+QFOTADL="/data/ufs/%s"' % NAME) == OK, "in use: QFOTADL")
+    check(h.cmd('AT+QFDEL="%s"' % NAME) == cme(426) and
+          h.cmd('AT+QFDEL="*"') == OK and h.cmd("AT+QFLST") ==
+          b'\r\n+QFLST: "UFS:%s",%d\r\n' % (NAME.encode(), len(ab)) + OK,
+          "in use: QFDEL of the file being copied is 426, * skips it")
+    # A power cut mid-copy: A runs, the file stays, the copy is discarded.
+    h = power_cut(m, h)
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK and
+          h.cmd("AT+QFLST") == b'\r\n+QFLST: "UFS:%s",%d\r\n' %
+          (NAME.encode(), len(ab)) + OK and
+          "incomplete package in the FOTA area discarded" in m.transcript(),
+          "power cut mid-copy: A runs, the file is kept, the FOTA area "
+          "discarded")
+    h.close()
+    m.cleanup()
+
+
 def body(modem):
     commands(modem)
+    in_use(modem)
     fwupd_path(modem)
     power_cuts(modem)
 
