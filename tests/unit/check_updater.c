@@ -679,7 +679,7 @@ START_TEST(test_ufs_power_cut)
 	for (i = 0; i < sizeof newb; i++)
 		newb[i] = (unsigned char)(i * 13 + 5);
 	memset(&fc, 0, sizeof fc);
-	for (c = 0; ; c++) {
+	for (c = 0; c == 0 || c < total; c++) {
 		rig_init(&r);
 		fw = rig_boot(&r, r.ram);
 		ck_assert_int_eq(firmware_ufs_create(fw, "old", sizeof oldb), 0);
@@ -700,8 +700,6 @@ START_TEST(test_ufs_power_cut)
 			rig_free(&r);
 			continue;
 		}
-		if (c >= total)
-			break;
 		firmware_close(fw);
 		flash_dev_close(fd);
 		fc.cut_after = b0 + c;
