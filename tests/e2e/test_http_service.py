@@ -40,6 +40,14 @@ def read(h):
                     60).group(0)
 
 
+def start(modem, root, faults, speed):
+    """A modem with the embedded servers: (modem, addresses, host)."""
+    m = modem(speed=speed)
+    m.args += ["--flash-timing", "zero"]
+    addr = serve(m, root, faults)
+    return m, addr, ready(m) if speed == "max" else booted(m)
+
+
 def usable(h, name):
     check(h.cmd("AT") == OK, "%s: the modem still answers" % name)
 
@@ -57,10 +65,7 @@ def body(modem):
     with open(os.path.join(root, "slow.bin"), "wb") as f:
         f.write(b"s" * 100000)
 
-    m = modem(speed="max")
-    m.args += ["--flash-timing", "zero"]
-    addr = serve(m, root, faults)
-    h = ready(m)
+    m, addr, h = start(modem, root, faults, "max")
 
     # 705: nothing to read yet; 712: GET with no URL.
     check(read(h) == b"\r\n+CME ERROR: 705\r\n", "http-705: READ before "
@@ -128,10 +133,7 @@ def body(modem):
 
     # The sharing cases need a transfer that lasts: a throttled file at a
     # numeric speed (at --speed max its simulated time passes at once).
-    m = modem(speed="10")
-    m.args += ["--flash-timing", "zero"]
-    addr = serve(m, root, faults)
-    h = booted(m)
+    m, addr, h = start(modem, root, faults, "10")
 
     # 703, the host's way: a FOTA download over HTTP runs.
     h.send(b'AT+QFOTADL="http://%s/slow.bin"\r' % addr["http"].encode())
@@ -148,10 +150,7 @@ def body(modem):
 
     # 703, the FOTA way: the host's GET runs; HTTPEND,703, and AT+QHTTPSTOP
     # ends the GET with nothing printed.
-    m = modem(speed="10")
-    m.args += ["--flash-timing", "zero"]
-    addr = serve(m, root, faults)
-    h = booted(m)
+    m, addr, h = start(modem, root, faults, "10")
     url_in(h, b"http://%s/slow.bin" % addr["http"].encode())
     h.send(b"AT+QHTTPGET\r")
     h.expect(rb"^\r\nOK\r\n")
