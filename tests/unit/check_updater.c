@@ -865,7 +865,10 @@ START_TEST(test_geom_record)
 	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 0);
 	ck_assert_int_eq(firmware_geom_write(dir, &w, err, sizeof err), 0);
 	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 1);
-	ck_assert_int_eq(memcmp(&w, &r, sizeof w), 0);
+	/* Field by field: the padding after `type` is never written. */
+	ck_assert(r.type == w.type && r.flash_size == w.flash_size &&
+	    r.block_size == w.block_size && r.page_size == w.page_size &&
+	    r.image_size == w.image_size);
 	snprintf(path, sizeof path, "%s/flash.geom", dir);
 	f = fopen(path, "a");
 	fputs("colour blue\n", f);
