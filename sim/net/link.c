@@ -26,7 +26,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -211,40 +210,32 @@ link_parse_bps(const char *v, double *out)
 	return 0;
 }
 
+/* One key of a profile. */
+static int
+link_profile_pair(void *arg, const char *key, const char *value)
+{
+	struct link_profile *p = arg;
+
+	if (strcmp(key, "down") == 0)
+		return link_parse_bps(value, &p->down_bps);
+	if (strcmp(key, "up") == 0)
+		return link_parse_bps(value, &p->up_bps);
+	if (strcmp(key, "rtt") == 0)
+		return parse_double(value, 0, 60, &p->rtt);
+	if (strcmp(key, "jitter") == 0)
+		return parse_double(value, 0, 60, &p->jitter);
+	return -1;
+}
+
 int
 link_profile_parse(struct link_profile *p, const char *text, char *err,
     size_t errlen)
 {
-	char *copy = xstrdup(text), *save = NULL, *tok, *eq, *end;
-	double v;
-	int rc = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
-	    tok = strtok_r(NULL, ",", &save)) {
-		rc = -1;
-		if ((eq = strchr(tok, '=')) == NULL)
-			break;
-		*eq++ = '\0';
-		if (strcmp(tok, "down") == 0 || strcmp(tok, "up") == 0) {
-			if (link_parse_bps(eq, &v) != 0)
-				break;
-			*(tok[0] == 'd' ? &p->down_bps : &p->up_bps) = v;
-			rc = 0;
-		} else if (strcmp(tok, "rtt") == 0 ||
-		    strcmp(tok, "jitter") == 0) {
-			v = strtod(eq, &end);
-			if (end == eq || *end != '\0' || !(v >= 0) || v > 60)
-				break;
-			*(tok[0] == 'r' ? &p->rtt : &p->jitter) = v;
-			rc = 0;
-		}
-	}
-	free(copy);
-	if (rc != 0)
-		snprintf(err, errlen, "expected down=BPS,up=BPS,rtt=S,jitter=S "
-		    "(BPS with k or M; 0: unlimited; seconds 0-60), not '%s'",
-		    text);
-	return rc;
+	if (parse_pairs(text, link_profile_pair, p) == 0)
+		return 0;
+	snprintf(err, errlen, "expected down=BPS,up=BPS,rtt=S,jitter=S "
+	    "(BPS with k or M; 0: unlimited; seconds 0-60), not '%s'", text);
+	return -1;
 }
 
 /* A non-negative integer. */
@@ -281,7 +272,7 @@ link_fault_parse(struct link_fault *f, char *spec, char *err, size_t errlen)
 		{ "after", 'a' }, { "at", 't' }, { "size", 's' }, { "gap", 'g' },
 		{ "conn", 'c' }, { "p", 'p' }, { "seed", 'e' },
 	};
-	char *save = NULL, *w, *eq, *end;
+	char *save = NULL, *w, *eq;
 	size_t i;
 	int k, have_at = 0;
 	uint64_t u;
@@ -355,9 +346,7 @@ link_fault_parse(struct link_fault *f, char *spec, char *err, size_t errlen)
 			f->size = (size_t)u;
 			break;
 		case 'g':
-			f->gap = strtod(eq, &end);
-			if (end == eq || *end != '\0' || !(f->gap >= 0) ||
-			    f->gap > 3600)
+			if (parse_double(eq, 0, 3600, &f->gap) != 0)
 				goto bad;
 			break;
 		case 'c':
@@ -366,9 +355,7 @@ link_fault_parse(struct link_fault *f, char *spec, char *err, size_t errlen)
 			f->conn = (int)u;
 			break;
 		case 'p':
-			f->p = strtod(eq, &end);
-			if (end == eq || *end != '\0' || !(f->p >= 0) ||
-			    f->p > 1)
+			if (parse_double(eq, 0, 1, &f->p) != 0)
 				goto bad;
 			break;
 		case 'e':
@@ -476,13 +463,6 @@ link_sockets_used(const struct link *l)
 	return n;
 }
 
-static int
-link_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
 
 static void	link_accept_cb(struct ev_loop *, ev_io *, int);
 
@@ -508,7 +488,7 @@ link_listen(struct link *l)
 	if ((l->rfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(l->rfd, (struct sockaddr *)&l->raddr, sizeof l->raddr) != 0 ||
 	    getsockname(l->rfd, (struct sockaddr *)&l->raddr, &len) != 0 ||
-	    link_nonblock(l->lfd) != 0)
+	    fd_set_nonblock(l->lfd) != 0)
 		goto fail;
 	/* Before libcurl's own watchers: the relay has its end first. */
 	ev_io_init(&l->accept_w, link_accept_cb, l->lfd, EV_READ);

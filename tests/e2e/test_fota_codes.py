@@ -133,11 +133,14 @@ def body(modem):
         f.write(b"\xa5" * (4 << 20))     # more than any FOTA area here
 
     only = os.environ.get("FOTA_CASES", "").split()
-    for name, url, faults, code in CASES:
+    # Fault directives for the server, or fotasim options (the link).
+    cases = ([(n, u, f, [], c) for n, u, f, c in CASES] +
+             [(n, u, "", x, c) for n, u, x, c in LINK_CASES])
+    for name, url, faults, extra, code in cases:
         if only and name not in only:
             continue
         m = modem(speed="max")
-        m.args += ["--flash-timing", "zero"]
+        m.args += ["--flash-timing", "zero"] + extra
         addr = serve(m, root, faults)
         h = ready(m)
         tr = code_case(h, m, name, url.format(**addr), code)
@@ -166,20 +169,6 @@ def body(modem):
         h = ready(m)
         code_case(h, m, name, url.format(**addr), code)
         h.close()
-        m.cleanup()
-    # Codes from the link between the module and the servers: the fault
-    # proxy (--link-fault) and the module's socket table (--sockets-in-use).
-    for name, url, extra, code in LINK_CASES:
-        if only and name not in only:
-            continue
-        m = modem(speed="max")
-        m.args += ["--flash-timing", "zero"] + extra
-        addr = serve(m, root)
-        h = ready(m)
-        tr = code_case(h, m, name, url.format(**addr), code)
-        h.close()
-        if only:
-            print(tr)
         m.cleanup()
     if only:
         return

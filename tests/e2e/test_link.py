@@ -84,6 +84,14 @@ def shaped(modem, root):
         m.cleanup()
 
 
+def real_modem(modem, speed, *extra):
+    """A modem at a numeric speed, booted; untimed flash."""
+    m = modem(speed=speed)
+    m.args += ["--flash-timing", "zero"] + list(extra)
+    m.start()
+    return m, booted(m)
+
+
 def real(modem, root, tmp):
     """The fault proxy in front of nginx and vsftpd (speed 20: they are
     outside the simulation)."""
@@ -103,10 +111,7 @@ def real(modem, root, tmp):
     ]
     try:
         for name, url, fault, extra, code in cases:
-            m = modem(speed="20")
-            m.args += ["--flash-timing", "zero", "--link-fault", fault] + extra
-            m.start()
-            h = booted(m)
+            m, h = real_modem(modem, "20", "--link-fault", fault, *extra)
             word = b"FTP" if url.startswith("ftp") else b"HTTP"
             got = h.answer('AT+QFOTADL="%s"\r' % url,
                            rb'\+QIND: "FOTA","(FTP|HTTP)END",\d+\r\n', 60)
@@ -123,11 +128,7 @@ def real(modem, root, tmp):
 
         # A flipped byte: the download ends well, the updater's MD5 not.
         name = "nginx-flip-506"
-        m = modem(speed="20")
-        m.args += ["--flash-timing", "zero", "--link-fault",
-                   "down flip at=5000"]
-        m.start()
-        h = booted(m)
+        m, h = real_modem(modem, "20", "--link-fault", "down flip at=5000")
         got = h.answer('AT+QFOTADL="%s",1,0,0\r' % http,
                        rb'\+QIND: "FOTA","END",\d+\r\n', 60)
         check(got == OK + b'\r\n+QIND: "FOTA","HTTPSTART"\r\n'
@@ -142,11 +143,8 @@ def real(modem, root, tmp):
         # GPRS-like: 40 kbit/s down, 20 up, 600 ms round trips, slow and
         # successful (15 simulated seconds of body at --speed 100).
         name = "nginx-gprs-40k"
-        m = modem(speed="100")
-        m.args += ["--flash-timing", "zero", "--link-shape",
-                   "down=40k,up=20k,rtt=0.6,jitter=0.1"]
-        m.start()
-        h = booted(m)
+        m, h = real_modem(modem, "100", "--link-shape",
+                          "down=40k,up=20k,rtt=0.6,jitter=0.1")
         h.send('AT+QFOTADL="%s"\r' % http)
         upgraded(h, m, b"HTTP", name)
         tr = m.transcript()
