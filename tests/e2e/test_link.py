@@ -10,7 +10,8 @@ connection passes through the relay, which shapes it and is a fault proxy.
   a numeric speed: a stall gives the module's timeout code, a reset its
   code, a flipped byte END,506; each asserts the whole answer and that the
   modem stays usable on the old firmware.
-- A slow but successful upgrade over a 40 kbit/s GPRS-like link."""
+- A slow but successful upgrade over a 40 kbit/s GPRS-like link.
+- A sliced stream still upgrades; a fault's probability follows its seed."""
 import os
 import re
 import shutil
@@ -52,11 +53,13 @@ def after_reboot(m, h, name):
 
 
 def shaped(modem, root):
-    for name, url, word in [
-            ("shaped-http", "http://{http}/a.pkg", b"HTTP"),
-            ("shaped-ftp", "ftp://test:test@{ftp}/a.pkg", b"FTP")]:
+    for name, url, word, extra in [
+            ("shaped-http", "http://{http}/a.pkg", b"HTTP", []),
+            ("shaped-ftp", "ftp://test:test@{ftp}/a.pkg", b"FTP", []),
+            ("shaped-sliced", "http://{http}/a.pkg", b"HTTP",
+             ["--link-fault", "down slice size=700 gap=0.001"])]:
         m = modem(speed="max")
-        m.args += ["--flash-timing", "zero", "--link-shape", SHAPE]
+        m.args += ["--flash-timing", "zero", "--link-shape", SHAPE] + extra
         addr = serve(m, root)
         h = ready(m)
         h.send('AT+QFOTADL="%s"\r' % url.format(**addr))
@@ -82,6 +85,45 @@ def shaped(modem, root):
         after_reboot(m, h, name)
         h.close()
         m.cleanup()
+
+
+def splitmix(seed, n):
+    """The relay's generator (link_random), n draws from seed."""
+    mask, out = (1 << 64) - 1, []
+    for _ in range(n):
+        seed = (seed + 0x9e3779b97f4a7c15) & mask
+        z = seed
+        z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & mask
+        z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & mask
+        out.append(((z ^ (z >> 31)) >> 11) / 9007199254740992.0)
+    return out
+
+
+def probability(modem, root):
+    """any refuse p=0.5 seed=7: each download's one connection is refused
+    when the fault's own generator says so, the same in every run."""
+    m = modem(speed="max")
+    m.args += ["--flash-timing", "zero", "--link-fault",
+               "any refuse p=0.5 seed=7"]
+    addr = serve(m, root)
+    h = ready(m)
+    want = [716 if x < 0.5 else 0 for x in splitmix(7, 4)]
+    got = []
+    for i in range(4):
+        h.send('AT+QFOTADL="http://%s/junk.bin",1,0,0\r' % addr["http"])
+        code = int(h.expect(rb'"HTTPEND",(\d+)\r\n', 60).group(1))
+        if code == 0:       # not a package: the updater refuses it
+            h.expect(rb'\+QIND: "FOTA","END",504\r\n', 60)
+        got.append(code)
+    check(got == want and 0 in got and 716 in got,
+          "refuse p=0.5 seed=7: codes %r, the generator's %r" % (got, want))
+    check(len(re.findall(r"state link conn 1 fault: any refuse p=0.5 "
+                         r"seed=7", m.transcript())) == want.count(716),
+          "refuse p=0.5 seed=7: each refusal logged")
+    check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "refuse p=0.5 seed=7: still on the old firmware")
+    h.close()
+    m.cleanup()
 
 
 def real_modem(modem, speed, *extra):
@@ -174,7 +216,11 @@ def body(modem):
     subprocess.run([PKG, "create", "--model", "EC200T", "--from", A, "--to",
                     B, "-o", pkg], check=True)
     os.chmod(pkg, 0o644)
+    with open(os.path.join(root, "junk.bin"), "wb") as f:
+        f.write(b"\x5a" * 30000)
+    os.chmod(os.path.join(root, "junk.bin"), 0o644)
     shaped(modem, root)
+    probability(modem, root)
     have = all(shutil.which(p) or os.path.exists("/usr/sbin/" + p)
                for p in ("nginx", "vsftpd"))
     if not check(have, "nginx and vsftpd are installed (./bootstrap)"):
