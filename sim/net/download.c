@@ -764,7 +764,7 @@ dl_link_ready(void *arg)
 static int
 dl_preconnect(struct download *dl, const struct dl_request *rq)
 {
-	struct link_cbs cbs = { dl_link_ready, dl };
+	struct link_cbs cbs = { dl_link_ready, dl, rq->proto == DL_FTP };
 	struct sockaddr_in6 in6;
 	struct sockaddr_in in;
 

@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/ioctl.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -90,6 +90,7 @@ struct link_pipe {
 	const struct link_fault	*faults[LINK_FAULTS_MAX];
 	int			 nfaults;
 	uint64_t		 fired;		/* faults[i] fired: bit i */
+	int			 kpipe[2];	/* splice(): unshaped, no copy */
 };
 
 enum link_state {
@@ -554,6 +555,11 @@ link_pipe_stop(struct link_pipe *p)
 	}
 	p->tail = NULL;
 	p->queued = 0;
+	if (p->kpipe[0] != -1) {
+		close(p->kpipe[0]);
+		close(p->kpipe[1]);
+		p->kpipe[0] = p->kpipe[1] = -1;
+	}
 }
 
 /* The transfer's first connection, or NULL. */
@@ -764,6 +770,64 @@ link_seg_size(const struct link *l, const struct link_pipe *p)
 	    LINK_SEG_MAX : (size_t)n;
 }
 
+/* Whether bytes may go source to receiver in the kernel: unshaped,
+ * nothing queued, no byte to flip, no FTP reply to follow. */
+static int
+link_pipe_fast(const struct link_pipe *p)
+{
+	struct link_conn *c = p->c;
+	int i;
+
+	if (link_shaped(c->l) || p->head != NULL || !c->accepted ||
+	    *p->to == -1 || p->done || (c->l->cbs.ftp && c->n == 1 &&
+	    p->dir == LINK_DOWN))
+		return 0;
+	for (i = 0; i < p->nfaults; i++)
+		if (p->faults[i]->kind == LINK_FLIP ||
+		    p->faults[i]->kind == LINK_SLICE)
+			return 0;
+	return 1;
+}
+
+/*
+ * Up to `want` bytes from the source to the receiver through a kernel
+ * pipe.  > 0: moved (what the receiver did not take is queued from buf);
+ * 0: the source closed; -1: its error (errno); -2: the receiver is gone
+ * (the connection is reset); -3: nothing to read now.
+ */
+static ssize_t
+link_pipe_splice(struct link_pipe *p, size_t want, unsigned char *buf)
+{
+	ssize_t n, w, r;
+	int one = 1;
+
+	if (p->kpipe[0] == -1 && pipe2(p->kpipe, O_NONBLOCK | O_CLOEXEC) != 0)
+		return recv(*p->from, buf, want, 0);
+	n = splice(*p->from, NULL, p->kpipe[1], NULL, want,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	(void)setsockopt(*p->from, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -3;
+	if (n <= 0)
+		return n;
+	p->moved += (uint64_t)n;
+	w = splice(p->kpipe[0], NULL, *p->to, NULL, (size_t)n,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		link_conn_reset(p->c);
+		return -2;
+	}
+	if (w < 0)
+		w = 0;
+	if (w < n) {
+		/* The receiver is full: the rest waits in the queue. */
+		r = read(p->kpipe[0], buf, (size_t)(n - w));
+		if (r > 0)
+			link_pipe_queue(p, SEG_DATA, buf, (size_t)r, -1);
+	}
+	return n;
+}
+
 /* Take what the source has, as far as the window and the faults allow. */
 static void
 link_pipe_fill(struct link_pipe *p)
@@ -789,7 +853,16 @@ link_pipe_fill(struct link_pipe *p)
 			if (limit - p->moved < want)
 				want = (size_t)(limit - p->moved);
 		}
-		n = recv(*p->from, buf, want, 0);
+		if (link_pipe_fast(p)) {
+			n = link_pipe_splice(p, want, buf);
+			if (n > 0)
+				continue;	/* straight on */
+			if (n == -2)
+				return;		/* the receiver is gone */
+			if (n == -3)
+				break;		/* nothing came */
+		} else
+			n = recv(*p->from, buf, want, 0);
 		/*
 		 * ACK at once: a sender's Nagle holds a small reply (an FTP
 		 * 226 after the 150) until the last one is ACKed, and a
@@ -999,6 +1072,7 @@ link_pipe_init(struct link_conn *c, struct link_pipe *p, enum link_dir dir)
 	p->dir = dir;
 	p->from = dir == LINK_UP ? &c->cfd : &c->ufd;
 	p->to = dir == LINK_UP ? &c->ufd : &c->cfd;
+	p->kpipe[0] = p->kpipe[1] = -1;
 	ev_init(&p->rd, link_pipe_rd_cb);
 	p->rd.data = p;
 	ev_init(&p->wr, link_pipe_rd_cb);
