@@ -109,6 +109,9 @@ struct httpd {
 	SSL_CTX			*ctx[FSTLS_NKINDS];
 	struct httpd_tls	*tlss;
 	int			 stopping;
+	int			 kick;		/* a reader ended a response: MHD
+						   must run again before the loop
+						   sleeps, to close it */
 	ev_io			 io;
 	ev_timer		 tm;
 	ev_prepare		 prep;

@@ -159,6 +159,7 @@ httpd_req_read(void *cls, uint64_t pos, char *buf, size_t max)
 	    r->fault_at >= 0 && at >= r->fault_at) {
 		fslog(FSLOG_INFO, "http[%lu]: body %s at byte %lld", r->id,
 		    fault_action_name(f->action), at);
+		r->srv->kick = 1;
 		switch (f->action) {
 		case FAULT_RESET:
 			httpd_req_set_reset(r);

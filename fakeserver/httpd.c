@@ -264,7 +264,14 @@ httpd_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	ev_timer_stop(loop, &srv->tm);
-	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES) {
+	/* MHD_get_timeout does not count a connection a reader has just
+	 * ended: without another MHD_run it would stay open until the next
+	 * event on any connection. */
+	if (srv->kick) {
+		srv->kick = 0;
+		ev_timer_set(&srv->tm, 0, 0);
+		ev_timer_start(loop, &srv->tm);
+	} else if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES) {
 		ev_timer_set(&srv->tm, (double)ms / 1000.0, 0);
 		ev_timer_start(loop, &srv->tm);
 	}

@@ -19,7 +19,7 @@
 
 static const struct at_cmd *const at_families[] = {
 	at_basic_cmds, at_info_cmds, at_network_cmds, at_call_cmds,
-	at_port_cmds, at_fota_cmds,
+	at_port_cmds, at_fota_cmds, at_file_cmds, at_http_cmds,
 };
 
 struct at_cme {
@@ -37,6 +37,17 @@ static const struct at_cme at_cme_texts[] = {
 	{ CME_NO_NETWORK, "no network service" },
 	{ CME_BAD_PARAM, "Incorrect parameters" },
 	{ CME_UNKNOWN, "unknown" },
+	{ CME_FILE_INPUT, "invalid input value" },
+	{ CME_FILE_FULL, "drive full" },
+	{ CME_FILE_NOT_FOUND, "file not found" },
+	{ CME_FILE_NAME, "invalid file name" },
+	{ CME_FILE_EXISTS, "file already existed" },
+	{ CME_FILE_WRITE, "fail to write the file" },
+	{ CME_FILE_NO_SPACE, "no space" },
+	{ CME_FILE_TIMEOUT, "time out" },
+	{ CME_FILE_TOO_LARGE, "file too large" },
+	{ CME_FILE_PARAM, "invalid parameter" },
+	{ CME_FILE_OPENED, "file already opened" },
 };
 
 const char *
@@ -102,6 +113,20 @@ at_write_eol(struct at_engine *e)
 	at_write(e, eol, 2);
 }
 
+int
+at_arg_int(const struct at_req *r, unsigned i, long lo, long hi, long def,
+    long *v)
+{
+	if (r->nargs <= i || !r->args[i].present) {
+		*v = def;
+		return 0;
+	}
+	if (r->args[i].type != AT_P_INT || r->args[i].i < lo || r->args[i].i > hi)
+		return -1;
+	*v = r->args[i].i;
+	return 0;
+}
+
 void
 at_info(struct at_req *r, const char *fmt, ...)
 {
@@ -149,7 +174,8 @@ at_result(struct at_engine *e, int res)
 		at_write_line(e, text);
 		return;
 	}
-	numeric = res == AT_RES_OK ? 0 : res == AT_RES_NO_CARRIER ? 3 : 4;
+	numeric = res == AT_RES_OK ? 0 : res == AT_RES_NO_CARRIER ? 3 :
+	    res == AT_RES_CONNECT ? 1 : 4;
 	if (!e->set.verbose) {
 		char code[3] = { (char)('0' + numeric), (char)e->set.s3, 0 };
 		at_write(e, code, 2);
@@ -157,7 +183,8 @@ at_result(struct at_engine *e, int res)
 	}
 	at_write_eol(e);
 	at_write_line(e, res == AT_RES_OK ? "OK" :
-	    res == AT_RES_NO_CARRIER ? "NO CARRIER" : "ERROR");
+	    res == AT_RES_NO_CARRIER ? "NO CARRIER" :
+	    res == AT_RES_CONNECT ? "CONNECT" : "ERROR");
 }
 
 /* Cursor over the line being parsed. */

@@ -64,6 +64,8 @@ enum at_need {
 #define AT_RES_PENDING	-2
 /* V.250's NO CARRIER (numeric 3): ATA with no call to answer. */
 #define AT_RES_NO_CARRIER	-3
+/* V.250's CONNECT (numeric 1): AT+QFUPL before the data (not final). */
+#define AT_RES_CONNECT		-4
 
 /* CME error codes used by the command families. */
 #define CME_NOT_ALLOWED		3
@@ -73,6 +75,18 @@ enum at_need {
 #define CME_NO_NETWORK		30
 #define CME_BAD_PARAM		50
 #define CME_UNKNOWN		100
+/* Quectel's file-command codes (docs/at-commands.md, the UFS table). */
+#define CME_FILE_INPUT		400	/* invalid input value */
+#define CME_FILE_FULL		403	/* drive full */
+#define CME_FILE_NOT_FOUND	405
+#define CME_FILE_NAME		406	/* invalid file name */
+#define CME_FILE_EXISTS		407
+#define CME_FILE_WRITE		409	/* fail to write the file */
+#define CME_FILE_NO_SPACE	420	/* no space (the directory is full) */
+#define CME_FILE_TIMEOUT	421
+#define CME_FILE_TOO_LARGE	423
+#define CME_FILE_PARAM		425	/* invalid parameter */
+#define CME_FILE_OPENED		426	/* file already opened (in use) */
 
 struct at_arg {
 	int		 present;
@@ -153,6 +167,10 @@ void	at_dispatch(struct at_engine *, const char *line, size_t len);
 void	at_finish(struct at_engine *, int res);
 /* Forget a pending command (power going away). */
 void	at_cancel(struct at_engine *);
+/* Optional integer argument i in [lo, hi]: its value, or `def` when
+ * omitted; -1 if it is not such a number. */
+int	at_arg_int(const struct at_req *, unsigned i, long lo, long hi, long def,
+	    long *v);
 /* Write an information line for the current command. */
 void	at_info(struct at_req *, const char *, ...) __attribute__((format(printf, 2, 3)));
 /* Write a final result code (OK / ERROR / +CME ERROR) per V/Q/CMEE. */
@@ -173,5 +191,7 @@ extern const struct at_cmd at_network_cmds[];
 extern const struct at_cmd at_call_cmds[];
 extern const struct at_cmd at_port_cmds[];
 extern const struct at_cmd at_fota_cmds[];
+extern const struct at_cmd at_file_cmds[];
+extern const struct at_cmd at_http_cmds[];
 
 #endif

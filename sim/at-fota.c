@@ -23,26 +23,11 @@ static const struct at_param p_qfotadl[] = { AT_ANY, AT_ANY, AT_ANY, AT_ANY,
 static const struct at_param p_qindcfg[] = { AT_STR(16), AT_INT(0, 1),
 	AT_INT(0, 1), AT_END };
 
-/* Optional integer argument i: its value, or `def` when omitted. */
-static int
-at_fota_int(const struct at_req *r, unsigned i, long lo, long hi, long def,
-    long *v)
-{
-	if (r->nargs <= i || !r->args[i].present) {
-		*v = def;
-		return 0;
-	}
-	if (r->args[i].type != AT_P_INT || r->args[i].i < lo || r->args[i].i > hi)
-		return -1;
-	*v = r->args[i].i;
-	return 0;
-}
-
 /* A URC count: 0 (none), or 5..100. */
 static int
 at_fota_count(const struct at_req *r, unsigned i, long def, long *v)
 {
-	if (at_fota_int(r, i, 0, 100, def, v) != 0)
+	if (at_arg_int(r, i, 0, 100, def, v) != 0)
 		return -1;
 	return *v == 0 || *v >= 5 || *v == def ? 0 : -1;
 }
@@ -70,9 +55,16 @@ at_fota_qfotadl_check(struct at_req *r)
 		m = at_req_modem(r);
 		if (len == 0 || m->fw == NULL || len > firmware_fota_size(m->fw))
 			return AT_RES_ERROR;
-	} else if (!fota_url_scheme(r->args[0].s, &proto))
+	} else if (fota_local_name(r->args[0].s) != NULL) {
+		/* A package in the UFS: the file must be there. */
+		m = at_req_modem(r);
+		if (m->fw == NULL || firmware_ufs_stat(m->fw,
+		    fota_local_name(r->args[0].s), &len) != 0 || len == 0 ||
+		    len > firmware_fota_size(m->fw))
+			return AT_RES_ERROR;
+	} else if (!xfer_url_scheme(r->args[0].s, &proto))
 		return AT_RES_ERROR;
-	if (at_fota_int(r, 1, 0, 1, 1, &v) != 0 ||
+	if (at_arg_int(r, 1, 0, 1, 1, &v) != 0 ||
 	    at_fota_count(r, 2, 0, &v) != 0 ||
 	    at_fota_count(r, 3, FOTA_UPDATE_URC_ALL, &v) != 0)
 		return AT_RES_ERROR;
@@ -91,7 +83,7 @@ at_fota_qfotadl(struct at_req *r)
 		return AT_RES_OK;
 	memset(&a, 0, sizeof a);
 	str_copy(a.url, r->args[0].s, sizeof a.url);
-	(void)at_fota_int(r, 1, 0, 1, 1, &v);
+	(void)at_arg_int(r, 1, 0, 1, 1, &v);
 	a.mode = (int)v;
 	(void)at_fota_count(r, 2, 0, &v);
 	a.dl_urc_max = (int)v;

@@ -108,14 +108,25 @@ at_net_cfun(struct at_req *r)
 	return AT_RES_OK;
 }
 
-/* AT+CSQ: signal quality; 99,99 without a network. */
+/* The operator of the simulated network: one per model. */
+static const char *
+at_net_oper(const struct net *n, int numeric)
+{
+	if (numeric)
+		return n->lte ? "46000" : "46001";
+	return n->lte ? "CHINA MOBILE" : "CHN-UNICOM";
+}
+
+/* AT+CSQ: signal quality (the technology's); 99,99 without a network. */
 static int
 at_net_csq(struct at_req *r)
 {
+	const struct net_rat_info *ri = net_rat_info(at_net(r)->rat);
+
 	if (r->form == AT_TEST)
 		at_info(r, "+CSQ: (0-31,99),(0-7,99)");
 	else if (net_registered(at_net(r)))
-		at_info(r, "+CSQ: 24,99");
+		at_info(r, "+CSQ: %d,%d", ri->rssi, ri->ber);
 	else
 		at_info(r, "+CSQ: 99,99");
 	return AT_RES_OK;
@@ -138,10 +149,8 @@ at_net_reg(struct at_req *r)
 {
 	struct net *n = at_net(r);
 	enum net_domain d = at_net_domain(r);
-	int stat = n->reg;
+	int stat = net_domain_reg(n, d);
 
-	if (d == NET_REG_E && !n->lte)
-		stat = NET_REG_NONE;
 	switch (r->form) {
 	case AT_SET:
 		net_set_reg_mode(n, d, r->nargs ? (int)r->args[0].i : 0);
@@ -153,7 +162,7 @@ at_net_reg(struct at_req *r)
 		if (n->reg_n[d] == 2 &&
 		    (stat == NET_REG_HOME || stat == NET_REG_ROAMING))
 			at_info(r, "%s: 2,%d,\"1A2B\",\"0C3D4E5\",%d",
-			    r->cmd->name, stat, n->lte ? 7 : 2);
+			    r->cmd->name, stat, net_rat_info(n->rat)->act);
 		else
 			at_info(r, "%s: %d,%d", r->cmd->name, n->reg_n[d], stat);
 		break;
@@ -181,15 +190,15 @@ at_net_cops(struct at_req *r)
 	switch (r->form) {
 	case AT_READ:
 		if (net_registered(n))
-			at_info(r, "+COPS: 0,0,\"%s\",%d",
-			    n->lte ? "CHINA MOBILE" : "CHN-UNICOM", n->lte ? 7 : 2);
+			at_info(r, "+COPS: 0,0,\"%s\",%d", at_net_oper(n, 0),
+			    net_rat_info(n->rat)->act);
 		else
 			at_info(r, "+COPS: 0");
 		break;
 	case AT_TEST:
-		at_info(r, n->lte ?
-		    "+COPS: (2,\"CHINA MOBILE\",\"CMCC\",\"46000\",7),,(0-4),(0-2)" :
-		    "+COPS: (2,\"CHN-UNICOM\",\"UNICOM\",\"46001\",2),,(0-4),(0-2)");
+		at_info(r, "+COPS: (2,\"%s\",\"%s\",\"%s\",%d),,(0-4),(0-2)",
+		    at_net_oper(n, 0), n->lte ? "CMCC" : "UNICOM",
+		    at_net_oper(n, 1), net_rat_info(n->rat)->act);
 		break;
 	default:
 		break;
@@ -202,15 +211,15 @@ static int
 at_net_qnwinfo(struct at_req *r)
 {
 	struct net *n = at_net(r);
+	const struct net_rat_info *ri = net_rat_info(n->rat);
 
 	if (r->form == AT_TEST)
 		return AT_RES_OK;
 	if (!net_registered(n))
 		at_info(r, "+QNWINFO: No Service");
-	else if (n->lte)
-		at_info(r, "+QNWINFO: \"FDD LTE\",\"46000\",\"LTE BAND 3\",1650");
 	else
-		at_info(r, "+QNWINFO: \"WCDMA\",\"46001\",\"WCDMA 2100\",10700");
+		at_info(r, "+QNWINFO: \"%s\",\"%s\",\"%s\",%d", ri->qnw_act,
+		    at_net_oper(n, 1), ri->qnw_band, ri->qnw_channel);
 	return AT_RES_OK;
 }
 
@@ -336,18 +345,23 @@ at_net_cgact_cid(const struct at_req *r)
 	return at_net_has(r, 1) ? (int)r->args[1].i : 1;
 }
 
-/* AT+CGACT=1: activating needs a defined context and a network. */
+/* AT+CGACT=1: activating needs a defined context that is not already
+ * coming up, and a network. */
 static int
 at_net_cgact_check(struct at_req *r)
 {
 	struct net *n = at_net(r);
+	const struct net_pdp *p;
 
 	if (r->form != AT_SET || r->args[0].i != 1)
 		return AT_RES_OK;
-	if (!n->pdp[at_net_cgact_cid(r)].defined)
+	p = &n->pdp[at_net_cgact_cid(r)];
+	if (!p->defined)
 		return CME_BAD_PARAM;
 	if (!net_registered(n))
 		return CME_NO_NETWORK;
+	if (p->activating)
+		return AT_RES_ERROR;
 	return AT_RES_OK;
 }
 
@@ -368,8 +382,17 @@ at_net_cgact(struct at_req *r)
 				at_info(r, "+CGACT: %d,%d", cid, n->pdp[cid].active);
 		break;
 	case AT_SET:
-		net_pdp_set_active(n, at_net_cgact_cid(r), (int)r->args[0].i);
-		break;
+		cid = at_net_cgact_cid(r);
+		if (r->args[0].i == 0) {
+			net_pdp_deactivate(n, cid, 0);
+			break;
+		}
+		if (n->pdp[cid].active)
+			break;			/* already active: OK (27.007) */
+		/* Answers when the network has, as AT+QIACT. */
+		at_req_modem(r)->act_cid = cid;
+		net_pdp_activate(n, cid);
+		return AT_RES_PENDING;
 	default:
 		break;
 	}
@@ -438,8 +461,8 @@ at_net_qiact(struct at_req *r)
 			}
 		break;
 	case AT_SET:
-		m->qiact_cid = (int)r->args[0].i;
-		net_pdp_activate(&m->net, m->qiact_cid);
+		m->act_cid = (int)r->args[0].i;
+		net_pdp_activate(&m->net, m->act_cid);
 		return AT_RES_PENDING;
 	default:
 		break;

@@ -108,9 +108,9 @@ at_port_fota_cid(struct at_req *r)
 	struct modem *m = at_req_modem(r);
 
 	if (r->nargs == 1)
-		at_info(r, "+QCFG: \"fota/cid\",%d", m->fota.cid);
+		at_info(r, "+QCFG: \"fota/cid\",%d", m->fota.xfer.cid);
 	else
-		m->fota.cid = (int)r->args[1].i;
+		m->fota.xfer.cid = (int)r->args[1].i;
 	return AT_RES_OK;
 }
 

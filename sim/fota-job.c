@@ -7,23 +7,20 @@
  *   +QIND: "FOTA","HTTPEND",<err>
  *   ... the updater: START, UPDATING, END, and the reboot
  *
- * The URL is taken apart by libcurl's URL API and checked against the
- * manual's limits; what is wrong with it becomes a dl_result like any
- * other outcome, so fota-codes.c alone decides the code.  The body goes
- * into the FOTA area as it arrives; after each piece the download pauses
+ * Over the air the module's TCP/IP stack (xfer.c) checks the URL, brings
+ * the context up, resolves the name and runs the download, and the one
+ * table (net/fota-codes.c) gives the code.  The body goes into the FOTA
+ * area as it arrives; after each piece the download pauses
  * for as long as the flash took to program it, so the flash rate paces
  * the download as on the module.
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <curl/curl.h>
 
 #include "firmware/firmware.h"
 #include "fota-job.h"
@@ -32,16 +29,7 @@
 #include "translog.h"
 
 static const char *const fota_state_names[FOTA_NSTATES] = {
-	"idle", "starting", "downloading", "receiving", "updating",
-};
-
-static const struct {
-	const char	*prefix;
-	enum dl_proto	 proto;
-} fota_schemes[] = {
-	{ "ftp://", DL_FTP },
-	{ "http://", DL_HTTP },
-	{ "https://", DL_HTTPS },
+	"idle", "starting", "downloading", "receiving", "copying", "updating",
 };
 
 const char *
@@ -59,20 +47,6 @@ fota_set_state(struct fota_job *j, enum fota_state s)
 	translog_state(j->m->log, "fota", "%s -> %s", fota_state_name(j->state),
 	    fota_state_name(s));
 	j->state = s;
-}
-
-int
-fota_url_scheme(const char *url, enum dl_proto *proto)
-{
-	size_t i;
-
-	for (i = 0; i < nitems(fota_schemes); i++)
-		if (strncasecmp(url, fota_schemes[i].prefix,
-		    strlen(fota_schemes[i].prefix)) == 0) {
-			*proto = fota_schemes[i].proto;
-			return 1;
-		}
-	return 0;
 }
 
 /* "FTP", "HTTP" or "FILE", as the START and END URCs spell the path. */
@@ -103,13 +77,20 @@ fota_end(struct fota_job *j, int code)
 	struct firmware *fw = j->m->fw;
 
 	if (code == 0 && j->staging && firmware_stage_end(fw) != 0)
-		code = j->serial ? 500 : j->proto == DL_FTP ? 613 : 729;
+		code = j->local ? FOTA_END_FAILED : j->serial ? 500 :
+		    j->proto == DL_FTP ? 613 : 729;
 	else if (code != 0 && j->staging)
 		(void)firmware_stage_abort(fw);
 	j->staging = 0;
-	translog_state(j->m->log, "fota", "download %s: %d (%llu bytes)",
-	    code == 0 ? "done" : "failed", code, (unsigned long long)j->got);
-	modem_urc(j->m, "+QIND: \"FOTA\",\"%sEND\",%d", fota_urc_word(j), code);
+	translog_state(j->m->log, "fota", "%s %s: %d (%llu bytes)",
+	    j->local ? "copy" : "download", code == 0 ? "done" : "failed", code,
+	    (unsigned long long)j->got);
+	/* From the UFS nothing was downloaded: the updater's URCs only. */
+	if (j->local && code != 0)
+		modem_urc(j->m, "+QIND: \"FOTA\",\"END\",%d", code);
+	else if (!j->local)
+		modem_urc(j->m, "+QIND: \"FOTA\",\"%sEND\",%d",
+		    fota_urc_word(j), code);
 	if (code != 0) {
 		fota_set_state(j, FOTA_IDLE);
 		return;
@@ -122,169 +103,6 @@ fota_end(struct fota_job *j, int code)
 	}
 	if (firmware_update_start(fw) != 0)
 		fota_set_state(j, FOTA_IDLE);
-}
-
-/* What the DNS said, in the job's words. */
-static enum dl_dns
-fota_dns_result(enum net_dns_answer a)
-{
-	switch (a) {
-	case NET_DNS_NXDOMAIN:
-		return DL_DNS_NXDOMAIN;
-	case NET_DNS_SERVFAIL:
-		return DL_DNS_SERVFAIL;
-	case NET_DNS_TIMEOUT:
-		return DL_DNS_TIMEOUT;
-	default:
-		return DL_DNS_OK;
-	}
-}
-
-/* Fail before any transfer, through the same table as after one. */
-static void
-fota_fail_early(struct fota_job *j, enum dl_url url, enum dl_pdp pdp,
-    enum dl_dns dns, enum dl_call call)
-{
-	static const char *const why[DL_NDNS] = {
-		"", "no such name", "server failure", "no answer",
-	};
-	struct dl_result res;
-
-	memset(&res, 0, sizeof res);
-	res.proto = j->proto;
-	res.url = url;
-	res.pdp = pdp;
-	res.call = call;
-	res.dns = dns;
-	res.stage = DL_STAGE_DNS;
-	res.size = -1;
-	if (dns == DL_DNS_TIMEOUT)
-		translog_state(j->m->log, "fota", "dns: no answer for %s in %g s",
-		    j->host, j->m->net.dns_timeout);
-	else if (dns != DL_DNS_OK)
-		translog_state(j->m->log, "fota", "dns: %s: %s", why[dns],
-		    j->host);
-	fota_end(j, fota_code(&res));
-}
-
-/* Whether a host is a numeric address (brackets allowed around IPv6). */
-static int
-fota_host_numeric(const char *host, char *addr, size_t size)
-{
-	unsigned char bin[16];
-	size_t n = strlen(host);
-
-	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
-		if (n - 2 >= size)
-			return 0;
-		memcpy(addr, host + 1, n - 2);
-		addr[n - 2] = '\0';
-		return inet_pton(AF_INET6, addr, bin) == 1;
-	}
-	if (inet_pton(AF_INET, host, bin) != 1)
-		return 0;
-	str_copy(addr, host, size);
-	return 1;
-}
-
-/* Whether a host looks like an IPv4 literal (digits and dots only). */
-static int
-fota_host_dotted(const char *host)
-{
-	for (; *host != '\0'; host++)
-		if (!isdigit((unsigned char)*host) && *host != '.')
-			return 0;
-	return 1;
-}
-
-/* Whether decoded text holds a control byte. */
-static int
-fota_has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* One part of the parsed URL, or "" when it is absent. */
-static char *
-fota_url_part(CURLU *u, CURLUPart what)
-{
-	char *p = NULL;
-
-	if (curl_url_get(u, what, &p, CURLU_URLDECODE) != CURLUE_OK || p == NULL)
-		return xstrdup("");
-	return p;
-}
-
-/* What libcurl's URL parser says about the URL, in our words. */
-static enum dl_url
-fota_url_parse_error(CURLUcode rc)
-{
-	switch (rc) {
-	case CURLUE_NO_HOST:
-		return DL_URL_NO_HOST;
-	case CURLUE_BAD_PORT_NUMBER:
-		return DL_URL_BAD_PORT;
-	case CURLUE_BAD_IPV6:
-		return DL_URL_BAD_ADDRESS;
-	default:
-		return DL_URL_MALFORMED;
-	}
-}
-
-/* Check the URL's parts against the manual; fill host, port. */
-static enum dl_url
-fota_url_check(struct fota_job *j)
-{
-	CURLU *u = curl_url();
-	char *user, *pass, *host, *port, *path;
-	enum dl_url why = DL_URL_OK;
-	CURLUcode rc;
-	long v;
-
-	if (u == NULL)
-		return DL_URL_MALFORMED;
-	if ((rc = curl_url_set(u, CURLUPART_URL, j->args.url, 0)) != CURLUE_OK) {
-		curl_url_cleanup(u);
-		return fota_url_parse_error(rc);
-	}
-	user = fota_url_part(u, CURLUPART_USER);
-	pass = fota_url_part(u, CURLUPART_PASSWORD);
-	host = fota_url_part(u, CURLUPART_HOST);
-	port = fota_url_part(u, CURLUPART_PORT);
-	path = fota_url_part(u, CURLUPART_PATH);
-	curl_url_cleanup(u);
-	str_copy(j->host, host, sizeof j->host);
-	j->port = j->proto == DL_FTP ? 21 : j->proto == DL_HTTP ? 80 : 443;
-	if (host[0] == '\0')
-		why = DL_URL_NO_HOST;
-	else if (port[0] != '\0' && parse_long(port, 1, 65535, &v) != 0)
-		why = DL_URL_BAD_PORT;
-	else if (j->proto == DL_FTP && (strlen(user) > FOTA_PART_MAX ||
-	    strlen(pass) > FOTA_PART_MAX || strlen(host) > FOTA_PART_MAX ||
-	    strlen(path) > FOTA_PART_MAX + 1))
-		why = DL_URL_TOO_LONG;
-	else if (j->proto == DL_FTP && (path[0] != '/' || path[1] == '\0' ||
-	    strchr(path + 1, '/') != NULL))
-		why = DL_URL_NOT_ROOT;
-	else if (fota_has_control(user) || fota_has_control(pass) ||
-	    fota_has_control(path))
-		why = DL_URL_MALFORMED;	/* %0d%0a would be a second command */
-	else if (!fota_host_numeric(host, j->addr, sizeof j->addr) &&
-	    (host[0] == '[' || fota_host_dotted(host)))
-		why = DL_URL_BAD_ADDRESS;
-	if (why == DL_URL_OK && port[0] != '\0')
-		j->port = (int)v;
-	if (why == DL_URL_OK && j->proto == DL_FTP)
-		str_copy(j->file, path + 1, sizeof j->file);
-	free(user);
-	free(pass);
-	free(host);
-	free(port);
-	free(path);
-	return why;
 }
 
 /* Download engine: the declared size; refuse what the FOTA area cannot hold. */
@@ -341,244 +159,62 @@ fota_dl_data(void *arg, const void *p, size_t n)
 	j->got += n;
 	fota_progress(j);
 	if ((busy = firmware_take_busy(j->m->fw)) > 0)
-		dl_pause(j->dl, busy);
+		xfer_pause(&j->xfer, busy);
 	return DL_STOP_NONE;
-}
-
-/* The `i`-th of the DNS's addresses into j->pin; 0, or -1: no more. */
-static int
-fota_pick_addr(struct fota_job *j, int i)
-{
-	const char *p = j->addr, *comma;
-	size_t len;
-
-	for (; i > 0 && p != NULL; i--)
-		if ((p = strchr(p, ',')) != NULL)
-			p++;
-	if (p == NULL || *p == '\0')
-		return -1;
-	comma = strchr(p, ',');
-	len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-	if (len >= sizeof j->pin)
-		return -1;
-	memcpy(j->pin, p, len);
-	j->pin[len] = '\0';
-	return 0;
-}
-
-/* Download engine: the transfer is over. */
-static void
-fota_dl_done(void *arg, const struct dl_result *res)
-{
-	struct fota_job *j = arg;
-
-	if (j->state != FOTA_DOWNLOADING)
-		return;
-	/* An address that refuses or never answers the connect: the next
-	 * one the DNS gave, each with the whole connect timeout. */
-	if (j->resolved && res->stage == DL_STAGE_CONNECT && res->bytes == 0 &&
-	    res->stop == DL_STOP_NONE &&
-	    (res->curl == CURLE_COULDNT_CONNECT ||
-	    res->wait == DL_WAIT_CONNECT)) {
-		char failed[sizeof j->pin];
-
-		str_copy(failed, j->pin, sizeof failed);
-		if (fota_pick_addr(j, j->addr_i + 1) == 0) {
-			j->addr_i++;
-			translog_state(j->m->log, "fota", "connect to %s failed, "
-			    "trying %s", failed, j->pin);
-			clock_timer_start(&j->next_t, 0);
-			return;
-		}
-	}
-	fota_end(j, fota_code(res));
-}
-
-/* The server's addresses are known (or it is a literal): start. */
-static void
-fota_connect(struct fota_job *j)
-{
-	struct dl_request rq;
-
-	memset(&rq, 0, sizeof rq);
-	rq.url = j->args.url;
-	rq.proto = j->proto;
-	rq.port = j->port;
-	rq.timeouts = j->timeouts;
-	rq.ca_file = j->ca_file;
-	rq.ftp_file = j->proto == DL_FTP ? j->file : NULL;
-	if (j->resolved) {
-		rq.host = j->host;
-		rq.addr = j->pin;
-	}
-	rq.peer = j->resolved ? j->pin : j->addr;
-	if (j->dl == NULL) {
-		struct dl_cbs cbs = { fota_dl_size, fota_dl_data, fota_dl_done, j };
-		/* FOTASIM_NO_RELAY: bench/link's direct reference only. */
-		j->dl = dl_new(j->m->clock, j->m->log,
-		    getenv("FOTASIM_NO_RELAY") != NULL ? NULL : j->m->link,
-		    &cbs);
-	}
-	if (j->dl == NULL || dl_start(j->dl, &rq) != 0)
-		fota_end(j, j->proto == DL_FTP ? 601 : 701);
-}
-
-/* The next address's turn (after the engine's done() has returned). */
-static void
-fota_next_cb(struct clock_timer *t, void *arg)
-{
-	struct fota_job *j = arg;
-
-	(void)t;
-	if (j->state == FOTA_DOWNLOADING)
-		fota_connect(j);
-}
-
-/* A lookup with no answer: the module's DNS timeout is up. */
-static void
-fota_dns_cb(struct clock_timer *t, void *arg)
-{
-	struct fota_job *j = arg;
-
-	(void)t;
-	if (j->state == FOTA_DOWNLOADING)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_TIMEOUT,
-		    DL_CALL_NONE);
-}
-
-/* The context is up: resolve the name (a literal needs nothing), start. */
-static void
-fota_transfer(struct fota_job *j)
-{
-	enum net_dns_answer a;
-
-	if (j->addr[0] != '\0') {
-		fota_connect(j);
-		return;
-	}
-	a = net_dns_lookup(&j->m->net, j->host, j->addr, sizeof j->addr);
-	if (a == NET_DNS_OK && fota_pick_addr(j, 0) == 0) {
-		j->resolved = 1;
-		j->addr_i = 0;
-		fota_connect(j);
-	} else if (a == NET_DNS_TIMEOUT)
-		clock_timer_start(&j->dns_t, j->m->net.dns_timeout);
-	else
-		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, fota_dns_result(a),
-		    DL_CALL_NONE);
-}
-
-/*
- * The chosen context, activated on demand as the module does: a context
- * that is not defined, or that something else is activating, ends the job.
- * Returns whether it is up now; otherwise the job waits for the network.
- */
-static int
-fota_pdp_ready(struct fota_job *j)
-{
-	const struct net_pdp *p = &j->m->net.pdp[j->cid];
-
-	if (p->active)
-		return 1;
-	if (!p->defined)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_NONE, DL_DNS_OK,
-		    DL_CALL_NONE);
-	else if (p->activating)
-		fota_fail_early(j, DL_URL_OK, DL_PDP_BUSY, DL_DNS_OK,
-		    DL_CALL_NONE);
-	else {
-		j->pdp_wait = j->cid;
-		net_pdp_activate(&j->m->net, j->cid);
-	}
-	return 0;
-}
-
-/*
- * A voice call in the way of the download: only over HTTP(S).  Both
- * modules are on LTE or WCDMA, where packet data and a call run at once;
- * the module's HTTP(S) client refuses, FTP goes on (docs/network.md).
- */
-static enum dl_call
-fota_call(const struct fota_job *j)
-{
-	if (j->proto == DL_FTP)
-		return DL_CALL_NONE;
-	switch (j->m->net.call) {
-	case NET_CALL_RINGING:
-		return DL_CALL_RINGING;
-	case NET_CALL_ACTIVE:
-		return DL_CALL_ACTIVE;
-	default:
-		return DL_CALL_NONE;
-	}
-}
-
-/* After OK: check the URL, bring the context up, start the transfer. */
-static void
-fota_begin_cb(struct clock_timer *t, void *arg)
-{
-	struct fota_job *j = arg;
-	enum dl_url why;
-	enum dl_call call;
-
-	(void)t;
-	fota_set_state(j, FOTA_DOWNLOADING);
-	if ((why = fota_url_check(j)) != DL_URL_OK) {
-		fota_fail_early(j, why, DL_PDP_OK, DL_DNS_OK, DL_CALL_NONE);
-		return;
-	}
-	if ((call = fota_call(j)) != DL_CALL_NONE) {
-		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK, call);
-		return;
-	}
-	if (fota_pdp_ready(j))
-		fota_transfer(j);
 }
 
 void
 fota_job_net_event(struct fota_job *j, enum net_event ev, int cid)
 {
-	if (j->state != FOTA_DOWNLOADING)
-		return;
-	if (ev == NET_EV_CALL_RING && j->pdp_wait != 0 &&
-	    fota_call(j) != DL_CALL_NONE) {
-		/* Ringing while the context comes up: no transfer starts. */
-		j->pdp_wait = 0;
-		fota_fail_early(j, DL_URL_OK, DL_PDP_OK, DL_DNS_OK,
-		    fota_call(j));
+	if (j->state == FOTA_DOWNLOADING)
+		xfer_net_event(&j->xfer, ev, cid);
+}
+
+/* The stack: the transfer is over. */
+static void
+fota_xfer_done(void *arg, int code)
+{
+	struct fota_job *j = arg;
+
+	if (j->state == FOTA_DOWNLOADING)
+		fota_end(j, code);
+}
+
+/* After OK: the transfer starts (the stack checks the URL first). */
+static void
+fota_begin_cb(struct clock_timer *t, void *arg)
+{
+	struct fota_job *j = arg;
+
+	(void)t;
+	fota_set_state(j, FOTA_DOWNLOADING);
+	/* The module runs one HTTP(S) request at a time: the host's own
+	 * (AT+QHTTPGET) is in the way. */
+	if (j->proto != DL_FTP && qhttp_busy(&j->m->http)) {
+		struct dl_result res;
+
+		memset(&res, 0, sizeof res);
+		res.svc = DL_SVC_BUSY;
+		res.size = -1;
+		j->xfer.proto = j->proto;
+		xfer_fail(&j->xfer, &res);
 		return;
 	}
-	if (j->pdp_wait != 0 && cid == j->pdp_wait &&
-	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
-		j->pdp_wait = 0;
-		if (ev == NET_EV_PDP_UP)
-			fota_transfer(j);
-		else
-			fota_fail_early(j, DL_URL_OK, DL_PDP_FAILED, DL_DNS_OK,
-			    DL_CALL_NONE);
-		return;
-	}
-	if (!dl_running(j->dl))
-		return;
-	if (ev == NET_EV_CALL_RING && fota_call(j) != DL_CALL_NONE)
-		dl_stop(j->dl, DL_STOP_CALL);
-	else if (ev == NET_EV_RADIO_LOST)
-		dl_stop(j->dl, DL_STOP_NETWORK);
-	else if (ev == NET_EV_PDP_DOWN && cid == j->cid)
-		dl_stop(j->dl, DL_STOP_PDP);
+	xfer_start(&j->xfer, j->args.url, j->proto);
 }
 
 void
 fota_job_init(struct fota_job *j, struct modem *m)
 {
+	struct xfer_cbs cbs = { fota_dl_size, fota_dl_data, fota_xfer_done, j,
+	    NULL };
+
 	memset(j, 0, sizeof *j);
 	j->m = m;
-	dl_timeouts_default(&j->timeouts);
-	j->cid = 1;
+	xfer_init(&j->xfer, m, "fota", &cbs);
 	clock_timer_init(&j->start_t, m->clock, fota_begin_cb, j);
-	clock_timer_init(&j->dns_t, m->clock, fota_dns_cb, j);
-	clock_timer_init(&j->next_t, m->clock, fota_next_cb, j);
 	fota_file_init(j);
+	fota_local_init(j);
 }
 
 int
@@ -592,16 +228,18 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 {
 	j->args = *a;
 	j->serial = fota_file_length(a->url) > 0;
-	if (!j->serial)
-		(void)fota_url_scheme(a->url, &j->proto);
+	j->local = fota_local_name(a->url) != NULL;
+	if (!j->serial && !j->local)
+		(void)xfer_url_scheme(a->url, &j->proto);
 	j->staging = 0;
 	j->size = j->got = 0;
 	j->dl_urcs = j->up_urcs = 0;
 	j->up_last = 0;
-	j->host[0] = j->addr[0] = j->file[0] = '\0';
-	j->resolved = 0;
-	j->pdp_wait = 0;
 	fota_set_state(j, FOTA_STARTING);
+	if (j->local) {
+		fota_local_start(j);
+		return;
+	}
 	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
 	if (j->serial) {
 		/* Bytes after the command line are the package's. */
@@ -616,9 +254,6 @@ void
 fota_job_cancel(struct fota_job *j)
 {
 	clock_timer_stop(&j->start_t);
-	clock_timer_stop(&j->dns_t);
-	clock_timer_stop(&j->next_t);
-	j->pdp_wait = 0;
 	/*
 	 * Idle first: the engine's done() then reports nothing.  An update
 	 * belongs to the updater and goes on after a reboot (upgrade_mode 0,
@@ -626,9 +261,9 @@ fota_job_cancel(struct fota_job *j)
 	 */
 	if (j->state != FOTA_UPDATING)
 		fota_set_state(j, FOTA_IDLE);
-	if (dl_running(j->dl))
-		dl_stop(j->dl, DL_STOP_NETWORK);
+	xfer_cancel(&j->xfer);
 	fota_file_stop(j);
+	fota_local_stop(j);
 	/* The FOTA area keeps what it has: the next boot discards it. */
 	j->staging = 0;
 }
@@ -637,8 +272,7 @@ void
 fota_job_free(struct fota_job *j)
 {
 	fota_job_cancel(j);
-	dl_free(j->dl);
-	j->dl = NULL;
+	xfer_free(&j->xfer);
 }
 
 int

@@ -15,6 +15,8 @@
 #include "clock.h"
 #include "net/download.h"
 #include "net/net.h"
+#include "xfer.h"
+#include "serial-rx.h"
 
 struct modem;
 
@@ -23,14 +25,13 @@ enum fota_state {
 	FOTA_STARTING,		/* OK sent; the download begins next */
 	FOTA_DOWNLOADING,
 	FOTA_RECEIVING,		/* FILE:<length>: bytes over the AT port */
+	FOTA_COPYING,		/* a UFS file into the FOTA area */
 	FOTA_UPDATING,		/* the updater has the package */
 	FOTA_NSTATES
 };
 
-#define FOTA_URL_MAX		255	/* the manual's limits */
-#define FOTA_PART_MAX		50	/* FTP user, password, host, path */
+#define FOTA_URL_MAX		XFER_URL_MAX
 #define FOTA_UPDATE_URC_ALL	-1	/* update_URC_max omitted */
-#define FOTA_FILE_RX		4096	/* FILE: the module's receive buffer */
 
 /* What AT+QFOTADL asked for. */
 struct fota_args {
@@ -45,9 +46,7 @@ struct fota_job {
 	enum fota_state		 state;
 	struct fota_args	 args;
 	enum dl_proto		 proto;
-	struct download		*dl;
-	struct dl_timeouts	 timeouts;
-	const char		*ca_file;	/* --ca: verify HTTPS servers */
+	struct xfer		 xfer;		/* over the air: the stack */
 	struct clock_timer	 start_t;
 	int			 staging;	/* the FOTA area is being written */
 	uint64_t		 size;		/* declared size (0: unknown) */
@@ -55,29 +54,13 @@ struct fota_job {
 	int			 dl_urcs;	/* DOWNLOADING URCs printed */
 	int			 up_last;	/* last UPDATING percent printed */
 	int			 up_urcs;
-	char			 host[FOTA_URL_MAX + 1];
-	char			 addr[NET_DNS_ADDRS * (NET_NAME_MAX + 3)];
-					/* the server's addresses, in order */
-	struct clock_timer	 dns_t;		/* a lookup with no answer */
-	int			 resolved;	/* addr came from the DNS */
-	int			 addr_i;	/* the one being tried (0-based) */
-	char			 pin[NET_NAME_MAX + 3];	/* that address */
-	struct clock_timer	 next_t;	/* try the next address */
-	char			 file[FOTA_PART_MAX + 1];	/* FTP */
-	int			 port;
-	int			 cid;		/* AT+QCFG="fota/cid" (default 1) */
-	int			 pdp_wait;	/* the job activates this context */
 	/* FILE:<length> (fota-file.c) */
 	int			 serial;	/* the package comes over the port */
-	uint64_t		 file_got;	/* bytes kept in the receive buffer */
-	uint64_t		 file_dropped;	/* overflow without flow control */
-	int			 flow;		/* hardware flow control is on */
-	int			 skip_lf;	/* an LF ending the command line */
-	int			 consuming;	/* inside fota_file_consume */
-	unsigned char		 rx[FOTA_FILE_RX];
-	size_t			 rx_used;
-	struct clock_timer	 file_t;	/* the flash is busy with a piece */
-	struct clock_timer	 idle_t;	/* no byte for too long */
+	struct serial_rx	 rx;
+	/* A package in the UFS (fota-local.c) */
+	int			 local;
+	char			 ufs_name[FOTA_URL_MAX + 1];
+	struct clock_timer	 copy_t;	/* the next piece of the copy */
 };
 
 void	fota_job_init(struct fota_job *, struct modem *);
@@ -89,8 +72,6 @@ void	fota_job_cancel(struct fota_job *);
 void	fota_job_free(struct fota_job *);
 /* Whether a job runs (a second AT+QFOTADL is refused). */
 int	fota_job_busy(const struct fota_job *);
-/* Whether the URL's scheme is one AT+QFOTADL takes (ftp, http, https). */
-int	fota_url_scheme(const char *url, enum dl_proto *);
 /* "FILE:<length>": the length (> 0), or 0 if the text is not that form. */
 uint64_t fota_file_length(const char *url);
 /* Start a job after OK; the URL's scheme has been checked. */
@@ -117,6 +98,13 @@ int	fota_file_receiving(const struct fota_job *);
 size_t	fota_file_input(struct fota_job *, const unsigned char *, size_t);
 /* Stop receiving (power going away). */
 void	fota_file_stop(struct fota_job *);
+/* fota-local.c: AT+QFOTADL="/data/ufs/<name>" or "UFS:<name>". */
+/* The UFS file name a URL names, or NULL if it is not a local path. */
+const char *fota_local_name(const char *url);
+void	fota_local_init(struct fota_job *);
+/* Copy the file into the FOTA area after OK, then update. */
+void	fota_local_start(struct fota_job *);
+void	fota_local_stop(struct fota_job *);
 /* Shared with fota-file.c: the DOWNLOADING URCs j->got of j->size earned. */
 void	fota_progress(struct fota_job *);
 /* Shared with fota-file.c: the transfer is over with `code`. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <ev.h>
 
@@ -31,6 +32,7 @@ struct main_opts {
 	double			*speed;
 	struct dl_timeouts	*timeouts;
 	struct main_list	*lists;		/* repeated options */
+	struct net_link_override *link;	/* --link-profile */
 	struct link_faults	*faults;	/* --link-fault, in order */
 	struct link_profile	*shape;		/* --link-shape */
 };
@@ -160,6 +162,26 @@ main_opt_timeouts(void *ctx, const struct opt *o, const char *v, char *err,
 	return -1;
 }
 
+/* --fota-resume N. */
+static int
+main_opt_resume(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char *end;
+	long n;
+
+	(void)o;
+	n = strtol(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || n > XFER_RESUME_MAX) {
+		snprintf(err, errlen, "--fota-resume: expected 0 to %d, not "
+		    "'%s'", XFER_RESUME_MAX, v);
+		return -1;
+	}
+	m->cfg->fota_resumes = (int)n;
+	return 0;
+}
+
 /* --dns, --reject-apn, --net-event: repeated, kept in order. */
 static int
 main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
@@ -229,6 +251,68 @@ main_opt_dns_timeout(void *ctx, const struct opt *o, const char *v, char *err,
 	struct main_opts *m = ctx;
 
 	return main_seconds(o, v, 3600, &m->cfg->dns_timeout, err, errlen);
+}
+
+/* --rat NAME: the technology at boot. */
+static int
+main_opt_rat(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[256];
+
+	if (net_rat_parse(v, &m->cfg->rat, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
+	m->cfg->rat_set = 1;
+	return 0;
+}
+
+/* --link-profile down=B,up=B,rtt=T,jitter=T. */
+static int
+main_opt_link_profile(void *ctx, const struct opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[512];
+
+	if (net_link_parse(v, m->link, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--%s: %s", o->name, why);
+		return -1;
+	}
+	m->cfg->link_override = m->link;
+	return 0;
+}
+
+/*
+ * The technologies the options name exist on the model (--model may come
+ * after them): --rat and every "rat" --net-event.  0, or -1 with a message.
+ */
+static int
+main_check_rats(const struct modem_config *cfg, const struct main_list *ev,
+    char *err, size_t errlen)
+{
+	char why[256];
+	enum net_action what;
+	double at;
+	size_t i;
+	int lte = cfg->model == MODEM_EC200T, arg;
+
+	if (cfg->rat_set && net_rat_check(cfg->rat, lte, why, sizeof why) != 0) {
+		snprintf(err, errlen, "--rat %s: %s", net_rat_info(cfg->rat)->name,
+		    why);
+		return -1;
+	}
+	for (i = 0; i < ev->n; i++)
+		if (net_event_parse(ev->v[i], &at, &what, &arg, NULL, why,
+		    sizeof why) == 0 && what == NET_DO_RAT &&
+		    net_rat_check((enum net_rat)arg, lte, why, sizeof why) != 0) {
+			snprintf(err, errlen, "--net-event: '%s': %s", ev->v[i],
+			    why);
+			return -1;
+		}
+	return 0;
 }
 
 /* --link-fault SPEC[;SPEC...]: repeatable, the faults add up. */
@@ -315,6 +399,9 @@ static const struct opt main_opts[] = {
 	{ "fota-timeouts", 0, "T", "AT+QFOTADL's timers in simulated seconds:\n"
 	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
 	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
+	{ "fota-resume", 0, "N", "resume a download whose connection broke, "
+	  "up to N\ntimes (REST, Range; default 0: never)", main_opt_resume,
+	  0, 0 },
 	{ "dns", 0, "NAME=ENTRY", "what the simulated DNS answers for NAME:"
 	  "\nADDR[,ADDR...][,first=N[,then=FAIL]] or nxdomain,\nservfail, "
 	  "timeout (repeatable; docs/network.md;\nlocalhost is built in)",
@@ -326,11 +413,18 @@ static const struct opt main_opts[] = {
 	  MAIN_LIST_REJECT_APN, 0 },
 	{ "net-event", 0, "EVENT", "a timed network event, e.g. \"T=5 coverage "
 	  "lost\",\n\"T=9 coverage back\", \"T=6 pdp 1 deactivated\",\n"
-	  "\"T=6 call ring +8613800000000\", \"T=9 call hangup\" "
-	  "(repeatable;\ndocs/network.md)", main_opt_list, MAIN_LIST_NET_EVENT,
-	  0 },
+	  "\"T=6 call ring +8613800000000\", \"T=9 call hangup\",\n"
+	  "\"T=8 rat gsm\" (repeatable; docs/network.md)", main_opt_list,
+	  MAIN_LIST_NET_EVENT, 0 },
 	{ "pdp-activation-time", 0, "S", "simulated seconds a context takes "
 	  "to activate\n(default 1)", main_opt_act_time, 0, 0 },
+	{ "rat", 0, "NAME", "the radio technology at boot: gsm, gprs, edge, "
+	  "wcdma,\nhspa+ or lte (default: lte on EC200T, wcdma on UC200T;\n"
+	  "docs/network.md)", main_opt_rat, 0, 0 },
+	{ "link-profile", 0, "P", "the data link instead of the technology's "
+	  "default:\ndown=B,up=B,rtt=T,jitter=T, any of them (B: bits/s,\n"
+	  "40k, 2M; T: 300ms, 0.3s; docs/network.md)",
+	  main_opt_link_profile, 0, 0 },
 	{ "link-fault", 0, "SPEC", "a fault on the link, e.g. \"down reset "
 	  "after=40000 conn=2\",\n\"up stall\", \"down flip at=1234\", "
 	  "\"any refuse p=0.5 seed=7\";\nSPEC[;SPEC...], repeatable "
@@ -377,7 +471,8 @@ main(int argc, char **argv)
 {
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL;
-	struct serve_options serve = { NULL, NULL, 0, 0, 0 };
+	char *tls_dir = NULL;
+	struct serve_options serve = { .root = NULL };
 	struct fakeserver *servers = NULL;
 	struct firmware_options fwopts = { 0 };
 	struct statedir sd;
@@ -388,15 +483,17 @@ main(int argc, char **argv)
 	double speed = 1;
 	struct dl_timeouts timeouts;
 	struct main_list lists[MAIN_NLIST];
+	struct net_link_override link;
 	struct link_faults faults = { .n = 0 };
 	struct link_profile shape = { 0, 0, 0, 0 };
 	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
-	    &speed, &timeouts, lists, &faults, &shape };
+	    &speed, &timeouts, lists, &link, &faults, &shape };
 	char err[512];
 	int c, i, rc;
 
 	util_set_progname(argv[0]);
 	memset(lists, 0, sizeof lists);
+	memset(&link, 0, sizeof link);
 	cfg.pdp_act_time = NET_ACT_TIME;
 	dl_timeouts_default(&timeouts);
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
@@ -415,7 +512,9 @@ main(int argc, char **argv)
 		    sizeof modem.revision - 1);
 		return 2;
 	}
-	if (firmware_options_check(&fwopts, err, sizeof err) != 0) {
+	if (firmware_options_check(&fwopts, err, sizeof err) != 0 ||
+	    main_check_rats(&cfg, &lists[MAIN_LIST_NET_EVENT], err,
+	    sizeof err) != 0) {
 		warnx_("%s", err);
 		return 2;
 	}
@@ -441,6 +540,16 @@ main(int argc, char **argv)
 		goto out_log;
 	}
 	cfg.state_dir = sd.path;
+	/* The servers' certificates live in the state dir, so that nothing
+	 * is left elsewhere when the process is killed. */
+	if (serve.root != NULL) {
+		xasprintf(&tls_dir, "%s/tls", sd.path);
+		if (mkdir(tls_dir, 0700) != 0 && errno != EEXIST) {
+			warnx_("%s: %s", tls_dir, strerror(errno));
+			goto out_statedir;
+		}
+		serve.tls_dir = tls_dir;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < 3; i++) {
@@ -476,6 +585,7 @@ out_servers:
 	serve_stop(servers);
 out_statedir:
 	statedir_close(&sd);
+	free(tls_dir);
 out_log:
 	translog_close(cfg.log);
 out_clock:

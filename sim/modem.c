@@ -152,13 +152,14 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 {
 	struct modem *m = arg;
 
-	if (m->qiact_cid != 0 && m->qiact_cid == cid &&
+	if (m->act_cid != 0 && m->act_cid == cid &&
 	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
-		m->qiact_cid = 0;
+		m->act_cid = 0;
 		modem_at_finish(m, ev == NET_EV_PDP_UP ? AT_RES_OK :
 		    AT_RES_ERROR);
 	}
 	fota_job_net_event(&m->fota, ev, cid);
+	qhttp_net_event(&m->http, ev, cid);
 }
 
 /* Send queued URCs if the engine is between lines, in one write(). */
@@ -207,6 +208,20 @@ modem_frame_echo(void *arg, const unsigned char *p, size_t n)
 		port_write(&m->port, p, n);
 }
 
+/* The transfer the host's bytes belong to (FILE:, QFUPL, QHTTPURL), or
+ * NULL. */
+static struct serial_rx *
+modem_raw_input(struct modem *m)
+{
+	if (fota_file_receiving(&m->fota))
+		return &m->fota.rx;
+	if (qfupl_receiving(&m->upl))
+		return &m->upl.rx;
+	if (qhttp_receiving(&m->http))
+		return &m->http.rx;
+	return NULL;
+}
+
 /* Framer: a complete command line. */
 static void
 modem_frame_line(void *arg, const char *line, size_t len)
@@ -219,8 +234,11 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	m->busy = 1;
 	at_dispatch(&m->at, line, len);
 	if (m->at.pending) {
-		/* Nothing is read and no URC goes out until it answers. */
-		port_pause(&m->port, 1);
+		/* Nothing is read and no URC goes out until it answers; a
+		 * command in data mode (AT+QFUPL, AT+QHTTPURL) reads its
+		 * data meanwhile. */
+		if (modem_raw_input(m) == NULL)
+			port_pause(&m->port, 1);
 		m->frame.stop = 1;
 		return;
 	}
@@ -232,7 +250,7 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	modem_urc_flush(m);
 	/* Take no more input while the host is not reading our answers, and
 	 * none as AT commands once a FILE: upload has begun. */
-	if (port_backlogged(&m->port) || fota_file_receiving(&m->fota))
+	if (port_backlogged(&m->port) || modem_raw_input(m) != NULL)
 		m->frame.stop = 1;
 }
 
@@ -312,6 +330,7 @@ static size_t
 modem_port_input(void *arg, const unsigned char *p, size_t n)
 {
 	struct modem *m = arg;
+	struct serial_rx *rx;
 	size_t used;
 
 	/* Before RDY, and once shutting down, nothing answers. */
@@ -319,10 +338,13 @@ modem_port_input(void *arg, const unsigned char *p, size_t n)
 		return n;
 	if ((n = modem_uart_arrived(m, n)) == 0)
 		return 0;
-	/* AT+QFOTADL="FILE:<length>": the bytes are the package's. */
-	if (fota_file_receiving(&m->fota)) {
-		used = fota_file_input(&m->fota, p, n);
+	/* FILE:<length> or AT+QFUPL: the bytes are the transfer's. */
+	if ((rx = modem_raw_input(m)) != NULL) {
+		used = serial_rx_input(rx, p, n);
 		modem_uart_refund(m, n - used);
+		/* All of an upload is in: nothing more until its result. */
+		if (!serial_rx_active(rx) && m->at.pending)
+			port_pause(&m->port, 1);
 		return used;
 	}
 	used = at_frame_input(&m->frame, p, n);
@@ -353,6 +375,8 @@ modem_drained(struct modem *m)
 	net_stop(&m->net);
 	clock_timer_stop(&m->down_t);
 	fota_job_cancel(&m->fota);
+	qfupl_cancel(&m->upl);
+	qhttp_cancel(&m->http);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
@@ -385,6 +409,8 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	clock_timer_stop(&m->down_t);
 	net_stop(&m->net);
 	fota_job_cancel(&m->fota);
+	qfupl_cancel(&m->upl);
+	qhttp_cancel(&m->http);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	modem_halt(m);
@@ -494,6 +520,8 @@ modem_boot_cb(struct clock_timer *t, void *arg)
 	if ((size_t)m->boot_step < nitems(modem_boot_chain))
 		clock_timer_start(&m->boot_t,
 		    modem_boot_chain[m->boot_step].at - s->at);
+	else
+		translog_state(m->log, "power", "boot chain done");
 }
 
 void
@@ -517,7 +545,7 @@ modem_power_on(struct modem *m)
 	at_frame_reset(&m->frame);
 	m->at.halt = 0;
 	at_cancel(&m->at);
-	m->qiact_cid = 0;
+	m->act_cid = 0;
 	m->busy = 0;
 	port_pause(&m->port, 0);
 	m->frame.s3 = m->at.set.s3;
@@ -622,6 +650,9 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
+	qfupl_init(&m->upl, m);
+	qhttp_init(&m->http, m);
+	m->fota.xfer.ca_file = cfg->ca_file;
 	m->link = link_new(clock, m->log);
 	if (cfg->link_shape != NULL)
 		m->link_profile = *cfg->link_shape;
@@ -630,9 +661,9 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		link_set_faults(m->link, cfg->link_faults);
 	if (cfg->sockets_in_use > 0)
 		link_set_sockets_in_use(m->link, cfg->sockets_in_use);
-	m->fota.ca_file = cfg->ca_file;
 	if (cfg->fota_timeouts != NULL)
-		m->fota.timeouts = *cfg->fota_timeouts;
+		m->fota.xfer.timeouts = *cfg->fota_timeouts;
+	m->fota.xfer.resumes = cfg->fota_resumes;
 	for (i = 0; i < cfg->ndns; i++)
 		if (net_dns_add(&m->net, cfg->dns[i], err, sizeof err) != 0) {
 			warnx_("--dns: %s", err);
@@ -655,6 +686,13 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		}
 	if (cfg->pdp_act_time > 0)
 		m->net.act_time = cfg->pdp_act_time;
+	if (cfg->rat_set && net_set_rat(&m->net, cfg->rat, "--rat") != 0) {
+		warnx_("--rat: the %s has no %s", m->model_name,
+		    net_rat_info(cfg->rat)->label);
+		return -1;
+	}
+	if (cfg->link_override != NULL && cfg->link_override->set != 0)
+		net_set_link(&m->net, cfg->link_override);
 	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
@@ -680,6 +718,8 @@ modem_free(struct modem *m)
 	clock_timer_stop(&m->down_t);
 	clock_timer_stop(&m->uart_t);
 	fota_job_free(&m->fota);
+	qfupl_cancel(&m->upl);
+	qhttp_free(&m->http);
 	link_free(m->link);
 	m->link = NULL;
 	firmware_close(m->fw);

@@ -17,6 +17,8 @@
 #include "at-cmd.h"
 #include "at-frame.h"
 #include "clock.h"
+#include "at-file.h"
+#include "at-http.h"
 #include "fota-job.h"
 #include "net/link.h"
 #include "net/net.h"
@@ -56,6 +58,7 @@ struct modem_config {
 	const char		*ca_file;	/* verify HTTPS against it (NULL:
 						   no verification, as the module) */
 	const struct dl_timeouts *fota_timeouts; /* NULL: the defaults */
+	int			 fota_resumes;	/* --fota-resume (0: never) */
 	const char *const	*dns;		/* --dns entries for the
 						   simulated DNS */
 	size_t			 ndns;
@@ -66,6 +69,10 @@ struct modem_config {
 	size_t			 nnet_events;
 	double			 pdp_act_time;	/* 0 in a zeroed config: the
 						   default */
+	int			 rat_set;	/* --rat given: */
+	enum net_rat		 rat;		/* the technology at boot */
+	const struct net_link_override *link_override; /* --link-profile
+						   (NULL: none) */
 	const struct link_profile *link_shape;	/* --link-shape (NULL:
 						   unshaped) */
 	const struct link_faults *link_faults;	/* --link-fault (NULL: none) */
@@ -104,10 +111,13 @@ struct modem {
 	int			 nv_ram_saved;
 	struct net		 net;		/* SIM, radio, registration, PDP */
 	struct fota_job		 fota;		/* AT+QFOTADL */
+	struct qfupl		 upl;		/* AT+QFUPL */
+	struct qhttp		 http;		/* AT+QHTTP* */
+	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
+						   for it (0: none) */
 	struct link		*link;		/* the relay every TCP connection
 						   passes through (net/link.c) */
 	struct link_profile	 link_profile;	/* what it applies */
-	int			 qiact_cid;	/* AT+QIACT waiting for it (0) */
 	int			 qind_all;	/* AT+QINDCFG="all" */
 	int			 ifc_dce, ifc_dte; /* active AT+IFC (saved by AT&W) */
 

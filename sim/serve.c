@@ -70,6 +70,7 @@ serve_start(struct clock *clock, struct translog *log,
 	cfg.ftp_port = o->ftp_port;
 	cfg.http_port = o->http_port;
 	cfg.https_port = o->https_port;
+	cfg.tls_dir = o->tls_dir;
 	cfg.users = serve_users;
 	cfg.nusers = nitems(serve_users);
 	cfg.anonymous = 1;

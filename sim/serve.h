@@ -14,6 +14,9 @@ struct serve_options {
 	int		 ftp_port;	/* 0: ephemeral */
 	int		 http_port;
 	int		 https_port;
+	const char	*tls_dir;	/* where to make the certificates (the
+					   state dir's tls/); NULL: a temporary
+					   dir of their own */
 };
 
 struct clock;

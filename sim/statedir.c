@@ -80,28 +80,37 @@ fail:
 	return -1;
 }
 
-void
-statedir_close(struct statedir *sd)
+/* Remove a directory the modem made, and what it holds, `depth` levels
+ * down at most (the state dir holds files and tls/). */
+static void
+statedir_remove(const char *path, int depth)
 {
 	DIR *d;
 	struct dirent *de;
 	char *f;
 
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		xasprintf(&f, "%s/%s", path, de->d_name);
+		if (unlink(f) != 0 && errno == EISDIR && depth > 0)
+			statedir_remove(f, depth - 1);
+		free(f);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+void
+statedir_close(struct statedir *sd)
+{
 	if (sd->lockfd != -1)
 		close(sd->lockfd);
 	sd->lockfd = -1;
-	if (sd->temporary && sd->path != NULL &&
-	    (d = opendir(sd->path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			xasprintf(&f, "%s/%s", sd->path, de->d_name);
-			unlink(f);
-			free(f);
-		}
-		closedir(d);
-		rmdir(sd->path);
-	}
+	if (sd->temporary && sd->path != NULL)
+		statedir_remove(sd->path, 1);
 	free(sd->path);
 	sd->path = NULL;
 }

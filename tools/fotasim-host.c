@@ -4,9 +4,11 @@
  *
  *   fotasim-host --port PATH [--retries N] [--timeout SECS] upgrade URL
  *   fotasim-host --port PATH [--retries N] [--timeout SECS] upgrade --file PKG
+ *   fotasim-host --port PATH [--retries N] [--timeout SECS] upgrade --ufs PKG
  *
  * It opens the port raw with CRTSCTS, waits until the module answers, reads
- * the revision (ATI), starts the transfer (for --file: turns on the
+ * the revision (ATI), over the air waits until the module has registered
+ * (AT+CREG?), starts the transfer (for --file: turns on the
  * module's flow control and streams the package after FILESTART), follows
  * the URCs with a progress line, survives the reboot by reopening the port
  * until the module answers again, and checks the new revision.  A failed
@@ -31,6 +33,8 @@
 #include <ev.h>
 
 #define HOST_LINE_MAX	1024
+#define HOST_UFS_NAME	"dfota_update.bin"	/* the name fwupd uses too */
+#define HOST_ACK_EVERY	1024	/* AT+QFUPL ackmode: an 'A' per KiB */
 
 struct host {
 	struct ev_loop	*loop;
@@ -44,6 +48,9 @@ struct host {
 	ev_timer	 deadline;
 	int		 tty;		/* stdout is a terminal */
 	int		 progress_shown;
+	const char	*last_what;	/* the progress line last drawn */
+	int		 last_pct;
+	int		 quarter;	/* plain lines: the last 25% printed */
 };
 
 static void
@@ -248,6 +255,27 @@ host_reach(struct host *h, double secs)
 	return -1;
 }
 
+/*
+ * Over the air: wait until the module has registered (AT+CREG? says home
+ * or roaming), as a host should before it asks for a download; right
+ * after the boot the radio is still searching.
+ */
+static int
+host_registered(struct host *h, double secs)
+{
+	ev_tstamp until = ev_time() + secs;
+	char info[HOST_LINE_MAX], *p;
+
+	while (ev_time() < until) {
+		if (host_cmd(h, "AT+CREG?", info, sizeof info, 5.0) == 0 &&
+		    (p = strstr(info, "+CREG: ")) != NULL &&
+		    (p = strchr(p, ',')) != NULL && (p[1] == '1' || p[1] == '5'))
+			return 0;
+		host_wait(h, 0.1);
+	}
+	return -1;
+}
+
 /* The revision from ATI's "Revision: ..." line. */
 static int
 host_revision(struct host *h, char *rev, size_t size)
@@ -268,12 +296,21 @@ host_revision(struct host *h, char *rev, size_t size)
 static void
 host_progress(struct host *h, const char *what, int pct)
 {
+	if (what != h->last_what)
+		h->quarter = 0;
+	if (what == h->last_what && pct == h->last_pct)
+		return;
+	h->last_what = what;
+	h->last_pct = pct;
 	if (h->tty) {
 		printf("\r%-11s %3d%%", what, pct);
 		fflush(stdout);
 		h->progress_shown = 1;
-	} else if (pct % 25 == 0)
-		printf("%s %d%%\n", what, pct);
+	} else if (pct / 25 > h->quarter) {
+		/* Each quarter once, even when the steps jump over it. */
+		h->quarter = pct / 25;
+		printf("%s %d%%\n", what, h->quarter * 25);
+	}
 }
 
 static void
@@ -282,6 +319,7 @@ host_progress_end(struct host *h)
 	if (h->progress_shown)
 		putchar('\n');
 	h->progress_shown = 0;
+	h->last_what = NULL;
 }
 
 /* Parse '+QIND: "FOTA","WORD"[,N]'; returns 1 and fills word and n. */
@@ -325,18 +363,117 @@ host_slurp(const char *path, size_t *len)
 	return p;
 }
 
+/* AT+QFUPL's checksum: XOR of big-endian 16-bit words. */
+static unsigned
+host_xor16(const unsigned char *p, size_t n)
+{
+	unsigned sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i += 2)
+		sum ^= (unsigned)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
+	return sum;
+}
+
+/* Wait up to secs for one 'A' (AT+QFUPL's ACK); 0, or -1. */
+static int
+host_ack(struct host *h, double secs)
+{
+	ev_tstamp until = ev_now(h->loop) + secs;
+
+	for (;;) {
+		if (h->len > 0) {
+			if (h->buf[0] != 'A')
+				return -1;
+			memmove(h->buf, h->buf + 1, --h->len);
+			return 0;
+		}
+		if (h->hangup || ev_now(h->loop) >= until)
+			return -1;
+		host_wait(h, until - ev_now(h->loop));
+	}
+}
+
+/*
+ * Put the package into the module's UFS: delete an old copy, AT+QFUPL in
+ * ACK mode (a KiB, then wait for its 'A'), and check the size and checksum
+ * the module reports.  0, or 1 (worth another attempt).
+ */
+static int
+host_ufs_upload(struct host *h, const char *pkg, size_t len)
+{
+	char cmd[128], line[HOST_LINE_MAX];
+	unsigned long long size;
+	unsigned sum;
+	size_t off, n;
+
+	if (host_cmd(h, "AT+QFLST=\"UFS:" HOST_UFS_NAME "\"", NULL, 0, 5) == 0 &&
+	    host_cmd(h, "AT+QFDEL=\"UFS:" HOST_UFS_NAME "\"", NULL, 0, 10) != 0) {
+		fprintf(stderr, "fotasim-host: cannot delete the old "
+		    HOST_UFS_NAME "\n");
+		return 1;
+	}
+	snprintf(cmd, sizeof cmd, "AT+QFUPL=\"UFS:" HOST_UFS_NAME "\",%zu,5,1\r",
+	    len);
+	if (host_write(h, cmd, strlen(cmd)) != 0)
+		return 1;
+	while (host_line(h, line, sizeof line, 10) == 0 &&
+	    strcmp(line, "CONNECT") != 0)
+		if (strcmp(line, "ERROR") == 0 ||
+		    strncmp(line, "+CME ERROR", 10) == 0) {
+			fprintf(stderr, "fotasim-host: AT+QFUPL: %s\n", line);
+			return 1;
+		}
+	printf("uploading %zu bytes\n", len);
+	for (off = 0; off < len; off += n) {
+		n = len - off < HOST_ACK_EVERY ? len - off : HOST_ACK_EVERY;
+		if (host_write(h, pkg + off, n) != 0 ||
+		    (n == HOST_ACK_EVERY && host_ack(h, 5) != 0)) {
+			host_progress_end(h);
+			fprintf(stderr, "fotasim-host: no ACK after %zu bytes\n",
+			    off + n);
+			return 1;
+		}
+		host_progress(h, "uploading", (int)((off + n) * 100 / len));
+	}
+	host_progress_end(h);
+	while (host_line(h, line, sizeof line, 10) == 0) {
+		if (sscanf(line, "+QFUPL: %llu,%x", &size, &sum) != 2)
+			continue;
+		if (size != len || sum != host_xor16((const unsigned char *)pkg,
+		    len)) {
+			fprintf(stderr, "fotasim-host: the module got %llu bytes, "
+			    "checksum %x; sent %zu, checksum %x\n", size, sum, len,
+			    host_xor16((const unsigned char *)pkg, len));
+			return 1;
+		}
+		if (host_line(h, line, sizeof line, 5) != 0 ||
+		    strcmp(line, "OK") != 0)
+			return 1;
+		printf("uploaded, checksum %x\n", sum);
+		return 0;
+	}
+	fprintf(stderr, "fotasim-host: no AT+QFUPL result\n");
+	return 1;
+}
+
 /*
  * One attempt: start the transfer and follow it.  Returns 0 once END,0 came,
  * 1 for a download failure worth retrying, -1 for anything else.
  */
 static int
 host_attempt(struct host *h, const char *url, const char *pkg, size_t len,
-    double secs)
+    int ufs, double secs)
 {
 	char cmd[600], line[HOST_LINE_MAX], word[32];
 	int n;
 
-	if (pkg != NULL)
+	if (ufs && host_ufs_upload(h, pkg, len) != 0)
+		return 1;
+	if (ufs)
+		snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"/data/ufs/" HOST_UFS_NAME
+		    "\"");
+	else if (pkg != NULL)
 		snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"FILE:%zu\",1,100", len);
 	else
 		snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"%s\",1,100", url);
@@ -351,7 +488,8 @@ host_attempt(struct host *h, const char *url, const char *pkg, size_t len,
 			host_progress(h, "downloading", n);
 		} else if (strcmp(word, "UPDATING") == 0) {
 			host_progress(h, "updating", n);
-		} else if (strcmp(word, "FILESTART") == 0 && pkg != NULL) {
+		} else if (strcmp(word, "FILESTART") == 0 && pkg != NULL &&
+		    !ufs) {
 			printf("sending %zu bytes\n", len);
 			if (host_write(h, pkg, len) != 0)
 				return -1;
@@ -383,6 +521,8 @@ usage(FILE *f)
 	    "upgrade URL\n"
 	    "       fotasim-host --port PATH [--retries N] [--timeout SECS] "
 	    "upgrade --file PKG\n"
+	    "       fotasim-host --port PATH [--retries N] [--timeout SECS] "
+	    "upgrade --ufs PKG\n"
 	    "       fotasim-host --help | --version\n", f);
 }
 
@@ -394,6 +534,7 @@ main(int argc, char **argv)
 		{ "retries", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "ufs", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -404,7 +545,7 @@ main(int argc, char **argv)
 	char *pkg = NULL;
 	size_t len = 0;
 	double secs = 600;
-	int c, retries = 0, rc = -1, attempt;
+	int c, retries = 0, rc = -1, attempt, ufs = 0;
 
 	memset(&h, 0, sizeof h);
 	h.fd = -1;
@@ -413,7 +554,8 @@ main(int argc, char **argv)
 		case 'p': h.path = optarg; break;
 		case 'r': retries = atoi(optarg); break;
 		case 't': secs = atof(optarg); break;
-		case 'f': file = optarg; break;
+		case 'f': file = optarg; ufs = 0; break;
+		case 'u': file = optarg; ufs = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("fotasim-host %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -436,13 +578,15 @@ main(int argc, char **argv)
 	if (host_reach(&h, 60) != 0 || host_revision(&h, before, sizeof before) != 0)
 		host_die("%s: the module does not answer", h.path);
 	printf("revision %s\n", before);
+	if (url != NULL && host_registered(&h, 60) != 0)
+		host_die("%s: the module does not register", h.path);
 	if (pkg != NULL && (host_cmd(&h, "AT+QCFG=\"usbifc\",2,2", NULL, 0, 5) != 0 ||
 	    host_cmd(&h, "AT+IFC=2,2", NULL, 0, 5) != 0))
 		host_die("cannot turn on the module's flow control");
 	for (attempt = 0; attempt <= retries; attempt++) {
 		if (attempt > 0)
 			printf("retry %d of %d\n", attempt, retries);
-		if ((rc = host_attempt(&h, url, pkg, len, secs)) != 1)
+		if ((rc = host_attempt(&h, url, pkg, len, ufs, secs)) != 1)
 			break;
 	}
 	if (rc != 0)

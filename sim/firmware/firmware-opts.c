@@ -236,12 +236,12 @@ firmware_options_check(const struct firmware_options *o, char *err,
 		    "multiple of the erase block (%u bytes)",
 		    (unsigned long long)g.size, g.block_size);
 	layout_compute(g.block_size, isize, 0, &lay);
-	if (g.size < lay.total)
+	if (g.size < lay.min_total)
 		return fwopt_error(err, errlen, "--flash-size: %llu bytes is too "
 		    "small for %llu-byte images on %s; need at least %llu",
 		    (unsigned long long)g.size, (unsigned long long)isize,
 		    g.type == FLASH_NAND ? "nand" : "nor",
-		    (unsigned long long)lay.total);
+		    (unsigned long long)lay.min_total);
 	return 0;
 }
 

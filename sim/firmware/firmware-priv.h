@@ -37,6 +37,29 @@ struct journal_rec {
 	uint64_t	 pkg_len;	/* bytes of package in the FOTA area */
 };
 
+/*
+ * A byte stream going into a block-aligned region of the flash, page by
+ * page, each block erased as the data reaches it: the package into the
+ * FOTA area (staging), a file into the UFS (ufs.c).
+ */
+struct fw_writer {
+	struct flash	*flash;
+	uint64_t	 off;		/* region start, on a block */
+	uint64_t	 len;		/* region size */
+	uint64_t	 pos;		/* bytes programmed so far */
+	unsigned char	*page;		/* a partial page not yet programmed */
+	size_t		 fill;
+};
+
+/* Start writing at the region's first byte (keeps the page buffer). */
+void	fw_writer_begin(struct fw_writer *, struct flash *, uint64_t off,
+	    uint64_t len);
+/* 0, FIRMWARE_ERR_TOO_BIG (past the region) or FIRMWARE_ERR_FLASH. */
+int	fw_writer_write(struct fw_writer *, const void *, size_t);
+/* Program the partial page, padded with erased bytes. */
+int	fw_writer_flush(struct fw_writer *);
+void	fw_writer_free(struct fw_writer *);
+
 /* A byte range of the flash, readable as a pkg_source. */
 struct fw_region {
 	struct flash	*flash;
@@ -45,6 +68,7 @@ struct fw_region {
 };
 
 struct updater;
+struct ufs;
 
 struct firmware {
 	struct firmware_cbs	 cbs;
@@ -70,9 +94,9 @@ struct firmware {
 	/* Staging a package into the FOTA area. */
 	int			 staging;
 	uint64_t		 stage_len;
-	uint64_t		 stage_pos;
-	unsigned char		*stage_page;
-	size_t			 stage_fill;
+	struct fw_writer	 stage;
+	/* The user file system (ufs.c), NULL if the layout has none. */
+	struct ufs		*ufs;
 };
 
 /* Read through a struct fw_region. */
@@ -98,6 +122,10 @@ int	fw_journal_write(struct firmware *, enum journal_phase, int target,
  */
 int	fw_geometry_resolve(const struct firmware_config *, struct flash_geometry *,
 	    uint64_t *isize, int *write_rec, char *err, size_t errlen);
+
+/* The UFS (ufs.c): mount at boot (no UFS in the layout: fw->ufs NULL). */
+int	 ufs_mount(struct firmware *);
+void	 ufs_free(struct ufs *);
 
 /* The updater state machine (updater.c). */
 struct updater *updater_new(struct firmware *);

@@ -17,6 +17,109 @@
 #include "translog.h"
 #include "util.h"
 
+void
+fw_writer_begin(struct fw_writer *w, struct flash *f, uint64_t off,
+    uint64_t len)
+{
+	w->flash = f;
+	w->off = off;
+	w->len = len;
+	w->pos = 0;
+	w->fill = 0;
+	if (w->page == NULL)
+		w->page = xmalloc(f->geom.page_size);
+}
+
+void
+fw_writer_free(struct fw_writer *w)
+{
+	free(w->page);
+	w->page = NULL;
+}
+
+/*
+ * Program whole pages at the writing position (erasing a block as the data
+ * reaches it); n is a multiple of the page size within one erase block.
+ */
+static int
+fw_writer_program(struct fw_writer *w, const void *p, size_t n)
+{
+	uint64_t off = w->off + w->pos, bs = w->flash->geom.block_size;
+	int rc;
+
+	if (off % bs == 0 && (rc = flash_erase_block(w->flash, off / bs)) != 0)
+		return rc;
+	return flash_program(w->flash, off, p, n);
+}
+
+int
+fw_writer_flush(struct fw_writer *w)
+{
+	size_t ps = w->flash->geom.page_size;
+
+	if (w->fill == 0)
+		return 0;
+	memset(w->page + w->fill, 0xff, ps - w->fill);
+	if (fw_writer_program(w, w->page, ps) != 0)
+		return FIRMWARE_ERR_FLASH;
+	w->pos += w->fill;
+	w->fill = 0;
+	return 0;
+}
+
+/*
+ * With no partial page buffered: program as many whole pages of the
+ * caller's bytes as fit before the next erase block, at once.  Returns the
+ * bytes taken (0: fewer than a page), or a flash error.
+ */
+static long
+fw_writer_direct(struct fw_writer *w, const unsigned char *s, size_t len)
+{
+	size_t ps = w->flash->geom.page_size;
+	uint64_t bs = w->flash->geom.block_size;
+	uint64_t room = bs - (w->off + w->pos) % bs;
+	size_t n = len - len % ps;
+	int rc;
+
+	if (w->fill != 0 || n == 0)
+		return 0;
+	if (n > room)
+		n = (size_t)room;
+	if ((rc = fw_writer_program(w, s, n)) != 0)
+		return rc;
+	w->pos += n;
+	return (long)n;
+}
+
+int
+fw_writer_write(struct fw_writer *w, const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	size_t ps = w->flash->geom.page_size, n;
+
+	if (len > w->len - w->pos - w->fill)
+		return FIRMWARE_ERR_TOO_BIG;
+	while (len > 0) {
+		long direct = fw_writer_direct(w, s, len);
+
+		if (direct < 0)
+			return FIRMWARE_ERR_FLASH;
+		if (direct > 0) {
+			s += direct;
+			len -= (size_t)direct;
+			continue;
+		}
+		n = ps - w->fill < len ? ps - w->fill : len;
+		memcpy(w->page + w->fill, s, n);
+		w->fill += n;
+		s += n;
+		len -= n;
+		if (w->fill == ps && fw_writer_flush(w) != 0)
+			return FIRMWARE_ERR_FLASH;
+	}
+	return 0;
+}
+
 int
 firmware_stage_begin(struct firmware *fw, uint64_t len)
 {
@@ -30,105 +133,24 @@ firmware_stage_begin(struct firmware *fw, uint64_t len)
 	fw->pending = 0;
 	fw->staging = 1;
 	fw->stage_len = len;
-	fw->stage_pos = 0;
-	fw->stage_fill = 0;
-	if (fw->stage_page == NULL)
-		fw->stage_page = xmalloc(fw->flash->geom.page_size);
+	fw_writer_begin(&fw->stage, fw->flash, fw->lay.fota_off,
+	    fw->lay.fota_size);
 	translog_state(fw->log, "firmware", "staging a package (%llu bytes expected)",
 	    (unsigned long long)len);
 	return 0;
 }
 
-/*
- * Program whole pages at the staging position (erasing a block as the data
- * reaches it); n is a multiple of the page size within one erase block.
- */
-static int
-fw_stage_program(struct firmware *fw, const void *p, size_t n)
-{
-	uint64_t off = fw->lay.fota_off + fw->stage_pos;
-	int rc;
-
-	if (off % fw->lay.block_size == 0 &&
-	    (rc = flash_erase_block(fw->flash, off / fw->lay.block_size)) != 0)
-		return rc;
-	return flash_program(fw->flash, off, p, n);
-}
-
-/* Program the buffered page (padded with erased bytes) into the FOTA area. */
-static int
-fw_stage_flush(struct firmware *fw)
-{
-	size_t ps = fw->flash->geom.page_size;
-	int rc;
-
-	if (fw->stage_fill == 0)
-		return 0;
-	memset(fw->stage_page + fw->stage_fill, 0xff, ps - fw->stage_fill);
-	if ((rc = fw_stage_program(fw, fw->stage_page, ps)) != 0)
-		return rc;
-	fw->stage_pos += fw->stage_fill;
-	fw->stage_fill = 0;
-	return 0;
-}
-
-/*
- * With no partial page buffered: program as many whole pages of the
- * caller's bytes as fit before the next erase block, at once.  Returns the
- * bytes taken (0: fewer than a page), or a flash error.
- */
-static long
-fw_stage_direct(struct firmware *fw, const unsigned char *s, size_t len)
-{
-	size_t ps = fw->flash->geom.page_size;
-	uint64_t bs = fw->lay.block_size;
-	uint64_t room = bs - (fw->lay.fota_off + fw->stage_pos) % bs;
-	size_t n = len - len % ps;
-	int rc;
-
-	if (fw->stage_fill != 0 || n == 0)
-		return 0;
-	if (n > room)
-		n = (size_t)room;
-	if ((rc = fw_stage_program(fw, s, n)) != 0)
-		return rc;
-	fw->stage_pos += n;
-	return (long)n;
-}
-
 int
 firmware_stage_write(struct firmware *fw, const void *p, size_t len)
 {
-	const unsigned char *s = p;
-	size_t ps = fw->flash->geom.page_size, n;
+	int rc;
 
 	if (!fw->staging)
 		return FIRMWARE_ERR_STATE;
-	if (len > fw->lay.fota_size - fw->stage_pos - fw->stage_fill)
-		return FIRMWARE_ERR_TOO_BIG;
-	while (len > 0) {
-		long direct = fw_stage_direct(fw, s, len);
-
-		if (direct < 0) {
-			fw->staging = 0;
-			return FIRMWARE_ERR_FLASH;
-		}
-		if (direct > 0) {
-			s += direct;
-			len -= (size_t)direct;
-			continue;
-		}
-		n = ps - fw->stage_fill < len ? ps - fw->stage_fill : len;
-		memcpy(fw->stage_page + fw->stage_fill, s, n);
-		fw->stage_fill += n;
-		s += n;
-		len -= n;
-		if (fw->stage_fill == ps && fw_stage_flush(fw) != 0) {
-			fw->staging = 0;
-			return FIRMWARE_ERR_FLASH;
-		}
-	}
-	return 0;
+	rc = fw_writer_write(&fw->stage, p, len);
+	if (rc == FIRMWARE_ERR_FLASH)
+		fw->staging = 0;
+	return rc;
 }
 
 int
@@ -137,14 +159,14 @@ firmware_stage_end(struct firmware *fw)
 	if (!fw->staging)
 		return FIRMWARE_ERR_STATE;
 	fw->staging = 0;
-	if (fw_stage_flush(fw) != 0)
+	if (fw_writer_flush(&fw->stage) != 0)
 		return FIRMWARE_ERR_FLASH;
 	/* A short package is staged anyway: the updater reports it (506). */
-	fw->jr.pkg_len = fw->stage_pos;
+	fw->jr.pkg_len = fw->stage.pos;
 	if (fw_journal_write(fw, JOURNAL_STAGED, 0, 0, 0) != 0)
 		return FIRMWARE_ERR_FLASH;
 	translog_state(fw->log, "firmware", "package staged (%llu bytes)",
-	    (unsigned long long)fw->stage_pos);
+	    (unsigned long long)fw->stage.pos);
 	updater_downloaded(fw->up);
 	return 0;
 }
@@ -155,10 +177,10 @@ firmware_stage_abort(struct firmware *fw)
 	if (!fw->staging && fw->jr.phase != JOURNAL_STAGING)
 		return FIRMWARE_ERR_STATE;
 	fw->staging = 0;
-	fw->stage_fill = 0;
+	fw->stage.fill = 0;
 	translog_state(fw->log, "firmware", "incomplete package in the FOTA area "
 	    "discarded (download stopped at %llu of %llu bytes)",
-	    (unsigned long long)fw->stage_pos,
+	    (unsigned long long)fw->stage.pos,
 	    (unsigned long long)fw->stage_len);
 	if (fw_journal_write(fw, JOURNAL_IDLE, 0, 0, 0) != 0)
 		return FIRMWARE_ERR_FLASH;

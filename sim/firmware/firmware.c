@@ -376,6 +376,8 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 	if (rc == 0)
 		rc = flashlog_open(&fw->nvlog, fw->flash, fw->lay.nv_off, fw->nv,
 		    sizeof fw->nv, &fw->nv_found);
+	if (rc == 0)
+		rc = ufs_mount(fw);
 	if (rc != 0) {
 		fw_error(err, errlen, "flash: %s", flash_strerror(rc));
 		goto fail;
@@ -465,7 +467,8 @@ firmware_close(struct firmware *fw)
 	flash_close(fw->flash);
 	flash_dev_close(fw->fault_dev);
 	flash_dev_close(fw->own_dev);
-	free(fw->stage_page);
+	fw_writer_free(&fw->stage);
+	ufs_free(fw->ufs);
 	free(fw);
 }
 

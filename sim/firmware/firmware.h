@@ -84,6 +84,40 @@ int	 firmware_stage(struct firmware *, const void *, size_t);
 int	 firmware_nv_get(const struct firmware *, void *, size_t);
 int	 firmware_nv_put(struct firmware *, const void *, size_t);
 
+/*
+ * The UFS, the user file system AT+QFUPL writes (ufs.c): files are runs of
+ * whole erase blocks in their own partition; each change lands as one
+ * directory record, so a power cut leaves the state before or after it.
+ * A layout without UFS (a small given flash size) has no space at all.
+ */
+#define FIRMWARE_UFS_NAME_MAX	80
+struct firmware_ufs_file {
+	char		 name[FIRMWARE_UFS_NAME_MAX + 1];
+	uint64_t	 size;
+};
+/* Free and total data bytes (both 0 without UFS). */
+void	 firmware_ufs_space(const struct firmware *, uint64_t *freep,
+	    uint64_t *total);
+/* The i-th file (0-based, oldest first): 0, or -1 past the last. */
+int	 firmware_ufs_file(const struct firmware *, unsigned,
+	    struct firmware_ufs_file *);
+/* A file's size: 0 or FIRMWARE_ERR_NOENT. */
+int	 firmware_ufs_stat(const struct firmware *, const char *, uint64_t *);
+int	 firmware_ufs_delete(struct firmware *, const char *);
+/*
+ * An upload: create reserves room for up to max bytes (EXIST, TOO_BIG:
+ * more than the UFS holds, NOFILES: directory full, NOSPACE: no free run
+ * that large); write programs the bytes; close saves the file with what
+ * was written (STATE if nothing was); abort forgets it.
+ */
+int	 firmware_ufs_create(struct firmware *, const char *, uint64_t max);
+int	 firmware_ufs_write(struct firmware *, const void *, size_t);
+int	 firmware_ufs_close(struct firmware *);
+void	 firmware_ufs_abort(struct firmware *);
+/* Read n bytes at off of a file: 0, NOENT, TOO_BIG (past its end), FLASH. */
+int	 firmware_ufs_read(struct firmware *, const char *, uint64_t off,
+	    void *, size_t);
+
 /* Start applying the staged package now (+QIND START, UPDATING..., END). */
 int	 firmware_update_start(struct firmware *);
 /* Simulated seconds of flash work done since the last call. */
@@ -99,6 +133,10 @@ int	 firmware_update_result(const struct firmware *);
 #define FIRMWARE_ERR_TOO_BIG	-2	/* package larger than the FOTA area */
 #define FIRMWARE_ERR_FLASH	-3	/* flash error (or power lost) */
 #define FIRMWARE_ERR_STATE	-4	/* call out of order */
+#define FIRMWARE_ERR_NOENT	-5	/* UFS: no such file */
+#define FIRMWARE_ERR_EXIST	-6	/* UFS: the name is taken */
+#define FIRMWARE_ERR_NOSPACE	-7	/* UFS: no free room that large */
+#define FIRMWARE_ERR_NOFILES	-8	/* UFS: the directory is full */
 
 /* END codes of the manual. */
 #define FOTA_END_OK		0

@@ -19,7 +19,7 @@ int
 layout_compute(uint64_t bs, uint64_t image_size, uint64_t flash_size,
     struct layout *l)
 {
-	uint64_t fixed;
+	uint64_t fixed, pkg, ufs;
 
 	memset(l, 0, sizeof *l);
 	if (bs == 0 || image_size == 0)
@@ -33,11 +33,19 @@ layout_compute(uint64_t bs, uint64_t image_size, uint64_t flash_size,
 	l->slot_off[1] = l->slot_off[0] + l->slot_size;
 	l->fota_off = l->slot_off[1] + l->slot_size;
 	fixed = l->fota_off;
+	pkg = layout_roundup(image_size + PKG_HEADER_SIZE, bs);
+	l->ufs_dir = layout_roundup(LAYOUT_UFS_HEADER +
+	    LAYOUT_UFS_FILES * LAYOUT_UFS_ENTRY, bs);
+	ufs = 2 * l->ufs_dir + pkg + LAYOUT_UFS_SPARE * bs;
+	l->min_total = fixed + pkg;
 	if (flash_size == 0)
-		flash_size = fixed + layout_roundup(image_size + PKG_HEADER_SIZE, bs);
+		flash_size = fixed + pkg + ufs;
 	if (flash_size % bs != 0 || flash_size < fixed + bs)
 		return -1;
-	l->fota_size = flash_size - fixed;
+	if (flash_size >= fixed + pkg + ufs)
+		l->ufs_size = ufs;
+	l->fota_size = flash_size - fixed - l->ufs_size;
+	l->ufs_off = fixed + l->fota_size;
 	l->total = flash_size;
 	return 0;
 }

@@ -41,7 +41,7 @@
 
 static const char *const dl_stage_names[DL_NSTAGE] = {
 	"dns", "connect", "greeting", "user", "pass", "pwd", "cwd", "pasv",
-	"type", "size", "retr", "request", "headers", "body", "final", "done",
+	"type", "size", "rest", "retr", "request", "headers", "body", "final", "done",
 };
 
 static const char *const dl_wait_names[DL_NWAIT] = {
@@ -63,12 +63,14 @@ static const struct {
 	{ "EPSV", DL_STAGE_PASV },
 	{ "TYPE", DL_STAGE_TYPE },
 	{ "SIZE", DL_STAGE_SIZE },
+	{ "REST", DL_STAGE_REST },
 	{ "RETR", DL_STAGE_RETR },
 };
 
 struct dl_sock {
 	ev_io			 io;
 	struct download		*dl;
+	struct dl_sock		*next;		/* the transfer's sockets */
 };
 
 struct download {
@@ -92,6 +94,10 @@ struct download {
 						   callback that cannot abort */
 	int			 status_bad;	/* HTTP status is not 2xx */
 	int			 paused;
+	uint64_t		 resume_from;	/* this transfer starts there */
+	int			 suspended;	/* packet data held (a call on
+						   GSM): libcurl is not run */
+	struct dl_sock		*socks;		/* libcurl's watched sockets */
 	int			 pre;		/* the first connection is being
 						   made ahead of libcurl */
 	int			 fds[DL_MAX_FDS]; /* sockets libcurl opened, -1 free */
@@ -393,10 +399,17 @@ dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	struct dl_sock *ds = sockp;
 	int events = 0;
 
+	struct dl_sock **pp;
+
 	(void)e;
 	if (what == CURL_POLL_REMOVE) {
 		if (ds != NULL) {
 			ev_io_stop(dl->loop, &ds->io);
+			for (pp = &dl->socks; *pp != NULL; pp = &(*pp)->next)
+				if (*pp == ds) {
+					*pp = ds->next;
+					break;
+				}
 			free(ds);
 		}
 		return 0;
@@ -404,6 +417,8 @@ dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	if (ds == NULL) {
 		ds = xcalloc(1, sizeof *ds);
 		ds->dl = dl;
+		ds->next = dl->socks;
+		dl->socks = ds;
 		curl_multi_assign(dl->multi, s, ds);
 	} else
 		ev_io_stop(dl->loop, &ds->io);
@@ -412,7 +427,9 @@ dl_sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	if (what & CURL_POLL_OUT)
 		events |= EV_WRITE;
 	ev_io_init(&ds->io, dl_io_cb, s, events);
-	ev_io_start(dl->loop, &ds->io);
+	/* Suspended: nothing is read or sent until packet data resumes. */
+	if (!dl->suspended)
+		ev_io_start(dl->loop, &ds->io);
 	return 0;
 }
 
@@ -441,7 +458,7 @@ dl_timer_cb(CURLM *m, long timeout_ms, void *userp)
 
 	(void)m;
 	ev_timer_stop(dl->loop, &dl->curl_t);
-	if (timeout_ms >= 0) {
+	if (timeout_ms >= 0 && !dl->suspended) {
 		ev_timer_set(&dl->curl_t, timeout_ms / 1000.0, 0);
 		ev_timer_start(dl->loop, &dl->curl_t);
 	}
@@ -568,13 +585,14 @@ dl_http_header(struct download *dl, const char *p, size_t n)
 		if (curl_easy_getinfo(dl->easy, CURLINFO_RESPONSE_CODE,
 		    &status) != CURLE_OK || status < 200)
 			return 0;		/* 1xx: the real status follows */
-		dl->status_bad = status > 299;
+		dl->status_bad = status > 299 && !dl->res.page;
 		dl_wait(dl, DL_WAIT_FIRST_BYTE);
 		return 0;
 	}
+	/* A resumed transfer's length is what is left of the file. */
 	if (n > 15 && strncasecmp(p, "Content-Length:", 15) == 0 &&
 	    sscanf(p + 15, " %llu", &len) == 1)
-		return dl_declare_size(dl, len);
+		return dl_declare_size(dl, len + dl->resume_from);
 	return 0;
 }
 
@@ -589,6 +607,8 @@ dl_header_cb(char *p, size_t size, size_t nmemb, void *arg)
 		dl_ftp_reply(dl, p, n);
 		return n;
 	}
+	if (dl->cbs.header != NULL)
+		dl->cbs.header(dl->cbs.arg, p, n);
 	return dl_http_header(dl, p, n) == 0 ? n : 0;
 }
 
@@ -735,9 +755,23 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 		snprintf(pin, sizeof pin, "*SIZE %s", rq->ftp_file);
 		if ((dl->prequote = curl_slist_append(NULL, pin)) == NULL)
 			return -1;
+		/* Resuming: REST as well, just before RETR (libcurl's own
+		 * resume needs the size it was told to ignore); a refusal
+		 * ends the transfer (CURLE_QUOTE_ERROR at stage "rest"). */
+		if (rq->resume_from > 0) {
+			struct curl_slist *l;
+
+			snprintf(pin, sizeof pin, "REST %llu",
+			    (unsigned long long)rq->resume_from);
+			if ((l = curl_slist_append(dl->prequote, pin)) == NULL)
+				return -1;
+			dl->prequote = l;
+		}
 		curl_easy_setopt(e, CURLOPT_PREQUOTE, dl->prequote);
 		curl_easy_setopt(e, CURLOPT_IGNORE_CONTENT_LENGTH, 1L);
-	}
+	} else if (rq->resume_from > 0)
+		curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE,
+		    (curl_off_t)rq->resume_from);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "QUECTEL_MODULE");
 	if (rq->proto == DL_HTTPS && rq->ca_file == NULL) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -796,11 +830,14 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	memset(&dl->res, 0, sizeof dl->res);
 	dl->res.proto = rq->proto;
 	dl->res.size = -1;
+	dl->res.bytes = dl->resume_from = rq->resume_from;
+	dl->res.page = rq->page;
 	dl->res.stage = DL_STAGE_CONNECT;
 	dl->errbuf[0] = '\0';
 	dl->stop_pending = DL_STOP_NONE;
 	dl->status_bad = 0;
 	dl->paused = 0;
+	dl->suspended = 0;
 	dl->to = rq->timeouts;
 	dl->pre = 0;
 	if (dl_setup(dl, rq) != 0) {
@@ -813,7 +850,13 @@ dl_start(struct download *dl, const struct dl_request *rq)
 		dl_release(dl);
 		return -1;
 	}
-	translog_state(dl->log, "download", "start %s", dl_proto_names[rq->proto]);
+	if (rq->resume_from > 0)
+		translog_state(dl->log, "download", "start %s at %llu",
+		    dl_proto_names[rq->proto],
+		    (unsigned long long)rq->resume_from);
+	else
+		translog_state(dl->log, "download", "start %s",
+		    dl_proto_names[rq->proto]);
 	dl_wait(dl, DL_WAIT_CONNECT);
 	if (dl->to.total > 0)
 		clock_timer_start(&dl->total_t, dl->to.total);
@@ -840,6 +883,34 @@ dl_pause(struct download *dl, double seconds)
 		curl_easy_pause(dl->easy, CURLPAUSE_RECV);
 	}
 	clock_timer_start(&dl->pause_t, seconds);
+}
+
+void
+dl_suspend(struct download *dl, int on)
+{
+	struct dl_sock *ds;
+
+	if (dl->easy == NULL || dl->suspended == on)
+		return;
+	dl->suspended = on;
+	translog_state(dl->log, "download", "%s", on ?
+	    "suspended: no packet data" : "resumed");
+	/*
+	 * libcurl only moves when it is run: with its sockets unwatched and
+	 * its timer held, nothing is read or written, in whatever stage.  The
+	 * module's own timers go on, so a long enough hold ends in their code.
+	 */
+	for (ds = dl->socks; ds != NULL; ds = ds->next)
+		if (on)
+			ev_io_stop(dl->loop, &ds->io);
+		else
+			ev_io_start(dl->loop, &ds->io);
+	ev_timer_stop(dl->loop, &dl->curl_t);
+	if (!on) {
+		/* Let libcurl look at everything that waited. */
+		ev_timer_set(&dl->curl_t, 0, 0);
+		ev_timer_start(dl->loop, &dl->curl_t);
+	}
 }
 
 int

@@ -42,6 +42,7 @@ enum dl_stage {
 	DL_STAGE_PASV,		/* PASV or EPSV */
 	DL_STAGE_TYPE,
 	DL_STAGE_SIZE,
+	DL_STAGE_REST,		/* FTP: resuming at an offset */
 	DL_STAGE_RETR,		/* RETR sent, no 150 yet */
 	DL_STAGE_REQUEST,	/* HTTP: request sent, no status line yet */
 	DL_STAGE_HEADERS,	/* HTTP: status line read, headers coming */
@@ -82,6 +83,9 @@ enum dl_url {
 	DL_URL_BAD_PORT,	/* not 1..65535 */
 	DL_URL_TOO_LONG,	/* an FTP user, password, host or path over 50 */
 	DL_URL_NOT_ROOT,	/* FTP: a file outside the root, or no file */
+	DL_URL_EMPTY,		/* no URL at all (AT+QHTTPGET before a URL) */
+	DL_URL_ENCODE,		/* a byte no request line can carry (a control
+				   byte, or one outside US-ASCII) */
 	DL_NURL
 };
 
@@ -100,6 +104,16 @@ enum dl_call {
 	DL_CALL_RINGING,	/* an incoming call is ringing */
 	DL_CALL_ACTIVE,		/* a call is in progress */
 	DL_NCALL
+};
+
+/* The module's own services in the way (DL_SVC_OK: nothing). */
+enum dl_svc {
+	DL_SVC_OK,
+	DL_SVC_BUSY,		/* the one HTTP(S) request (or FTP transfer)
+				   the module runs at a time is running */
+	DL_SVC_NO_REQUEST,	/* AT+QHTTPREAD with no request made */
+	DL_SVC_INPUT_TIMEOUT,	/* the host typed its data too slowly */
+	DL_NSVC
 };
 
 /* What the simulated DNS answered (DL_DNS_OK: addresses, or a literal). */
@@ -123,7 +137,11 @@ struct dl_result {
 	enum dl_dns	 dns;		/* the simulated DNS's answer */
 	enum dl_pdp	 pdp;		/* no data context */
 	enum dl_call	 call;		/* a voice call in the way */
-	uint64_t	 bytes;		/* body bytes delivered */
+	enum dl_svc	 svc;		/* one of the module's services */
+	int		 page;		/* the host's own request: any status
+					   is a page to read, not a failure */
+	uint64_t	 bytes;		/* file position reached: body bytes
+					   delivered, plus the resume offset */
 	int64_t		 size;		/* declared size, -1 unknown */
 	int		 short_body;	/* ended well, but fewer bytes than
 					   declared */
@@ -150,6 +168,9 @@ struct dl_cbs {
 	/* The transfer is over; the result is valid during the call only. */
 	void	(*done)(void *arg, const struct dl_result *);
 	void	 *arg;
+	/* HTTP: each header line as it came, the status line first and the
+	 * empty line last (NULL: not wanted). */
+	void	(*header)(void *arg, const char *, size_t);
 };
 
 struct dl_request {
@@ -164,6 +185,11 @@ struct dl_request {
 	const char		*ca_file;	/* HTTPS: verify against it; NULL:
 						   no verification, as the module */
 	const char		*ftp_file;	/* FTP: the file's name, for SIZE */
+	int			 page;		/* keep the body whatever the
+						   status (AT+QHTTPGET) */
+	uint64_t		 resume_from;	/* resume at this file offset
+						   (REST, Range); 0: from the
+						   start */
 	struct dl_timeouts	 timeouts;
 };
 
@@ -190,6 +216,12 @@ int	dl_start(struct download *, const struct dl_request *);
 void	dl_stop(struct download *, enum dl_stop);
 /* Stop taking body bytes for `seconds` of simulated time (flash busy). */
 void	dl_pause(struct download *, double seconds);
+/*
+ * Hold the running transfer (on: packet data suspended, a voice call on
+ * GSM) or let it go on: while held nothing is sent or read, and the
+ * module's timers keep running.
+ */
+void	dl_suspend(struct download *, int on);
 /* Whether a transfer is running. */
 int	dl_running(const struct download *);
 /* Names for the transcript and docs. */

@@ -40,6 +40,9 @@ struct fota_rule {
 	int		 pdp;		/* enum dl_pdp, ANY */
 	int		 call;		/* enum dl_call, ANY */
 	int		 code;
+	int		 svc;		/* enum dl_svc: 0 in every row but
+					   the SVC() ones */
+	int		 page;		/* 1: only the host's own requests */
 	int		 no_socket;	/* 1: only when a connection found the
 					   socket table full; 0: either */
 };
@@ -48,22 +51,29 @@ struct fota_rule {
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, 0 }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 0 }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0, 0 }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0, 0 }
 #define VOICE(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0, 0 }
+#define SVC(p, x, code) \
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0, 0 }
 #define DNS(p, d, code)	ROW(p, ANY, ANY, d, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, r, r, ANY, ANY, ANY, NULL, code)
 #define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, c, ANY, ANY, e, ANY, ANY, NULL, code)
 #define NOSOCK(p, code) \
-	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, 1 }
+	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 1 }
 
 static const struct fota_rule fota_rules[] = {
+	/* The module's own services, before anything is sent. */
+	SVC(WEB, DL_SVC_BUSY, 703),
+	SVC(WEB, DL_SVC_NO_REQUEST, 705),
+	SVC(WEB, DL_SVC_INPUT_TIMEOUT, 726),
+
 	/* The URL, checked before anything is sent. */
 	URL(FTP, DL_URL_MALFORMED, 610),
 	URL(FTP, DL_URL_NO_HOST, 610),
@@ -71,7 +81,11 @@ static const struct fota_rule fota_rules[] = {
 	URL(FTP, DL_URL_BAD_PORT, 610),
 	URL(FTP, DL_URL_TOO_LONG, 610),
 	URL(FTP, DL_URL_NOT_ROOT, 610),
+	URL(FTP, DL_URL_EMPTY, 610),
+	URL(FTP, DL_URL_ENCODE, 610),
 	URL(WEB, DL_URL_MALFORMED, 711),
+	URL(WEB, DL_URL_EMPTY, 712),
+	URL(WEB, DL_URL_ENCODE, 720),
 	URL(WEB, DL_URL_NO_HOST, 712),
 	URL(WEB, DL_URL_BAD_ADDRESS, 713),
 	URL(WEB, DL_URL_BAD_PORT, 730),
@@ -147,13 +161,18 @@ static const struct fota_rule fota_rules[] = {
 	CURL(FTP, CURLE_GOT_NOTHING, ANY, 606),
 	CURL(FTP, CURLE_PARTIAL_FILE, ANY, 607),
 	CURL(FTP, CURLE_OPERATION_TIMEDOUT, ANY, 609),
-	CURL(FTP, CURLE_BAD_DOWNLOAD_RESUME, ANY, 612),
-	CURL(FTP, CURLE_FTP_COULDNT_USE_REST, ANY, 612),
+	/* Resuming (--fota-resume): REST refused with a reply the table
+	 * above does not have (RFC 3659's 554 invalid REST parameter). */
+	ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_QUOTE_ERROR, ANY,
+	    ANY, ANY, DL_STAGE_REST, ANY, NULL, 612),
 	CURL(FTP, CURLE_URL_MALFORMAT, ANY, 610),
 	CURL(FTP, CURLE_FTP_WEIRD_SERVER_REPLY, ANY, 601),
 	CURL(FTP, ANY, ANY, 601),
 
-	/* HTTP(S): the status, when one came. */
+	/* HTTP(S): the status, when one came.  The host's own request
+	 * reads whatever page came, its status beside it. */
+	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 100, 999, ANY,
+	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1, 0 },
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 200, 299, ANY, ANY, ANY, NULL, 0),
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, 300, 999, ANY, ANY, ANY, NULL, 723),
 
@@ -203,6 +222,7 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->url == ANY || r->url == (int)res->url) &&
 	    (r->pdp == ANY || r->pdp == (int)res->pdp) &&
 	    (r->call == ANY || r->call == (int)res->call) &&
+	    r->svc == (int)res->svc && (!r->page || res->page) &&
 	    (!r->no_socket || res->no_socket);
 }
 

@@ -27,7 +27,7 @@ static const char *const net_domain_names[NET_NDOMAIN] = {
 static const char *const net_action_names[NET_NACTION] = {
 	"coverage lost", "coverage back", "deactivated", "activate",
 	"registration home", "registration roaming", "registration denied",
-	"call ring", "call hangup",
+	"call ring", "call hangup", "rat",
 };
 
 /* An action as --net-event spells it. */
@@ -39,6 +39,9 @@ net_action_text(enum net_action a, int cid, const char *number, char *buf,
 		snprintf(buf, size, "pdp %d %s", cid, net_action_names[a]);
 	else if (a == NET_DO_CALL_RING)
 		snprintf(buf, size, "%s %s", net_action_names[a], number);
+	else if (a == NET_DO_RAT)
+		snprintf(buf, size, "%s %s", net_action_names[a],
+		    net_rat_info((enum net_rat)cid)->name);
 	else
 		snprintf(buf, size, "%s", net_action_names[a]);
 }
@@ -47,6 +50,8 @@ net_action_text(enum net_action a, int cid, const char *number, char *buf,
 static void
 net_urc(struct net *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+static void	net_rat_change(struct net *, enum net_rat, const char *);
+static void	net_data_update(struct net *);
 
 static void
 net_urc(struct net *n, const char *fmt, ...)
@@ -76,6 +81,83 @@ net_event(struct net *n, enum net_event ev, int cid)
 {
 	if (n->cbs.event != NULL)
 		n->cbs.event(n->cbs.arg, ev, cid);
+}
+
+/* A domain's <stat> and <AcT> as its +CxREG URC mode shows them. */
+static void
+net_reg_urc(struct net *n, enum net_domain d, enum net_reg stat)
+{
+	if (n->reg_n[d] == 2 && (stat == NET_REG_HOME ||
+	    stat == NET_REG_ROAMING))
+		net_urc(n, "%s: %d,\"%s\",\"%s\",%d", net_domain_names[d],
+		    stat, NET_LAC, NET_CI, net_rat_info(n->rat)->act);
+	else if (n->reg_n[d] != 0)
+		net_urc(n, "%s: %d", net_domain_names[d], stat);
+}
+
+/* Recompute the link profile in force. */
+static void
+net_link_update(struct net *n)
+{
+	const struct net_link_override *o = &n->link_override;
+
+	n->link = net_rat_info(n->rat)->link;
+	if (o->set & NET_LINK_DOWN)
+		n->link.down_bps = o->p.down_bps;
+	if (o->set & NET_LINK_UP)
+		n->link.up_bps = o->p.up_bps;
+	if (o->set & NET_LINK_RTT)
+		n->link.rtt = o->p.rtt;
+	if (o->set & NET_LINK_JITTER)
+		n->link.jitter = o->p.jitter;
+	/* A one-way delay never goes below zero. */
+	if (n->link.jitter > n->link.rtt / 2)
+		n->link.jitter = n->link.rtt / 2;
+}
+
+/* Class B: a voice call on GSM, GPRS or EDGE holds packet data until it
+ * is over (the only place that changes data_suspended). */
+static void
+net_data_update(struct net *n)
+{
+	int s = n->call != NET_CALL_NONE && net_rat_info(n->rat)->class_b;
+
+	if (s == n->data_suspended)
+		return;
+	n->data_suspended = s;
+	translog_state(n->log, "radio", "packet data %s", s ?
+	    "suspended: a voice call on a class-B technology" : "resumed");
+	net_event(n, s ? NET_EV_DATA_SUSPENDED : NET_EV_DATA_RESUMED, 0);
+}
+
+/* The technology changes (a handover, a CS fallback and back): the URCs
+ * of a cell change, then the link and packet data follow. */
+static void
+net_rat_change(struct net *n, enum net_rat rat, const char *why)
+{
+	enum net_reg before[NET_NDOMAIN], after;
+	char text[128];
+	int d;
+
+	if (n->rat == rat)
+		return;
+	for (d = 0; d < NET_NDOMAIN; d++)
+		before[d] = net_domain_reg(n, (enum net_domain)d);
+	translog_state(n->log, "radio", "technology %s -> %s: %s",
+	    net_rat_info(n->rat)->label, net_rat_info(rat)->label, why);
+	n->rat = rat;
+	net_link_update(n);
+	net_link_text(&n->link, text, sizeof text);
+	translog_state(n->log, "radio", "link %s", text);
+	for (d = 0; d < NET_NDOMAIN; d++) {
+		after = net_domain_reg(n, (enum net_domain)d);
+		/* Mode 2 shows every change of cell, mode 1 only <stat>. */
+		if (after != before[d] || (n->reg_n[d] == 2 &&
+		    net_registered(n) && d != NET_REG_E))
+			net_reg_urc(n, (enum net_domain)d, after);
+	}
+	net_event(n, NET_EV_RAT, 0);
+	net_data_update(n);
 }
 
 /* The registration search finished. */
@@ -180,6 +262,14 @@ net_call_set(struct net *n, enum net_call c, const char *why)
 		clock_timer_stop(&n->ring_t);
 	if (c == NET_CALL_NONE)
 		n->call_number[0] = '\0';
+	if (c == NET_CALL_NONE && n->csfb_from != NET_NRAT) {
+		enum net_rat back = n->csfb_from;
+
+		n->csfb_from = NET_NRAT;
+		net_rat_change(n, back, "the call is over: back from CS "
+		    "fallback");
+	}
+	net_data_update(n);
 }
 
 /* A timed network event is due. */
@@ -220,6 +310,9 @@ net_timed_cb(struct clock_timer *t, void *arg)
 	case NET_DO_CALL_HANGUP:
 		net_call_hangup(e->net, 1);
 		break;
+	case NET_DO_RAT:
+		(void)net_set_rat(e->net, (enum net_rat)e->cid, "handover");
+		break;
 	default:
 		break;
 	}
@@ -243,6 +336,9 @@ net_init(struct net *n, struct clock *clock, struct translog *log, int lte,
 		clock_timer_init(&n->act_t[cid], clock, net_act_cb, n);
 	n->coverage = 1;
 	n->serving = NET_REG_HOME;
+	n->rat = net_rat_default(lte);
+	n->csfb_from = NET_NRAT;
+	net_link_update(n);
 	n->act_time = NET_ACT_TIME;
 	n->dns_timeout = NET_DNS_TIME;
 	net_reset(n);
@@ -284,7 +380,7 @@ net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
     char *number, char *err, size_t errlen)
 {
 	const char *p = spec, *num = "";
-	char *end, text[64];
+	char *end, text[160];
 	long cid = 0;
 	size_t len;
 	int a;
@@ -309,6 +405,15 @@ net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
 			return -1;
 		}
 	}
+	if (strncasecmp(p, "rat ", 4) == 0) {
+		enum net_rat rat;
+
+		if (net_rat_parse(p + 4, &rat, text, sizeof text) != 0) {
+			snprintf(err, errlen, "'%s': %s", spec, text);
+			return -1;
+		}
+		cid = rat;
+	}
 	if (strncasecmp(p, "call ring ", 10) == 0) {
 		num = p + 10;
 		len = strspn(num, "0123456789");
@@ -330,7 +435,8 @@ net_event_parse(const char *spec, double *at, enum net_action *what, int *cidp,
 		snprintf(err, errlen, "'%s': unknown event '%s' (coverage lost, "
 		    "coverage back, pdp CID deactivated, pdp CID activate, "
 		    "registration home, registration roaming, registration "
-		    "denied, call ring NUMBER, call hangup)", spec, p);
+		    "denied, call ring NUMBER, call hangup, rat TECHNOLOGY)",
+		    spec, p);
 		return -1;
 	}
 	*what = (enum net_action)a;
@@ -380,6 +486,12 @@ net_reset(struct net *n)
 	n->cgerep = 0;
 	n->call = NET_CALL_NONE;	/* power went away: so did any call */
 	n->call_number[0] = '\0';
+	n->data_suspended = 0;
+	if (n->csfb_from != NET_NRAT) {	/* ... and its CS fallback */
+		n->rat = n->csfb_from;
+		n->csfb_from = NET_NRAT;
+		net_link_update(n);
+	}
 	n->clip = 0;
 	/* Contexts are volatile; cid 1 comes up defined, as on the module. */
 	memset(n->pdp, 0, sizeof n->pdp);
@@ -429,28 +541,68 @@ net_set_cfun(struct net *n, int fun)
 void
 net_set_reg(struct net *n, enum net_reg reg)
 {
+	enum net_reg before[NET_NDOMAIN], after;
 	int d, cid;
 
 	if (reg != NET_REG_SEARCHING)
 		clock_timer_stop(&n->search_t);
 	if (n->reg == reg)
 		return;
+	for (d = 0; d < NET_NDOMAIN; d++)
+		before[d] = net_domain_reg(n, (enum net_domain)d);
 	translog_state(n->log, "network", "registration %d -> %d", n->reg, reg);
 	n->reg = reg;
 	/* Activations waiting for a network go on now. */
 	for (cid = 1; cid < NET_NCID && net_registered(n); cid++)
 		if (n->pdp[cid].activating)
 			clock_timer_start(&n->act_t[cid], n->act_time);
-	for (d = 0; d < NET_NDOMAIN; d++) {
-		/* A UMTS-only UC200T never registers on EPS: no change. */
-		if (d == NET_REG_E && !n->lte)
-			continue;
-		if (n->reg_n[d] == 2 && net_registered(n))
-			net_urc(n, "%s: %d,\"%s\",\"%s\",%d", net_domain_names[d],
-			    reg, NET_LAC, NET_CI, n->lte ? 7 : 2);
-		else if (n->reg_n[d] != 0)
-			net_urc(n, "%s: %d", net_domain_names[d], reg);
+	/* Each domain that sees a change says so (EPS only exists on LTE). */
+	for (d = 0; d < NET_NDOMAIN; d++)
+		if ((after = net_domain_reg(n, (enum net_domain)d)) != before[d])
+			net_reg_urc(n, (enum net_domain)d, after);
+}
+
+enum net_reg
+net_domain_reg(const struct net *n, enum net_domain d)
+{
+	/* A UC200T has no EPS; elsewhere EPS registration is LTE's. */
+	if (d == NET_REG_E && (!n->lte ||
+	    (n->rat != NET_RAT_LTE && net_registered(n))))
+		return NET_REG_NONE;
+	return n->reg;
+}
+
+int
+net_set_rat(struct net *n, enum net_rat rat, const char *why)
+{
+	char err[128];
+
+	if (net_rat_check(rat, n->lte, err, sizeof err) != 0) {
+		translog_state(n->log, "radio", "no technology %s: %s",
+		    net_rat_info(rat)->label, err);
+		return -1;
 	}
+	/* A handover during a CS fallback call stays where it goes. */
+	n->csfb_from = NET_NRAT;
+	net_rat_change(n, rat, why);
+	return 0;
+}
+
+const struct link_profile *
+net_link(const struct net *n)
+{
+	return &n->link;
+}
+
+void
+net_set_link(struct net *n, const struct net_link_override *o)
+{
+	char text[128];
+
+	n->link_override = *o;
+	net_link_update(n);
+	net_link_text(&n->link, text, sizeof text);
+	translog_state(n->log, "radio", "link %s (--link-profile)", text);
 }
 
 void
@@ -619,6 +771,12 @@ net_call_ring(struct net *n, const char *number)
 		return;
 	}
 	str_copy(n->call_number, number, sizeof n->call_number);
+	/* LTE carries no circuit-switched call: the module falls back to
+	 * WCDMA for it and comes back when it is over (docs/network.md). */
+	if (n->rat == NET_RAT_LTE) {
+		net_rat_change(n, NET_RAT_WCDMA, "CS fallback for a call");
+		n->csfb_from = NET_RAT_LTE;
+	}
 	net_call_set(n, NET_CALL_RINGING, number);
 	net_ring_cb(&n->ring_t, n);	/* RING first, then what it stops */
 	net_event(n, NET_EV_CALL_RING, 0);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "clock.h"
+#include "link.h"
 
 struct translog;
 
@@ -69,6 +70,9 @@ enum net_event {
 	NET_EV_PDP_DOWN,	/* an active context went away */
 	NET_EV_RADIO_LOST,	/* no radio: coverage lost, or CFUN 0/4 */
 	NET_EV_CALL_RING,	/* an incoming voice call starts ringing */
+	NET_EV_DATA_SUSPENDED,	/* class B: a call holds packet data */
+	NET_EV_DATA_RESUMED,	/* ... and the call is over */
+	NET_EV_RAT,		/* the technology (and net_link()) changed */
 };
 
 /* The voice call (one at most: incoming only, for now). */
@@ -89,6 +93,7 @@ enum net_action {
 	NET_DO_REG_DENIED,	/* ... refuses it (until home or roaming) */
 	NET_DO_CALL_RING,	/* a voice call comes in from a number */
 	NET_DO_CALL_HANGUP,	/* the caller hangs up */
+	NET_DO_RAT,		/* a handover to another technology */
 	NET_NACTION
 };
 
@@ -99,7 +104,8 @@ struct net_timed {
 	struct net		*net;
 	double			 at;
 	enum net_action		 what;
-	int			 cid;
+	int			 cid;		/* pdp: the cid; rat: the
+						   technology (enum net_rat) */
 	char			 number[NET_NUMBER_MAX]; /* call ring */
 	struct clock_timer	 t;
 };
@@ -126,6 +132,29 @@ struct net_dns {
 					   kept across power cycles) */
 };
 
+/* What the module shows and gets on one radio technology (rat.c). */
+struct net_rat_info {
+	const char		*name;		/* --rat: "gsm", ..., "hspa+" */
+	const char		*label;		/* transcript: "GSM", "HSPA+" */
+	int			 act;		/* 27.007 <AcT> */
+	const char		*qnw_act;	/* AT+QNWINFO: "FDD LTE" */
+	const char		*qnw_band;	/* AT+QNWINFO: "LTE BAND 3" */
+	int			 qnw_channel;	/* ARFCN, UARFCN or EARFCN */
+	int			 rssi, ber;	/* AT+CSQ while registered */
+	int			 class_b;	/* a voice call suspends packet data */
+	struct link_profile	 link;		/* the default link profile */
+};
+
+/* --link-profile: the fields it sets replace the technology's default. */
+#define NET_LINK_DOWN	0x1
+#define NET_LINK_UP	0x2
+#define NET_LINK_RTT	0x4
+#define NET_LINK_JITTER	0x8
+struct net_link_override {
+	struct link_profile	 p;
+	unsigned		 set;		/* NET_LINK_* given */
+};
+
 /* What the network needs from the modem. */
 struct net_cbs {
 	/* Send one URC line, without CR LF: +CEREG: 1 */
@@ -140,6 +169,15 @@ struct net {
 	struct translog		*log;
 	struct net_cbs		 cbs;
 	int			 lte;		/* EC200T: EPS exists */
+	enum net_rat		 rat;		/* the serving cell's technology
+						   (environment: kept across
+						   power cycles) */
+	enum net_rat		 csfb_from;	/* LTE during a CS fallback call,
+						   else NET_NRAT */
+	int			 data_suspended; /* a call on a class-B
+						   technology holds packet data */
+	struct net_link_override link_override;	/* --link-profile */
+	struct link_profile	 link;		/* the profile in force */
 	int			 sim_ready;	/* the SIM has answered */
 	int			 cfun;		/* 0, 1 or 4 */
 	enum net_reg		 reg;
@@ -166,7 +204,8 @@ struct net {
 	struct clock_timer	 ring_t;	/* the next RING */
 };
 
-/* Set up; `lte` says whether EPS registration exists (EC200T). */
+/* Set up; `lte` says whether EPS registration exists (EC200T); the
+ * technology starts as the model's default (net_rat_default). */
 void	net_init(struct net *, struct clock *, struct translog *, int lte,
 	    const struct net_cbs *);
 /* Stop the search and activation timers (power going away). */
@@ -239,9 +278,43 @@ void	net_set_clip(struct net *, int n);
  */
 int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);
 /* Only parse such an event (option checking); 0, or -1 with a message.
- * `number` (NET_NUMBER_MAX bytes) gets a call ring's number. */
+ * `arg` gets a pdp event's cid or a rat event's technology (enum
+ * net_rat); `number` (NET_NUMBER_MAX bytes) a call ring's number. */
 int	net_event_parse(const char *spec, double *at, enum net_action *,
-	    int *cid, char *number, char *err, size_t errlen);
+	    int *arg, char *number, char *err, size_t errlen);
+
+/* rat.c: the radio technologies. */
+/* What the module shows and gets on a technology. */
+const struct net_rat_info *net_rat_info(enum net_rat);
+/* A model's technology at boot: LTE where it has LTE, else WCDMA. */
+enum net_rat net_rat_default(int lte);
+/* A --rat name (case-insensitive): 0, or -1 with a message listing them. */
+int	net_rat_parse(const char *name, enum net_rat *, char *err,
+	    size_t errlen);
+/* Whether a model (`lte`: it has LTE) has the technology; -1 with a
+ * message if not. */
+int	net_rat_check(enum net_rat, int lte, char *err, size_t errlen);
+/*
+ * Parse --link-profile "down=B,up=B,rtt=T,jitter=T" (any subset, each at
+ * most once; B bits/s with k, M or G; T with ms or s): 0, or -1 with a
+ * message in err.
+ */
+int	net_link_parse(const char *spec, struct net_link_override *,
+	    char *err, size_t errlen);
+/* A profile as --link-profile spells it, for the transcript. */
+void	net_link_text(const struct link_profile *, char *buf, size_t size);
+
+/* The technology in service (`why`: "handover", "--rat"): logs it,
+ * prints the +CxREG URCs of a cell change, suspends or resumes packet
+ * data; 0, or -1 if the model lacks it. */
+int	net_set_rat(struct net *, enum net_rat, const char *why);
+/* The link profile in force: the technology's default, with what
+ * --link-profile set (net_set_link) in its place. */
+const struct link_profile *net_link(const struct net *);
+/* --link-profile: override fields of every technology's default. */
+void	net_set_link(struct net *, const struct net_link_override *);
+/* Registration as one domain reports it (+CEREG: only on LTE). */
+enum net_reg net_domain_reg(const struct net *, enum net_domain);
 
 /* A DNS answer's word in --dns and the transcript: "nxdomain", ... */
 const char *net_dns_answer_name(enum net_dns_answer);

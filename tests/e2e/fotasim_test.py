@@ -313,13 +313,26 @@ def booted(m, limit=LIMIT):
     return h
 
 
+def power_cut(m, h):
+    """SIGKILL fotasim (a power cut), then power it on again on the same
+    state dir; return a host on the new boot (echo off)."""
+    m.signal(signal.SIGKILL)
+    m.wait()
+    h.close()
+    m.start()
+    return booted(m)
+
+
 def ready(m, limit=LIMIT, registrations=None):
-    """Open the port of a modem at --speed max (the boot chain is over before
-    a host can open it) once it has registered (by default once per boot so
-    far); echo off."""
+    """Open the port of a modem at --speed max once it has registered (by
+    default once per boot so far; `registrations` for boots that did not
+    get that far) and its boot chain is over (the last URC,
+    PB DONE, is due after the registration: a busy loop may not have skipped
+    to it yet); echo off."""
     h = m.open_port(limit)
-    m.wait_transcript(r"state network registration 2 -> 1",
-                      registrations or m.ups_base + m.opens, limit)
+    boots = registrations or m.ups_base + m.opens
+    m.wait_transcript(r"state network registration 2 -> 1", boots, limit)
+    m.wait_transcript(r"state power boot chain done", boots, limit)
     h.send("ATE0\r")
     h.expect(rb"\r\nOK\r\n", limit)
     return h
@@ -357,3 +370,37 @@ def image(tmp, rev, size=1048576, model="EC200T"):
                     "--size", str(size), "-o", path], check=True)
     with open(path, "rb") as f:
         return f.read()
+
+
+# The URCs of an upgrade, shared by the FOTA tests.
+OK = b"\r\nOK\r\n"
+UPDATING = rb'\r\n\+QIND: "FOTA","UPDATING",(\d+)\r\n'
+
+
+def qind(*words):
+    """One +QIND: "FOTA" URC as the modem frames it."""
+    return (b'\r\n+QIND: "FOTA",' + b",".join(
+        w if isinstance(w, bytes) else str(w).encode() for w in words) +
+        b"\r\n")
+
+
+def package(root, name, frm, to):
+    subprocess.run([PKG, "create", "--model", "EC200T", "--from", frm,
+                    "--to", to, "-o", os.path.join(root, name)], check=True)
+
+
+def upgrade(h, cmd, word, limit=60):
+    """Run an upgrade command through END and the hang-up; return the bytes
+    from the command's OK to the hang-up and the UPDATING values."""
+    h.send(cmd + "\r")
+    got = h.wait_hangup(limit)
+    return got, [int(v) for v in re.findall(UPDATING, got)]
+
+
+def whole_sequence(got, word, updating):
+    """The exact bytes of a successful default-mode upgrade."""
+    want = (OK + qind(b'"%sSTART"' % word) + qind(b'"%sEND"' % word, 0) +
+            qind(b'"START"') +
+            b"".join(qind(b'"UPDATING"', v) for v in updating) +
+            qind(b'"END"', 0))
+    return got == want

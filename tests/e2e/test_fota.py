@@ -12,43 +12,12 @@ import subprocess
 import tempfile
 
 from fotasim_test import (check, run, serve, ready, booted, image,
-                          slot_bytes, addresses, BUILDDIR, PKG)
+                          slot_bytes, addresses, qind, package, upgrade,
+                          whole_sequence, UPDATING, BUILDDIR, PKG)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
 OK = b"\r\nOK\r\n"
-UPDATING = rb'\r\n\+QIND: "FOTA","UPDATING",(\d+)\r\n'
-
-
-def qind(*words):
-    """One +QIND: "FOTA" URC as the modem frames it."""
-    return (b'\r\n+QIND: "FOTA",' + b",".join(
-        w if isinstance(w, bytes) else str(w).encode() for w in words) +
-        b"\r\n")
-
-
-def package(root, name, frm, to):
-    subprocess.run([PKG, "create", "--model", "EC200T", "--from", frm,
-                    "--to", to, "-o", os.path.join(root, name)], check=True)
-
-
-def upgrade(h, cmd, word, limit=60):
-    """Run an upgrade command through END and the hang-up; return the bytes
-    from the command's OK to the hang-up and the UPDATING values."""
-    h.send(cmd + "\r")
-    got = h.wait_hangup(limit)
-    return got, [int(v) for v in re.findall(UPDATING, got)]
-
-
-def whole_sequence(got, word, updating):
-    """The exact bytes of a successful default-mode upgrade."""
-    want = (OK + qind(b'"%sSTART"' % word) + qind(b'"%sEND"' % word, 0) +
-            qind(b'"START"') +
-            b"".join(qind(b'"UPDATING"', v) for v in updating) +
-            qind(b'"END"', 0))
-    return got == want
-
-
 def body(modem):
     root = tempfile.mkdtemp(prefix="fotasim-www.")
     package(root, "a-b.pkg", A, B)

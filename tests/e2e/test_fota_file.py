@@ -9,23 +9,16 @@ import re
 import subprocess
 import tempfile
 import shutil
-import signal
 import time
 
 import serial
 
 from fotasim_test import (check, run, booted, ready, image, slot_bytes, Host,
-                          PKG)
+                          qind, PKG, power_cut)
 
 A = "EC200TCNHAR02A14M16"
 B = "EC200TCNHAR02A15M16"
 OK = b"\r\nOK\r\n"
-
-
-def qind(*words):
-    return (b'\r\n+QIND: "FOTA",' + b",".join(
-        w if isinstance(w, bytes) else str(w).encode() for w in words) +
-        b"\r\n")
 
 
 def body(modem):
@@ -168,11 +161,7 @@ def body(modem):
     h.expect(rb'^\r\nOK\r\n\r\n\+QIND: "FOTA","FILESTART"\r\n')
     os.write(h.fd, pkg[:20000])
     m.wait_transcript(r"state firmware staging a package", 5)
-    m.signal(signal.SIGKILL)
-    m.wait()
-    h.close()
-    m.start()
-    h = booted(m)
+    h = power_cut(m, h)
     check(h.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
           "power cut mid-transfer: the next boot runs A and answers")
 

@@ -1,6 +1,8 @@
 """fotasim-host, the reference host client, against a real fotasim: an
 upgrade over HTTP, a rollback over FTP, an upgrade over the serial line
-(FILE mode with flow control), a failed first attempt retried (--retries),
+(FILE mode with flow control), over the module's file system (--ufs: a
+package for another revision, an upgrade and a rollback), a failed first
+attempt retried (--retries),
 and a failure that exits 1.  Each run's output and exit status are
 asserted, and the module's revision afterwards."""
 import os
@@ -74,7 +76,47 @@ def body(modem):
     rc, out, err = client(m)
     check(rc == 2 and out == "" and err.startswith("usage: fotasim-host"),
           "no arguments: usage, exit 2")
+    m.cleanup()
+
+    # --ufs: AT+QFUPL then the local AT+QFOTADL.  At --speed 1, so that
+    # QFUPL's 5-second timeout is 5 wall seconds between the host's KiBs.
+    m = modem(speed="1")
+    m.args += ["--flash-timing", "zero"]
+    m.start()
+    for name, frm, to in [("b-a.pkg", B, A), ("a-b.pkg", A, B)]:
+        path = os.path.join(root, name)
+        with open(path, "rb") as f:
+            data = f.read()
+        sent = "uploading %d bytes\nuploading 25%%\nuploading 50%%\n" \
+            "uploading 75%%\nuploading 100%%\nuploaded, checksum %x\n" \
+            "update started\n" % (len(data), xor16(data))
+        if frm == B:
+            # From A: the rollback package does not apply (END,504).
+            rc, out, err = client(m, "upgrade", "--ufs", path)
+            check(rc == 1 and out == "revision %s\n" % A + sent +
+                  "END,504\n" and err == "fotasim-host: upgrade failed\n",
+                  "ufs: a package for another revision: END,504, exit 1: "
+                  "%r %r" % (out, err))
+            continue
+        rc, out, err = client(m, "upgrade", "--ufs", path)
+        check(rc == 0 and out.startswith("revision %s\n" % frm + sent) and
+              out.endswith("updating 100%%\nEND,0\nrevision %s\n" % to),
+              "ufs upgrade: QFUPL, checksum, local QFOTADL, %s then %s: "
+              "%r %r" % (frm, to, out, err))
+    rc, out, err = client(m, "upgrade", "--ufs", os.path.join(root,
+                                                             "b-a.pkg"))
+    check(rc == 0 and out.startswith("revision %s\nuploading" % B) and
+          out.endswith("END,0\nrevision %s\n" % A),
+          "ufs rollback (the old file deleted first): B then A: %r %r" %
+          (out[-120:], err))
     shutil.rmtree(tmp)
+
+
+def xor16(data):
+    s = 0
+    for i in range(0, len(data), 2):
+        s ^= data[i] << 8 | (data[i + 1] if i + 1 < len(data) else 0)
+    return s
 
 
 run(body)

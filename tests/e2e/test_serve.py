@@ -30,6 +30,9 @@ def body(modem):
         key, value = line.split(" ", 1)
         addr[key] = value.strip()
     check(set(addr) == {"ftp", "http", "https", "ca"}, "ports printed: %r" % addr)
+    check(addr["ca"] == os.path.join(m.state_dir, "tls", "ca.pem"),
+          "the certificates live in the state dir (nothing left in /tmp "
+          "when the process is killed): %r" % addr["ca"])
 
     h = m.boot()
     check(h.cmd("AT+CGMR") == b"AT+CGMR\r\r\nEC200TCNHAR02A14M16\r\n" + OK,

@@ -18,6 +18,10 @@ ROWS = [
     ("redirect 302 /small.txt", ["-L"], 0, "small"),
     ("redirect 301 /small.txt", [], 0, "code 301"),
     ("after 5000 bytes close", [], 18, "prefix 5000"),
+    # At the body's first byte (a fresh GET, or a range that starts past
+    # the position): headers, then the close at once, not at a timeout.
+    ("after 0 bytes close", [], 18, "prefix 0"),
+    ("after 1000 bytes close", ["-r", "5000-"], 18, "prefix 0"),
     ("after 50% reset", [], 56, None),
     ("close", [], 52, None),
     ("reset", [], 56, None),

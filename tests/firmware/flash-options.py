@@ -119,7 +119,7 @@ def body(modem):
         geom = f.read()
     check("type nand" in geom and "block-size 131072" in geom,
           "flash.geom records the NAND geometry")
-    check("state firmware flash nand 4063232 bytes, block 131072, page 2048"
+    check("state firmware flash nand 5767168 bytes, block 131072, page 2048"
           in nand.transcript(), "the transcript names the NAND geometry")
     refused(modem, nand.state_dir, nand.tmp, "--flash nor",
             "--flash", "nor")
@@ -146,7 +146,7 @@ def body(modem):
     own = fresh_then_update(modem, ["--flash", "nand", "--flash-block", "16k",
                                     "--flash-page", "512", "--image-size",
                                     "256k"], 16384, 256 << 10, "delta")
-    check("state firmware flash nand 901120 bytes, block 16384, page 512, "
+    check("state firmware flash nand 1245184 bytes, block 16384, page 512, "
           "262144-byte slots" in own.transcript(),
           "the transcript names the chosen block and page")
     refused(modem, own.state_dir, own.tmp, "--flash-block 32768",

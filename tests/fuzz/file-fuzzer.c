@@ -32,25 +32,6 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct buf fuzz_out;
-
-static void
-fuzz_sink(void *arg, const void *p, size_t n)
-{
-	(void)arg;
-	buf_add(&fuzz_out, p, n);
-}
-
-/* Run the simulated clock until nothing is pending. */
-static void
-fuzz_settle(struct ev_loop *loop, struct clock *clk)
-{
-	int guard = 100000;
-
-	while (clock_pending(clk) > 0 && guard-- > 0)
-		ev_run(loop, EVRUN_ONCE);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -74,14 +55,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * mode would leave to run at wall speed. */
 		clk = clock_new(loop, CLOCK_SPEED_MAX);
 		fuzz_state_in_memory();
-		buf_init(&fuzz_out);
 	}
 	flow = data[0] & 1;
 	piece = (size_t)(data[0] >> 1) + 1;
 	dl_timeouts_default(&to);
 	to.stall = 5;
 	cfg.fota_timeouts = &to;
-	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_sink);
+	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
 	m.at.set.echo = 0;
 	if (flow) {
 		m.nv.usbifc_dce = 2;
@@ -100,14 +80,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = fota_file_input(&m.fota, data + off, n);
 		else
 			n = at_frame_input(&m.frame, data + off, n);
-		if (m.fota.rx_used > FOTA_FILE_RX ||
-		    m.fota.file_got > m.fota.size)
+		if (m.fota.rx.used > SERIAL_RX_BUF ||
+		    m.fota.rx.got > m.fota.size)
 			abort();
 		if (n == 0) {		/* flow control: the flash must drain */
 			fuzz_settle(loop, clk);
 			n = 0;
 			if (fota_file_receiving(&m.fota) &&
-			    m.fota.rx_used == FOTA_FILE_RX) {
+			    m.fota.rx.used == SERIAL_RX_BUF) {
 				abort();	/* it never made room */
 			}
 		}
@@ -116,23 +96,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Over, one way or another; then the AT port answers again. */
 	if (m.fota.state == FOTA_RECEIVING)
 		abort();
-	if (m.power == MODEM_ON && !m.at.halt) {
-		/* Bytes after the file were AT input and may have set V0, Q1,
-		 * S3...: answer with the factory settings. */
-		buf_reset(&fuzz_out);
-		at_settings_default(&m.at.set);
-		m.at.set.echo = 0;
-		m.frame.s3 = m.at.set.s3;
-		m.frame.s5 = m.at.set.s5;
-		at_frame_reset(&m.frame);
-		at_frame_input(&m.frame, (const unsigned char *)"AT\r", 3);
-		/* OK first; URCs held back during the line follow it. */
-		if (buf_used(&fuzz_out) < 6 ||
-		    memcmp(buf_head(&fuzz_out), "\r\nOK\r\n", 6) != 0)
-			abort();
-	}
+	fuzz_answers_at(&m);
 	modem_free(&m);
 	statedir_close(&sd);
-	buf_reset(&fuzz_out);
+	buf_reset(fuzz_answer());
 	return 0;
 }

@@ -8,8 +8,10 @@
 #define FOTASIM_FUZZ_MODEM_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "firmware/firmware-opts.h"
 #include "modem.h"
 #include "statedir.h"
@@ -50,6 +52,61 @@ fuzz_modem_up(struct modem *m, struct clock *clk, struct modem_config *cfg,
 	m->at.set = m->nv.at;
 	m->at.out = out;
 	m->power = MODEM_ON;
+}
+
+/* What the modem answered during one input (fuzz_answer_sink). */
+static inline struct buf *
+fuzz_answer(void)
+{
+	static struct buf b;
+	static int ready;
+
+	if (!ready) {
+		buf_init(&b);
+		ready = 1;
+	}
+	return &b;
+}
+
+static inline void
+fuzz_answer_sink(void *arg, const void *p, size_t n)
+{
+	(void)arg;
+	buf_add(fuzz_answer(), p, n);
+}
+
+/* Run the simulated clock until nothing is pending. */
+static inline void
+fuzz_settle(struct ev_loop *loop, struct clock *clk)
+{
+	int guard = 100000;
+
+	while (clock_pending(clk) > 0 && guard-- > 0)
+		ev_run(loop, EVRUN_ONCE);
+}
+
+/*
+ * After a transfer over the AT port: the modem answers AT with OK.  Bytes
+ * after the transfer were AT input and may have set V0, Q1, S3...: it
+ * answers with the factory settings.  Aborts if it does not.
+ */
+static inline void
+fuzz_answers_at(struct modem *m)
+{
+	struct buf *out = fuzz_answer();
+
+	if (m->power != MODEM_ON || m->at.halt)
+		return;
+	buf_reset(out);
+	at_settings_default(&m->at.set);
+	m->at.set.echo = 0;
+	m->frame.s3 = m->at.set.s3;
+	m->frame.s5 = m->at.set.s5;
+	at_frame_reset(&m->frame);
+	at_frame_input(&m->frame, (const unsigned char *)"AT\r", 3);
+	/* OK first; URCs held back during the line follow it. */
+	if (buf_used(out) < 6 || memcmp(buf_head(out), "\r\nOK\r\n", 6) != 0)
+		abort();
 }
 
 #endif

@@ -180,9 +180,10 @@ expect_transcript(char *out, size_t size, const struct rig *r,
     const char *model, const char *rev)
 {
 	snprintf(out, size,
-	    "state firmware flash nor 3604480 bytes, block 65536, page 256, "
+	    "state firmware flash nor 4980736 bytes, block 65536, page 256, "
 	    "1048576-byte slots\n"
 	    "state firmware provision %s %s (1048576 bytes)\n"
+	    "state firmware ufs: 0 files, 1245184 of 1245184 bytes free\n"
 	    "state firmware boot slot A %s %s\n"
 	    "state power off -> booting\n"
 	    "state port up %s\n"
@@ -190,7 +191,8 @@ expect_transcript(char *out, size_t size, const struct rig *r,
 	    "state sim ready\n"
 	    "state radio cfun 0 -> 1\n"
 	    "state network registration 0 -> 2\n"
-	    "state network registration 2 -> 1\n",
+	    "state network registration 2 -> 1\n"
+	    "state power boot chain done\n",
 	    model, rev, model, rev, r->m.port.slave);
 }
 
@@ -279,9 +281,10 @@ START_TEST(test_pty_failure_is_not_fatal)
 	ck_assert_int_eq((int)buf_used(&bad.out), 0);
 	s = transcript(&bad);
 	ck_assert_str_eq(s,
-	    "state firmware flash nor 3604480 bytes, block 65536, page 256, "
+	    "state firmware flash nor 4980736 bytes, block 65536, page 256, "
 	    "1048576-byte slots\n"
 	    "state firmware provision EC200T EC200TCNHAR02A14M16 (1048576 bytes)\n"
+	    "state firmware ufs: 0 files, 1245184 of 1245184 bytes free\n"
 	    "state firmware boot slot A EC200T EC200TCNHAR02A14M16\n"
 	    "state power off -> booting\n"
 	    "state power failed: cannot open a pty: No such file or directory\n"

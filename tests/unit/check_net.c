@@ -434,6 +434,190 @@ START_TEST(test_dns_codes)
 }
 END_TEST
 
+START_TEST(test_link_parse)
+{
+	struct net_link_override o;
+	char err[512];
+	static const char *const bad[] = {
+		"", ",", "down=40k,", ",down=40k", "down=40k,,up=1M", "down",
+		"down=", "speed=1M", "down=40k,down=1M", "down=40x", "down=40m",
+		"down=99", "down=11G", "down=-1k", "down= 40k", "down=1e6",
+		"down=0x100", "down=inf", "down=nan", "down=.", "rtt=300",
+		"rtt=300 ms", "rtt=61s", "rtt=-1ms", "jitter=31s", "jitter=5us",
+		"rtt=100ms,jitter=51ms", "Down=40k",
+	};
+	size_t i;
+
+	ck_assert_int_eq(net_link_parse("down=40k,up=2M,rtt=300ms,jitter=20ms",
+	    &o, err, sizeof err), 0);
+	ck_assert(o.set == (NET_LINK_DOWN | NET_LINK_UP | NET_LINK_RTT |
+	    NET_LINK_JITTER));
+	ck_assert(o.p.down_bps == 40e3 && o.p.up_bps == 2e6);
+	ck_assert(o.p.rtt > 0.2999 && o.p.rtt < 0.3001);
+	ck_assert(o.p.jitter > 0.0199 && o.p.jitter < 0.0201);
+	ck_assert_int_eq(net_link_parse("up=1.5G", &o, err, sizeof err), 0);
+	ck_assert(o.set == NET_LINK_UP && o.p.up_bps == 1.5e9);
+	ck_assert_int_eq(net_link_parse("rtt=0.3s,down=100,jitter=.15s", &o,
+	    err, sizeof err), 0);
+	ck_assert(o.p.down_bps == 100 && o.p.rtt == 0.3 && o.p.jitter == 0.15);
+	ck_assert_int_eq(net_link_parse("rtt=0s,jitter=0ms", &o, err,
+	    sizeof err), 0);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		ck_assert_msg(net_link_parse(bad[i], &o, err, sizeof err) == -1,
+		    "'%s' accepted", bad[i]);
+		ck_assert(err[0] != '\0' && o.set == 0);
+	}
+	ck_assert_int_eq(net_link_parse("down=1M,speed=2", &o, err,
+	    sizeof err), -1);
+	ck_assert_str_eq(err, "'down=1M,speed=2': unknown key 'speed' (down, "
+	    "up, rtt, jitter)");
+}
+END_TEST
+
+START_TEST(test_rat_parse)
+{
+	enum net_rat r;
+	char err[256];
+
+	ck_assert_int_eq(net_rat_parse("HSPA+", &r, err, sizeof err), 0);
+	ck_assert_int_eq(r, NET_RAT_HSPA);
+	ck_assert_int_eq(net_rat_parse("gsm", &r, err, sizeof err), 0);
+	ck_assert_int_eq(r, NET_RAT_GSM);
+	ck_assert_int_eq(net_rat_parse("umts", &r, err, sizeof err), -1);
+	ck_assert_str_eq(err, "unknown technology 'umts' (gsm, gprs, edge, "
+	    "wcdma, hspa+, lte)");
+	ck_assert_int_eq(net_rat_check(NET_RAT_LTE, 0, err, sizeof err), -1);
+	ck_assert_int_eq(net_rat_check(NET_RAT_LTE, 1, err, sizeof err), 0);
+	ck_assert_int_eq(net_rat_check(NET_RAT_GSM, 0, err, sizeof err), 0);
+	ck_assert_int_eq(net_rat_default(1), NET_RAT_LTE);
+	ck_assert_int_eq(net_rat_default(0), NET_RAT_WCDMA);
+	/* 27.007 <AcT>: a GPRS cell without EGPRS is "GSM". */
+	ck_assert_int_eq(net_rat_info(NET_RAT_GSM)->act, 0);
+	ck_assert_int_eq(net_rat_info(NET_RAT_GPRS)->act, 0);
+	ck_assert_int_eq(net_rat_info(NET_RAT_EDGE)->act, 3);
+	ck_assert_int_eq(net_rat_info(NET_RAT_WCDMA)->act, 2);
+	ck_assert_int_eq(net_rat_info(NET_RAT_HSPA)->act, 6);
+	ck_assert_int_eq(net_rat_info(NET_RAT_LTE)->act, 7);
+}
+END_TEST
+
+START_TEST(test_link_in_force)
+{
+	struct net_link_override o;
+	char err[256];
+
+	/* The technology's default... */
+	ck_assert(net_link(&net)->down_bps == 150e6);
+	ck_assert_int_eq(net_set_rat(&net, NET_RAT_GPRS, "test"), 0);
+	ck_assert(net_link(&net)->down_bps == 85.6e3);
+	ck_assert(net_link(&net)->rtt == 0.5);
+	/* ... with what --link-profile gave in its place, on every one. */
+	ck_assert_int_eq(net_link_parse("down=40k,jitter=200ms", &o, err,
+	    sizeof err), 0);
+	net_set_link(&net, &o);
+	ck_assert(net_link(&net)->down_bps == 40e3);
+	ck_assert(net_link(&net)->up_bps == 21.4e3);
+	ck_assert(net_link(&net)->jitter == 0.2);
+	ck_assert_int_eq(net_set_rat(&net, NET_RAT_LTE, "test"), 0);
+	ck_assert(net_link(&net)->down_bps == 40e3);
+	ck_assert(net_link(&net)->up_bps == 50e6);
+	/* A jitter over half the RTT would make a negative delay. */
+	ck_assert(net_link(&net)->jitter == 0.025);
+	ck_assert_int_eq(seen.nev, 2);
+	ck_assert_int_eq(seen.ev[0], NET_EV_RAT);
+}
+END_TEST
+
+START_TEST(test_rat_urcs)
+{
+	char err[128];
+
+	net_set_reg_mode(&net, NET_REG_C, 1);
+	net_set_reg_mode(&net, NET_REG_G, 2);
+	net_set_reg_mode(&net, NET_REG_E, 1);
+	ck_assert_int_eq(net_event_add(&net, "T=100 rat edge", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=200 coverage lost", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(net_event_add(&net, "T=300 coverage back", err,
+	    sizeof err), 0);
+	run_until_idle();
+	ck_assert_int_eq(net.rat, NET_RAT_EDGE);
+	ck_assert_str_eq(seen.urcs[0], "+CGREG: 1,\"1A2B\",\"0C3D4E5\",3");
+	ck_assert_str_eq(seen.urcs[1], "+CEREG: 0");
+	/* Searching is every domain's; registered again, EPS is not. */
+	ck_assert_str_eq(seen.urcs[2], "+CREG: 2");
+	ck_assert_str_eq(seen.urcs[3], "+CGREG: 2");
+	ck_assert_str_eq(seen.urcs[4], "+CEREG: 2");
+	ck_assert_str_eq(seen.urcs[5], "+CREG: 1");
+	ck_assert_str_eq(seen.urcs[6], "+CGREG: 1,\"1A2B\",\"0C3D4E5\",3");
+	ck_assert_str_eq(seen.urcs[7], "+CEREG: 0");
+	ck_assert_int_eq(seen.nurcs, 8);
+	ck_assert_int_eq(net_domain_reg(&net, NET_REG_E), NET_REG_NONE);
+	ck_assert_int_eq(net_domain_reg(&net, NET_REG_G), NET_REG_HOME);
+}
+END_TEST
+
+START_TEST(test_class_b)
+{
+	/* On GSM a call holds packet data from its first RING to its end. */
+	ck_assert_int_eq(net_set_rat(&net, NET_RAT_GSM, "test"), 0);
+	net_call_ring(&net, "+8613800000000");
+	ck_assert(net.data_suspended);
+	ck_assert_int_eq(seen.ev[1], NET_EV_DATA_SUSPENDED);
+	ck_assert_int_eq(seen.ev[2], NET_EV_CALL_RING);
+	ck_assert_str_eq(seen.urcs[0], "RING");
+	net_call_answer(&net);
+	ck_assert(net.data_suspended);
+	/* A handover to WCDMA during the call: multi-RAB, data goes on. */
+	ck_assert_int_eq(net_set_rat(&net, NET_RAT_WCDMA, "test"), 0);
+	ck_assert(!net.data_suspended);
+	ck_assert_int_eq(seen.ev[4], NET_EV_DATA_RESUMED);
+	ck_assert_int_eq(net_set_rat(&net, NET_RAT_EDGE, "test"), 0);
+	ck_assert(net.data_suspended);
+	net_call_hangup(&net, 0);
+	ck_assert(!net.data_suspended);
+	ck_assert_int_eq(seen.ev[seen.nev - 1], NET_EV_DATA_RESUMED);
+}
+END_TEST
+
+START_TEST(test_csfb)
+{
+	/* LTE: the call falls back to WCDMA (no suspension) and returns. */
+	net_set_reg_mode(&net, NET_REG_E, 1);
+	net_call_ring(&net, "13800000000");
+	ck_assert_int_eq(net.rat, NET_RAT_WCDMA);
+	ck_assert(!net.data_suspended);
+	ck_assert_str_eq(seen.urcs[0], "+CEREG: 0");
+	ck_assert_str_eq(seen.urcs[1], "RING");
+	net_call_hangup(&net, 1);
+	ck_assert_int_eq(net.rat, NET_RAT_LTE);
+	ck_assert_str_eq(seen.urcs[2], "+CEREG: 1");
+	/* A power cycle during the call comes back on LTE too. */
+	net_call_ring(&net, "13800000000");
+	net_reset(&net);
+	ck_assert_int_eq(net.rat, NET_RAT_LTE);
+	ck_assert(net.csfb_from == NET_NRAT);
+}
+END_TEST
+
+START_TEST(test_uc200t_no_lte)
+{
+	struct net uc;
+	char err[128];
+
+	net_init(&uc, clk, NULL, 0, NULL);
+	ck_assert_int_eq(uc.rat, NET_RAT_WCDMA);
+	ck_assert_int_eq(net_set_rat(&uc, NET_RAT_LTE, "test"), -1);
+	ck_assert_int_eq(uc.rat, NET_RAT_WCDMA);
+	ck_assert_int_eq(net_event_add(&uc, "T=1 rat lte", err, sizeof err), 0);
+	run_until_idle();
+	ck_assert_int_eq(uc.rat, NET_RAT_WCDMA);
+	net_free(&uc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -454,6 +638,13 @@ main(void)
 	tcase_add_test(tc, test_dns_lookup);
 	tcase_add_test(tc, test_dns_full);
 	tcase_add_test(tc, test_dns_codes);
+	tcase_add_test(tc, test_link_parse);
+	tcase_add_test(tc, test_rat_parse);
+	tcase_add_test(tc, test_link_in_force);
+	tcase_add_test(tc, test_rat_urcs);
+	tcase_add_test(tc, test_class_b);
+	tcase_add_test(tc, test_csfb);
+	tcase_add_test(tc, test_uc200t_no_lte);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

@@ -66,7 +66,7 @@ rig_init(struct rig *r)
 	r->cfg.geom.block_size = 4096;
 	r->cfg.geom.page_size = 256;
 	flash_geometry_untimed(&r->cfg.geom);
-	r->ram = flash_ram_open(1 << 20);
+	r->ram = flash_ram_open(2 << 20);
 }
 
 /* Free a rig. */
@@ -629,6 +629,112 @@ START_TEST(test_staging_power_cut)
 }
 END_TEST
 
+/* The UFS file `name` holds exactly n bytes of p. */
+static void
+assert_ufs_file(struct firmware *fw, const char *name, const unsigned char *p,
+    size_t n)
+{
+	unsigned char *back = malloc(n);
+	uint64_t size;
+
+	ck_assert_int_eq(firmware_ufs_stat(fw, name, &size), 0);
+	ck_assert_uint_eq(size, n);
+	ck_assert_int_eq(firmware_ufs_read(fw, name, 0, back, n), 0);
+	ck_assert_int_eq(memcmp(back, p, n), 0);
+	free(back);
+}
+
+/* Upload `new` and delete `old` on fw; 0, or the first error. */
+static int
+ufs_change(struct firmware *fw, const unsigned char *p, size_t n)
+{
+	int rc;
+
+	if ((rc = firmware_ufs_create(fw, "new", n)) != 0 ||
+	    (rc = firmware_ufs_write(fw, p, n)) != 0 ||
+	    (rc = firmware_ufs_close(fw)) != 0)
+		return rc;
+	return firmware_ufs_delete(fw, "old");
+}
+
+/*
+ * A power cut at every operation of an upload and a delete (whole or torn):
+ * the next boot finds the UFS as before the upload, after it, or after the
+ * delete, each file with exactly its bytes; never a torn directory.
+ */
+START_TEST(test_ufs_power_cut)
+{
+	struct flash_fault_cfg fc;
+	struct flash_dev *fd;
+	struct firmware *fw;
+	struct firmware_ufs_file f;
+	struct rig r;
+	unsigned char oldb[300], newb[10000];
+	uint64_t b0, total = 0, c, nfree, all;
+	int seen[3] = { 0, 0, 0 }, state;
+	size_t i;
+
+	for (i = 0; i < sizeof oldb; i++)
+		oldb[i] = (unsigned char)(i * 7 + 1);
+	for (i = 0; i < sizeof newb; i++)
+		newb[i] = (unsigned char)(i * 13 + 5);
+	memset(&fc, 0, sizeof fc);
+	for (c = 0; ; c++) {
+		rig_init(&r);
+		fw = rig_boot(&r, r.ram);
+		ck_assert_int_eq(firmware_ufs_create(fw, "old", sizeof oldb), 0);
+		ck_assert_int_eq(firmware_ufs_write(fw, oldb, sizeof oldb), 0);
+		ck_assert_int_eq(firmware_ufs_close(fw), 0);
+		firmware_close(fw);
+		fc.cut_after = 0;
+		fc.torn = c % 2;
+		fd = flash_fault_open(r.ram, &fc);
+		fw = rig_boot(&r, fd);
+		b0 = flash_fault_ops(fd);
+		if (c == 0) {
+			/* Count the change's operations, uncut. */
+			ck_assert_int_eq(ufs_change(fw, newb, sizeof newb), 0);
+			total = flash_fault_ops(fd) - b0;
+			firmware_close(fw);
+			flash_dev_close(fd);
+			rig_free(&r);
+			continue;
+		}
+		if (c >= total)
+			break;
+		firmware_close(fw);
+		flash_dev_close(fd);
+		fc.cut_after = b0 + c;
+		fd = flash_fault_open(r.ram, &fc);
+		fw = rig_boot(&r, fd);
+		ck_assert_int_ne(ufs_change(fw, newb, sizeof newb), 0);
+		ck_assert(flash_fault_cut(fd));
+		firmware_close(fw);
+		flash_dev_close(fd);
+
+		fw = rig_boot(&r, r.ram);
+		state = firmware_ufs_stat(fw, "new", &nfree) == 0 ?
+		    firmware_ufs_stat(fw, "old", &nfree) == 0 ? 1 : 2 : 0;
+		if (state != 2)
+			assert_ufs_file(fw, "old", oldb, sizeof oldb);
+		if (state != 0)
+			assert_ufs_file(fw, "new", newb, sizeof newb);
+		ck_assert_int_eq(firmware_ufs_file(fw, state == 1 ? 2 : 1, &f),
+		    -1);
+		/* What no file holds is free again. */
+		firmware_ufs_space(fw, &nfree, &all);
+		ck_assert_uint_eq(nfree, all - (state != 2 ? 4096 : 0) -
+		    (state != 0 ? 12288 : 0));
+		seen[state]++;
+		firmware_close(fw);
+		rig_free(&r);
+	}
+	ck_assert_int_gt(seen[0], 0);
+	ck_assert_int_gt(seen[1], 0);
+	ck_assert_int_ge(seen[0] + seen[1] + seen[2], (int)total - 1);
+}
+END_TEST
+
 /* A download that stops (not a power cut) is discarded at once. */
 START_TEST(test_staging_abort)
 {
@@ -865,10 +971,11 @@ START_TEST(test_geom_record)
 	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 0);
 	ck_assert_int_eq(firmware_geom_write(dir, &w, err, sizeof err), 0);
 	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 1);
-	/* Field by field: the padding after `type` is never written. */
-	ck_assert(r.type == w.type && r.flash_size == w.flash_size &&
-	    r.block_size == w.block_size && r.page_size == w.page_size &&
-	    r.image_size == w.image_size);
+	ck_assert_int_eq(r.type, w.type);
+	ck_assert_uint_eq(r.flash_size, w.flash_size);
+	ck_assert_uint_eq(r.block_size, w.block_size);
+	ck_assert_uint_eq(r.page_size, w.page_size);
+	ck_assert_uint_eq(r.image_size, w.image_size);
 	snprintf(path, sizeof path, "%s/flash.geom", dir);
 	f = fopen(path, "a");
 	fputs("colour blue\n", f);
@@ -900,6 +1007,7 @@ updater_suite(void)
 	tcase_add_loop_test(tc, test_power_cut_sweep, 0, 2);
 	tcase_add_test(tc, test_staging_power_cut);
 	tcase_add_test(tc, test_staging_abort);
+	tcase_add_test(tc, test_ufs_power_cut);
 	tcase_add_test(tc, test_slot_writers);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_geom_record);

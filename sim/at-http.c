@@ -1,0 +1,421 @@
+/*
+ * at-http.c: the module's own HTTP(S) client, for the host's transfers.
+ *
+ *   AT+QHTTPCFG="contextid"|"responseheader"|"requestheader"|"sslctxid"[,v]
+ *   AT+QHTTPURL=<URL_length>[,<timeout>]  CONNECT, the URL, OK
+ *   AT+QHTTPGET[=<rsptime>]               OK, then +QHTTPGET: <err>[,<status>
+ *                                         [,<content_length>]]
+ *   AT+QHTTPREAD[=<wait_time>]            CONNECT, the response, OK, then
+ *                                         +QHTTPREAD: <err>
+ *   AT+QHTTPSTOP                          OK
+ *
+ * The request runs on the module's stack (xfer.c), the same one as
+ * AT+QFOTADL: the same URL checks, context, DNS, engine and code table, so
+ * its <err> values are the manual's <http_err>.  The module runs one
+ * HTTP(S) request at a time: a GET while another (the host's, or a FOTA
+ * download over HTTP(S)) runs is 703, and a FOTA download over HTTP(S)
+ * while the host's request runs ends with HTTPEND,703.  The response is
+ * kept whole until AT+QHTTPREAD (docs/at-commands.md).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "at-cmd.h"
+#include "at-http.h"
+#include "modem.h"
+#include "net/fota-codes.h"
+#include "translog.h"
+
+static const struct at_param p_qhttpcfg[] = { AT_STR(32), AT_INT(0, 65535),
+	AT_END };
+static const struct at_param p_qhttpurl[] = { AT_INT(1, QHTTP_URL_MAX),
+	AT_INT(1, 65535), AT_END };
+static const struct at_param p_qhttpget[] = { AT_INT(1, 65535), AT_END };
+static const struct at_param p_qhttpread[] = { AT_INT(1, 65535), AT_END };
+
+/* The code for a service state, from the one table. */
+static int
+qhttp_code(enum dl_svc svc, enum dl_url url)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.proto = DL_HTTP;
+	res.svc = svc;
+	res.url = url;
+	res.size = -1;
+	return fota_code(&res);
+}
+
+/* Whether the FOTA job downloads over HTTP(S) now. */
+static int
+qhttp_fota_busy(const struct modem *m)
+{
+	const struct fota_job *j = &m->fota;
+
+	return (j->state == FOTA_STARTING || j->state == FOTA_DOWNLOADING) &&
+	    !j->serial && !j->local && j->proto != DL_FTP;
+}
+
+int
+qhttp_busy(const struct qhttp *q)
+{
+	return q->running;
+}
+
+int
+qhttp_receiving(const struct qhttp *q)
+{
+	return serial_rx_active(&q->rx);
+}
+
+/* The stack: the declared length (a response longer than the module keeps
+ * is refused: 729). */
+static int
+qhttp_size(void *arg, uint64_t size)
+{
+	struct qhttp *q = arg;
+
+	if (size > QHTTP_BODY_MAX)
+		return DL_STOP_TOO_BIG;
+	q->length = size;
+	q->length_known = 1;
+	return DL_STOP_NONE;
+}
+
+/* The stack: body bytes, kept for AT+QHTTPREAD. */
+static int
+qhttp_data(void *arg, const void *p, size_t n)
+{
+	struct qhttp *q = arg;
+
+	if (buf_used(&q->body) + n > QHTTP_BODY_MAX)
+		return DL_STOP_TOO_BIG;
+	buf_add(&q->body, p, n);
+	return DL_STOP_NONE;
+}
+
+/* The stack: a header line, kept for "responseheader" 1.  A 1xx interim
+ * response's lines are dropped when the real status line comes. */
+static void
+qhttp_header(void *arg, const char *p, size_t n)
+{
+	struct qhttp *q = arg;
+
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		buf_reset(&q->head);
+	buf_add(&q->head, p, n);
+}
+
+/* The stack: the request is over. */
+static void
+qhttp_done(void *arg, int code)
+{
+	struct qhttp *q = arg;
+	struct modem *m = q->m;
+
+	q->running = 0;
+	translog_state(m->log, "http", "get done: %d, status %ld, %zu bytes",
+	    code, q->xfer.rc, buf_used(&q->body));
+	if (code != 0) {
+		buf_reset(&q->head);
+		buf_reset(&q->body);
+		modem_urc(m, "+QHTTPGET: %d", code);
+		return;
+	}
+	q->have = 1;
+	if (q->length_known)
+		modem_urc(m, "+QHTTPGET: 0,%ld,%llu", q->xfer.rc,
+		    (unsigned long long)q->length);
+	else
+		modem_urc(m, "+QHTTPGET: 0,%ld", q->xfer.rc);
+}
+
+/* Serial receiver: URL bytes. */
+static int
+qhttp_url_store(void *arg, const unsigned char *p, size_t n)
+{
+	struct qhttp *q = arg;
+
+	if (q->typed + n > QHTTP_URL_MAX)
+		return -1;
+	memcpy(q->typing + q->typed, p, n);
+	q->typed += n;
+	return 0;
+}
+
+/* The URL's input is over: all of it (OK), or the time ran out (726). */
+static void
+qhttp_url_end(struct qhttp *q, int complete)
+{
+	struct modem *m = q->m;
+
+	clock_timer_stop(&q->url_t);
+	serial_rx_stop(&q->rx);
+	if (!complete) {
+		translog_state(m->log, "http", "url: %zu bytes typed, timed out",
+		    q->typed);
+		modem_at_finish(m, qhttp_code(DL_SVC_INPUT_TIMEOUT, DL_URL_OK));
+		return;
+	}
+	memcpy(q->url, q->typing, q->typed);
+	q->url[q->typed] = '\0';
+	q->url_len = q->typed;
+	translog_state(m->log, "http", "url: %zu bytes", q->url_len);
+	modem_at_finish(m, AT_RES_OK);
+}
+
+static void
+qhttp_url_rx_end(void *arg, enum serial_rx_end why)
+{
+	qhttp_url_end(arg, why == SERIAL_RX_DONE);
+}
+
+/* <timeout> for the whole URL is up. */
+static void
+qhttp_url_cb(struct clock_timer *t, void *arg)
+{
+	(void)t;
+	qhttp_url_end(arg, 0);
+}
+
+void
+qhttp_init(struct qhttp *q, struct modem *m)
+{
+	struct xfer_cbs cbs = { qhttp_size, qhttp_data, qhttp_done, q,
+	    qhttp_header };
+	struct serial_rx_cbs rcbs = { qhttp_url_store, NULL, qhttp_url_rx_end,
+	    q };
+
+	memset(q, 0, sizeof *q);
+	q->m = m;
+	xfer_init(&q->xfer, m, "http", &cbs);
+	q->xfer.page = 1;
+	serial_rx_init(&q->rx, m, "http", "url", &rcbs);
+	clock_timer_init(&q->url_t, m->clock, qhttp_url_cb, q);
+	clock_timer_watchdog(&q->url_t);
+	buf_init(&q->head);
+	buf_init(&q->body);
+}
+
+void
+qhttp_cancel(struct qhttp *q)
+{
+	xfer_cancel(&q->xfer);
+	q->running = 0;
+	q->have = 0;
+	clock_timer_stop(&q->url_t);
+	serial_rx_stop(&q->rx);
+	buf_reset(&q->head);
+	buf_reset(&q->body);
+}
+
+void
+qhttp_free(struct qhttp *q)
+{
+	qhttp_cancel(q);
+	xfer_free(&q->xfer);
+	buf_free(&q->head);
+	buf_free(&q->body);
+}
+
+void
+qhttp_net_event(struct qhttp *q, enum net_event ev, int cid)
+{
+	if (q->running)
+		xfer_net_event(&q->xfer, ev, cid);
+}
+
+/* The settings AT+QHTTPCFG knows, their ranges and where they live. */
+static int *
+qhttp_setting(struct qhttp *q, const char *name, long *lo, long *hi)
+{
+	if (strcasecmp(name, "contextid") == 0) {
+		*lo = 1, *hi = NET_NCID - 1;
+		return &q->xfer.cid;
+	}
+	if (strcasecmp(name, "responseheader") == 0) {
+		*lo = 0, *hi = 1;
+		return &q->responseheader;
+	}
+	if (strcasecmp(name, "sslctxid") == 0) {
+		*lo = 0, *hi = 5;
+		return &q->sslctxid;
+	}
+	return NULL;
+}
+
+/*
+ * AT+QHTTPCFG="<name>"[,<value>]: the value, or set it.  "requestheader"
+ * reads 0; 1 (the host types the whole request) is not built yet and is
+ * refused as unsupported.
+ */
+static int
+at_http_qhttpcfg(struct at_req *r)
+{
+	struct qhttp *q = &at_req_modem(r)->http;
+	const char *name;
+	long lo, hi;
+	int *v;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPCFG: \"contextid\",(1-%d)", NET_NCID - 1);
+		at_info(r, "+QHTTPCFG: \"requestheader\",(0)");
+		at_info(r, "+QHTTPCFG: \"responseheader\",(0,1)");
+		at_info(r, "+QHTTPCFG: \"sslctxid\",(0-5)");
+		return AT_RES_OK;
+	}
+	name = r->args[0].s;
+	if (strcasecmp(name, "requestheader") == 0) {
+		if (r->nargs < 2)
+			at_info(r, "+QHTTPCFG: \"requestheader\",0");
+		else if (r->args[1].i != 0)
+			return CME_NOT_SUPPORTED;
+		return AT_RES_OK;
+	}
+	if ((v = qhttp_setting(q, name, &lo, &hi)) == NULL)
+		return CME_BAD_PARAM;
+	if (r->nargs < 2) {
+		at_info(r, "+QHTTPCFG: \"%s\",%d", name, *v);
+		return AT_RES_OK;
+	}
+	if (r->args[1].i < lo || r->args[1].i > hi)
+		return CME_BAD_PARAM;
+	if (q->running)
+		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
+	*v = (int)r->args[1].i;
+	return AT_RES_OK;
+}
+
+/* AT+QHTTPURL=<URL_length>[,<timeout>]: CONNECT, then the URL's bytes. */
+static int
+at_http_qhttpurl(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	struct qhttp *q = &m->http;
+	long timeout = QHTTP_TIMEOUT_DEFAULT;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPURL: (1-%d),(1-65535)", QHTTP_URL_MAX);
+		return AT_RES_OK;
+	}
+	if (r->form == AT_READ) {
+		if (q->url_len > 0)
+			at_info(r, "+QHTTPURL: %s", q->url);
+		return AT_RES_OK;
+	}
+	if (q->running)
+		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
+	if (r->nargs > 1 && r->args[1].present)
+		timeout = r->args[1].i;
+	q->typed = 0;
+	at_result(&m->at, AT_RES_CONNECT);
+	serial_rx_start(&q->rx, (uint64_t)r->args[0].i, modem_flow_control(m),
+	    (double)timeout);
+	clock_timer_start(&q->url_t, (double)timeout);
+	return AT_RES_PENDING;
+}
+
+/* AT+QHTTPGET[=<rsptime>]: OK, then the request; +QHTTPGET when it ends. */
+static int
+at_http_qhttpget(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	struct qhttp *q = &m->http;
+	enum dl_proto proto = DL_HTTP;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPGET: (1-65535)");
+		return AT_RES_OK;
+	}
+	if (q->running || qhttp_fota_busy(m))
+		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
+	if (q->url_len == 0)
+		return qhttp_code(DL_SVC_OK, DL_URL_EMPTY);
+	dl_timeouts_default(&q->xfer.timeouts);
+	if (r->form == AT_SET && r->args[0].present)
+		q->xfer.timeouts.response = (double)r->args[0].i;
+	q->xfer.ca_file = m->fota.xfer.ca_file;
+	q->have = 0;
+	q->length = 0;
+	q->length_known = 0;
+	buf_reset(&q->head);
+	buf_reset(&q->body);
+	q->running = 1;
+	translog_state(m->log, "http", "get");
+	/* A scheme the stack does not take fails its URL check (711). */
+	(void)xfer_url_scheme(q->url, &proto);
+	if (strlen(q->url) != q->url_len) {
+		/* A NUL byte typed in the URL: no request line carries it. */
+		struct dl_result res;
+
+		memset(&res, 0, sizeof res);
+		res.url = DL_URL_ENCODE;
+		res.size = -1;
+		q->xfer.proto = proto;
+		xfer_fail(&q->xfer, &res);
+		return AT_RES_OK;
+	}
+	xfer_start(&q->xfer, q->url, proto);
+	return AT_RES_OK;
+}
+
+/* AT+QHTTPREAD[=<wait_time>]: CONNECT, the response, OK, +QHTTPREAD: 0. */
+static int
+at_http_qhttpread(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	struct qhttp *q = &m->http;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPREAD: (1-65535)");
+		return AT_RES_OK;
+	}
+	if (q->running)
+		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
+	if (!q->have)
+		return qhttp_code(DL_SVC_NO_REQUEST, DL_URL_OK);
+	at_result(&m->at, AT_RES_CONNECT);
+	if (q->responseheader)
+		at_write(&m->at, buf_head(&q->head), buf_used(&q->head));
+	at_write(&m->at, buf_head(&q->body), buf_used(&q->body));
+	translog_state(m->log, "http", "read: %zu bytes", buf_used(&q->body));
+	q->have = 0;
+	buf_reset(&q->head);
+	buf_reset(&q->body);
+	modem_urc(m, "+QHTTPREAD: 0");
+	return AT_RES_OK;
+}
+
+/* AT+QHTTPSTOP: the running request ends, nothing more is printed. */
+static int
+at_http_qhttpstop(struct at_req *r)
+{
+	struct qhttp *q = &at_req_modem(r)->http;
+
+	if (q->running) {
+		translog_state(q->m->log, "http", "get stopped");
+		xfer_cancel(&q->xfer);
+		q->running = 0;
+		buf_reset(&q->head);
+		buf_reset(&q->body);
+	}
+	return AT_RES_OK;
+}
+
+const struct at_cmd at_http_cmds[] = {
+	{ .name = "+QHTTPCFG", .forms = AT_TEST | AT_SET, .params = p_qhttpcfg,
+	  .nreq = 1, .proceed = at_http_qhttpcfg },
+	{ .name = "+QHTTPURL", .forms = AT_TEST | AT_READ | AT_SET,
+	  .params = p_qhttpurl, .nreq = 1, .proceed = at_http_qhttpurl },
+	{ .name = "+QHTTPGET", .forms = AT_EXEC | AT_TEST | AT_SET,
+	  .params = p_qhttpget, .proceed = at_http_qhttpget },
+	{ .name = "+QHTTPREAD", .forms = AT_EXEC | AT_TEST | AT_SET,
+	  .params = p_qhttpread, .proceed = at_http_qhttpread },
+	{ .name = "+QHTTPSTOP", .forms = AT_EXEC | AT_TEST,
+	  .proceed = at_http_qhttpstop },
+	{ .name = NULL },
+};

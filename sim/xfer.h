@@ -1,0 +1,99 @@
+/*
+ * xfer.h: one client transfer through the module's TCP/IP stack.
+ *
+ * What AT+QFOTADL and the host's own AT+QHTTP* commands share: the URL
+ * checked against the manual's limits (taken apart by libcurl's URL API),
+ * a voice call in the way, the data context (activated on demand), the
+ * simulated DNS and its addresses tried in turn, the download engine, and
+ * the one table (net/fota-codes.c) from the outcome to the manual's code.
+ * Whatever ends a transfer, before or after bytes flowed, is a dl_result
+ * that goes through that table; the owner gets the code in done().
+ *
+ * The owner takes the body (size(), data()) and says what the stack is to
+ * it: its transcript word, its context, its timeouts, how often a broken
+ * transfer resumes.
+ */
+#ifndef FOTASIM_XFER_H
+#define FOTASIM_XFER_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "net/download.h"
+#include "net/net.h"
+
+struct modem;
+
+#define XFER_URL_MAX		255	/* the manual's limits */
+#define XFER_PART_MAX		50	/* FTP user, password, host, path */
+#define XFER_RESUME_MAX		10	/* resumes at most */
+#define XFER_RESUME_DELAY	1.0	/* simulated seconds before resuming */
+
+struct xfer_cbs {
+	/* The declared size; a dl_stop other than DL_STOP_NONE stops. */
+	int	(*size)(void *arg, uint64_t size);
+	/* Body bytes; a dl_stop other than DL_STOP_NONE stops. */
+	int	(*data)(void *arg, const void *, size_t);
+	/* The transfer is over with the manual's code (0: success). */
+	void	(*done)(void *arg, int code);
+	void	 *arg;
+	/* HTTP: each header line (NULL: not wanted). */
+	void	(*header)(void *arg, const char *, size_t);
+};
+
+struct xfer {
+	struct modem		*m;
+	const char		*name;		/* the transcript's word */
+	struct xfer_cbs		 cbs;
+	/* Set by the owner. */
+	struct dl_timeouts	 timeouts;
+	const char		*ca_file;	/* --ca: verify HTTPS servers */
+	int			 cid;		/* the context it uses */
+	int			 resumes;	/* how many times a broken
+						   transfer resumes */
+	int			 page;		/* the host's own request: keep
+						   the body whatever the status */
+	/* One transfer. */
+	int			 active;	/* started, done() not yet called */
+	const char		*url;		/* the owner's */
+	enum dl_proto		 proto;
+	struct download		*dl;
+	uint64_t		 size;		/* declared (0: unknown) */
+	uint64_t		 got;		/* bytes the owner took */
+	long			 rc;		/* the last FTP reply or HTTP
+						   status (0: none) */
+	char			 host[XFER_URL_MAX + 1];
+	char			 addr[NET_DNS_ADDRS * (NET_NAME_MAX + 3)];
+					/* the server's addresses, in order */
+	int			 resolved;	/* addr came from the DNS */
+	int			 addr_i;	/* the one being tried (0-based) */
+	char			 pin[NET_NAME_MAX + 3];	/* that address */
+	char			 file[XFER_PART_MAX + 1];	/* FTP */
+	int			 port;
+	int			 pdp_wait;	/* it activates this context */
+	int			 resumed;	/* times this transfer has */
+	struct clock_timer	 dns_t;		/* a lookup with no answer */
+	struct clock_timer	 next_t;	/* try the next address */
+	struct clock_timer	 resume_t;	/* the pause before resuming */
+};
+
+void	xfer_init(struct xfer *, struct modem *, const char *name,
+	    const struct xfer_cbs *);
+void	xfer_free(struct xfer *);
+/* Whether the URL's scheme is ftp, http or https (any case). */
+int	xfer_url_scheme(const char *url, enum dl_proto *);
+/* Start: URL, call, context, DNS, then the engine; done() ends it. */
+void	xfer_start(struct xfer *, const char *url, enum dl_proto);
+/* End now with what `res` says (a cause the owner found before starting,
+ * or instead of it): done() is called with the table's code. */
+void	xfer_fail(struct xfer *, struct dl_result *res);
+/* Stop a running transfer for the owner's reason; done() is called. */
+void	xfer_stop(struct xfer *, enum dl_stop);
+/* Stop without a word (power going away): done() is not called. */
+void	xfer_cancel(struct xfer *);
+/* Take no body bytes for `seconds` of simulated time (flash busy). */
+void	xfer_pause(struct xfer *, double seconds);
+/* The network says something (net_cbs.event). */
+void	xfer_net_event(struct xfer *, enum net_event, int cid);
+
+#endif
