@@ -53,27 +53,33 @@ def after_reboot(m, h, name):
 
 
 def shaped(modem, root):
-    for name, url, word, extra in [
-            ("shaped-http", "http://{http}/a.pkg", b"HTTP", []),
-            ("shaped-ftp", "ftp://test:test@{ftp}/a.pkg", b"FTP", []),
+    shape = ["--link-shape", SHAPE]
+    ours = "down=400000 up=64000 rtt=0.3 jitter=0.05"
+    for name, url, word, extra, profile, rate in [
+            ("shaped-http", "http://{http}/a.pkg", b"HTTP", shape, ours, 400e3),
+            ("shaped-ftp", "ftp://test:test@{ftp}/a.pkg", b"FTP", shape, ours,
+             400e3),
             ("shaped-sliced", "http://{http}/a.pkg", b"HTTP",
-             ["--link-fault", "down slice size=700 gap=0.001"])]:
+             shape + ["--link-fault", "down slice size=700 gap=0.001"], ours,
+             400e3),
+            # the radio technology's own profile (docs/network.md)
+            ("shaped-gsm", "http://{http}/a.pkg", b"HTTP", ["--rat", "gsm"],
+             "down=53600 up=13400 rtt=0.7 jitter=0.15", 53.6e3)]:
         m = modem(speed="max")
-        m.args += ["--flash-timing", "zero", "--link-shape", SHAPE] + extra
+        m.args += ["--flash-timing", "zero"] + extra
         addr = serve(m, root)
         h = ready(m)
         h.send('AT+QFOTADL="%s"\r' % url.format(**addr))
         upgraded(h, m, word, name)
         tr = m.transcript()
-        check("state link profile down=400000 up=64000 rtt=0.3 "
-              "jitter=0.05" in tr, "%s: the transcript names the profile"
-              % name)
+        check("state link profile " + profile in tr,
+              "%s: the transcript names the profile" % name)
         start = sim_times(tr, r"state download start ")[0]
         end = sim_times(tr, r"state download end ")[0]
         size = os.path.getsize(os.path.join(root, "a.pkg"))
-        check(end - start >= size * 8 / 400e3,
+        check(end - start >= size * 8 / rate,
               "%s: %d bytes took %.3f simulated s, at least their time at "
-              "400 kbit/s" % (name, size, end - start))
+              "%g kbit/s" % (name, size, end - start, rate / 1e3))
         check(re.search(r"state link conn 1 closed \(up \d+ bytes, down "
                         r"\d+ bytes\)", tr) is not None,
               "%s: the connection went through the relay" % name)
