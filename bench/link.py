@@ -111,7 +111,8 @@ def relay_vs_direct(ft, tmp, root, rounds=5):
     env = dict(os.environ)
     pair = []
     try:
-        mr, hr, ar = modem_at(ft, tmp, root, "max", "--image-size", "8M")
+        mr, hr, ar = modem_at(ft, tmp, root, "max", "--image-size", "8M",
+                              "--link-shape", "rtt=0")
         os.environ["FOTASIM_NO_RELAY"] = "1"
         md, hd, ad = modem_at(ft, tmp, root, "max", "--image-size", "8M")
     finally:

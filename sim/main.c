@@ -429,8 +429,8 @@ static const struct opt main_opts[] = {
 	  "after=40000 conn=2\",\n\"up stall\", \"down flip at=1234\", "
 	  "\"any refuse p=0.5 seed=7\";\nSPEC[;SPEC...], repeatable "
 	  "(docs/network.md)", main_opt_link_fault, 0, 0 },
-	{ "link-shape", 0, "P", "the link's shaping until the radio sets it:\n"
-	  "down=BPS,up=BPS,rtt=S,jitter=S (BPS with k or M;\ndefault: "
+	{ "link-shape", 0, "P", "the link instead of the technology's profile,\n"
+	  "outright: down=BPS,up=BPS,rtt=S,jitter=S (BPS with\nk or M; rtt=0: "
 	  "unshaped; docs/network.md)", main_opt_link_shape, 0, 0 },
 	{ "sockets-in-use", 0, "N", "sockets of the module's 12 that other "
 	  "services hold\n(default 0; docs/network.md)", main_opt_sockets, 0,

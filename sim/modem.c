@@ -654,9 +654,14 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	qhttp_init(&m->http, m);
 	m->fota.xfer.ca_file = cfg->ca_file;
 	m->link = link_new(clock, m->log);
-	if (cfg->link_shape != NULL)
+	/* The radio technology's profile in force (net_link(), kept current
+	 * by the radio side); --link-shape replaces it outright, unshaped
+	 * included, for tests and benchmarks. */
+	if (cfg->link_shape != NULL) {
 		m->link_profile = *cfg->link_shape;
-	link_set_profile(m->link, &m->link_profile);
+		link_set_profile(m->link, &m->link_profile);
+	} else
+		link_set_profile(m->link, net_link(&m->net));
 	if (cfg->link_faults != NULL)
 		link_set_faults(m->link, cfg->link_faults);
 	if (cfg->sockets_in_use > 0)

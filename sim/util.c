@@ -241,6 +241,38 @@ parse_long(const char *s, long min, long max, long *out)
 }
 
 int
+parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= min) || !(v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+parse_pairs(const char *text, int (*fn)(void *, const char *, const char *),
+    void *arg)
+{
+	char *copy = xstrdup(text), *save = NULL, *tok, *eq;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL) {
+			rc = -1;
+			break;
+		}
+		*eq++ = '\0';
+		rc = fn(arg, tok, eq) != 0 ? -1 : 0;
+	}
+	free(copy);
+	return rc;
+}
+
+int
 parse_size(const char *s, unsigned long long *out)
 {
 	char *end;

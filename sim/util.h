@@ -50,6 +50,14 @@ void	 buf_reset(struct buf *);
 size_t	 str_copy(char *, const char *, size_t);
 /* Parse a whole decimal integer in [min, max]; returns 0 or -1. */
 int	 parse_long(const char *, long, long, long *);
+/* Parse a whole number (strtod) in [min, max]; returns 0 or -1. */
+int	 parse_double(const char *, double, double, double *);
+/*
+ * "KEY=VALUE[,KEY=VALUE...]": call fn for each pair; 0, or -1 at the first
+ * pair without '=' or that fn refuses (fn returns nonzero).
+ */
+int	 parse_pairs(const char *, int (*fn)(void *, const char *key,
+	    const char *value), void *arg);
 /* Parse a size with optional k/M/G suffix (powers of 1024); 0 or -1. */
 int	 parse_size(const char *, unsigned long long *);
 /* Make the fd non-blocking and close-on-exec; returns 0 or -1. */

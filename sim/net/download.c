@@ -126,9 +126,9 @@ dl_timeouts_default(struct dl_timeouts *t)
 	t->total = 3600;
 }
 
-int
-dl_timeouts_parse(struct dl_timeouts *t, const char *text, char *err,
-    size_t errlen)
+/* One key of --fota-timeouts. */
+static int
+dl_timeout_pair(void *arg, const char *key, const char *value)
 {
 	static const struct {
 		const char	*name;
@@ -140,31 +140,28 @@ dl_timeouts_parse(struct dl_timeouts *t, const char *text, char *err,
 		{ "stall", offsetof(struct dl_timeouts, stall) },
 		{ "total", offsetof(struct dl_timeouts, total) },
 	};
-	char *copy = xstrdup(text), *save = NULL, *tok, *eq, *end;
-	size_t i;
 	double v;
-	int rc = 0;
+	size_t i;
 
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
-	    tok = strtok_r(NULL, ",", &save)) {
-		rc = -1;
-		if ((eq = strchr(tok, '=')) == NULL)
-			break;
-		*eq++ = '\0';
-		v = strtod(eq, &end);
-		if (end == eq || *end != '\0' || !(v > 0) || v > 86400 * 365)
-			break;
-		for (i = 0; i < nitems(keys); i++)
-			if (strcmp(tok, keys[i].name) == 0) {
-				*(double *)((char *)t + keys[i].off) = v;
-				rc = 0;
-			}
-	}
-	free(copy);
-	if (rc != 0)
-		snprintf(err, errlen, "expected connect=S,response=S,"
-		    "first-byte=S,stall=S,total=S (seconds > 0), not '%s'", text);
-	return rc;
+	if (parse_double(value, 0, 86400 * 365, &v) != 0 || !(v > 0))
+		return -1;
+	for (i = 0; i < nitems(keys); i++)
+		if (strcmp(key, keys[i].name) == 0) {
+			*(double *)((char *)arg + keys[i].off) = v;
+			return 0;
+		}
+	return -1;
+}
+
+int
+dl_timeouts_parse(struct dl_timeouts *t, const char *text, char *err,
+    size_t errlen)
+{
+	if (parse_pairs(text, dl_timeout_pair, t) == 0)
+		return 0;
+	snprintf(err, errlen, "expected connect=S,response=S,"
+	    "first-byte=S,stall=S,total=S (seconds > 0), not '%s'", text);
+	return -1;
 }
 
 /* Log a line from the wire, escaped and cut to DL_LOG_MAX bytes. */
@@ -801,7 +798,7 @@ dl_link_ready(void *arg)
 static int
 dl_preconnect(struct download *dl, const struct dl_request *rq)
 {
-	struct link_cbs cbs = { dl_link_ready, dl };
+	struct link_cbs cbs = { dl_link_ready, dl, rq->proto == DL_FTP };
 	struct sockaddr_in6 in6;
 	struct sockaddr_in in;
 

@@ -7,7 +7,8 @@
  * the CURLcode, the last FTP reply or HTTP status (a range), errno, the
  * stage, whether body bytes arrived, and a word of libcurl's error text.
  * The first row that matches gives the code, so the order is the rule:
- * module causes first, then the server's reply, then what the transport
+ * module causes first (a full socket table among them), then the server's
+ * reply, then what the transport
  * saw, then a fallback per protocol.  See docs/error-codes.md.
  */
 #include "config.h"

@@ -26,7 +26,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/ioctl.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -91,6 +90,7 @@ struct link_pipe {
 	const struct link_fault	*faults[LINK_FAULTS_MAX];
 	int			 nfaults;
 	uint64_t		 fired;		/* faults[i] fired: bit i */
+	int			 kpipe[2];	/* splice(): unshaped, no copy */
 };
 
 enum link_state {
@@ -211,40 +211,32 @@ link_parse_bps(const char *v, double *out)
 	return 0;
 }
 
+/* One key of a profile. */
+static int
+link_profile_pair(void *arg, const char *key, const char *value)
+{
+	struct link_profile *p = arg;
+
+	if (strcmp(key, "down") == 0)
+		return link_parse_bps(value, &p->down_bps);
+	if (strcmp(key, "up") == 0)
+		return link_parse_bps(value, &p->up_bps);
+	if (strcmp(key, "rtt") == 0)
+		return parse_double(value, 0, 60, &p->rtt);
+	if (strcmp(key, "jitter") == 0)
+		return parse_double(value, 0, 60, &p->jitter);
+	return -1;
+}
+
 int
 link_profile_parse(struct link_profile *p, const char *text, char *err,
     size_t errlen)
 {
-	char *copy = xstrdup(text), *save = NULL, *tok, *eq, *end;
-	double v;
-	int rc = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
-	    tok = strtok_r(NULL, ",", &save)) {
-		rc = -1;
-		if ((eq = strchr(tok, '=')) == NULL)
-			break;
-		*eq++ = '\0';
-		if (strcmp(tok, "down") == 0 || strcmp(tok, "up") == 0) {
-			if (link_parse_bps(eq, &v) != 0)
-				break;
-			*(tok[0] == 'd' ? &p->down_bps : &p->up_bps) = v;
-			rc = 0;
-		} else if (strcmp(tok, "rtt") == 0 ||
-		    strcmp(tok, "jitter") == 0) {
-			v = strtod(eq, &end);
-			if (end == eq || *end != '\0' || !(v >= 0) || v > 60)
-				break;
-			*(tok[0] == 'r' ? &p->rtt : &p->jitter) = v;
-			rc = 0;
-		}
-	}
-	free(copy);
-	if (rc != 0)
-		snprintf(err, errlen, "expected down=BPS,up=BPS,rtt=S,jitter=S "
-		    "(BPS with k or M; 0: unlimited; seconds 0-60), not '%s'",
-		    text);
-	return rc;
+	if (parse_pairs(text, link_profile_pair, p) == 0)
+		return 0;
+	snprintf(err, errlen, "expected down=BPS,up=BPS,rtt=S,jitter=S "
+	    "(BPS with k or M; 0: unlimited; seconds 0-60), not '%s'", text);
+	return -1;
 }
 
 /* A non-negative integer. */
@@ -281,7 +273,7 @@ link_fault_parse(struct link_fault *f, char *spec, char *err, size_t errlen)
 		{ "after", 'a' }, { "at", 't' }, { "size", 's' }, { "gap", 'g' },
 		{ "conn", 'c' }, { "p", 'p' }, { "seed", 'e' },
 	};
-	char *save = NULL, *w, *eq, *end;
+	char *save = NULL, *w, *eq;
 	size_t i;
 	int k, have_at = 0;
 	uint64_t u;
@@ -355,9 +347,7 @@ link_fault_parse(struct link_fault *f, char *spec, char *err, size_t errlen)
 			f->size = (size_t)u;
 			break;
 		case 'g':
-			f->gap = strtod(eq, &end);
-			if (end == eq || *end != '\0' || !(f->gap >= 0) ||
-			    f->gap > 3600)
+			if (parse_double(eq, 0, 3600, &f->gap) != 0)
 				goto bad;
 			break;
 		case 'c':
@@ -366,9 +356,7 @@ link_fault_parse(struct link_fault *f, char *spec, char *err, size_t errlen)
 			f->conn = (int)u;
 			break;
 		case 'p':
-			f->p = strtod(eq, &end);
-			if (end == eq || *end != '\0' || !(f->p >= 0) ||
-			    f->p > 1)
+			if (parse_double(eq, 0, 1, &f->p) != 0)
 				goto bad;
 			break;
 		case 'e':
@@ -476,13 +464,6 @@ link_sockets_used(const struct link *l)
 	return n;
 }
 
-static int
-link_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
 
 static void	link_accept_cb(struct ev_loop *, ev_io *, int);
 
@@ -508,7 +489,7 @@ link_listen(struct link *l)
 	if ((l->rfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(l->rfd, (struct sockaddr *)&l->raddr, sizeof l->raddr) != 0 ||
 	    getsockname(l->rfd, (struct sockaddr *)&l->raddr, &len) != 0 ||
-	    link_nonblock(l->lfd) != 0)
+	    fd_set_nonblock(l->lfd) != 0)
 		goto fail;
 	/* Before libcurl's own watchers: the relay has its end first. */
 	ev_io_init(&l->accept_w, link_accept_cb, l->lfd, EV_READ);
@@ -574,6 +555,11 @@ link_pipe_stop(struct link_pipe *p)
 	}
 	p->tail = NULL;
 	p->queued = 0;
+	if (p->kpipe[0] != -1) {
+		close(p->kpipe[0]);
+		close(p->kpipe[1]);
+		p->kpipe[0] = p->kpipe[1] = -1;
+	}
 }
 
 /* The transfer's first connection, or NULL. */
@@ -784,6 +770,64 @@ link_seg_size(const struct link *l, const struct link_pipe *p)
 	    LINK_SEG_MAX : (size_t)n;
 }
 
+/* Whether bytes may go source to receiver in the kernel: unshaped,
+ * nothing queued, no byte to flip, no FTP reply to follow. */
+static int
+link_pipe_fast(const struct link_pipe *p)
+{
+	struct link_conn *c = p->c;
+	int i;
+
+	if (link_shaped(c->l) || p->head != NULL || !c->accepted ||
+	    *p->to == -1 || p->done || (c->l->cbs.ftp && c->n == 1 &&
+	    p->dir == LINK_DOWN))
+		return 0;
+	for (i = 0; i < p->nfaults; i++)
+		if (p->faults[i]->kind == LINK_FLIP ||
+		    p->faults[i]->kind == LINK_SLICE)
+			return 0;
+	return 1;
+}
+
+/*
+ * Up to `want` bytes from the source to the receiver through a kernel
+ * pipe.  > 0: moved (what the receiver did not take is queued from buf);
+ * 0: the source closed; -1: its error (errno); -2: the receiver is gone
+ * (the connection is reset); -3: nothing to read now.
+ */
+static ssize_t
+link_pipe_splice(struct link_pipe *p, size_t want, unsigned char *buf)
+{
+	ssize_t n, w, r;
+	int one = 1;
+
+	if (p->kpipe[0] == -1 && pipe2(p->kpipe, O_NONBLOCK | O_CLOEXEC) != 0)
+		return recv(*p->from, buf, want, 0);
+	n = splice(*p->from, NULL, p->kpipe[1], NULL, want,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	(void)setsockopt(*p->from, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -3;
+	if (n <= 0)
+		return n;
+	p->moved += (uint64_t)n;
+	w = splice(p->kpipe[0], NULL, *p->to, NULL, (size_t)n,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		link_conn_reset(p->c);
+		return -2;
+	}
+	if (w < 0)
+		w = 0;
+	if (w < n) {
+		/* The receiver is full: the rest waits in the queue. */
+		r = read(p->kpipe[0], buf, (size_t)(n - w));
+		if (r > 0)
+			link_pipe_queue(p, SEG_DATA, buf, (size_t)r, -1);
+	}
+	return n;
+}
+
 /* Take what the source has, as far as the window and the faults allow. */
 static void
 link_pipe_fill(struct link_pipe *p)
@@ -809,7 +853,16 @@ link_pipe_fill(struct link_pipe *p)
 			if (limit - p->moved < want)
 				want = (size_t)(limit - p->moved);
 		}
-		n = recv(*p->from, buf, want, 0);
+		if (link_pipe_fast(p)) {
+			n = link_pipe_splice(p, want, buf);
+			if (n > 0)
+				continue;	/* straight on */
+			if (n == -2)
+				return;		/* the receiver is gone */
+			if (n == -3)
+				break;		/* nothing came */
+		} else
+			n = recv(*p->from, buf, want, 0);
 		/*
 		 * ACK at once: a sender's Nagle holds a small reply (an FTP
 		 * 226 after the 150) until the last one is ACKed, and a
@@ -1019,6 +1072,7 @@ link_pipe_init(struct link_conn *c, struct link_pipe *p, enum link_dir dir)
 	p->dir = dir;
 	p->from = dir == LINK_UP ? &c->cfd : &c->ufd;
 	p->to = dir == LINK_UP ? &c->ufd : &c->cfd;
+	p->kpipe[0] = p->kpipe[1] = -1;
 	ev_init(&p->rd, link_pipe_rd_cb);
 	p->rd.data = p;
 	ev_init(&p->wr, link_pipe_rd_cb);

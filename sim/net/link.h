@@ -117,6 +117,7 @@ struct link_cbs {
 	/* The connection opened ahead of libcurl is up, or was refused. */
 	void	(*ready)(void *arg);
 	void	 *arg;
+	int	 ftp;		/* the first connection carries FTP replies */
 };
 
 /* What link_open() did with a socket libcurl asked for. */
