@@ -5,6 +5,10 @@
  *   AT+QHTTPURL=<URL_length>[,<timeout>]  CONNECT, the URL, OK
  *   AT+QHTTPGET[=<rsptime>]               OK, then +QHTTPGET: <err>[,<status>
  *                                         [,<content_length>]]
+ *   AT+QHTTPPOST=<len>[,<input_time>[,<rsptime>]]
+ *                                         CONNECT, the body, OK, then
+ *                                         +QHTTPPOST: <err>[,<status>
+ *                                         [,<content_length>]]
  *   AT+QHTTPREAD[=<wait_time>]            CONNECT, the response, OK, then
  *                                         +QHTTPREAD: <err>
  *   AT+QHTTPSTOP                          OK
@@ -35,6 +39,8 @@ static const struct at_param p_qhttpurl[] = { AT_INT(1, QHTTP_URL_MAX),
 	AT_INT(1, 65535), AT_END };
 static const struct at_param p_qhttpget[] = { AT_INT(1, 65535), AT_END };
 static const struct at_param p_qhttpread[] = { AT_INT(1, 65535), AT_END };
+static const struct at_param p_qhttppost[] = { AT_INT(1, QHTTP_POST_MAX),
+	AT_INT(1, 65535), AT_INT(1, 65535), AT_END };
 
 /* The code for a service state, from the one table. */
 static int
@@ -118,33 +124,59 @@ qhttp_done(void *arg, int code)
 	struct modem *m = q->m;
 
 	q->running = 0;
-	translog_state(m->log, "http", "get done: %d, status %ld, %zu bytes",
-	    code, q->xfer.rc, buf_used(&q->body));
+	buf_reset(&q->post);
+	translog_state(m->log, "http", "%s done: %d, status %ld, %zu bytes",
+	    q->method, code, q->xfer.rc, buf_used(&q->body));
 	if (code != 0) {
 		buf_reset(&q->head);
 		buf_reset(&q->body);
-		modem_urc(m, "+QHTTPGET: %d", code);
+		modem_urc(m, "+QHTTP%s: %d", q->method, code);
 		return;
 	}
 	q->have = 1;
 	if (q->length_known)
-		modem_urc(m, "+QHTTPGET: 0,%ld,%llu", q->xfer.rc,
+		modem_urc(m, "+QHTTP%s: 0,%ld,%llu", q->method, q->xfer.rc,
 		    (unsigned long long)q->length);
 	else
-		modem_urc(m, "+QHTTPGET: 0,%ld", q->xfer.rc);
+		modem_urc(m, "+QHTTP%s: 0,%ld", q->method, q->xfer.rc);
 }
 
-/* Serial receiver: URL bytes. */
+/* Serial receiver: URL bytes, or a POST's body. */
 static int
 qhttp_url_store(void *arg, const unsigned char *p, size_t n)
 {
 	struct qhttp *q = arg;
 
+	if (q->posting) {
+		buf_add(&q->post, p, n);
+		return 0;
+	}
 	if (q->typed + n > QHTTP_URL_MAX)
 		return -1;
 	memcpy(q->typing + q->typed, p, n);
 	q->typed += n;
 	return 0;
+}
+
+static void	qhttp_request(struct qhttp *, const char *method);
+
+/* A POST's body is in (OK, and the request), or the time ran out (726). */
+static void
+qhttp_post_typed(struct qhttp *q, int complete)
+{
+	struct modem *m = q->m;
+
+	q->posting = 0;
+	if (!complete) {
+		translog_state(m->log, "http", "post: %zu bytes typed, timed out",
+		    buf_used(&q->post));
+		buf_reset(&q->post);
+		modem_at_finish(m, qhttp_code(DL_SVC_INPUT_TIMEOUT, DL_URL_OK));
+		return;
+	}
+	translog_state(m->log, "http", "post: %zu bytes", buf_used(&q->post));
+	modem_at_finish(m, AT_RES_OK);
+	qhttp_request(q, "POST");
 }
 
 /* The URL's input is over: all of it (OK), or the time ran out (726). */
@@ -155,6 +187,10 @@ qhttp_url_end(struct qhttp *q, int complete)
 
 	clock_timer_stop(&q->url_t);
 	serial_rx_stop(&q->rx);
+	if (q->posting) {
+		qhttp_post_typed(q, complete);
+		return;
+	}
 	if (!complete) {
 		translog_state(m->log, "http", "url: %zu bytes typed, timed out",
 		    q->typed);
@@ -199,6 +235,8 @@ qhttp_init(struct qhttp *q, struct modem *m)
 	clock_timer_watchdog(&q->url_t);
 	buf_init(&q->head);
 	buf_init(&q->body);
+	buf_init(&q->post);
+	q->method = "GET";
 }
 
 void
@@ -209,8 +247,10 @@ qhttp_cancel(struct qhttp *q)
 	q->have = 0;
 	clock_timer_stop(&q->url_t);
 	serial_rx_stop(&q->rx);
+	q->posting = 0;
 	buf_reset(&q->head);
 	buf_reset(&q->body);
+	buf_reset(&q->post);
 }
 
 void
@@ -220,6 +260,7 @@ qhttp_free(struct qhttp *q)
 	xfer_free(&q->xfer);
 	buf_free(&q->head);
 	buf_free(&q->body);
+	buf_free(&q->post);
 }
 
 void
@@ -312,6 +353,7 @@ at_http_qhttpurl(struct at_req *r)
 	if (r->nargs > 1 && r->args[1].present)
 		timeout = r->args[1].i;
 	q->typed = 0;
+	q->posting = 0;
 	at_result(&m->at, AT_RES_CONNECT);
 	serial_rx_start(&q->rx, (uint64_t)r->args[0].i, modem_flow_control(m),
 	    (double)timeout);
@@ -319,34 +361,38 @@ at_http_qhttpurl(struct at_req *r)
 	return AT_RES_PENDING;
 }
 
-/* AT+QHTTPGET[=<rsptime>]: OK, then the request; +QHTTPGET when it ends. */
+/* Whether a request can start now: 0, or the code for +CME ERROR. */
 static int
-at_http_qhttpget(struct at_req *r)
+qhttp_can_start(struct qhttp *q)
 {
-	struct modem *m = at_req_modem(r);
-	struct qhttp *q = &m->http;
-	enum dl_proto proto = DL_HTTP;
-
-	if (r->form == AT_TEST) {
-		at_info(r, "+QHTTPGET: (1-65535)");
-		return AT_RES_OK;
-	}
-	if (q->running || qhttp_fota_busy(m))
+	if (q->running || qhttp_fota_busy(q->m))
 		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
 	if (q->url_len == 0)
 		return qhttp_code(DL_SVC_OK, DL_URL_EMPTY);
+	return 0;
+}
+
+/* Start the request (GET, or POST of q->post) on the stack. */
+static void
+qhttp_request(struct qhttp *q, const char *method)
+{
+	struct modem *m = q->m;
+	enum dl_proto proto = DL_HTTP;
+
 	dl_timeouts_default(&q->xfer.timeouts);
-	if (r->form == AT_SET && r->args[0].present)
-		q->xfer.timeouts.response = (double)r->args[0].i;
+	q->xfer.timeouts.response = q->rsptime;
 	q->xfer.ca_file = m->fota.xfer.ca_file;
+	q->xfer.post = strcmp(method, "POST") == 0 ? buf_head(&q->post) : NULL;
+	q->xfer.post_len = buf_used(&q->post);
+	q->method = method;
 	q->have = 0;
 	q->length = 0;
 	q->length_known = 0;
 	buf_reset(&q->head);
 	buf_reset(&q->body);
 	q->running = 1;
-	translog_state(m->log, "http", "get");
-	/* A scheme the stack does not take fails its URL check (711). */
+	translog_state(m->log, "http", "%s", method);
+	/* A scheme the stack does not take fails its URL check (723). */
 	(void)xfer_url_scheme(q->url, &proto);
 	if (strlen(q->url) != q->url_len) {
 		/* A NUL byte typed in the URL: no request line carries it. */
@@ -357,10 +403,61 @@ at_http_qhttpget(struct at_req *r)
 		res.size = -1;
 		q->xfer.proto = proto;
 		xfer_fail(&q->xfer, &res);
-		return AT_RES_OK;
+		return;
 	}
 	xfer_start(&q->xfer, q->url, proto);
+}
+
+/* AT+QHTTPGET[=<rsptime>]: OK, then the request; +QHTTPGET when it ends. */
+static int
+at_http_qhttpget(struct at_req *r)
+{
+	struct qhttp *q = &at_req_modem(r)->http;
+	int rc;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPGET: (1-65535)");
+		return AT_RES_OK;
+	}
+	if ((rc = qhttp_can_start(q)) != 0)
+		return rc;
+	q->rsptime = r->form == AT_SET && r->args[0].present ?
+	    (double)r->args[0].i : QHTTP_TIMEOUT_DEFAULT;
+	buf_reset(&q->post);
+	qhttp_request(q, "GET");
 	return AT_RES_OK;
+}
+
+/*
+ * AT+QHTTPPOST=<data_length>[,<input_time>[,<rsptime>]]: CONNECT, the
+ * body's bytes, OK, then the request; +QHTTPPOST when it ends.
+ */
+static int
+at_http_qhttppost(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	struct qhttp *q = &m->http;
+	long input = QHTTP_TIMEOUT_DEFAULT;
+	int rc;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPPOST: (1-%u),(1-65535),(1-65535)",
+		    QHTTP_POST_MAX);
+		return AT_RES_OK;
+	}
+	if ((rc = qhttp_can_start(q)) != 0)
+		return rc;
+	if (r->nargs > 1 && r->args[1].present)
+		input = r->args[1].i;
+	q->rsptime = r->nargs > 2 && r->args[2].present ?
+	    (double)r->args[2].i : QHTTP_TIMEOUT_DEFAULT;
+	buf_reset(&q->post);
+	q->posting = 1;
+	at_result(&m->at, AT_RES_CONNECT);
+	serial_rx_start(&q->rx, (uint64_t)r->args[0].i, modem_flow_control(m),
+	    (double)input);
+	clock_timer_start(&q->url_t, (double)input);
+	return AT_RES_PENDING;
 }
 
 /* AT+QHTTPREAD[=<wait_time>]: CONNECT, the response, OK, +QHTTPREAD: 0. */
@@ -413,6 +510,8 @@ const struct at_cmd at_http_cmds[] = {
 	  .params = p_qhttpurl, .nreq = 1, .proceed = at_http_qhttpurl },
 	{ .name = "+QHTTPGET", .forms = AT_EXEC | AT_TEST | AT_SET,
 	  .params = p_qhttpget, .proceed = at_http_qhttpget },
+	{ .name = "+QHTTPPOST", .forms = AT_TEST | AT_SET,
+	  .params = p_qhttppost, .nreq = 1, .proceed = at_http_qhttppost },
 	{ .name = "+QHTTPREAD", .forms = AT_EXEC | AT_TEST | AT_SET,
 	  .params = p_qhttpread, .proceed = at_http_qhttpread },
 	{ .name = "+QHTTPSTOP", .forms = AT_EXEC | AT_TEST,

@@ -17,6 +17,7 @@
 #define QHTTP_URL_MAX		700	/* AT+QHTTPURL's <URL_length> */
 #define QHTTP_TIMEOUT_DEFAULT	60	/* seconds, every <timeout> */
 #define QHTTP_BODY_MAX		(16u << 20) /* a response the module keeps */
+#define QHTTP_POST_MAX		(1u << 20)  /* AT+QHTTPPOST's <data_length> */
 
 struct modem;
 
@@ -33,6 +34,11 @@ struct qhttp {
 	size_t			 url_len;
 	char			 typing[QHTTP_URL_MAX + 1];
 	size_t			 typed;
+	/* AT+QHTTPPOST: the body, typed in data mode the same way */
+	int			 posting;	/* the data mode is the body's */
+	struct buf		 post;
+	double			 rsptime;
+	const char		*method;	/* "GET" or "POST": the URC */
 	/* AT+QHTTPGET: one request at a time, its response kept */
 	int			 running;
 	int			 have;		/* a response to read */

@@ -421,6 +421,8 @@ xfer_connect(struct xfer *x)
 	rq.ftp_file = x->proto == DL_FTP ? x->file : NULL;
 	rq.resume_from = x->resumed > 0 ? x->got : 0;
 	rq.page = x->page;
+	rq.post = x->post;
+	rq.post_len = x->post_len;
 	if (x->resolved) {
 		rq.host = x->host;
 		rq.addr = x->pin;

@@ -53,6 +53,8 @@ struct xfer {
 						   transfer resumes */
 	int			 page;		/* the host's own request: keep
 						   the body whatever the status */
+	const void		*post;		/* POST this body; NULL: GET */
+	size_t			 post_len;
 	/* One transfer. */
 	int			 active;	/* started, done() not yet called */
 	const char		*url;		/* the owner's */

@@ -83,6 +83,7 @@ struct download {
 	CURL			*easy;
 	struct curl_slist	*resolve;
 	struct curl_slist	*prequote;
+	struct curl_slist	*headers;	/* a POST's: no Expect: */
 	ev_timer		 curl_t;	/* libcurl's own (wall) timer */
 	struct clock_timer	 wait_t;	/* the module's, per stage */
 	struct clock_timer	 total_t;
@@ -95,6 +96,7 @@ struct download {
 	int			 status_bad;	/* HTTP status is not 2xx */
 	int			 paused;
 	uint64_t		 resume_from;	/* this transfer starts there */
+	size_t			 post_len;	/* the request's body, if any */
 	int			 suspended;	/* packet data held (a call on
 						   GSM): libcurl is not run */
 	struct dl_sock		*socks;		/* libcurl's watched sockets */
@@ -292,6 +294,8 @@ dl_release(struct download *dl)
 	dl->resolve = NULL;
 	curl_slist_free_all(dl->prequote);
 	dl->prequote = NULL;
+	curl_slist_free_all(dl->headers);
+	dl->headers = NULL;
 }
 
 /* The transfer is over: collect the result, clean up, tell the owner. */
@@ -299,6 +303,7 @@ static void
 dl_finish(struct download *dl, CURLcode code)
 {
 	struct dl_result res;
+	curl_off_t up;
 	long v;
 
 	if (dl->easy == NULL)
@@ -311,6 +316,14 @@ dl_finish(struct download *dl, CURLcode code)
 		dl->res.rc = v;
 	if (curl_easy_getinfo(dl->easy, CURLINFO_OS_ERRNO, &v) == CURLE_OK)
 		dl->res.os_errno = v;
+	/* The connection died while the module still wrote its request. */
+	if (code != CURLE_OK && dl->post_len > 0 &&
+	    curl_easy_getinfo(dl->easy, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK) {
+		translog_state(dl->log, "download", "request body: %lld of %zu "
+		    "bytes written", (long long)up, dl->post_len);
+		if (up < (curl_off_t)dl->post_len)
+			dl->res.unsent = 1;
+	}
 	/* A data connection closed early, then 226: the module counts. */
 	if (code == CURLE_OK && dl->res.size >= 0 &&
 	    dl->res.bytes < (uint64_t)dl->res.size)
@@ -333,7 +346,8 @@ dl_finish(struct download *dl, CURLcode code)
 	    "stage=%s wait=%s bytes=%llu%s", (int)code, dl->res.rc,
 	    dl->res.os_errno, dl_stage_name(dl->res.stage),
 	    dl_wait_name(dl->res.wait), (unsigned long long)dl->res.bytes,
-	    dl->res.no_socket ? " no-socket" : "");
+	    dl->res.no_socket ? " no-socket" : dl->res.unsent ?
+	    " request-unsent" : "");
 	res = dl->res;
 	if (dl->cbs.done != NULL)
 		dl->cbs.done(dl->cbs.arg, &res);
@@ -772,6 +786,16 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 	} else if (rq->resume_from > 0)
 		curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE,
 		    (curl_off_t)rq->resume_from);
+	if (rq->post != NULL && rq->proto != DL_FTP) {
+		/* The module sends the body at once: libcurl's wall-clock
+		 * wait for a 100 Continue would not scale with --speed. */
+		if ((dl->headers = curl_slist_append(NULL, "Expect:")) == NULL)
+			return -1;
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, dl->headers);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->post);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)rq->post_len);
+	}
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "QUECTEL_MODULE");
 	if (rq->proto == DL_HTTPS && rq->ca_file == NULL) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -832,6 +856,7 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	dl->res.size = -1;
 	dl->res.bytes = dl->resume_from = rq->resume_from;
 	dl->res.page = rq->page;
+	dl->post_len = rq->post != NULL ? rq->post_len : 0;
 	dl->res.stage = DL_STAGE_CONNECT;
 	dl->errbuf[0] = '\0';
 	dl->stop_pending = DL_STOP_NONE;

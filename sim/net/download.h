@@ -140,6 +140,8 @@ struct dl_result {
 	enum dl_svc	 svc;		/* one of the module's services */
 	int		 page;		/* the host's own request: any status
 					   is a page to read, not a failure */
+	int		 unsent;	/* it ended while the request's body
+					   was still being written */
 	uint64_t	 bytes;		/* file position reached: body bytes
 					   delivered, plus the resume offset */
 	int64_t		 size;		/* declared size, -1 unknown */
@@ -187,6 +189,10 @@ struct dl_request {
 	const char		*ftp_file;	/* FTP: the file's name, for SIZE */
 	int			 page;		/* keep the body whatever the
 						   status (AT+QHTTPGET) */
+	const void		*post;		/* HTTP: POST this body (kept by
+						   the owner until done()); NULL:
+						   GET */
+	size_t			 post_len;
 	uint64_t		 resume_from;	/* resume at this file offset
 						   (REST, Range); 0: from the
 						   start */

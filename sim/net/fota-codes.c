@@ -45,28 +45,30 @@ struct fota_rule {
 	int		 page;		/* 1: only the host's own requests */
 	int		 no_socket;	/* 1: only when a connection found the
 					   socket table full; 0: either */
+	int		 unsent;	/* 1: only when the request was still
+					   being written; 0: either */
 };
 
 #define ERR		-2		/* any CURLcode but CURLE_OK */
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 0 }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 0, 0 }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0, 0, 0 }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0, 0, 0 }
 #define VOICE(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0, 0, 0 }
 #define SVC(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0, 0, 0 }
 #define DNS(p, d, code)	ROW(p, ANY, ANY, d, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, r, r, ANY, ANY, ANY, NULL, code)
 #define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, c, ANY, ANY, e, ANY, ANY, NULL, code)
 #define NOSOCK(p, code) \
-	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 1 }
+	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 1, 0 }
 
 static const struct fota_rule fota_rules[] = {
 	/* The module's own services, before anything is sent. */
@@ -172,7 +174,7 @@ static const struct fota_rule fota_rules[] = {
 	/* HTTP(S): the status, when one came.  The host's own request
 	 * reads whatever page came, its status beside it. */
 	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 100, 999, ANY,
-	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1, 0 },
+	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1, 0, 0 },
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 200, 299, ANY, ANY, ANY, NULL, 0),
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, 300, 999, ANY, ANY, ANY, NULL, 723),
 
@@ -184,6 +186,10 @@ static const struct fota_rule fota_rules[] = {
 	CURL(WEB, CURLE_COULDNT_CONNECT, ANY, 716),
 	CURL(WEB, CURLE_BAD_CONTENT_ENCODING, ANY, 721),
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_RECV_ERROR, ANY, ANY, ANY, ANY, ANY, "chunk", 721),
+	/* The connection died while the request (a POST's body) was still
+	 * being written: libcurl reports the read it polls for meanwhile. */
+	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, ANY, ANY, ANY, ANY,
+	  ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 718, DL_SVC_OK, 0, 0, 1 },
 	CURL(WEB, CURLE_RECV_ERROR, ANY, 717),
 	CURL(WEB, CURLE_SEND_ERROR, ANY, 718),
 	CURL(WEB, CURLE_GOT_NOTHING, ANY, 719),
@@ -223,7 +229,8 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->pdp == ANY || r->pdp == (int)res->pdp) &&
 	    (r->call == ANY || r->call == (int)res->call) &&
 	    r->svc == (int)res->svc && (!r->page || res->page) &&
-	    (!r->no_socket || res->no_socket);
+	    (!r->no_socket || res->no_socket) &&
+	    (!r->unsent || res->unsent);
 }
 
 int

@@ -512,11 +512,14 @@ link_curl_socket(struct link *l, struct link_conn *c)
 {
 	struct sockaddr_in me = l->laddr;
 	socklen_t len = sizeof me;
-	int fd;
+	int fd, sndbuf = LINK_SNDBUF;
 
 	me.sin_port = 0;
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
+	/* The module's TCP stack buffers little of what it sends: a request
+	 * larger than that is still being written when the link fails. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	if (bind(fd, (struct sockaddr *)&me, sizeof me) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&me, &len) != 0) {
 		close(fd);
@@ -703,8 +706,11 @@ link_pipe_fire(struct link_pipe *p, const struct link_fault *f, int idx)
 		link_pipe_queue(q, SEG_FIN, NULL, 0, -1);
 		break;
 	default:			/* LINK_RESET */
+		/* The way that broke takes nothing more: a sender still
+		 * writing (a long request) blocks until the RST reaches it,
+		 * and then its write fails.  The other way is dropped. */
 		p->eof = q->eof = 1;
-		p->drain = q->drain = 1;
+		q->drain = 1;
 		link_pipe_queue(p, SEG_RST, NULL, 0, -1);
 		link_pipe_queue(q, SEG_RST, NULL, 0, -1);
 		break;

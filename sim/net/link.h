@@ -8,6 +8,7 @@
  * (link.c) applies it on the simulated clock.
  */
 #ifndef FOTASIM_LINK_H
+#define LINK_SNDBUF	16384	/* the module's TCP send buffer, bytes */
 #define FOTASIM_LINK_H
 
 /* Radio access technologies, as AT+COPS <AcT> and AT+QNWINFO know them. */

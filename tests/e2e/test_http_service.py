@@ -40,12 +40,23 @@ def read(h):
                     60).group(0)
 
 
-def start(modem, root, faults, speed):
+def start(modem, root, faults, speed, *args):
     """A modem with the embedded servers: (modem, addresses, host)."""
     m = modem(speed=speed)
-    m.args += ["--flash-timing", "zero"]
+    m.args += ["--flash-timing", "zero"] + list(args)
     addr = serve(m, root, faults)
     return m, addr, ready(m) if speed == "max" else booted(m)
+
+
+def post(h, data, timeout=30):
+    """AT+QHTTPPOST: CONNECT, the body, then everything through its
+    +QHTTPPOST result (or the error after the body)."""
+    h.send(b"AT+QHTTPPOST=%d,%d,30\r" % (len(data), timeout))
+    got = h.expect(rb"^\r\nCONNECT\r\n").group(0)
+    check(got == b"\r\nCONNECT\r\n", "QHTTPPOST: CONNECT")
+    h.send(data)
+    return h.expect(rb"(?s)^.*?(\+QHTTPPOST: [^\r]*|\+CME ERROR: \d+)\r\n",
+                    60).group(0)
 
 
 def usable(h, name):
@@ -203,6 +214,43 @@ def body(modem):
     got = get(h)
     check(got == OK + b"\r\n+QHTTPGET: 708\r\n", "http-708 on context 2: %r"
           % got)
+    h.close()
+    m.cleanup()
+
+    # AT+QHTTPPOST: the body goes out, the page comes back (the embedded
+    # server answers a POST to a file with 405); the body not typed in
+    # time is 726.
+    m, addr, h = start(modem, root, faults, "max")
+    url_in(h, b"http://%s/blob.bin" % addr["http"].encode())
+    got = post(h, b"a=1&b=2")
+    check(got.startswith(OK + b"\r\n+QHTTPPOST: 0,405,"), "POST: OK, then "
+          "+QHTTPPOST: 0,405,<length>: %r" % got)
+    check(read(h).startswith(b"\r\nCONNECT\r\n"), "POST: the page is read")
+    check(m.wait_transcript(r"state download http > POST /blob\.bin HTTP/1\.1")
+          is None, "POST: the request line in the transcript")
+    h.send(b"AT+QHTTPPOST=100,1,30\r")
+    h.expect(rb"^\r\nCONNECT\r\n")
+    h.send(b"short")
+    got = h.expect(rb"^\r\n(OK|\+CME ERROR: \d+)\r\n", 30).group(0)
+    check(got == b"\r\n+CME ERROR: 726\r\n", "http-726-post: %r" % got)
+    usable(h, "http-726-post")
+    h.close()
+    m.cleanup()
+
+    # 718: the link resets while the module still writes a long request
+    # (its TCP send buffer is small); flow control on, so no byte of the
+    # body is lost on the port.
+    m, addr, h = start(modem, root, faults, "max", "--link-fault",
+                       "up reset after=1000")
+    h.cmd('AT+QCFG="usbifc",2,2')
+    url_in(h, b"http://%s/blob.bin" % addr["http"].encode())
+    got = post(h, b"x" * 1000000)
+    check(got == OK + b"\r\n+QHTTPPOST: 718\r\n", "http-718: %r" % got)
+    tr = m.transcript()
+    check("state download request body: " in tr and
+          " of 1000000 bytes written\n" in tr and
+          "request-unsent" in tr, "http-718: the body was cut short")
+    usable(h, "http-718")
     h.close()
     m.cleanup()
 
