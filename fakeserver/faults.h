@@ -98,6 +98,13 @@ void	faults_free(struct faults *);
  */
 int	faults_parse(struct faults *, const char *file, const char *text,
 	    size_t len, char **err);
+/*
+ * Parse one directive that a scenario file holds at file:line, its first
+ * byte at column col: errors name the scenario's line and columns.  0, or
+ * -1 with *err (caller frees).
+ */
+int	faults_parse_line(struct faults *, const char *file, int line, int col,
+	    const char *text, size_t len, char **err);
 /* Read and parse a directive file. */
 int	faults_load(struct faults *, const char *path, char **err);
 /*
