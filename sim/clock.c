@@ -40,6 +40,8 @@ struct clock {
 	}			 heaps[2];	/* [1]: watchdog timers */
 	ev_timer		 wake;
 	ev_idle			 idle;
+	int			(*guard)(void *);	/* clock_set_guard */
+	void			*guard_arg;
 };
 
 static void	clock_rearm(struct clock *);
@@ -205,12 +207,24 @@ static void
 clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct clock *c = w->data;
-	struct clock_timer *t = clock_first(c, 0);
+	struct clock_timer *t;
 
 	(void)loop; (void)revents;
+	/* Bytes in flight inside the process: not idle; time runs at wall
+	 * speed until they land. */
+	if (c->guard != NULL && c->guard(c->guard_arg))
+		return;
+	t = clock_first(c, 0);
 	if (t != NULL)
 		clock_advance(c, t->due);
 	clock_run_due(c);
+}
+
+void
+clock_set_guard(struct clock *c, int (*busy)(void *), void *arg)
+{
+	c->guard = busy;
+	c->guard_arg = arg;
 }
 
 /* Arm the single wall timer (or idle watcher) for the earliest due timer. */

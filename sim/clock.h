@@ -61,6 +61,12 @@ double		 clock_wall(const struct clock *, double sim_seconds);
 /* Number of active timers (for tests and idle detection). */
 size_t		 clock_pending(const struct clock *);
 
+/*
+ * Max mode: before skipping idle time, ask busy(arg); while it says 1
+ * (bytes between two ends on the same loop that libev cannot see yet, such
+ * as a pty's buffer), nothing is skipped.  NULL removes it.
+ */
+void	clock_set_guard(struct clock *, int (*busy)(void *), void *arg);
 /* Prepare a timer on a clock; it does nothing until started. */
 void	clock_timer_init(struct clock_timer *, struct clock *, clock_cb,
 	    void *);

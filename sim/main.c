@@ -16,6 +16,7 @@
 #include "firmware/firmware-opts.h"
 #include "modem.h"
 #include "opttab.h"
+#include "scenario/scenario-run.h"
 #include "serve.h"
 #include "statedir.h"
 #include "translog.h"
@@ -26,6 +27,7 @@ struct main_opts {
 	struct modem_config	*cfg;
 	const char		**state_dir;
 	const char		**logpath;
+	const char		**scenario;
 	struct serve_options	*serve;
 	struct firmware_options	*fwopts;
 	double			*speed;
@@ -57,6 +59,7 @@ enum {
 	MAIN_OPT_SERVE,
 	MAIN_OPT_SERVE_FAULTS,
 	MAIN_OPT_CA,
+	MAIN_OPT_SCENARIO,
 };
 
 /* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
@@ -73,6 +76,7 @@ main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
 		[MAIN_OPT_SERVE] = &m->serve->root,
 		[MAIN_OPT_SERVE_FAULTS] = &m->serve->faults,
 		[MAIN_OPT_CA] = &m->cfg->ca_file,
+		[MAIN_OPT_SCENARIO] = m->scenario,
 	};
 
 	*dst[o->key] = v;
@@ -306,6 +310,9 @@ static const struct opt main_opts[] = {
 	{ "pdp-activation-time", 0, "S", "simulated seconds a context takes "
 	  "to activate\n(default 1)", main_opt_act_time, 0, 0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
+	{ "scenario", 0, "FILE", "play a scenario file (fotasim-scenario(5),\n"
+	  "docs/scenario-format.md); exit 0 only if its\n[expect] holds",
+	  main_opt_string, MAIN_OPT_SCENARIO, OPT_CLI },
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
 	  OPT_VERSION },
@@ -319,6 +326,10 @@ static const struct opt_table main_opttab = {
 };
 
 static struct modem modem;
+/* The scenario of --scenario: its strings are the options' values, so it
+ * lives until main() returns. */
+static struct scenario main_scn;
+static int main_have_scn;
 
 /* SIGTERM/SIGINT/SIGHUP: an orderly power-down. */
 static void
@@ -329,6 +340,33 @@ main_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	modem_power_down(&modem, 1);
 }
 
+/* A scenario's [modem]/[network] value: set as the option would be. */
+static int
+main_scenario_check(void *arg, const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	return opt_set(&main_opttab, arg, name, value, err, errlen);
+}
+
+/* The --scenario FILE argument, looked for before the options are parsed
+ * (the scenario's settings come first, the command line's override them);
+ * NULL if there is none. */
+static const char *
+main_find_scenario(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--scenario=", 11) == 0)
+			return argv[i] + 11;
+	}
+	return NULL;
+}
+
 /* The modem is off: leave the loop. */
 static void
 main_modem_off(struct modem *m)
@@ -336,11 +374,14 @@ main_modem_off(struct modem *m)
 	ev_break(m->loop, EVBREAK_ALL);
 }
 
-int
-main(int argc, char **argv)
+static int
+main_run(int argc, char **argv)
 {
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
-	const char *state_dir = NULL, *logpath = NULL;
+	const char *state_dir = NULL, *logpath = NULL, *scn_path = NULL;
+	struct scenario *scn = &main_scn;
+	struct scn_run *run = NULL;
+	char *scn_err = NULL;
 	struct serve_options serve = { NULL, NULL, 0, 0, 0 };
 	struct fakeserver *servers = NULL;
 	struct firmware_options fwopts = { 0 };
@@ -352,7 +393,8 @@ main(int argc, char **argv)
 	double speed = 1;
 	struct dl_timeouts timeouts;
 	struct main_list lists[MAIN_NLIST];
-	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
+	struct main_opts o = { &cfg, &state_dir, &logpath, &scn_path, &serve,
+	    &fwopts,
 	    &speed, &timeouts, lists };
 	char err[512];
 	int c, i, rc;
@@ -361,8 +403,21 @@ main(int argc, char **argv)
 	memset(lists, 0, sizeof lists);
 	cfg.pdp_act_time = NET_ACT_TIME;
 	dl_timeouts_default(&timeouts);
+	if ((scn_path = main_find_scenario(argc, argv)) != NULL) {
+		if (scenario_load(scn, scn_path, main_scenario_check, &o,
+		    &scn_err) != 0) {
+			warnx_("%s", scn_err);
+			free(scn_err);
+			return 2;
+		}
+		main_have_scn = 1;
+	}
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
 		return opt_parse_status(&main_opttab, c, err);
+	if (main_have_scn && scn->servers && serve.root != NULL) {
+		warnx_("--serve: the scenario's [servers] runs the servers");
+		return 2;
+	}
 	if (serve.root == NULL && serve.faults != NULL) {
 		warnx_("--serve-faults needs --serve DIR");
 		return 2;
@@ -413,6 +468,17 @@ main(int argc, char **argv)
 		warnx_("--serve: %s", err);
 		goto out_statedir;
 	}
+	if (main_have_scn) {
+		if ((run = scn_run_new(scn, clock, cfg.log,
+		    cfg.model == MODEM_UC200T ? "UC200T" : "EC200T",
+		    fwopts.given & FWOPT_IMAGE_SIZE ? fwopts.image_size : 0,
+		    stdout, err, sizeof err)) == NULL) {
+			warnx_("%s", err);
+			goto out_servers;
+		}
+		if (scn_run_ca_file(run) != NULL)
+			cfg.ca_file = scn_run_ca_file(run);
+	}
 	if (modem_init(&modem, clock, &cfg) != 0) {
 		warnx_("cannot set up the modem");
 		modem_free(&modem);
@@ -425,14 +491,22 @@ main(int argc, char **argv)
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
 	/* Simulated time starts at power-on, not at process start-up. */
 	clock_zero(clock);
+	if (run != NULL)
+		scn_run_attach(run, &modem, cfg.link);
 	modem_power_on(&modem);
 	ev_run(loop, 0);
 
-	/* A modem that failed at run time (its pty, its flash) exits 1. */
+	/* A modem that failed at run time (its pty, its flash) exits 1; a
+	 * scenario whose [expect] did not hold, too. */
 	rc = modem.failed[0] != '\0';
+	if (run != NULL && scn_run_check(run, stderr) != 0)
+		rc = 1;
 	translog_state(cfg.log, "fotasim", "exit");
+	scn_run_free(run);
+	run = NULL;
 	modem_free(&modem);
 out_servers:
+	scn_run_free(run);
 	serve_stop(servers);
 out_statedir:
 	statedir_close(&sd);
@@ -441,5 +515,15 @@ out_log:
 out_clock:
 	clock_free(clock);
 	ev_loop_destroy(loop);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = main_run(argc, argv);
+
+	if (main_have_scn)
+		scenario_free(&main_scn);
 	return rc;
 }

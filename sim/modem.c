@@ -61,7 +61,11 @@ static void
 modem_fw_urc(void *arg, const char *line)
 {
 	struct modem *m = arg;
+	int pct;
 
+	if (m->hooks.update != NULL &&
+	    sscanf(line, "+QIND: \"FOTA\",\"UPDATING\",%d", &pct) == 1)
+		m->hooks.update(m->hooks.arg, pct);
 	if (fota_job_updater_urc(&m->fota, line))
 		modem_urc(m, "%s", line);
 }
@@ -173,6 +177,8 @@ modem_urc_flush(struct modem *m)
 	while (buf_used(&m->urcs) > 0) {
 		s = (const char *)buf_head(&m->urcs);
 		at_urc(&m->at, s);
+		if (m->hooks.urc != NULL)
+			m->hooks.urc(m->hooks.arg, s);
 		buf_drain(&m->urcs, strlen(s) + 1);
 	}
 	port_uncork(&m->port);
@@ -217,6 +223,8 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	if (m->at.pending)
 		return;
 	m->busy = 1;
+	if (m->hooks.command != NULL)
+		m->hooks.command(m->hooks.arg, line, len);
 	at_dispatch(&m->at, line, len);
 	if (m->at.pending) {
 		/* Nothing is read and no URC goes out until it answers. */
@@ -548,6 +556,30 @@ modem_shutdown(struct modem *m, enum modem_power next)
 		port_drain(&m->port, MODEM_DRAIN_BOUND);
 	else
 		modem_drained(m);
+}
+
+void
+modem_power_cut(struct modem *m, double on_after)
+{
+	if (m->failed[0] != '\0')
+		return;
+	translog_state(m->log, "power", "cut%s", on_after >= 0 ? "" :
+	    ", stays off");
+	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->power_t);
+	clock_timer_stop(&m->down_t);
+	net_stop(&m->net);
+	fota_job_cancel(&m->fota);
+	firmware_close(m->fw);
+	m->fw = NULL;
+	modem_halt(m);
+	buf_reset(&m->urcs);
+	/* USB: the port goes with the power.  A UART's pty stays, silent. */
+	if (m->cfg.port_mode == MODEM_PORT_USB)
+		port_close(&m->port);
+	modem_set_power(m, MODEM_OFF);
+	if (on_after >= 0)
+		clock_timer_start(&m->power_t, on_after);
 }
 
 void

@@ -59,6 +59,8 @@ struct port {
 	double			 drain_until;
 	int			 drain_zeroes;	/* consecutive empty samples */
 	double			 last_write;	/* wall time of our last write */
+	unsigned long long	 bytes_in;	/* read from hosts, ever */
+	unsigned long long	 bytes_out;	/* written to hosts, ever */
 	struct port_cb		 cb;
 	struct translog		*log;		/* the owner's transcript */
 	void			*arg;
