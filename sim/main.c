@@ -28,6 +28,7 @@ struct main_opts {
 	const char		**state_dir;
 	const char		**logpath;
 	const char		**scenario;
+	const char		**seed;
 	struct serve_options	*serve;
 	struct firmware_options	*fwopts;
 	double			*speed;
@@ -60,6 +61,7 @@ enum {
 	MAIN_OPT_SERVE_FAULTS,
 	MAIN_OPT_CA,
 	MAIN_OPT_SCENARIO,
+	MAIN_OPT_SEED,
 };
 
 /* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
@@ -77,6 +79,7 @@ main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
 		[MAIN_OPT_SERVE_FAULTS] = &m->serve->faults,
 		[MAIN_OPT_CA] = &m->cfg->ca_file,
 		[MAIN_OPT_SCENARIO] = m->scenario,
+		[MAIN_OPT_SEED] = m->seed,
 	};
 
 	*dst[o->key] = v;
@@ -313,6 +316,9 @@ static const struct opt main_opts[] = {
 	{ "scenario", 0, "FILE", "play a scenario file (fotasim-scenario(5),\n"
 	  "docs/scenario-format.md); exit 0 only if its\n[expect] holds",
 	  main_opt_string, MAIN_OPT_SCENARIO, OPT_CLI },
+	{ "seed", 0, "N", "with --scenario: seed everything random with N "
+	  "instead\nof the scenario's seed", main_opt_string, MAIN_OPT_SEED,
+	  OPT_CLI },
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
 	  OPT_VERSION },
@@ -379,6 +385,7 @@ main_run(int argc, char **argv)
 {
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
 	const char *state_dir = NULL, *logpath = NULL, *scn_path = NULL;
+	const char *seed = NULL;
 	struct scenario *scn = &main_scn;
 	struct scn_run *run = NULL;
 	char *scn_err = NULL;
@@ -393,7 +400,8 @@ main_run(int argc, char **argv)
 	double speed = 1;
 	struct dl_timeouts timeouts;
 	struct main_list lists[MAIN_NLIST];
-	struct main_opts o = { &cfg, &state_dir, &logpath, &scn_path, &serve,
+	struct main_opts o = { &cfg, &state_dir, &logpath, &scn_path, &seed,
+	    &serve,
 	    &fwopts,
 	    &speed, &timeouts, lists };
 	char err[512];
@@ -414,6 +422,17 @@ main_run(int argc, char **argv)
 	}
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
 		return opt_parse_status(&main_opttab, c, err);
+	if (seed != NULL) {
+		char *end;
+		unsigned long long v = strtoull(seed, &end, 10);
+
+		if (!main_have_scn || *seed < '0' || *seed > '9' || *end != '\0') {
+			warnx_("--seed: expected a number, with --scenario");
+			return 2;
+		}
+		scn->seed = v;
+		scn->faults.rng = v;
+	}
 	if (main_have_scn && scn->servers && serve.root != NULL) {
 		warnx_("--serve: the scenario's [servers] runs the servers");
 		return 2;

@@ -31,7 +31,7 @@ t sh -c 'cd "$1" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
 [ $failed = 0 ] || sed 's/^/# /' "$T/install.log"
 
 {
-	for p in fotasim fotasim-host fotasim-pkg fotasim-server; do
+	for p in fotasim fotasim-host fotasim-pkg fotasim-run fotasim-server; do
 		echo "$FOTASIM_BINDIR/$p"
 	done
 	echo "$FOTASIM_DOCDIR/README.md"
@@ -44,7 +44,7 @@ desc="installed files are exactly the programs and the documents"
 t cmp -s "$T/expected" "$T/installed"
 diff "$T/expected" "$T/installed" | sed -n 's/^\([<>]\)/# \1/p'
 
-for p in fotasim fotasim-host fotasim-pkg fotasim-server; do
+for p in fotasim fotasim-host fotasim-pkg fotasim-run fotasim-server; do
 	bin="$dest$FOTASIM_BINDIR/$p"
 	desc="$p is executable"; t test -x "$bin"
 	desc="installed $p --help exits 0"; t sh -c '"$1" --help >/dev/null' sh "$bin"
