@@ -40,6 +40,7 @@ struct clock {
 	}			 heaps[2];	/* [1]: watchdog timers */
 	ev_timer		 wake;
 	ev_idle			 idle;
+	int			 discrete;	/* max mode: time moves by jumps only */
 	int			(*guard)(void *);	/* clock_set_guard */
 	void			*guard_arg;
 };
@@ -138,6 +139,8 @@ clock_first(const struct clock *c, int watchdogs)
 static double
 clock_mapped(struct clock *c)
 {
+	if (c->discrete)
+		return c->base_sim;
 	return c->base_sim + (ev_now(c->loop) - c->base_wall) * c->speed;
 }
 
@@ -218,6 +221,16 @@ clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	if (t != NULL)
 		clock_advance(c, t->due);
 	clock_run_due(c);
+}
+
+void
+clock_set_discrete(struct clock *c)
+{
+	if (!c->max)
+		return;
+	/* From now on: what wall time had added is kept, no more is. */
+	c->base_sim = clock_mapped(c);
+	c->discrete = 1;
 }
 
 void

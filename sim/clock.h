@@ -62,6 +62,14 @@ double		 clock_wall(const struct clock *, double sim_seconds);
 size_t		 clock_pending(const struct clock *);
 
 /*
+ * Max mode only: simulated time stops following wall time and moves only
+ * by the jumps to the next timer (idle, or a watchdog's wall-time wait),
+ * so a run's stamps do not depend on how fast the machine is.  Real I/O
+ * then takes no simulated time at all.  `fotasim --scenario` at --speed
+ * max uses it (docs/internals/clock.md).
+ */
+void	clock_set_discrete(struct clock *);
+/*
  * Max mode: before skipping idle time, ask busy(arg); while it says 1
  * (bytes between two ends on the same loop that libev cannot see yet, such
  * as a pty's buffer), nothing is skipped.  NULL removes it.

@@ -465,6 +465,9 @@ main_run(int argc, char **argv)
 	cfg.nnet_events = lists[MAIN_LIST_NET_EVENT].n;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	clock = clock_new(loop, speed);
+	/* A scenario at max speed: stamps independent of the machine. */
+	if (main_have_scn)
+		clock_set_discrete(clock);
 	rc = 1;		/* until the modem has run */
 	if (logpath != NULL && (cfg.log = translog_open(logpath, clock)) == NULL) {
 		warnx_("%s: %s", logpath, strerror(errno));
