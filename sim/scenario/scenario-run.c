@@ -411,21 +411,46 @@ scn_run_attach(struct scn_run *r, struct modem *m, const char *link)
 		    r);
 }
 
-/* The expected and the actual FOTA URCs side by side. */
+/*
+ * The expected and the actual FOTA URCs side by side, "<--" where they
+ * disagree.  A pattern with '*' takes the run of URCs it matches, shown
+ * as one row ("UPDATING,6 ... UPDATING,100 (17)").
+ */
 static void
 scn_urc_diff(const struct scn_run *r, FILE *out)
 {
 	const struct scenario *s = r->s;
-	size_t i, n = s->nurcs > r->nurcs ? s->nurcs : r->nurcs;
+	size_t i = 0, j = 0, k;
+	char run[256];
 
 	fprintf(out, "  %-28s %s\n", "expected", "actual");
-	for (i = 0; i < n; i++)
-		fprintf(out, "  %-28s %s%s\n", i < s->nurcs ? s->urcs[i] : "",
-		    i < r->nurcs ? r->urcs[i] : "",
-		    i < s->nurcs && i < r->nurcs &&
-		    (strchr(s->urcs[i], '*') != NULL ?
-		    fnmatch(s->urcs[i], r->urcs[i], 0) : strcmp(s->urcs[i],
-		    r->urcs[i])) != 0 ? "   <--" : "");
+	while (i < s->nurcs || j < r->nurcs) {
+		const char *w = i < s->nurcs ? s->urcs[i] : "";
+		const char *g = j < r->nurcs ? r->urcs[j] : "";
+		int bad;
+
+		if (i < s->nurcs && strchr(w, '*') != NULL) {
+			for (k = 0; j + k < r->nurcs &&
+			    fnmatch(w, r->urcs[j + k], 0) == 0; k++)
+				;
+			if (k > 1)
+				snprintf(run, sizeof run, "%s ... %s (%zu)", g,
+				    r->urcs[j + k - 1], k);
+			else
+				snprintf(run, sizeof run, "%s", k ? g : "");
+			fprintf(out, "  %-28s %s%s\n", w, run, k ? "" :
+			    "   <--");
+			i++;
+			j += k;
+			continue;
+		}
+		bad = i >= s->nurcs || j >= r->nurcs || strcmp(w, g) != 0;
+		fprintf(out, "  %-28s %s%s\n", w, g, bad ? "   <--" : "");
+		if (i < s->nurcs)
+			i++;
+		if (j < r->nurcs)
+			j++;
+	}
 }
 
 int
