@@ -36,7 +36,8 @@ t sh -c 'cd "$1" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
 	done
 	echo "$FOTASIM_DOCDIR/README.md"
 	echo "$FOTASIM_MANDIR/man5/fotasim-scenario.5"
-	(cd "$FOTASIM_SRCDIR" && find docs -type f -name '*.md') |
+	(cd "$FOTASIM_SRCDIR" && find docs -type f -name '*.md' &&
+	    find scenarios -type f \( -name '*.scn' -o -name '*.inc' \) ! -name Makefile.inc) |
 	    sed "s|^|$FOTASIM_DOCDIR/|"
 } | LC_ALL=C sort > "$T/expected"
 (cd "$dest" && find . ! -type d) | sed 's|^\.||' | LC_ALL=C sort > "$T/installed"
