@@ -213,7 +213,7 @@ run_start(struct run_item *it, const struct run_opts *o)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *link, *logp, *rep, *sd;
-	const char *argv[16];
+	char *argv[16];
 	int fd, n = 0;
 
 	xasprintf(&it->dir, "%s/fotasim-run-item-XXXXXX", tmp && *tmp ? tmp :
@@ -226,20 +226,21 @@ run_start(struct run_item *it, const struct run_opts *o)
 	xasprintf(&logp, "%s/transcript", it->dir);
 	xasprintf(&rep, "%s/report", it->dir);
 	xasprintf(&sd, "%s/state", it->dir);
-	argv[n++] = o->fotasim;
-	argv[n++] = "--scenario";
-	argv[n++] = it->path;
-	argv[n++] = "--link";
+	/* The child's copies (execvp takes char *const []). */
+	argv[n++] = xstrdup(o->fotasim);
+	argv[n++] = xstrdup("--scenario");
+	argv[n++] = xstrdup(it->path);
+	argv[n++] = xstrdup("--link");
 	argv[n++] = link;
-	argv[n++] = "--speed";
-	argv[n++] = "max";
-	argv[n++] = "--log";
+	argv[n++] = xstrdup("--speed");
+	argv[n++] = xstrdup("max");
+	argv[n++] = xstrdup("--log");
 	argv[n++] = logp;
-	argv[n++] = "--state-dir";
+	argv[n++] = xstrdup("--state-dir");
 	argv[n++] = sd;
 	if (o->seed != NULL) {
-		argv[n++] = "--seed";
-		argv[n++] = o->seed;
+		argv[n++] = xstrdup("--seed");
+		argv[n++] = xstrdup(o->seed);
 	}
 	argv[n] = NULL;
 	it->start = run_now();
@@ -255,14 +256,13 @@ run_start(struct run_item *it, const struct run_opts *o)
 		if ((fd = open(rep, O_WRONLY | O_CREAT | O_TRUNC, 0644)) != -1)
 			dup2(fd, 2);
 		mkdir(sd, 0700);
-		execvp(argv[0], (char *const *)argv);
+		execvp(argv[0], argv);
 		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	free(link);
-	free(logp);
 	free(rep);
-	free(sd);
+	while (n > 0)
+		free(argv[--n]);
 	return 0;
 }
 

@@ -941,7 +941,7 @@ static int
 scn_include(struct scn_parse *p, int col)
 {
 	struct scn_parse sub;
-	char *w, *path, *text;
+	char *w, *path, *text, *dir;
 	size_t len;
 	int rc;
 
@@ -974,11 +974,11 @@ scn_include(struct scn_parse *p, int col)
 	}
 	sub = *p;
 	sub.file = scn_keep_file(p->s, path);
-	sub.dir = scn_dirname(path);
+	sub.dir = dir = scn_dirname(path);
 	sub.depth = p->depth + 1;
 	sub.err = NULL;
 	rc = scn_parse_text(&sub, text, len);
-	free((char *)sub.dir);
+	free(dir);
 	free(text);
 	free(path);
 	if (rc != 0)
@@ -1284,8 +1284,8 @@ scenario_urc_short(const char *line, char *out, size_t size)
 }
 
 int
-scenario_urcs_match(char *const *want, size_t nwant, char *const *got,
-    size_t ngot)
+scenario_urcs_match(const char *const *want, size_t nwant,
+    const char *const *got, size_t ngot)
 {
 	size_t k;
 

@@ -476,8 +476,8 @@ scn_run_check(struct scn_run *r, FILE *out)
 		    s->revision_at.col, r->m->revision, s->revision);
 		fails++;
 	}
-	if (s->has_urcs && !scenario_urcs_match(s->urcs, s->nurcs, r->urcs,
-	    r->nurcs)) {
+	if (s->has_urcs && !scenario_urcs_match((const char *const *)s->urcs,
+	    s->nurcs, (const char *const *)r->urcs, r->nurcs)) {
 		fprintf(out, "%s: FAIL: the FOTA URCs differ\n", s->path);
 		scn_urc_diff(r, out);
 		fails++;

@@ -165,8 +165,8 @@ int	scenario_urc_short(const char *line, char *out, size_t size);
  * pattern without '*' matches one URC exactly, one with '*' a run of one or
  * more URCs it matches (fnmatch).  1 on a match, else 0.
  */
-int	scenario_urcs_match(char *const *want, size_t nwant, char *const *got,
-	    size_t ngot);
+int	scenario_urcs_match(const char *const *want, size_t nwant,
+	    const char *const *got, size_t ngot);
 /* A duration "250ms", "3s", "2m", "1h" (a bare number is seconds); 0 or -1. */
 int	scenario_parse_secs(const char *, double *);
 

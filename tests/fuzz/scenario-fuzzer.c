@@ -21,7 +21,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *run[] = { "HTTPSTART", "HTTPEND,0", "START",
+	static const char *const run[] = { "HTTPSTART", "HTTPEND,0", "START",
 	    "UPDATING,1", "UPDATING,50", "UPDATING,100", "END,0" };
 	struct scenario s;
 	char *err = NULL;
@@ -32,7 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (scenario_parse(&s, "fuzz.scn", (const char *)data, size, NULL,
 	    NULL, &err) == 0) {
 		if (s.nurcs <= 16)
-			(void)scenario_urcs_match(s.urcs, s.nurcs, run,
+			(void)scenario_urcs_match((const char *const *)s.urcs,
+			    s.nurcs, run,
 			    sizeof run / sizeof run[0]);
 		scenario_free(&s);
 		return 0;

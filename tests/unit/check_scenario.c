@@ -371,14 +371,14 @@ END_TEST
 
 START_TEST(test_urcs)
 {
-	char *got[] = { "HTTPSTART", "HTTPEND,0", "START", "UPDATING,1",
+	const char *got[] = { "HTTPSTART", "HTTPEND,0", "START", "UPDATING,1",
 	    "UPDATING,2", "UPDATING,100", "END,0" };
-	char *w1[] = { "HTTPSTART", "HTTPEND,0", "START", "UPDATING*", "END,0" };
-	char *w2[] = { "HTTPSTART", "HTTPEND,0", "START", "UPDATING*",
+	const char *w1[] = { "HTTPSTART", "HTTPEND,0", "START", "UPDATING*", "END,0" };
+	const char *w2[] = { "HTTPSTART", "HTTPEND,0", "START", "UPDATING*",
 	    "UPDATING,100", "END,0" };
-	char *w3[] = { "HTTPSTART", "HTTPEND,722" };
-	char *w4[] = { "*" };
-	char *w5[] = { "HTTPSTART", "HTTPEND,0", "START", "END,0" };
+	const char *w3[] = { "HTTPSTART", "HTTPEND,722" };
+	const char *w4[] = { "*" };
+	const char *w5[] = { "HTTPSTART", "HTTPEND,0", "START", "END,0" };
 	char out[64];
 
 	ck_assert(scenario_urcs_match(w1, 5, got, 7));
