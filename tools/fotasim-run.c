@@ -195,7 +195,9 @@ run_slurp(const char *path)
 			buf_add(&b, tmp, n);
 		fclose(f);
 	}
-	s = xstrndup((const char *)buf_head(&b), buf_used(&b));
+	/* An empty buf has no head. */
+	s = buf_used(&b) ? xstrndup((const char *)buf_head(&b), buf_used(&b)) :
+	    xstrdup("");
 	buf_free(&b);
 	return s;
 }

@@ -132,7 +132,8 @@ scn_host_expand(const struct scn_host *h, const char *t)
 		t = e + 1;
 	}
 	buf_addstr(&b, t);
-	out = xstrndup((const char *)buf_head(&b), buf_used(&b));
+	out = buf_used(&b) ? xstrndup((const char *)buf_head(&b), buf_used(&b)) :
+	    xstrdup("");
 	buf_free(&b);
 	return out;
 }

@@ -917,7 +917,8 @@ scn_read_file(const char *path, size_t *len)
 	fclose(fp);
 	*len = buf_used(&b);
 	out = xmalloc(*len + 1);
-	memcpy(out, buf_head(&b), *len);
+	if (*len > 0)
+		memcpy(out, buf_head(&b), *len);
 	out[*len] = '\0';
 	buf_free(&b);
 	return out;

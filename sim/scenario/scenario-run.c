@@ -95,7 +95,7 @@ scn_write(const char *root, const char *name, const void *p, size_t n)
 		return -1;
 	xasprintf(&path, "%s/%s", root, name);
 	if ((f = fopen(path, "wb")) != NULL) {
-		rc = fwrite(p, 1, n, f) == n ? 0 : -1;
+		rc = n == 0 || fwrite(p, 1, n, f) == n ? 0 : -1;
 		if (fclose(f) != 0)
 			rc = -1;
 	}
