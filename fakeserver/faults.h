@@ -105,6 +105,9 @@ int	faults_parse(struct faults *, const char *file, const char *text,
  */
 int	faults_parse_line(struct faults *, const char *file, int line, int col,
 	    const char *text, size_t len, char **err);
+/* A duration as directives write it: "250ms", "3s", "2m", "1h" (a bare
+ * number is seconds); 0 or -1.  Scenario files use it too. */
+int	faults_parse_time(const char *, double *);
 /* Read and parse a directive file. */
 int	faults_load(struct faults *, const char *path, char **err);
 /*

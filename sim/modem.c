@@ -373,6 +373,21 @@ modem_drained(struct modem *m)
 	clock_timer_start(&m->power_t, MODEM_SHUTDOWN_DELAY);
 }
 
+/* Power is gone at once (a failure, a cut): every timer, the network, the
+ * FOTA job and the firmware stop, and nothing more is answered. */
+static void
+modem_stop_all(struct modem *m)
+{
+	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->power_t);
+	clock_timer_stop(&m->down_t);
+	net_stop(&m->net);
+	fota_job_cancel(&m->fota);
+	firmware_close(m->fw);
+	m->fw = NULL;
+	modem_halt(m);
+}
+
 /*
  * Something the modem needs at run time is gone (its pty, its flash): log
  * why, stop everything and go OFF for good, reporting through on_off.  The
@@ -388,14 +403,7 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	va_end(ap);
 	warnx_("%s: %s", m->cfg.link, m->failed);
 	translog_state(m->log, "power", "failed: %s", m->failed);
-	clock_timer_stop(&m->boot_t);
-	clock_timer_stop(&m->power_t);
-	clock_timer_stop(&m->down_t);
-	net_stop(&m->net);
-	fota_job_cancel(&m->fota);
-	firmware_close(m->fw);
-	m->fw = NULL;
-	modem_halt(m);
+	modem_stop_all(m);
 	port_close(&m->port);
 	modem_set_power(m, MODEM_OFF);
 	if (m->on_off != NULL)
@@ -565,14 +573,7 @@ modem_power_cut(struct modem *m, double on_after)
 		return;
 	translog_state(m->log, "power", "cut%s", on_after >= 0 ? "" :
 	    ", stays off");
-	clock_timer_stop(&m->boot_t);
-	clock_timer_stop(&m->power_t);
-	clock_timer_stop(&m->down_t);
-	net_stop(&m->net);
-	fota_job_cancel(&m->fota);
-	firmware_close(m->fw);
-	m->fw = NULL;
-	modem_halt(m);
+	modem_stop_all(m);
 	buf_reset(&m->urcs);
 	/* USB: the port goes with the power.  A UART's pty stays, silent. */
 	if (m->cfg.port_mode == MODEM_PORT_USB)

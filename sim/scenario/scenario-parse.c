@@ -139,27 +139,10 @@ scn_end(struct scn_parse *p, int col, const char *after)
 int
 scenario_parse_secs(const char *s, double *out)
 {
-	char *end;
-	double v, mul;
-
-	errno = 0;
+	/* The fault directives' durations, but no sign, blank or "inf". */
 	if (!isdigit((unsigned char)*s))
 		return -1;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || !(v >= 0) || v > 1e7)
-		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		mul = 1;
-	else if (strcmp(end, "ms") == 0)
-		mul = 0.001;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		mul = 60;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600;
-	else
-		return -1;
-	*out = v * mul;
-	return 0;
+	return faults_parse_time(s, out);
 }
 
 /* A duration word at col; *next past it. */
