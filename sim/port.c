@@ -622,6 +622,9 @@ port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	if (p->fd != -1 && p->attached && buf_used(&p->out) == 0 &&
+	    p->host_read_all != NULL && p->host_read_all(p->host_arg))
+		p->drain_zeroes = PORT_DRAIN_ZEROES;
+	else if (p->fd != -1 && p->attached && buf_used(&p->out) == 0 &&
 	    ev_now(loop) - p->last_write >= PORT_DRAIN_QUIET &&
 	    port_unread(p) == 0)
 		p->drain_zeroes++;

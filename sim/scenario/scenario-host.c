@@ -57,6 +57,7 @@ struct scn_host {
 };
 
 static void	scn_host_next(struct scn_host *);
+static void	scn_host_close(struct scn_host *);
 
 /* Whether bytes are between the host and the modem (the clock's guard). */
 static int
@@ -73,6 +74,15 @@ scn_host_busy(void *arg)
 		return 0;
 	return h->wrote > h->m->port.bytes_in ||
 	    h->m->port.bytes_out > h->read;
+}
+
+/* The port's drain: whether every byte the modem wrote has been read. */
+static int
+scn_host_read_all(void *arg)
+{
+	struct scn_host *h = arg;
+
+	return h->fd != -1 && h->read == h->m->port.bytes_out;
 }
 
 static void
@@ -93,6 +103,8 @@ scn_host_finish(struct scn_host *h, const char *fmt, ...)
 	h->finished = 1;
 	clock_timer_stop(&h->step_t);
 	clock_timer_stop(&h->open_t);
+	/* Nobody reads from now on: the power-down need not wait. */
+	scn_host_close(h);
 	if (fmt != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof msg, fmt, ap);
@@ -405,6 +417,8 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
 	clock_timer_init(&h->step_t, h->clock, scn_host_step_cb, h);
 	clock_timer_init(&h->open_t, h->clock, scn_host_open_cb, h);
 	clock_set_guard(h->clock, scn_host_busy, h);
+	m->port.host_read_all = scn_host_read_all;
+	m->port.host_arg = h;
 	/* The port appears during the boot: try until it is there. */
 	clock_timer_start(&h->open_t, 0);
 	return h;
@@ -418,6 +432,8 @@ scn_host_free(struct scn_host *h)
 	if (h == NULL)
 		return;
 	clock_set_guard(h->clock, NULL, NULL);
+	h->m->port.host_read_all = NULL;
+	h->m->port.host_arg = NULL;
 	clock_timer_stop(&h->step_t);
 	clock_timer_stop(&h->open_t);
 	scn_host_close(h);

@@ -598,6 +598,8 @@ scn_check_vars(struct scn_parse *p, int col, const char *t)
 			return scn_error(p, col + (int)(v - t), "\"%.*s\" needs a "
 			    "[servers] section before [host]", (int)(e - v + 1),
 			    v);
+		if (strncmp(v + 2, "https", 5) == 0)
+			p->s->uses_https = 1;
 	}
 	return 0;
 }
@@ -1158,6 +1160,7 @@ scn_run(struct scenario *out, const char *name, const char *text, size_t len,
 {
 	struct scenario s;
 	struct scn_parse p;
+	size_t i;
 	int rc;
 
 	scn_init(&s);
@@ -1178,6 +1181,11 @@ scn_run(struct scenario *out, const char *name, const char *text, size_t len,
 		return -1;
 	}
 	s.faults.rng = s.seed;
+	for (i = 0; i < s.faults.n; i++)
+		if (s.faults.v[i].svc == FAULT_TLS)
+			s.uses_https = 1;
+	if (s.verify_https || !s.host)
+		s.uses_https = 1;
 	*out = s;
 	return 0;
 }

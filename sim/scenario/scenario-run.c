@@ -226,6 +226,10 @@ scn_run_new(struct scenario *s, struct clock *clock, struct translog *log,
 	cfg.nusers = nitems(users);
 	cfg.anonymous = 1;
 	cfg.clock = clock;
+	/* Making the HTTPS server's certificates is most of a short run's
+	 * start-up: only when something can use it (an external host can). */
+	if (!s->uses_https)
+		cfg.https_port = FAKESERVER_OFF;
 	fslog_set_sink(scn_server_log, log);
 	if ((r->servers = fakeserver_start(clock_loop(clock), &cfg, &why)) ==
 	    NULL) {

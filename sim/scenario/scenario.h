@@ -110,6 +110,7 @@ struct scenario {
 	struct scn_option *opts;	/* [modem], [network], in order */
 	size_t		 nopts;
 	int		 verify_https;	/* [modem] verify-https yes */
+	int		 uses_https;	/* ${https...}, a tls fault, verify-https */
 
 	int		 servers;	/* a [servers] section was given */
 	struct scn_package *pkgs;
