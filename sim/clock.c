@@ -41,6 +41,7 @@ struct clock {
 	ev_timer		 wake;
 	ev_idle			 idle;
 	int			 discrete;	/* max mode: time moves by jumps only */
+	int			 closed;	/* max mode skips to watchdogs too */
 	int			(*guard)(void *);	/* clock_set_guard */
 	void			*guard_arg;
 };
@@ -217,10 +218,17 @@ clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	 * speed until they land. */
 	if (c->guard != NULL && c->guard(c->guard_arg))
 		return;
-	t = clock_first(c, 0);
+	t = clock_first(c, c->closed);
 	if (t != NULL)
 		clock_advance(c, t->due);
 	clock_run_due(c);
+}
+
+void
+clock_set_closed(struct clock *c)
+{
+	c->closed = 1;
+	clock_rearm(c);
 }
 
 void
@@ -250,7 +258,8 @@ clock_rearm(struct clock *c)
 	ev_timer_stop(c->loop, &c->wake);
 	/* Max mode skips to plain timers whenever it is idle, and waits for
 	 * watchdogs at wall speed; other speeds wait for the earliest. */
-	if (c->max && c->heaps[0].len > 0)
+	if (c->max && (c->heaps[0].len > 0 ||
+	    (c->closed && c->heaps[1].len > 0)))
 		ev_idle_start(c->loop, &c->idle);
 	else
 		ev_idle_stop(c->loop, &c->idle);

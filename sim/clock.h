@@ -70,6 +70,13 @@ size_t		 clock_pending(const struct clock *);
  */
 void	clock_set_discrete(struct clock *);
 /*
+ * Max mode: every peer on this loop is in the process (a scenario's
+ * built-in host, the embedded servers, the download engine), so a
+ * watchdog is reached by waiting on nobody outside: idle time is skipped
+ * to watchdogs as to plain timers.
+ */
+void	clock_set_closed(struct clock *);
+/*
  * Max mode: before skipping idle time, ask busy(arg); while it says 1
  * (bytes between two ends on the same loop that libev cannot see yet, such
  * as a pty's buffer), nothing is skipped.  NULL removes it.

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -54,10 +55,14 @@ struct scn_host {
 	struct clock_timer	 open_t;	/* try to open the port */
 	int			 waiting;	/* step_t runs for this step */
 	int			 finished;
+	unsigned char		*file;		/* send-file: the bytes ... */
+	size_t			 file_len, file_off;	/* ... and how far */
+	ev_io			 wio;		/* the port takes more */
 };
 
 static void	scn_host_next(struct scn_host *);
 static void	scn_host_close(struct scn_host *);
+static void	scn_host_write_cb(struct ev_loop *, ev_io *, int);
 
 /* Whether bytes are between the host and the modem (the clock's guard). */
 static int
@@ -72,8 +77,10 @@ scn_host_busy(void *arg)
 		return 1;
 	if (h->fd == -1 || h->m->port.fd == -1)
 		return 0;
-	return h->wrote > h->m->port.bytes_in ||
-	    h->m->port.bytes_out > h->read;
+	/* Bytes the modem does not read now (flow control, a command
+	 * running) wait for it, not for time to stand still. */
+	return (h->wrote > h->m->port.bytes_in &&
+	    ev_is_active(&h->m->port.rio)) || h->m->port.bytes_out > h->read;
 }
 
 /* The port's drain: whether every byte the modem wrote has been read. */
@@ -133,7 +140,18 @@ scn_host_expand(const struct scn_host *h, const char *t)
 	while ((v = strstr(t, "${")) != NULL && (e = strchr(v, '}')) != NULL) {
 		buf_add(&b, t, (size_t)(v - t));
 		n = (size_t)(e - v - 2);
-		snprintf(name, sizeof name, "%.*s", (int)n, v + 2);
+		snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name - 1 ?
+		    n : sizeof name - 1), v + 2);
+		if (strncmp(name, "size:", 5) == 0) {
+			char *path;
+			struct stat st;
+
+			xasprintf(&path, "%s/%s", h->vars.root ? h->vars.root :
+			    ".", name + 5 + (name[5] == '/'));
+			buf_addf(&b, "%lld", stat(path, &st) == 0 ?
+			    (long long)st.st_size : 0LL);
+			free(path);
+		}
 		for (i = 0; i < nitems(names); i++) {
 			if (strcmp(name, names[i]) == 0)
 				buf_addstr(&b, h->vars.addr[i]);
@@ -157,6 +175,7 @@ scn_host_close(struct scn_host *h)
 	if (h->fd == -1)
 		return;
 	ev_io_stop(h->loop, &h->rio);
+	ev_io_stop(h->loop, &h->wio);
 	close(h->fd);
 	h->fd = -1;
 	h->gone = 1;
@@ -234,6 +253,8 @@ scn_host_open(struct scn_host *h)
 	ev_io_init(&h->rio, scn_host_read_cb, fd, EV_READ);
 	h->rio.data = h;
 	ev_io_start(h->loop, &h->rio);
+	ev_io_init(&h->wio, scn_host_write_cb, fd, EV_WRITE);
+	h->wio.data = h;
 	return 0;
 }
 
@@ -283,8 +304,67 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 		    "back within %gs", st->secs);
 		break;
 	case SCN_SEND:
+	case SCN_SEND_FILE:
 		break;
 	}
+}
+
+/* send-file: write what the port takes now; 1 when all is written, 0 to
+ * wait for the port (EV_WRITE), -1 on error. */
+static int
+scn_host_file_write(struct scn_host *h)
+{
+	ssize_t k;
+
+	while (h->file_off < h->file_len) {
+		k = write(h->fd, h->file + h->file_off, h->file_len - h->file_off);
+		if (k > 0) {
+			h->file_off += (size_t)k;
+			h->wrote += (unsigned long long)k;
+			continue;
+		}
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1 && errno == EAGAIN) {
+			ev_io_start(h->loop, &h->wio);
+			return 0;
+		}
+		return -1;
+	}
+	ev_io_stop(h->loop, &h->wio);
+	return 1;
+}
+
+static void
+scn_host_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct scn_host *h = w->data;
+
+	(void)loop; (void)revents;
+	ev_io_stop(h->loop, &h->wio);
+	scn_host_next(h);
+}
+
+/* Load a served file for send-file; 0 or -1. */
+static int
+scn_host_file_load(struct scn_host *h, const char *name)
+{
+	char *path;
+	FILE *f;
+	struct stat st;
+	int rc = -1;
+
+	xasprintf(&path, "%s/%s", h->vars.root ? h->vars.root : ".", name);
+	if ((f = fopen(path, "rb")) != NULL && fstat(fileno(f), &st) == 0) {
+		h->file_len = (size_t)st.st_size;
+		h->file = xmalloc(h->file_len ? h->file_len : 1);
+		h->file_off = 0;
+		rc = fread(h->file, 1, h->file_len, f) == h->file_len ? 0 : -1;
+	}
+	if (f != NULL)
+		fclose(f);
+	free(path);
+	return rc;
 }
 
 /* Write a command line and CR; 0 or -1. */
@@ -393,6 +473,29 @@ scn_host_next(struct scn_host *h)
 				clock_timer_start(&h->step_t, st->secs);
 			}
 			return;
+		case SCN_SEND_FILE:
+			if (h->fd == -1) {
+				scn_host_finish(h, "send-file: the port is gone");
+				return;
+			}
+			if (h->file == NULL && scn_host_file_load(h, st->text)
+			    != 0) {
+				scn_host_finish(h, "send-file: cannot read /%s",
+				    st->text);
+				return;
+			}
+			switch (scn_host_file_write(h)) {
+			case 0:
+				return;
+			case -1:
+				scn_host_finish(h, "send-file: %s",
+				    strerror(errno));
+				return;
+			}
+			free(h->file);
+			h->file = NULL;
+			h->step++;
+			break;
 		}
 	}
 }
@@ -417,6 +520,9 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
 	clock_timer_init(&h->step_t, h->clock, scn_host_step_cb, h);
 	clock_timer_init(&h->open_t, h->clock, scn_host_open_cb, h);
 	clock_set_guard(h->clock, scn_host_busy, h);
+	/* The host is the last peer outside the loop that a watchdog waits
+	 * for: with it in here, nothing is outside. */
+	clock_set_closed(h->clock);
 	m->port.host_read_all = scn_host_read_all;
 	m->port.host_arg = h;
 	/* The port appears during the boot: try until it is there. */
@@ -440,6 +546,7 @@ scn_host_free(struct scn_host *h)
 	for (i = 0; i < h->nlines; i++)
 		free(h->lines[i]);
 	free(h->lines);
+	free(h->file);
 	buf_free(&h->part);
 	free(h->link);
 	free(h);

@@ -572,7 +572,23 @@ scn_key_on(struct scn_parse *p, int col)
 	return scn_timeline(p, col, 1);
 }
 
-/* Check ${name} references in host text: ftp, http, https only. */
+/* Whether a [servers] package or file is served at name (no '/'). */
+static int
+scn_served(const struct scenario *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->npkgs; i++)
+		if (strcmp(s->pkgs[i].name, name) == 0)
+			return 1;
+	for (i = 0; i < s->nsfiles; i++)
+		if (strcmp(s->sfiles[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Check ${name} references in host text: the servers' addresses and
+ * ports, and ${size:PATH}. */
 static int
 scn_check_vars(struct scn_parse *p, int col, const char *t)
 {
@@ -586,6 +602,19 @@ scn_check_vars(struct scn_parse *p, int col, const char *t)
 			return scn_error(p, col + (int)(v - t), "\"${\" without "
 			    "its \"}\"");
 		n = (size_t)(e - v - 2);
+		/* ${size:PATH}: the bytes of a file the servers serve. */
+		if (strncmp(v + 2, "size:", 5) == 0) {
+			char *path = xstrndup(v + 7 + (v[7] == '/'),
+			    n > 5 ? n - 5 - (v[7] == '/') : 0);
+			int ok = scn_served(p->s, path);
+
+			free(path);
+			if (!ok)
+				return scn_error(p, col + (int)(v - t), "\"%.*s\": "
+				    "no package or file of [servers] is served "
+				    "there", (int)(e - v + 1), v);
+			continue;
+		}
 		for (i = 0; i < nitems(names); i++)
 			if (strlen(names[i]) == n &&
 			    strncmp(v + 2, names[i], n) == 0)
@@ -688,6 +717,29 @@ scn_key_reopen(struct scn_parse *p, int col)
 	}
 	if (scn_end(p, next, "\"reopen after reboot\"") != 0)
 		return -1;
+	scn_add_step(p, &st);
+	return 0;
+}
+
+/* [host] send-file PATH: a [servers] package or file, over the port. */
+static int
+scn_key_send_file(struct scn_parse *p, int col)
+{
+	struct scn_step st = { SCN_SEND_FILE, NULL, 0, scn_here(p, col) };
+	int next;
+
+	if ((st.text = scn_server_path(p, col, &next)) == NULL)
+		return -1;
+	if (!scn_served(p->s, st.text)) {
+		free(st.text);
+		return scn_error(p, col, "no package or file of [servers] is "
+		    "served at /%.*s", scn_wordlen(p, col) - (p->text[col] ==
+		    '/'), p->text + col + (p->text[col] == '/'));
+	}
+	if (scn_end(p, next, "the file") != 0) {
+		free(st.text);
+		return -1;
+	}
 	scn_add_step(p, &st);
 	return 0;
 }
@@ -822,6 +874,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_HOST, "expect", NULL, scn_key_expect },
 	{ SEC_HOST, "reopen", NULL, scn_key_reopen },
 	{ SEC_HOST, "sleep", NULL, scn_key_sleep },
+	{ SEC_HOST, "send-file", NULL, scn_key_send_file },
 	{ SEC_EXPECT, "urcs", NULL, scn_key_urcs },
 	{ SEC_EXPECT, "revision", NULL, scn_key_revision },
 	{ SEC_EXPECT, "downloads", NULL, scn_key_downloads },

@@ -252,6 +252,7 @@ scn_run_new(struct scenario *s, struct clock *clock, struct translog *log,
 		fprintf(out, "ca %s\n", fakeserver_ca_file(r->servers));
 	if (out != NULL)
 		fflush(out);
+	r->vars.root = r->root;
 	return r;
 fail:
 	scn_run_free(r);

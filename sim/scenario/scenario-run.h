@@ -47,6 +47,7 @@ void	scn_run_free(struct scn_run *);
 struct scn_host_vars {
 	char	 addr[3][64];	/* ${ftp}, ${http}, ${https}: ADDR:PORT */
 	char	 port[3][16];	/* ${ftp-port}, ... */
+	const char *root;	/* the servers' root: ${size:PATH}, send-file */
 };
 
 /* Start the host on the modem's port at `link`; `done(arg, why)` is

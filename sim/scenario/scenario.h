@@ -83,12 +83,14 @@ enum scn_step_kind {
 	SCN_EXPECT,		/* a line matching text within secs */
 	SCN_REOPEN,		/* the port goes away and comes back: reopen */
 	SCN_SLEEP,		/* secs of simulated time */
+	SCN_SEND_FILE,		/* write a served file's bytes (FILE mode) */
 };
 
 /* One step of the built-in host ([host]). */
 struct scn_step {
 	enum scn_step_kind kind;
-	char		*text;		/* may hold ${ftp}, ${http}, ${https} */
+	char		*text;		/* may hold ${ftp}, ${http}, ${https};
+					   SCN_SEND_FILE: the server path */
 	double		 secs;
 	struct scn_where at;
 };

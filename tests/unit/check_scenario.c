@@ -84,6 +84,7 @@ static const char *full =
     "expect     +QIND: \"FOTA\",\"HTTPEND\",0   within 15min\n"
     "reopen     after reboot\n"
     "sleep      2s\n"
+    "send-file  /a-b.pkg\n"
     "[expect]\n"
     "revision   EC200TCNHAR02A15M16\n"
     "urcs       HTTPSTART HTTPEND,0 START UPDATING* END,0\n"
@@ -125,7 +126,9 @@ START_TEST(test_full)
 	ck_assert_int_eq(s.events[4].action, SCN_DO_REBOOT);
 	ck_assert_int_eq(s.events[5].trigger, SCN_ON_URC);
 	ck_assert(s.events[5].secs < 0);
-	ck_assert_uint_eq(s.nsteps, 5);
+	ck_assert_uint_eq(s.nsteps, 6);
+	ck_assert_int_eq(s.steps[5].kind, SCN_SEND_FILE);
+	ck_assert_str_eq(s.steps[5].text, "a-b.pkg");
 	ck_assert_int_eq(s.steps[0].kind, SCN_SEND);
 	ck_assert_str_eq(s.steps[2].text, "+QIND: \"FOTA\",\"HTTPEND\",0");
 	ck_assert(s.steps[2].secs == 900);
@@ -269,6 +272,13 @@ START_TEST(test_bad_host)
 	    "\"${http}\" needs a [servers] section before [host]");
 	assert_error("[host]\nreopen now\n", "t.scn:2:8: expected \"after "
 	    "reboot\"");
+	assert_error("[servers]\npackage /a.pkg A -> B\n[host]\n"
+	    "send-file /b.pkg\n", "t.scn:4:11: no package or file of "
+	    "[servers] is served at /b.pkg");
+	assert_error("[servers]\npackage /a.pkg A -> B\n[host]\n"
+	    "send AT+QFOTADL=\"FILE:${size:/b.pkg}\"\n", "t.scn:4:23: "
+	    "\"${size:/b.pkg}\": no package or file of [servers] is served "
+	    "there");
 	assert_error("[expect]\ndownloads /a 1\n", "t.scn:2:11: \"downloads\" "
 	    "counts what the servers saw: it needs a [servers] section");
 }
