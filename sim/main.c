@@ -64,6 +64,9 @@ enum {
 	MAIN_OPT_SEED,
 };
 
+/* --end-on-close S: kept here until the scenario's run exists. */
+static double main_end_on_close;
+
 /* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
 static int
 main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
@@ -256,6 +259,14 @@ main_opt_dns_timeout(void *ctx, const struct opt *o, const char *v, char *err,
 	return main_seconds(o, v, 3600, &m->cfg->dns_timeout, err, errlen);
 }
 
+/* --end-on-close SECONDS. */
+static int
+main_opt_end_on_close(void *ctx, const struct opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	return main_seconds(o, v, 86400, &main_end_on_close, err, errlen);
+}
+
 /* The flash options: the firmware half parses them. */
 static int
 main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
@@ -319,6 +330,9 @@ static const struct opt main_opts[] = {
 	{ "seed", 0, "N", "with --scenario: seed everything random with N "
 	  "instead\nof the scenario's seed", main_opt_string, MAIN_OPT_SEED,
 	  OPT_CLI },
+	{ "end-on-close", 0, "S", "with --scenario: end the run once the host "
+	  "has closed\nthe port and not opened it again for S simulated\n"
+	  "seconds", main_opt_end_on_close, 0, OPT_CLI },
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
 	  OPT_VERSION },
@@ -433,6 +447,10 @@ main_run(int argc, char **argv)
 		scn->seed = v;
 		scn->faults.rng = v;
 	}
+	if (main_end_on_close > 0 && !main_have_scn) {
+		warnx_("--end-on-close: only with --scenario");
+		return 2;
+	}
 	if (main_have_scn && scn->servers && serve.root != NULL) {
 		warnx_("--serve: the scenario's [servers] runs the servers");
 		return 2;
@@ -513,8 +531,10 @@ main_run(int argc, char **argv)
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
 	/* Simulated time starts at power-on, not at process start-up. */
 	clock_zero(clock);
-	if (run != NULL)
+	if (run != NULL) {
+		scn_run_end_on_close(run, main_end_on_close);
 		scn_run_attach(run, &modem, cfg.link);
+	}
 	modem_power_on(&modem);
 	ev_run(loop, 0);
 

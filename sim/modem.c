@@ -421,11 +421,16 @@ modem_port_event(void *arg, enum port_event ev)
 		/* A host that vanished mid-line leaves no half command. */
 		at_frame_reset(&m->frame);
 		modem_urc_flush(m);
+		if (m->hooks.host != NULL)
+			m->hooks.host(m->hooks.arg, 0);
 		break;
 	case PORT_DRAINED:
 		modem_drained(m);
 		break;
 	case PORT_ATTACH:
+		if (m->hooks.host != NULL)
+			m->hooks.host(m->hooks.arg, 1);
+		break;
 	case PORT_TERMIOS:
 		break;
 	}

@@ -86,6 +86,8 @@ struct modem_hooks {
 	void	(*download)(void *arg, uint64_t got, uint64_t size);
 	/* The updater reports `percent` (before update_URC_max thins it). */
 	void	(*update)(void *arg, int percent);
+	/* A host opened (1) or closed (0) the port. */
+	void	(*host)(void *arg, int attached);
 	void	 *arg;
 };
 

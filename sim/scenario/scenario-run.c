@@ -54,6 +54,8 @@ struct scn_run {
 	struct scn_host_vars	 vars;
 	int			 host_done;
 	char			*host_failed;	/* why, or NULL */
+	double			 end_on_close;	/* 0: off */
+	struct clock_timer	 close_t;
 };
 
 /* Server log lines: into the transcript; errors on stderr too. */
@@ -376,6 +378,38 @@ scn_hook_update(void *arg, int percent)
 			scn_fire(&r->ev[i]);
 }
 
+/* --end-on-close: the host went away (while the modem is up) or came
+ * back. */
+static void
+scn_hook_host(void *arg, int attached)
+{
+	struct scn_run *r = arg;
+
+	if (r->end_on_close <= 0)
+		return;
+	if (attached)
+		clock_timer_stop(&r->close_t);
+	else if (r->m->power == MODEM_ON)
+		clock_timer_start(&r->close_t, r->end_on_close);
+}
+
+static void
+scn_close_cb(struct clock_timer *t, void *arg)
+{
+	struct scn_run *r = arg;
+
+	(void)t;
+	translog_state(r->log, "scenario", "the host closed the port %gs ago: "
+	    "the run ends", r->end_on_close);
+	modem_power_down(r->m, 1);
+}
+
+void
+scn_run_end_on_close(struct scn_run *r, double secs)
+{
+	r->end_on_close = secs;
+}
+
 /* The built-in host is through: power down, which ends the run. */
 static void
 scn_host_done(void *arg, const char *why)
@@ -400,7 +434,9 @@ scn_run_attach(struct scn_run *r, struct modem *m, const char *link)
 	m->hooks.urc = scn_hook_urc;
 	m->hooks.download = scn_hook_download;
 	m->hooks.update = scn_hook_update;
+	m->hooks.host = scn_hook_host;
 	m->hooks.arg = r;
+	clock_timer_init(&r->close_t, r->clock, scn_close_cb, r);
 	r->ev = xcalloc(r->s->nevents ? r->s->nevents : 1, sizeof *r->ev);
 	for (i = 0; i < r->s->nevents; i++) {
 		r->ev[i].run = r;
@@ -516,6 +552,8 @@ scn_run_free(struct scn_run *r)
 	if (r->m != NULL)
 		memset(&r->m->hooks, 0, sizeof r->m->hooks);
 	scn_host_free(r->host);
+	if (r->m != NULL)
+		clock_timer_stop(&r->close_t);
 	if (r->ev != NULL)
 		for (i = 0; i < r->s->nevents; i++) {
 			clock_timer_stop(&r->ev[i].at_t);

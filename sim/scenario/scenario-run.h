@@ -39,6 +39,9 @@ const char *scn_run_ca_file(const struct scn_run *);
  * the modem's `link`.  `done` is called once the host has finished or
  * failed (it powers the modem down). */
 void	scn_run_attach(struct scn_run *, struct modem *, const char *link);
+/* End the run (power down in order) once the host has closed the port
+ * and not opened it again for `secs` simulated seconds (--end-on-close). */
+void	scn_run_end_on_close(struct scn_run *, double secs);
 /* Check [expect] (and the host) at the end; report on `out`.  0 pass. */
 int	scn_run_check(struct scn_run *, FILE *out);
 void	scn_run_free(struct scn_run *);

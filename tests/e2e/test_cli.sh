@@ -21,6 +21,8 @@ desc="--net-event without T="; t expect_refused --link /tmp/x --net-event "5 cov
 desc="--net-event unknown"; t expect_refused --link /tmp/x --net-event "T=5 coverage gone"
 desc="--net-event pdp 0"; t expect_refused --link /tmp/x --net-event "T=5 pdp 0 deactivated"
 desc="--pdp-activation-time 0"; t expect_refused --link /tmp/x --pdp-activation-time 0
+desc="--end-on-close without --scenario"; t expect_refused --link /tmp/x --end-on-close 5
+desc="--seed without --scenario"; t expect_refused --link /tmp/x --seed 5
 desc="--help exits 0"; t "$fotasim" --help >/dev/null
 desc="--version"; t sh -c "'$fotasim' --version | grep -q '^fotasim '"
 desc="unwritable state dir"; t sh -c "! '$fotasim' --link /tmp/x --state-dir /proc/nope 2>/dev/null"

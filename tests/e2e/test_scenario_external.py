@@ -38,8 +38,8 @@ def read_until(port, want):
     raise RuntimeError("never got %r; got %r" % (want, got[-200:]))
 
 
-def start(mk, name, text):
-    m = mk("--scenario", "", speed="50")
+def start(mk, name, text, *extra):
+    m = mk("--scenario", "", *extra, speed="50")
     path = os.path.join(m.tmp, name)
     with open(path, "w") as f:
         f.write(text)
@@ -75,13 +75,16 @@ def user_host(m, url, upgrade):
 
 
 def main(mk):
-    # Passes: the host did what the scenario expects.
-    m, path, addr = start(mk, "pass.scn", SCENARIO)
+    # Passes: the host did what the scenario expects, then closed the
+    # port; the run ends by itself 5 simulated seconds later.
+    m, path, addr = start(mk, "pass.scn", SCENARIO, "--end-on-close", "5")
     user_host(m, "http://%s/a-b.pkg" % addr["http"], True)
-    m.signal(signal.SIGTERM)
     rc = m.wait()
-    check(rc == 0, "the scenario passes: exit 0 (%d; %s)" % (rc, m.errors()))
+    check(rc == 0, "the scenario passes: exit 0 once the host has closed "
+          "the port (%d; %s)" % (rc, m.errors()))
     check(m.errors() == "", "nothing on stderr when it passes")
+    check("state scenario the host closed the port 5s ago: the run ends" in
+          m.transcript(), "the transcript says why the run ended")
 
     # Fails: the host never starts the upgrade.
     m, path, addr = start(mk, "fail.scn", SCENARIO)
