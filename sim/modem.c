@@ -361,6 +361,8 @@ modem_drained(struct modem *m)
 	net_stop(&m->net);
 	clock_timer_stop(&m->down_t);
 	fota_job_cancel(&m->fota);
+	if (m->power == MODEM_POWERING_DOWN && m->hooks.off != NULL)
+		m->hooks.off(m->hooks.arg);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {

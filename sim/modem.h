@@ -88,6 +88,8 @@ struct modem_hooks {
 	void	(*update)(void *arg, int percent);
 	/* A host opened (1) or closed (0) the port. */
 	void	(*host)(void *arg, int attached);
+	/* The modem is about to power down for good (m->fw still open). */
+	void	(*off)(void *arg);
 	void	 *arg;
 };
 

@@ -53,7 +53,9 @@ t cmp -s "$T/want" "$T/got"
 desc="--shard 4/3 is refused"
 t sh -c '! "$1" --shard 4/3 "$2" >/dev/null 2>&1' sh "$run" "$lib"
 
-# A failing scenario: exit 1, its report under its line, its transcript kept.
+# A failing scenario: exit 1, its report under its line, its transcript
+# kept.  The script ends at END,0, before the reboot: slot A (A14) still
+# runs, so the flash check fails too.
 mkdir "$T/bad"
 cat > "$T/bad/wrong.scn" <<EOS
 include $lib/common/a-b.inc
@@ -64,6 +66,7 @@ expect     +QIND: "FOTA","END",0                    within 30min
 
 [expect]
 urcs       HTTPSTART HTTPEND,0 START UPDATING* END,504
+flash      EC200TCNHAR02A15M16
 EOS
 "$run" --keep "$T/kept2" "$T/bad" > "$T/fail" 2>&1
 rc=$?
@@ -73,6 +76,7 @@ t sh -c 'grep -q "^FAIL  $1/wrong.scn" "$2" &&
 	grep -q "^    $1/wrong.scn: FAIL: the FOTA URCs differ" "$2" &&
 	grep -q "^      UPDATING\*  *UPDATING,6 \.\.\. UPDATING,100 (16)$" "$2" &&
 	grep -q "^      END,504  *END,0   <--$" "$2" &&
+	grep -q "^    $1/wrong.scn:9:12: FAIL: the booted slot is not the image of EC200TCNHAR02A15M16$" "$2" &&
 	test "$(tail -n 1 "$2")" = "0 passed, 1 failed"' sh "$T/bad" "$T/fail"
 [ $failed = 0 ] || sed 's/^/# /' "$T/fail"
 desc="its transcript is kept, with the scenario's fail record"

@@ -814,6 +814,25 @@ scn_key_revision(struct scn_parse *p, int col)
 	return 0;
 }
 
+/* [expect] flash REV: the booted slot is REV's image, byte for byte. */
+static int
+scn_key_flash(struct scn_parse *p, int col)
+{
+	char *r;
+	int next;
+
+	if ((r = scn_revision(p, col, &next)) == NULL)
+		return -1;
+	if (scn_end(p, next, "the revision") != 0) {
+		free(r);
+		return -1;
+	}
+	free(p->s->flash);
+	p->s->flash = r;
+	p->s->flash_at = scn_here(p, col);
+	return 0;
+}
+
 /* [expect] downloads PATH N. */
 static int
 scn_key_downloads(struct scn_parse *p, int col)
@@ -878,6 +897,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_EXPECT, "urcs", NULL, scn_key_urcs },
 	{ SEC_EXPECT, "revision", NULL, scn_key_revision },
 	{ SEC_EXPECT, "downloads", NULL, scn_key_downloads },
+	{ SEC_EXPECT, "flash", NULL, scn_key_flash },
 };
 
 /* "key1, key2, ..." of a section, for an unknown key's message. */
@@ -1305,6 +1325,7 @@ scenario_free(struct scenario *s)
 		free(s->urcs[i]);
 	free(s->urcs);
 	free(s->revision);
+	free(s->flash);
 	for (i = 0; i < s->ndownloads; i++)
 		free(s->downloads[i].path);
 	free(s->downloads);

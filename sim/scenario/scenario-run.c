@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "fakeserver.h"
+#include "firmware/firmware.h"
 #include "firmware/image.h"
 #include "firmware/package.h"
 #include "fslog.h"
@@ -55,6 +56,8 @@ struct scn_run {
 	int			 host_done;
 	char			*host_failed;	/* why, or NULL */
 	double			 end_on_close;	/* 0: off */
+	int			 flash_match;	/* firmware_slot_is_image at the end;
+						   -2: not seen */
 	struct clock_timer	 close_t;
 };
 
@@ -378,6 +381,16 @@ scn_hook_update(void *arg, int percent)
 			scn_fire(&r->ev[i]);
 }
 
+/* The last moment the flash is open: [expect] flash. */
+static void
+scn_hook_off(void *arg)
+{
+	struct scn_run *r = arg;
+
+	if (r->s->flash != NULL && r->m->fw != NULL)
+		r->flash_match = firmware_slot_is_image(r->m->fw, r->s->flash);
+}
+
 /* --end-on-close: the host went away (while the modem is up) or came
  * back. */
 static void
@@ -435,6 +448,8 @@ scn_run_attach(struct scn_run *r, struct modem *m, const char *link)
 	m->hooks.download = scn_hook_download;
 	m->hooks.update = scn_hook_update;
 	m->hooks.host = scn_hook_host;
+	m->hooks.off = scn_hook_off;
+	r->flash_match = -2;
 	m->hooks.arg = r;
 	clock_timer_init(&r->close_t, r->clock, scn_close_cb, r);
 	r->ev = xcalloc(r->s->nevents ? r->s->nevents : 1, sizeof *r->ev);
@@ -515,6 +530,14 @@ scn_run_check(struct scn_run *r, FILE *out)
 		fprintf(out, "%s:%d:%d: FAIL: revision %s, expected %s\n",
 		    s->revision_at.file, s->revision_at.line,
 		    s->revision_at.col, r->m->revision, s->revision);
+		fails++;
+	}
+	if (s->flash != NULL && r->flash_match != 1) {
+		fprintf(out, "%s:%d:%d: FAIL: the booted slot %s the image of "
+		    "%s\n", s->flash_at.file, s->flash_at.line, s->flash_at.col,
+		    r->flash_match == 0 ? "is not" : r->flash_match == -1 ?
+		    "could not be read to compare with" : "was not there at "
+		    "power-down to compare with", s->flash);
 		fails++;
 	}
 	if (s->has_urcs && !scenario_urcs_match((const char *const *)s->urcs,

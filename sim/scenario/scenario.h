@@ -134,6 +134,8 @@ struct scenario {
 	int		 has_urcs;
 	char		*revision;
 	struct scn_where revision_at;
+	char		*flash;		/* the booted slot is this image */
+	struct scn_where flash_at;
 	struct scn_downloads *downloads;
 	size_t		 ndownloads;
 };

@@ -169,8 +169,8 @@ START_TEST(test_unknown_key)
 	assert_error("[network]\n  link-fault drop\n", "t.scn:2:3: unknown key "
 	    "\"link-fault\" in [network] (dns, dns-timeout, reject-apn, "
 	    "pdp-activation-time)");
-	assert_error("[expect]\nflash X\n", "t.scn:2:1: unknown key \"flash\" "
-	    "in [expect] (urcs, revision, downloads)");
+	assert_error("[expect]\nimage X\n", "t.scn:2:1: unknown key \"image\" "
+	    "in [expect] (urcs, revision, downloads, flash)");
 }
 END_TEST
 
