@@ -133,6 +133,12 @@ fakeserver_ca_file(const struct fakeserver *fs)
 	return fs->tls.ca_file;
 }
 
+struct faults *
+fakeserver_faults(struct fakeserver *fs)
+{
+	return &fs->faults;
+}
+
 unsigned long
 fakeserver_requests(const struct fakeserver *fs, const char *path)
 {

@@ -54,6 +54,9 @@ const char	*fakeserver_ca_file(const struct fakeserver *);
 /* Download requests (HTTP GET, FTP RETR) the servers saw for a path
  * ("/a-b.pkg"), whatever they answered. */
 unsigned long	 fakeserver_requests(const struct fakeserver *, const char *path);
+/* The directives the servers apply (a scenario's timeline switches them
+ * on and off through `off`). */
+struct faults	*fakeserver_faults(struct fakeserver *);
 /* Stop every server and free everything. */
 void		 fakeserver_stop(struct fakeserver *);
 

@@ -71,6 +71,9 @@ struct fault {
 	long long		 count;		/* length delta, garbage bytes, port */
 
 	unsigned long		 seen;		/* how often WHERE matched */
+	int			 off;		/* switched off (a scenario's
+						   timeline): neither counts nor
+						   applies */
 };
 
 struct faults {

@@ -429,10 +429,36 @@ scn_action(struct scn_parse *p, int col, struct scn_event *e)
 
 	if (p->text[col] == '\0')
 		return scn_error(p, col, "missing the action (coverage lost, "
-		    "pdp 1 deactivated, call ring NUMBER, power cut, reboot, ...)");
+		    "pdp 1 deactivated, call ring NUMBER, power cut, reboot, "
+		    "fault DIRECTIVE, faults off, ...)");
 	if (scn_word_is(p, col, "reboot", &next)) {
 		e->action = SCN_DO_REBOOT;
 		return scn_end(p, next, "reboot");
+	}
+	if (scn_word_is(p, col, "faults", &next)) {
+		if (!scn_word_is(p, next, "off", &next))
+			return scn_error(p, next, "expected \"faults off\"");
+		e->action = SCN_DO_FAULTS_OFF;
+		return scn_end(p, next, "faults off");
+	}
+	if (scn_word_is(p, col, "fault", &next)) {
+		char *err = NULL;
+
+		/* A directive of fotasim-server's language, off until now. */
+		if (p->text[next] == '\0')
+			return scn_error(p, next, "missing the fault directive");
+		if (faults_parse_line(&p->s->faults, p->file, p->line, next + 1,
+		    p->text + next, strlen(p->text + next), &err) != 0) {
+			if (p->err == NULL)
+				p->err = err;
+			else
+				free(err);
+			return -1;
+		}
+		e->action = SCN_DO_FAULT_ON;
+		e->fault = p->s->faults.n - 1;
+		p->s->faults.v[e->fault].off = 1;
+		return 0;
 	}
 	if (strncmp(p->text + col, "power", 5) == 0 &&
 	    (p->text[col + 5] == ' ' || p->text[col + 5] == '\t' ||

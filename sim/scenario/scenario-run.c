@@ -300,6 +300,19 @@ scn_act_cb(struct clock_timer *t, void *arg)
 	case SCN_DO_REBOOT:
 		modem_reboot(m);
 		break;
+	case SCN_DO_FAULT_ON:
+		if (v->run->servers != NULL)
+			fakeserver_faults(v->run->servers)->v[e->fault].off = 0;
+		break;
+	case SCN_DO_FAULTS_OFF:
+		if (v->run->servers != NULL) {
+			struct faults *fs = fakeserver_faults(v->run->servers);
+			size_t i;
+
+			for (i = 0; i < fs->n; i++)
+				fs->v[i].off = 1;
+		}
+		break;
 	}
 }
 

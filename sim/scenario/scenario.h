@@ -65,6 +65,8 @@ enum scn_action {
 	SCN_DO_NET,		/* a network event (the --net-event words) */
 	SCN_DO_POWER_CUT,	/* power gone; back after `secs` (< 0: never) */
 	SCN_DO_REBOOT,		/* the module reboots (as AT+CFUN=1,1) */
+	SCN_DO_FAULT_ON,	/* the directive `fault` (faults.v[]) is on */
+	SCN_DO_FAULTS_OFF,	/* every directive is off: healthy servers */
 };
 
 struct scn_event {
@@ -74,6 +76,7 @@ struct scn_event {
 	enum scn_action	 action;
 	char		*net;		/* SCN_DO_NET: "coverage lost", ... */
 	double		 secs;
+	size_t		 fault;		/* SCN_DO_FAULT_ON: its index */
 	char		*text;		/* the line as written, for the log */
 	struct scn_where at;
 };

@@ -241,7 +241,7 @@ START_TEST(test_bad_action)
 {
 	assert_error("[timeline]\nat 5s\n", "t.scn:2:6: missing the action "
 	    "(coverage lost, pdp 1 deactivated, call ring NUMBER, power cut, "
-	    "reboot, ...)");
+	    "reboot, fault DIRECTIVE, faults off, ...)");
 	assert_error("[timeline]\nat 5s explode\n", "t.scn:2:7: unknown action "
 	    "\"explode\": unknown event 'explode' (coverage lost, coverage back, "
 	    "pdp CID deactivated, pdp CID activate, registration home, "
@@ -254,6 +254,10 @@ START_TEST(test_bad_action)
 	    "\"cut\" or \"cut, on after T\" after \"power\"");
 	assert_error("[timeline]\nat 5s reboot now\n", "t.scn:2:14: unexpected "
 	    "\"now\" after reboot");
+	assert_error("[timeline]\nat 5s faults on\n", "t.scn:2:14: expected "
+	    "\"faults off\"");
+	assert_error("[timeline]\nat 5s fault http /a stall 5x\n",
+	    "t.scn:2:27: expected a duration such as 500ms, 3s, 2m");
 }
 END_TEST
 
