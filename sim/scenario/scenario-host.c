@@ -283,6 +283,7 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 {
 	struct scn_host *h = arg;
 	const struct scn_step *st = &h->s->steps[h->step];
+	struct buf last;
 	char *want;
 
 	(void)t;
@@ -294,9 +295,19 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 		break;
 	case SCN_EXPECT:
 		want = scn_host_expand(h, st->text);
-		scn_host_finish(h, "expect %s: nothing matched within %gs%s%s",
+		/* The last line read says where the module was (escaped:
+		 * it may hold anything). */
+		buf_init(&last);
+		if (h->nlines > 0)
+			buf_add_escaped(&last, h->lines[h->nlines - 1],
+			    strlen(h->lines[h->nlines - 1]) > 200 ? 200 :
+			    strlen(h->lines[h->nlines - 1]));
+		buf_add(&last, "", 1);
+		scn_host_finish(h, "expect %s: nothing matched within %gs%s%s%s",
 		    want, st->secs, h->fd == -1 ? " (the port is gone)" : "",
-		    h->nlines ? "" : "");
+		    h->nlines ? "; the last line read: " : "",
+		    (const char *)buf_head(&last));
+		buf_free(&last);
 		free(want);
 		break;
 	case SCN_REOPEN:
