@@ -79,6 +79,12 @@ t sh -c 'grep -q "^FAIL  $1/wrong.scn" "$2" &&
 	grep -q "^    $1/wrong.scn:9:12: FAIL: the booted slot is not the image of EC200TCNHAR02A15M16$" "$2" &&
 	test "$(tail -n 1 "$2")" = "0 passed, 1 failed"' sh "$T/bad" "$T/fail"
 [ $failed = 0 ] || sed 's/^/# /' "$T/fail"
+printf '[expect]\nrevision EC200TCNHAR02A14M16\n' > "$T/nohost.scn"
+"$run" "$T/nohost.scn" > "$T/nohost" 2>&1
+rc=$?
+desc="a scenario without [host] is not run: exit 1, said so"
+t sh -c 'test $1 = 1 && grep -q "^    not self-contained: no \[host\] section" "$2" &&
+	test "$(tail -n 1 "$2")" = "0 passed, 1 failed"' sh $rc "$T/nohost"
 desc="its transcript is kept, with the scenario's fail record"
 t sh -c 'grep -q "state scenario fail" "$1"/*wrong.scn.transcript' sh "$T/kept2"
 

@@ -209,6 +209,24 @@ run_rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* Whether a scenario has its own host; one that does not load is left
+ * to fotasim, which says why. */
+static int
+run_self_contained(const char *path)
+{
+	struct scenario s;
+	char *err = NULL;
+	int host;
+
+	if (scenario_load(&s, path, NULL, NULL, &err) != 0) {
+		free(err);
+		return 1;
+	}
+	host = s.host;
+	scenario_free(&s);
+	return host;
+}
+
 /* Start one scenario's fotasim. */
 static int
 run_start(struct run_item *it, const struct run_opts *o)
@@ -490,7 +508,14 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	while (next < n || running > 0) {
 		while (next < n && running < (size_t)o.jobs) {
-			if (run_start(&items[next], &o) != 0) {
+			if (!run_self_contained(items[next].path)) {
+				items[next].done = 1;
+				items[next].report = xstrdup("not self-contained: "
+				    "no [host] section (play it with fotasim "
+				    "--scenario and your host)\n");
+				printf("FAIL  %s\n    %s", items[next].path,
+				    items[next].report);
+			} else if (run_start(&items[next], &o) != 0) {
 				items[next].done = 1;
 				items[next].report = xstrdup("could not start\n");
 				printf("FAIL  %s\n", items[next].path);
