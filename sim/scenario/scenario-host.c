@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "modem.h"
 #include "scenario-run.h"
+#include "translog.h"
 #include "util.h"
 
 #define SCN_HOST_POLL		0.01	/* simulated seconds between opens */
@@ -55,6 +56,9 @@ struct scn_host {
 	struct clock_timer	 open_t;	/* try to open the port */
 	int			 waiting;	/* step_t runs for this step */
 	int			 finished;
+	long			 retry_at;	/* the open retry block's step, -1 */
+	int			 tries_left;
+	struct clock_timer	 retry_t;	/* start the block again */
 	unsigned char		*file;		/* send-file: the bytes ... */
 	size_t			 file_len, file_off;	/* ... and how far */
 	ev_io			 wio;		/* the port takes more */
@@ -107,8 +111,26 @@ scn_host_finish(struct scn_host *h, const char *fmt, ...)
 
 	if (h->finished)
 		return;
-	h->finished = 1;
 	clock_timer_stop(&h->step_t);
+	h->waiting = 0;
+	/* Inside a retry block with tries left: start the block again. */
+	if (fmt != NULL && h->retry_at >= 0 && h->tries_left > 0) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		h->tries_left--;
+		translog_state(h->m->log, "scenario", "host %s:%d: %s; retry "
+		    "(%d more)", st ? st->at.file : "", st ? st->at.line : 0, msg,
+		    h->tries_left);
+		free(h->file);
+		h->file = NULL;
+		if (h->fd != -1)
+			ev_io_stop(h->loop, &h->wio);
+		h->step = (size_t)h->retry_at + 1;
+		clock_timer_start(&h->retry_t, 0);
+		return;
+	}
+	h->finished = 1;
 	clock_timer_stop(&h->open_t);
 	/* Nobody reads from now on: the power-down need not wait. */
 	scn_host_close(h);
@@ -316,8 +338,17 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 		break;
 	case SCN_SEND:
 	case SCN_SEND_FILE:
+	case SCN_RETRY:
+	case SCN_RETRY_END:
 		break;
 	}
+}
+
+static void
+scn_host_retry_cb(struct clock_timer *t, void *arg)
+{
+	(void)t;
+	scn_host_next(arg);
 }
 
 /* send-file: write what the port takes now; 1 when all is written, 0 to
@@ -484,6 +515,15 @@ scn_host_next(struct scn_host *h)
 				clock_timer_start(&h->step_t, st->secs);
 			}
 			return;
+		case SCN_RETRY:
+			h->retry_at = (long)h->step;
+			h->tries_left = st->count - 1;
+			h->step++;
+			break;
+		case SCN_RETRY_END:
+			h->retry_at = -1;
+			h->step++;
+			break;
 		case SCN_SEND_FILE:
 			if (h->fd == -1) {
 				scn_host_finish(h, "send-file: the port is gone");
@@ -530,6 +570,8 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
 	buf_init(&h->part);
 	clock_timer_init(&h->step_t, h->clock, scn_host_step_cb, h);
 	clock_timer_init(&h->open_t, h->clock, scn_host_open_cb, h);
+	clock_timer_init(&h->retry_t, h->clock, scn_host_retry_cb, h);
+	h->retry_at = -1;
 	clock_set_guard(h->clock, scn_host_busy, h);
 	/* The host is the last peer outside the loop that a watchdog waits
 	 * for: with it in here, nothing is outside. */
@@ -549,6 +591,7 @@ scn_host_free(struct scn_host *h)
 	if (h == NULL)
 		return;
 	clock_set_guard(h->clock, NULL, NULL);
+	clock_timer_stop(&h->retry_t);
 	h->m->port.host_read_all = NULL;
 	h->m->port.host_arg = NULL;
 	clock_timer_stop(&h->step_t);

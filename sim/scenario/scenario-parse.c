@@ -671,7 +671,7 @@ scn_add_step(struct scn_parse *p, const struct scn_step *st)
 static int
 scn_key_send(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_SEND, NULL, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_SEND, NULL, 0, 0, scn_here(p, col) };
 
 	if ((st.text = scn_rest(p, col, "the command to send")) == NULL)
 		return -1;
@@ -687,7 +687,7 @@ scn_key_send(struct scn_parse *p, int col)
 static int
 scn_key_expect(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_EXPECT, NULL, SCN_HOST_TIMEOUT,
+	struct scn_step st = { SCN_EXPECT, NULL, SCN_HOST_TIMEOUT, 0,
 	    scn_here(p, col) };
 	const char *w, *t = p->text;
 	size_t n = strlen(t);
@@ -730,7 +730,7 @@ scn_key_expect(struct scn_parse *p, int col)
 static int
 scn_key_reopen(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_REOPEN, NULL, SCN_HOST_TIMEOUT,
+	struct scn_step st = { SCN_REOPEN, NULL, SCN_HOST_TIMEOUT, 0,
 	    scn_here(p, col) };
 	int next;
 
@@ -751,7 +751,7 @@ scn_key_reopen(struct scn_parse *p, int col)
 static int
 scn_key_send_file(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_SEND_FILE, NULL, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_SEND_FILE, NULL, 0, 0, scn_here(p, col) };
 	int next;
 
 	if ((st.text = scn_server_path(p, col, &next)) == NULL)
@@ -770,11 +770,71 @@ scn_key_send_file(struct scn_parse *p, int col)
 	return 0;
 }
 
+/* The open retry block's step (the last SCN_RETRY with no end after it),
+ * or -1. */
+static long
+scn_open_retry(const struct scenario *s)
+{
+	size_t i;
+
+	for (i = s->nsteps; i > 0; i--) {
+		if (s->steps[i - 1].kind == SCN_RETRY_END)
+			return -1;
+		if (s->steps[i - 1].kind == SCN_RETRY)
+			return (long)(i - 1);
+	}
+	return -1;
+}
+
+/* [host] retry N times: the steps up to "end" are tried up to N times. */
+static int
+scn_key_retry(struct scn_parse *p, int col)
+{
+	struct scn_step st = { SCN_RETRY, NULL, 0, 0, scn_here(p, col) };
+	char *w = scn_word(p, col);
+	long n;
+	int next;
+
+	if (!isdigit((unsigned char)*w) || parse_long(w, 1, 100, &n) != 0) {
+		scn_error(p, col, "expected how many tries in all (1 to 100), "
+		    "not \"%s\"", w);
+		free(w);
+		return -1;
+	}
+	free(w);
+	next = scn_skip(p, col + scn_wordlen(p, col));
+	if (!scn_word_is(p, next, "times", &next))
+		return scn_error(p, next, "expected \"times\" after the count");
+	if (scn_end(p, next, "\"retry N times\"") != 0)
+		return -1;
+	if (scn_open_retry(p->s) >= 0)
+		return scn_error(p, 0, "retry blocks do not nest (the one at "
+		    "line %d is still open)",
+		    p->s->steps[scn_open_retry(p->s)].at.line);
+	st.count = (int)n;
+	scn_add_step(p, &st);
+	return 0;
+}
+
+/* [host] end: closes a retry block. */
+static int
+scn_key_end(struct scn_parse *p, int col)
+{
+	struct scn_step st = { SCN_RETRY_END, NULL, 0, 0, scn_here(p, col) };
+
+	if (scn_end(p, col, "end") != 0)
+		return -1;
+	if (scn_open_retry(p->s) < 0)
+		return scn_error(p, 0, "\"end\" without a \"retry N times\"");
+	scn_add_step(p, &st);
+	return 0;
+}
+
 /* [host] sleep T. */
 static int
 scn_key_sleep(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_SLEEP, NULL, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_SLEEP, NULL, 0, 0, scn_here(p, col) };
 	int next;
 
 	if (scn_secs(p, col, &st.secs, &next) != 0)
@@ -920,6 +980,8 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_HOST, "reopen", NULL, scn_key_reopen },
 	{ SEC_HOST, "sleep", NULL, scn_key_sleep },
 	{ SEC_HOST, "send-file", NULL, scn_key_send_file },
+	{ SEC_HOST, "retry", NULL, scn_key_retry },
+	{ SEC_HOST, "end", NULL, scn_key_end },
 	{ SEC_EXPECT, "urcs", NULL, scn_key_urcs },
 	{ SEC_EXPECT, "revision", NULL, scn_key_revision },
 	{ SEC_EXPECT, "downloads", NULL, scn_key_downloads },
@@ -1216,6 +1278,14 @@ scn_finish(struct scn_parse *p)
 	size_t i, j;
 
 	p->text = "";
+	if (scn_open_retry(s) >= 0) {
+		const struct scn_step *st = &s->steps[scn_open_retry(s)];
+
+		p->file = st->at.file;
+		p->line = st->at.line;
+		return scn_error(p, st->at.col - 1, "\"retry\" without its "
+		    "\"end\"");
+	}
 	for (i = 0; i < s->ndownloads; i++) {
 		if (!s->servers) {
 			p->file = s->downloads[i].at.file;

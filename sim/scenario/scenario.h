@@ -87,6 +87,8 @@ enum scn_step_kind {
 	SCN_REOPEN,		/* the port goes away and comes back: reopen */
 	SCN_SLEEP,		/* secs of simulated time */
 	SCN_SEND_FILE,		/* write a served file's bytes (FILE mode) */
+	SCN_RETRY,		/* a block: a failed step starts it again */
+	SCN_RETRY_END,		/* the end of that block */
 };
 
 /* One step of the built-in host ([host]). */
@@ -95,6 +97,7 @@ struct scn_step {
 	char		*text;		/* may hold ${ftp}, ${http}, ${https};
 					   SCN_SEND_FILE: the server path */
 	double		 secs;
+	int		 count;		/* SCN_RETRY: tries in all */
 	struct scn_where at;
 };
 

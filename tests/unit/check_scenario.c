@@ -276,6 +276,16 @@ START_TEST(test_bad_host)
 	    "\"${http}\" needs a [servers] section before [host]");
 	assert_error("[host]\nreopen now\n", "t.scn:2:8: expected \"after "
 	    "reboot\"");
+	assert_error("[host]\nretry often\n", "t.scn:2:7: expected how many "
+	    "tries in all (1 to 100), not \"often\"");
+	assert_error("[host]\nretry 3\n", "t.scn:2:8: expected \"times\" "
+	    "after the count");
+	assert_error("[host]\nretry 3 times\nsend AT\n", "t.scn:2:7: "
+	    "\"retry\" without its \"end\"");
+	assert_error("[host]\nretry 2 times\nretry 2 times\n", "t.scn:3:1: "
+	    "retry blocks do not nest (the one at line 2 is still open)");
+	assert_error("[host]\nsend AT\nend\n", "t.scn:3:1: \"end\" without a "
+	    "\"retry N times\"");
 	assert_error("[servers]\npackage /a.pkg A -> B\n[host]\n"
 	    "send-file /b.pkg\n", "t.scn:4:11: no package or file of "
 	    "[servers] is served at /b.pkg");
