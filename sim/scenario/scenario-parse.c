@@ -881,9 +881,10 @@ scn_key_urcs(struct scn_parse *p, int col)
 	return 0;
 }
 
-/* [expect] revision REV. */
+/* A revision value for *dst (and where it was written). */
 static int
-scn_key_revision(struct scn_parse *p, int col)
+scn_set_revision(struct scn_parse *p, int col, char **dst,
+    struct scn_where *at)
 {
 	char *r;
 	int next;
@@ -894,29 +895,24 @@ scn_key_revision(struct scn_parse *p, int col)
 		free(r);
 		return -1;
 	}
-	free(p->s->revision);
-	p->s->revision = r;
-	p->s->revision_at = scn_here(p, col);
+	free(*dst);
+	*dst = r;
+	*at = scn_here(p, col);
 	return 0;
+}
+
+/* [expect] revision REV. */
+static int
+scn_key_revision(struct scn_parse *p, int col)
+{
+	return scn_set_revision(p, col, &p->s->revision, &p->s->revision_at);
 }
 
 /* [expect] flash REV: the booted slot is REV's image, byte for byte. */
 static int
 scn_key_flash(struct scn_parse *p, int col)
 {
-	char *r;
-	int next;
-
-	if ((r = scn_revision(p, col, &next)) == NULL)
-		return -1;
-	if (scn_end(p, next, "the revision") != 0) {
-		free(r);
-		return -1;
-	}
-	free(p->s->flash);
-	p->s->flash = r;
-	p->s->flash_at = scn_here(p, col);
-	return 0;
+	return scn_set_revision(p, col, &p->s->flash, &p->s->flash_at);
 }
 
 /* [expect] downloads PATH N. */
