@@ -68,6 +68,10 @@ fakeserver_start(struct ev_loop *loop, const struct fakeserver_config *cfg,
 		xasprintf(err, "root %s: %s", cfg->root, strerror(errno));
 		goto fail;
 	}
+	if (cfg->faults_take != NULL) {
+		fs->faults = *cfg->faults_take;
+		faults_init(cfg->faults_take);
+	}
 	if (cfg->faults_file != NULL &&
 	    faults_load(&fs->faults, cfg->faults_file, err) == -1)
 		goto fail;
@@ -127,6 +131,18 @@ const char *
 fakeserver_ca_file(const struct fakeserver *fs)
 {
 	return fs->tls.ca_file;
+}
+
+struct faults *
+fakeserver_faults(struct fakeserver *fs)
+{
+	return &fs->faults;
+}
+
+unsigned long
+fakeserver_requests(const struct fakeserver *fs, const char *path)
+{
+	return fsroot_hits(&fs->root, path);
 }
 
 void

@@ -22,6 +22,9 @@ struct fakeserver_config {
 	int			 https_port;
 	const char		*faults_file;	/* NULL: no faults */
 	const char		*faults_text;	/* directives given inline */
+	struct faults		*faults_take;	/* parsed directives, moved into
+						   the servers (a scenario's);
+						   left empty */
 	const struct ftpd_user	*users;
 	size_t			 nusers;
 	int			 anonymous;
@@ -37,6 +40,7 @@ struct fakeserver_config {
 };
 
 struct fakeserver;
+struct faults;
 
 /* Start the configured servers; NULL with *err (caller frees) on failure. */
 struct fakeserver *fakeserver_start(struct ev_loop *,
@@ -47,6 +51,12 @@ int		 fakeserver_port(const struct fakeserver *, const char *service);
 const char	*fakeserver_address(const struct fakeserver *);
 /* Path of the test CA certificate (PEM) that clients should trust. */
 const char	*fakeserver_ca_file(const struct fakeserver *);
+/* Download requests (HTTP GET, FTP RETR) the servers saw for a path
+ * ("/a-b.pkg"), whatever they answered. */
+unsigned long	 fakeserver_requests(const struct fakeserver *, const char *path);
+/* The directives the servers apply (a scenario's timeline switches them
+ * on and off through `off`). */
+struct faults	*fakeserver_faults(struct fakeserver *);
 /* Stop every server and free everything. */
 void		 fakeserver_stop(struct fakeserver *);
 

@@ -160,6 +160,12 @@ fault_parse_time(const char *s, double *out)
 }
 
 int
+faults_parse_time(const char *s, double *out)
+{
+	return fault_parse_time(s, out);
+}
+
+int
 fault_parse_rate(const char *s, double *out)
 {
 	unsigned long long v;

@@ -442,13 +442,42 @@ faults_free(struct faults *fs)
 	faults_init(fs);
 }
 
+/* Parse one line of n bytes (no LF) into fs; p->line is set.  The line's
+ * first byte is at column `col` (1 in a directive file). */
+static int
+faults_parse_one(struct fault_parse *p, struct faults *fs, const char *s,
+    size_t n, int col)
+{
+	char *line, *copy;
+	int rc;
+
+	p->n = 0;
+	/* Blanks stand for what comes before the directive on its line, so
+	 * that columns are the line's.  A NUL would end the line's C string:
+	 * check bytes first. */
+	line = xmalloc((size_t)col + n);
+	memset(line, ' ', (size_t)col - 1);
+	memcpy(line + col - 1, s, n);
+	line[col - 1 + n] = '\0';
+	if ((rc = fault_check_bytes(p, line, (size_t)col - 1 + n)) != 0) {
+		free(line);
+		return rc;
+	}
+	copy = xstrdup(line);
+	p->text = line;
+	if ((rc = fault_split(p, copy)) == 0 && p->n > 0)
+		rc = fault_parse_line(p, fs);
+	free(copy);
+	free(line);
+	return rc;
+}
+
 int
 faults_parse(struct faults *fs, const char *file, const char *text,
     size_t len, char **err)
 {
 	struct fault_parse p;
 	const char *s = text, *end, *nl;
-	char *line, *copy;
 	size_t n;
 	int rc = 0;
 
@@ -459,22 +488,34 @@ faults_parse(struct faults *fs, const char *file, const char *text,
 	end = text + len;
 	while (s < end && rc == 0) {
 		p.line++;
-		p.n = 0;
 		nl = memchr(s, '\n', (size_t)(end - s));
 		n = nl != NULL ? (size_t)(nl - s) : (size_t)(end - s);
-		/* A NUL would end the line's C string: check bytes first. */
-		if ((rc = fault_check_bytes(&p, s, n)) != 0)
-			break;
-		line = xstrndup(s, n);
-		copy = xstrdup(line);
-		p.text = line;
-		if ((rc = fault_split(&p, copy)) == 0 && p.n > 0)
-			rc = fault_parse_line(&p, fs);
-		free(copy);
-		free(line);
+		rc = faults_parse_one(&p, fs, s, n, 1);
 		s += n + 1;
 	}
 	if (rc != 0) {
+		*err = p.err;
+		return -1;
+	}
+	free(p.err);
+	return 0;
+}
+
+int
+faults_parse_line(struct faults *fs, const char *file, int line, int col,
+    const char *text, size_t len, char **err)
+{
+	struct fault_parse p;
+
+	memset(&p, 0, sizeof p);
+	p.file = file;
+	p.line = line;
+	if (memchr(text, '\n', len) != NULL) {
+		xasprintf(err, "%s:%d:%d: a directive is one line", file, line,
+		    col);
+		return -1;
+	}
+	if (faults_parse_one(&p, fs, text, len, col < 1 ? 1 : col) != 0) {
 		*err = p.err;
 		return -1;
 	}

@@ -125,7 +125,7 @@ faults_match(struct faults *fs, enum fault_service svc, const char *where,
 
 	for (i = 0; i < fs->n; i++) {
 		f = &fs->v[i];
-		if (f->svc != svc || !fault_where_matches(f, svc, where) ||
+		if (f->off || f->svc != svc || !fault_where_matches(f, svc, where) ||
 		    !fault_path_matches(f, arg) ||
 		    (f->conn != 0 && (unsigned long)f->conn != conn))
 			continue;

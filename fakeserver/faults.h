@@ -71,6 +71,9 @@ struct fault {
 	long long		 count;		/* length delta, garbage bytes, port */
 
 	unsigned long		 seen;		/* how often WHERE matched */
+	int			 off;		/* switched off (a scenario's
+						   timeline): neither counts nor
+						   applies */
 };
 
 struct faults {
@@ -98,6 +101,16 @@ void	faults_free(struct faults *);
  */
 int	faults_parse(struct faults *, const char *file, const char *text,
 	    size_t len, char **err);
+/*
+ * Parse one directive that a scenario file holds at file:line, its first
+ * byte at column col: errors name the scenario's line and columns.  0, or
+ * -1 with *err (caller frees).
+ */
+int	faults_parse_line(struct faults *, const char *file, int line, int col,
+	    const char *text, size_t len, char **err);
+/* A duration as directives write it: "250ms", "3s", "2m", "1h" (a bare
+ * number is seconds); 0 or -1.  Scenario files use it too. */
+int	faults_parse_time(const char *, double *);
 /* Read and parse a directive file. */
 int	faults_load(struct faults *, const char *path, char **err);
 /*

@@ -18,6 +18,16 @@
 
 #include "fslog.h"
 #include "fsroot.h"
+
+#define FSROOT_HITS_MAX	256	/* paths counted */
+
+struct fsroot_hits {
+	struct {
+		char		*vpath;
+		unsigned long	 n;
+	}		*v;
+	size_t		 n;
+};
 #include "util.h"
 
 int
@@ -36,6 +46,7 @@ fsroot_init(struct fsroot *r, const char *dir)
 	}
 	r->real = real;
 	r->len = strlen(real);
+	r->hits = xcalloc(1, sizeof *r->hits);
 	/* "/" as a root: keep prefix checks simple by using an empty prefix. */
 	if (r->len == 1)
 		r->len = 0;
@@ -45,6 +56,15 @@ fsroot_init(struct fsroot *r, const char *dir)
 void
 fsroot_free(struct fsroot *r)
 {
+	size_t i;
+
+	if (r->hits != NULL) {
+		for (i = 0; i < r->hits->n; i++)
+			free(r->hits->v[i].vpath);
+		free(r->hits->v);
+		free(r->hits);
+		r->hits = NULL;
+	}
 	free(r->real);
 	r->real = NULL;
 	r->len = 0;
@@ -182,4 +202,35 @@ fsroot_isdir(const struct fsroot *r, const char *vpath, const char *who)
 	ok = stat(real, &st) == 0 && S_ISDIR(st.st_mode);
 	free(real);
 	return ok ? FSROOT_OK : FSROOT_NOTFOUND;
+}
+
+void
+fsroot_hit(const struct fsroot *r, const char *vpath)
+{
+	struct fsroot_hits *h = r->hits;
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->v[i].vpath, vpath) == 0) {
+			h->v[i].n++;
+			return;
+		}
+	/* Bounded: a client naming many paths cannot grow it for ever. */
+	if (h->n == FSROOT_HITS_MAX)
+		return;
+	h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+	h->v[h->n].vpath = xstrdup(vpath);
+	h->v[h->n].n = 1;
+	h->n++;
+}
+
+unsigned long
+fsroot_hits(const struct fsroot *r, const char *vpath)
+{
+	size_t i;
+
+	for (i = 0; i < r->hits->n; i++)
+		if (strcmp(r->hits->v[i].vpath, vpath) == 0)
+			return r->hits->v[i].n;
+	return 0;
 }

@@ -8,9 +8,12 @@
 
 #include <sys/stat.h>
 
+struct fsroot_hits;
+
 struct fsroot {
 	char	*real;		/* realpath of the root, no trailing slash */
 	size_t	 len;
+	struct fsroot_hits *hits;	/* download requests per path */
 };
 
 enum fsroot_rc {
@@ -36,6 +39,12 @@ enum fsroot_rc fsroot_real(const struct fsroot *, const char *vpath,
 /* Open a regular file named by a virtual path; fills st. */
 enum fsroot_rc fsroot_open(const struct fsroot *, const char *vpath, int *fd,
 	    struct stat *st, const char *who);
+/*
+ * Count a download request (HTTP GET, FTP RETR) for a virtual path,
+ * whatever it is answered; fsroot_hits says how many a path had.
+ */
+void	fsroot_hit(const struct fsroot *, const char *vpath);
+unsigned long fsroot_hits(const struct fsroot *, const char *vpath);
 /* Check that a virtual path names a directory inside the root. */
 enum fsroot_rc fsroot_isdir(const struct fsroot *, const char *vpath,
 	    const char *who);

@@ -19,6 +19,7 @@
 #include "faults.h"
 #include "fslog.h"
 #include "fsnet.h"
+#include "fsroot.h"
 #include "ftpd-int.h"
 
 static const char *const ftpd_state_names[FTPD_NSTATES] = {
@@ -315,6 +316,15 @@ ftpd_session_dispatch(struct ftpd_session *s, char *line, int nofault)
 	fslog(FSLOG_DEBUG, "ftp[%lu]: < %s %s", s->id, line,
 	    strcmp(line, "PASS") == 0 ? "****" : arg);
 
+	if (!nofault && strcmp(line, "RETR") == 0 && *arg != '\0') {
+		char *vpath, who[64];
+
+		snprintf(who, sizeof who, "ftp[%lu]", s->id);
+		if (fsroot_vpath(s->cwd, arg, &vpath, who) == FSROOT_OK) {
+			fsroot_hit(s->srv->cfg.root, vpath);
+			free(vpath);
+		}
+	}
 	if (!nofault && s->srv->cfg.faults != NULL)
 		f = faults_match(s->srv->cfg.faults, FAULT_FTP, line, arg, s->id);
 	if (f != NULL && ftpd_session_apply_fault(s, f))

@@ -70,6 +70,8 @@ httpd_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 			return httpd_req_simple(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method not allowed\n", "Allow", "GET, HEAD");
+		if (!head)
+			fsroot_hit(srv->cfg.root, url);
 		if (srv->cfg.faults != NULL)
 			r->fault = faults_match(srv->cfg.faults, FAULT_HTTP, url,
 			    url, r->hc->id);

@@ -40,6 +40,10 @@ struct clock {
 	}			 heaps[2];	/* [1]: watchdog timers */
 	ev_timer		 wake;
 	ev_idle			 idle;
+	int			 discrete;	/* max mode: time moves by jumps only */
+	int			 closed;	/* max mode skips to watchdogs too */
+	int			(*guard)(void *);	/* clock_set_guard */
+	void			*guard_arg;
 };
 
 static void	clock_rearm(struct clock *);
@@ -136,6 +140,8 @@ clock_first(const struct clock *c, int watchdogs)
 static double
 clock_mapped(struct clock *c)
 {
+	if (c->discrete)
+		return c->base_sim;
 	return c->base_sim + (ev_now(c->loop) - c->base_wall) * c->speed;
 }
 
@@ -205,12 +211,41 @@ static void
 clock_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct clock *c = w->data;
-	struct clock_timer *t = clock_first(c, 0);
+	struct clock_timer *t;
 
 	(void)loop; (void)revents;
+	/* Bytes in flight inside the process: not idle; time runs at wall
+	 * speed until they land. */
+	if (c->guard != NULL && c->guard(c->guard_arg))
+		return;
+	t = clock_first(c, c->closed);
 	if (t != NULL)
 		clock_advance(c, t->due);
 	clock_run_due(c);
+}
+
+void
+clock_set_closed(struct clock *c)
+{
+	c->closed = 1;
+	clock_rearm(c);
+}
+
+void
+clock_set_discrete(struct clock *c)
+{
+	if (!c->max)
+		return;
+	/* From now on: what wall time had added is kept, no more is. */
+	c->base_sim = clock_mapped(c);
+	c->discrete = 1;
+}
+
+void
+clock_set_guard(struct clock *c, int (*busy)(void *), void *arg)
+{
+	c->guard = busy;
+	c->guard_arg = arg;
 }
 
 /* Arm the single wall timer (or idle watcher) for the earliest due timer. */
@@ -223,7 +258,8 @@ clock_rearm(struct clock *c)
 	ev_timer_stop(c->loop, &c->wake);
 	/* Max mode skips to plain timers whenever it is idle, and waits for
 	 * watchdogs at wall speed; other speeds wait for the earliest. */
-	if (c->max && c->heaps[0].len > 0)
+	if (c->max && (c->heaps[0].len > 0 ||
+	    (c->closed && c->heaps[1].len > 0)))
 		ev_idle_start(c->loop, &c->idle);
 	else
 		ev_idle_stop(c->loop, &c->idle);

@@ -61,6 +61,27 @@ double		 clock_wall(const struct clock *, double sim_seconds);
 /* Number of active timers (for tests and idle detection). */
 size_t		 clock_pending(const struct clock *);
 
+/*
+ * Max mode only: simulated time stops following wall time and moves only
+ * by the jumps to the next timer (idle, or a watchdog's wall-time wait),
+ * so a run's stamps do not depend on how fast the machine is.  Real I/O
+ * then takes no simulated time at all.  `fotasim --scenario` at --speed
+ * max uses it (docs/internals/clock.md).
+ */
+void	clock_set_discrete(struct clock *);
+/*
+ * Max mode: every peer on this loop is in the process (a scenario's
+ * built-in host, the embedded servers, the download engine), so a
+ * watchdog is reached by waiting on nobody outside: idle time is skipped
+ * to watchdogs as to plain timers.
+ */
+void	clock_set_closed(struct clock *);
+/*
+ * Max mode: before skipping idle time, ask busy(arg); while it says 1
+ * (bytes between two ends on the same loop that libev cannot see yet, such
+ * as a pty's buffer), nothing is skipped.  NULL removes it.
+ */
+void	clock_set_guard(struct clock *, int (*busy)(void *), void *arg);
 /* Prepare a timer on a clock; it does nothing until started. */
 void	clock_timer_init(struct clock_timer *, struct clock *, clock_cb,
 	    void *);

@@ -130,6 +130,8 @@ fota_progress(struct fota_job *j)
 {
 	int n = j->args.dl_urc_max;
 
+	if (j->m->hooks.download != NULL)
+		j->m->hooks.download(j->m->hooks.arg, j->got, j->size);
 	if (n == 0 || j->size == 0)
 		return;
 	while (j->dl_urcs < n &&

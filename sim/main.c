@@ -17,6 +17,7 @@
 #include "firmware/firmware-opts.h"
 #include "modem.h"
 #include "opttab.h"
+#include "scenario/scenario-run.h"
 #include "serve.h"
 #include "statedir.h"
 #include "translog.h"
@@ -27,6 +28,8 @@ struct main_opts {
 	struct modem_config	*cfg;
 	const char		**state_dir;
 	const char		**logpath;
+	const char		**scenario;
+	const char		**seed;
 	struct serve_options	*serve;
 	struct firmware_options	*fwopts;
 	double			*speed;
@@ -61,7 +64,12 @@ enum {
 	MAIN_OPT_SERVE,
 	MAIN_OPT_SERVE_FAULTS,
 	MAIN_OPT_CA,
+	MAIN_OPT_SCENARIO,
+	MAIN_OPT_SEED,
 };
+
+/* --end-on-close S: kept here until the scenario's run exists. */
+static double main_end_on_close;
 
 /* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
 static int
@@ -77,6 +85,8 @@ main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
 		[MAIN_OPT_SERVE] = &m->serve->root,
 		[MAIN_OPT_SERVE_FAULTS] = &m->serve->faults,
 		[MAIN_OPT_CA] = &m->cfg->ca_file,
+		[MAIN_OPT_SCENARIO] = m->scenario,
+		[MAIN_OPT_SEED] = m->seed,
 	};
 
 	*dst[o->key] = v;
@@ -362,6 +372,14 @@ main_opt_sockets(void *ctx, const struct opt *o, const char *v, char *err,
 	return -1;
 }
 
+/* --end-on-close SECONDS. */
+static int
+main_opt_end_on_close(void *ctx, const struct opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	return main_seconds(o, v, 86400, &main_end_on_close, err, errlen);
+}
+
 /* The flash options: the firmware half parses them. */
 static int
 main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
@@ -436,6 +454,15 @@ static const struct opt main_opts[] = {
 	  "services hold\n(default 0; docs/network.md)", main_opt_sockets, 0,
 	  0 },
 	FIRMWARE_OPT_ROWS(main_opt_firmware),
+	{ "scenario", 0, "FILE", "play a scenario file (fotasim-scenario(5),\n"
+	  "docs/scenario-format.md); exit 0 only if its\n[expect] holds",
+	  main_opt_string, MAIN_OPT_SCENARIO, OPT_CLI },
+	{ "seed", 0, "N", "with --scenario: seed everything random with N "
+	  "instead\nof the scenario's seed", main_opt_string, MAIN_OPT_SEED,
+	  OPT_CLI },
+	{ "end-on-close", 0, "S", "with --scenario: end the run once the host "
+	  "has closed\nthe port and not opened it again for S simulated\n"
+	  "seconds", main_opt_end_on_close, 0, OPT_CLI },
 	{ "help", 0, NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
 	  OPT_VERSION },
@@ -449,6 +476,10 @@ static const struct opt_table main_opttab = {
 };
 
 static struct modem modem;
+/* The scenario of --scenario: its strings are the options' values, so it
+ * lives until main() returns. */
+static struct scenario main_scn;
+static int main_have_scn;
 
 /* SIGTERM/SIGINT/SIGHUP: an orderly power-down. */
 static void
@@ -459,6 +490,33 @@ main_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	modem_power_down(&modem, 1);
 }
 
+/* A scenario's [modem]/[network] value: set as the option would be. */
+static int
+main_scenario_check(void *arg, const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	return opt_set(&main_opttab, arg, name, value, err, errlen);
+}
+
+/* The --scenario FILE argument, looked for before the options are parsed
+ * (the scenario's settings come first, the command line's override them);
+ * NULL if there is none. */
+static const char *
+main_find_scenario(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--scenario=", 11) == 0)
+			return argv[i] + 11;
+	}
+	return NULL;
+}
+
 /* The modem is off: leave the loop. */
 static void
 main_modem_off(struct modem *m)
@@ -466,11 +524,15 @@ main_modem_off(struct modem *m)
 	ev_break(m->loop, EVBREAK_ALL);
 }
 
-int
-main(int argc, char **argv)
+static int
+main_run(int argc, char **argv)
 {
 	struct modem_config cfg = { .model = MODEM_EC200T, .port_mode = MODEM_PORT_USB };
-	const char *state_dir = NULL, *logpath = NULL;
+	const char *state_dir = NULL, *logpath = NULL, *scn_path = NULL;
+	const char *seed = NULL;
+	struct scenario *scn = &main_scn;
+	struct scn_run *run = NULL;
+	char *scn_err = NULL;
 	char *tls_dir = NULL;
 	struct serve_options serve = { .root = NULL };
 	struct fakeserver *servers = NULL;
@@ -486,8 +548,8 @@ main(int argc, char **argv)
 	struct net_link_override link;
 	struct link_faults faults = { .n = 0 };
 	struct link_profile shape = { 0, 0, 0, 0 };
-	struct main_opts o = { &cfg, &state_dir, &logpath, &serve, &fwopts,
-	    &speed, &timeouts, lists, &link, &faults, &shape };
+	struct main_opts o = { &cfg, &state_dir, &logpath, &scn_path, &seed,
+	    &serve, &fwopts, &speed, &timeouts, lists, &link, &faults, &shape };
 	char err[512];
 	int c, i, rc;
 
@@ -496,8 +558,36 @@ main(int argc, char **argv)
 	memset(&link, 0, sizeof link);
 	cfg.pdp_act_time = NET_ACT_TIME;
 	dl_timeouts_default(&timeouts);
+	if ((scn_path = main_find_scenario(argc, argv)) != NULL) {
+		if (scenario_load(scn, scn_path, main_scenario_check, &o,
+		    &scn_err) != 0) {
+			warnx_("%s", scn_err);
+			free(scn_err);
+			return 2;
+		}
+		main_have_scn = 1;
+	}
 	if ((c = opt_parse(&main_opttab, &o, argc, argv, err, sizeof err)) <= 0)
 		return opt_parse_status(&main_opttab, c, err);
+	if (seed != NULL) {
+		char *end;
+		unsigned long long v = strtoull(seed, &end, 10);
+
+		if (!main_have_scn || *seed < '0' || *seed > '9' || *end != '\0') {
+			warnx_("--seed: expected a number, with --scenario");
+			return 2;
+		}
+		scn->seed = v;
+		scn->faults.rng = v;
+	}
+	if (main_end_on_close > 0 && !main_have_scn) {
+		warnx_("--end-on-close: only with --scenario");
+		return 2;
+	}
+	if (main_have_scn && scn->servers && serve.root != NULL) {
+		warnx_("--serve: the scenario's [servers] runs the servers");
+		return 2;
+	}
 	if (serve.root == NULL && serve.faults != NULL) {
 		warnx_("--serve-faults needs --serve DIR");
 		return 2;
@@ -530,6 +620,9 @@ main(int argc, char **argv)
 	cfg.nnet_events = lists[MAIN_LIST_NET_EVENT].n;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	clock = clock_new(loop, speed);
+	/* A scenario at max speed: stamps independent of the machine. */
+	if (main_have_scn)
+		clock_set_discrete(clock);
 	rc = 1;		/* until the modem has run */
 	if (logpath != NULL && (cfg.log = translog_open(logpath, clock)) == NULL) {
 		warnx_("%s: %s", logpath, strerror(errno));
@@ -562,6 +655,17 @@ main(int argc, char **argv)
 		warnx_("--serve: %s", err);
 		goto out_statedir;
 	}
+	if (main_have_scn) {
+		if ((run = scn_run_new(scn, clock, cfg.log,
+		    cfg.model == MODEM_UC200T ? "UC200T" : "EC200T",
+		    fwopts.given & FWOPT_IMAGE_SIZE ? fwopts.image_size : 0,
+		    stdout, err, sizeof err)) == NULL) {
+			warnx_("%s", err);
+			goto out_servers;
+		}
+		if (scn_run_ca_file(run) != NULL)
+			cfg.ca_file = scn_run_ca_file(run);
+	}
 	if (modem_init(&modem, clock, &cfg) != 0) {
 		warnx_("cannot set up the modem");
 		modem_free(&modem);
@@ -574,14 +678,24 @@ main(int argc, char **argv)
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
 	/* Simulated time starts at power-on, not at process start-up. */
 	clock_zero(clock);
+	if (run != NULL) {
+		scn_run_end_on_close(run, main_end_on_close);
+		scn_run_attach(run, &modem, cfg.link);
+	}
 	modem_power_on(&modem);
 	ev_run(loop, 0);
 
-	/* A modem that failed at run time (its pty, its flash) exits 1. */
+	/* A modem that failed at run time (its pty, its flash) exits 1; a
+	 * scenario whose [expect] did not hold, too. */
 	rc = modem.failed[0] != '\0';
+	if (run != NULL && scn_run_check(run, stderr) != 0)
+		rc = 1;
 	translog_state(cfg.log, "fotasim", "exit");
+	scn_run_free(run);
+	run = NULL;
 	modem_free(&modem);
 out_servers:
+	scn_run_free(run);
 	serve_stop(servers);
 out_statedir:
 	statedir_close(&sd);
@@ -591,5 +705,15 @@ out_log:
 out_clock:
 	clock_free(clock);
 	ev_loop_destroy(loop);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = main_run(argc, argv);
+
+	if (main_have_scn)
+		scenario_free(&main_scn);
 	return rc;
 }

@@ -61,7 +61,11 @@ static void
 modem_fw_urc(void *arg, const char *line)
 {
 	struct modem *m = arg;
+	int pct;
 
+	if (m->hooks.update != NULL &&
+	    sscanf(line, "+QIND: \"FOTA\",\"UPDATING\",%d", &pct) == 1)
+		m->hooks.update(m->hooks.arg, pct);
 	if (fota_job_updater_urc(&m->fota, line))
 		modem_urc(m, "%s", line);
 }
@@ -174,6 +178,8 @@ modem_urc_flush(struct modem *m)
 	while (buf_used(&m->urcs) > 0) {
 		s = (const char *)buf_head(&m->urcs);
 		at_urc(&m->at, s);
+		if (m->hooks.urc != NULL)
+			m->hooks.urc(m->hooks.arg, s);
 		buf_drain(&m->urcs, strlen(s) + 1);
 	}
 	port_uncork(&m->port);
@@ -232,6 +238,8 @@ modem_frame_line(void *arg, const char *line, size_t len)
 	if (m->at.pending)
 		return;
 	m->busy = 1;
+	if (m->hooks.command != NULL)
+		m->hooks.command(m->hooks.arg, line, len);
 	at_dispatch(&m->at, line, len);
 	if (m->at.pending) {
 		/* Nothing is read and no URC goes out until it answers; a
@@ -377,6 +385,8 @@ modem_drained(struct modem *m)
 	fota_job_cancel(&m->fota);
 	qfupl_cancel(&m->upl);
 	qhttp_cancel(&m->http);
+	if (m->power == MODEM_POWERING_DOWN && m->hooks.off != NULL)
+		m->hooks.off(m->hooks.arg);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	if (m->power == MODEM_POWERING_DOWN) {
@@ -387,6 +397,23 @@ modem_drained(struct modem *m)
 	}
 	modem_set_power(m, MODEM_OFF);
 	clock_timer_start(&m->power_t, MODEM_SHUTDOWN_DELAY);
+}
+
+/* Power is gone at once (a failure, a cut): every timer, the network, the
+ * FOTA job and the firmware stop, and nothing more is answered. */
+static void
+modem_stop_all(struct modem *m)
+{
+	clock_timer_stop(&m->boot_t);
+	clock_timer_stop(&m->power_t);
+	clock_timer_stop(&m->down_t);
+	net_stop(&m->net);
+	fota_job_cancel(&m->fota);
+	qfupl_cancel(&m->upl);
+	qhttp_cancel(&m->http);
+	firmware_close(m->fw);
+	m->fw = NULL;
+	modem_halt(m);
 }
 
 /*
@@ -404,16 +431,7 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	va_end(ap);
 	warnx_("%s: %s", m->cfg.link, m->failed);
 	translog_state(m->log, "power", "failed: %s", m->failed);
-	clock_timer_stop(&m->boot_t);
-	clock_timer_stop(&m->power_t);
-	clock_timer_stop(&m->down_t);
-	net_stop(&m->net);
-	fota_job_cancel(&m->fota);
-	qfupl_cancel(&m->upl);
-	qhttp_cancel(&m->http);
-	firmware_close(m->fw);
-	m->fw = NULL;
-	modem_halt(m);
+	modem_stop_all(m);
 	port_close(&m->port);
 	modem_set_power(m, MODEM_OFF);
 	if (m->on_off != NULL)
@@ -431,11 +449,16 @@ modem_port_event(void *arg, enum port_event ev)
 		/* A host that vanished mid-line leaves no half command. */
 		at_frame_reset(&m->frame);
 		modem_urc_flush(m);
+		if (m->hooks.host != NULL)
+			m->hooks.host(m->hooks.arg, 0);
 		break;
 	case PORT_DRAINED:
 		modem_drained(m);
 		break;
 	case PORT_ATTACH:
+		if (m->hooks.host != NULL)
+			m->hooks.host(m->hooks.arg, 1);
+		break;
 	case PORT_TERMIOS:
 		break;
 	}
@@ -576,6 +599,23 @@ modem_shutdown(struct modem *m, enum modem_power next)
 		port_drain(&m->port, MODEM_DRAIN_BOUND);
 	else
 		modem_drained(m);
+}
+
+void
+modem_power_cut(struct modem *m, double on_after)
+{
+	if (m->failed[0] != '\0')
+		return;
+	translog_state(m->log, "power", "cut%s", on_after >= 0 ? "" :
+	    ", stays off");
+	modem_stop_all(m);
+	buf_reset(&m->urcs);
+	/* USB: the port goes with the power.  A UART's pty stays, silent. */
+	if (m->cfg.port_mode == MODEM_PORT_USB)
+		port_close(&m->port);
+	modem_set_power(m, MODEM_OFF);
+	if (on_after >= 0)
+		clock_timer_start(&m->power_t, on_after);
 }
 
 void

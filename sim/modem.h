@@ -81,6 +81,29 @@ struct modem_config {
 
 struct firmware;
 
+/*
+ * Observers of what the modem does, for scenario timelines and checks
+ * (sim/scenario/).  Each may be NULL.  They only watch: anything they want
+ * to change runs later (a zero-delay clock timer), never from inside the
+ * call.
+ */
+struct modem_hooks {
+	/* The host's command line, as the framer delivered it. */
+	void	(*command)(void *arg, const char *line, size_t len);
+	/* A URC line going out to the host (without CR LF). */
+	void	(*urc)(void *arg, const char *line);
+	/* The download (or FILE upload) has `got` of `size` bytes (0: not
+	 * declared). */
+	void	(*download)(void *arg, uint64_t got, uint64_t size);
+	/* The updater reports `percent` (before update_URC_max thins it). */
+	void	(*update)(void *arg, int percent);
+	/* A host opened (1) or closed (0) the port. */
+	void	(*host)(void *arg, int attached);
+	/* The modem is about to power down for good (m->fw still open). */
+	void	(*off)(void *arg);
+	void	 *arg;
+};
+
 struct modem_nv {
 	struct at_settings	 at;
 	int			 ifc_dce, ifc_dte;	/* AT+IFC */
@@ -128,6 +151,8 @@ struct modem {
 	double			 uart_tokens;	/* bytes the line has delivered */
 	double			 uart_last;	/* simulated time of the count */
 
+	struct modem_hooks	 hooks;		/* observers (zeroed: none) */
+
 	char			 failed[256];	/* why it failed for good ("": it
 						   did not) */
 	/* Called once the modem is off for good: powered down, or failed
@@ -149,6 +174,12 @@ void	modem_at_finish(struct modem *, int res);
 void	modem_power_on(struct modem *);
 /* Orderly power-down; with `urc`, announce "POWERED DOWN" first. */
 void	modem_power_down(struct modem *, int urc);
+/*
+ * The power goes away at once: nothing is drained or announced, the flash
+ * keeps what was programmed, a USB port vanishes.  Power comes back after
+ * `on_after` simulated seconds (< 0: it stays off).
+ */
+void	modem_power_cut(struct modem *, double on_after);
 /* Reboot as AT+CFUN=1,1 does (after the host has read the output). */
 void	modem_reboot(struct modem *);
 /* Queue an unsolicited result line; sent when the AT engine is idle. */

@@ -431,6 +431,7 @@ port_flush(struct port *p)
 		n = write(p->fd, buf_head(&p->out), buf_used(&p->out));
 		if (n > 0) {
 			translog_io(p->log, TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
+			p->bytes_out += (unsigned long long)n;
 			buf_drain(&p->out, (size_t)n);
 			p->last_write = ev_now(p->loop);
 			continue;
@@ -498,6 +499,7 @@ port_read_once(struct port *p)
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
 		translog_io(p->log, TRANSLOG_HOST, data, (size_t)n);
+		p->bytes_in += (unsigned long long)n;
 		/* The host may have changed its settings before sending. */
 		port_refresh_termios(p);
 		buf_add(&p->in, data, (size_t)n);
@@ -620,6 +622,9 @@ port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	if (p->fd != -1 && p->attached && buf_used(&p->out) == 0 &&
+	    p->host_read_all != NULL && p->host_read_all(p->host_arg))
+		p->drain_zeroes = PORT_DRAIN_ZEROES;
+	else if (p->fd != -1 && p->attached && buf_used(&p->out) == 0 &&
 	    ev_now(loop) - p->last_write >= PORT_DRAIN_QUIET &&
 	    port_unread(p) == 0)
 		p->drain_zeroes++;

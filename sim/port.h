@@ -59,6 +59,13 @@ struct port {
 	double			 drain_until;
 	int			 drain_zeroes;	/* consecutive empty samples */
 	double			 last_write;	/* wall time of our last write */
+	unsigned long long	 bytes_in;	/* read from hosts, ever */
+	unsigned long long	 bytes_out;	/* written to hosts, ever */
+	/* A host in the same process (a scenario's) that can say it has
+	 * read every byte written so far: a drain ends at once then, instead
+	 * of sampling the pty in wall time.  NULL: none. */
+	int			(*host_read_all)(void *arg);
+	void			*host_arg;
 	struct port_cb		 cb;
 	struct translog		*log;		/* the owner's transcript */
 	void			*arg;

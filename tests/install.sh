@@ -1,8 +1,8 @@
 #!/bin/sh
 # install.sh: `make install DESTDIR=...` from the build tree installs exactly
-# the three programs and the documents (README.md in $(docdir), the rest
-# under $(docdir)/docs with docs/internals kept), and the installed programs
-# run.  The expected list is the programs, README.md and every docs/**/*.md
+# the programs, the documents (README.md in $(docdir), the rest
+# under $(docdir)/docs with docs/internals kept) and the man page
+# fotasim-scenario(5), and the installed programs run.  The expected list is the programs, README.md and every docs/**/*.md
 # of the source tree, so a document missing from docs/Makefile.inc fails.
 #
 # The make is a separate one, serial: MAKEFLAGS is dropped so that it neither
@@ -12,7 +12,7 @@
 # source tree: it writes only under a temporary DESTDIR.
 set -u
 : "${FOTASIM_BUILDDIR:?}" "${FOTASIM_SRCDIR:?}" "${FOTASIM_BINDIR:?}" \
-  "${FOTASIM_DOCDIR:?}"
+  "${FOTASIM_DOCDIR:?}" "${FOTASIM_MANDIR:?}"
 make=${FOTASIM_MAKE:-make}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/fotasim-install.XXXXXX") || exit 1
@@ -31,11 +31,13 @@ t sh -c 'cd "$1" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
 [ $failed = 0 ] || sed 's/^/# /' "$T/install.log"
 
 {
-	for p in fotasim fotasim-host fotasim-pkg fotasim-server; do
+	for p in fotasim fotasim-host fotasim-pkg fotasim-run fotasim-server; do
 		echo "$FOTASIM_BINDIR/$p"
 	done
 	echo "$FOTASIM_DOCDIR/README.md"
-	(cd "$FOTASIM_SRCDIR" && find docs -type f -name '*.md') |
+	echo "$FOTASIM_MANDIR/man5/fotasim-scenario.5"
+	(cd "$FOTASIM_SRCDIR" && find docs -type f -name '*.md' &&
+	    find scenarios -type f \( -name '*.scn' -o -name '*.inc' \) ! -name Makefile.inc) |
 	    sed "s|^|$FOTASIM_DOCDIR/|"
 } | LC_ALL=C sort > "$T/expected"
 (cd "$dest" && find . ! -type d) | sed 's|^\.||' | LC_ALL=C sort > "$T/installed"
@@ -43,7 +45,7 @@ desc="installed files are exactly the programs and the documents"
 t cmp -s "$T/expected" "$T/installed"
 diff "$T/expected" "$T/installed" | sed -n 's/^\([<>]\)/# \1/p'
 
-for p in fotasim fotasim-host fotasim-pkg fotasim-server; do
+for p in fotasim fotasim-host fotasim-pkg fotasim-run fotasim-server; do
 	bin="$dest$FOTASIM_BINDIR/$p"
 	desc="$p is executable"; t test -x "$bin"
 	desc="installed $p --help exits 0"; t sh -c '"$1" --help >/dev/null' sh "$bin"

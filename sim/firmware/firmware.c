@@ -437,6 +437,25 @@ firmware_revision(const struct firmware *fw)
 }
 
 int
+firmware_slot_is_image(const struct firmware *fw, const char *rev)
+{
+	unsigned char a[65536], b[65536];
+	uint64_t size = fw->boot.size[fw->booted], off;
+	size_t n;
+
+	for (off = 0; off < size; off += n) {
+		n = size - off < sizeof a ? (size_t)(size - off) : sizeof a;
+		if (flash_read(fw->flash, fw->lay.slot_off[fw->booted] + off, a,
+		    n) != 0)
+			return -1;
+		if (image_read(fw->model, rev, size, off, b, n) != 0 ||
+		    memcmp(a, b, n) != 0)
+			return 0;
+	}
+	return size > 0;
+}
+
+int
 firmware_pending(const struct firmware *fw)
 {
 	return fw->pending;

@@ -56,6 +56,12 @@ int	 firmware_boot(const struct firmware_config *, const struct firmware_cbs *,
 /* The booted model and revision (for ATI, AT+CGMR, AT+QGMR). */
 const char *firmware_model(const struct firmware *);
 const char *firmware_revision(const struct firmware *);
+/*
+ * Whether the slot that booted holds, byte for byte, the image of `rev`
+ * for the booted model at that slot's size (what fotasim-pkg image makes):
+ * 1 yes, 0 no, -1 the flash cannot be read.
+ */
+int	 firmware_slot_is_image(const struct firmware *, const char *rev);
 /* Whether an update waits for firmware_run_pending(). */
 int	 firmware_pending(const struct firmware *);
 /* After power-on completes: resume a staged or interrupted update (NULL ok). */

@@ -272,50 +272,58 @@ net_call_set(struct net *n, enum net_call c, const char *why)
 	net_data_update(n);
 }
 
+void
+net_action_run(struct net *n, enum net_action what, int cid,
+    const char *number)
+{
+	char text[64];
+
+	net_action_text(what, cid, number, text, sizeof text);
+	translog_state(n->log, "network", "event: %s", text);
+	switch (what) {
+	case NET_DO_COVERAGE_LOST:
+		net_set_coverage(n, 0);
+		break;
+	case NET_DO_COVERAGE_BACK:
+		net_set_coverage(n, 1);
+		break;
+	case NET_DO_PDP_DEACTIVATE:
+		net_pdp_deactivate(n, cid, 1);
+		break;
+	case NET_DO_PDP_ACTIVATE:
+		net_pdp_activate(n, cid);
+		break;
+	case NET_DO_REG_HOME:
+		net_set_serving(n, NET_REG_HOME);
+		break;
+	case NET_DO_REG_ROAMING:
+		net_set_serving(n, NET_REG_ROAMING);
+		break;
+	case NET_DO_REG_DENIED:
+		net_set_serving(n, NET_REG_DENIED);
+		break;
+	case NET_DO_CALL_RING:
+		net_call_ring(n, number);
+		break;
+	case NET_DO_CALL_HANGUP:
+		net_call_hangup(n, 1);
+		break;
+	case NET_DO_RAT:
+		(void)net_set_rat(n, (enum net_rat)cid, "handover");
+		break;
+	default:
+		break;
+	}
+}
+
 /* A timed network event is due. */
 static void
 net_timed_cb(struct clock_timer *t, void *arg)
 {
 	struct net_timed *e = arg;
-	char what[64];
 
 	(void)t;
-	net_action_text(e->what, e->cid, e->number, what, sizeof what);
-	translog_state(e->net->log, "network", "event: %s", what);
-	switch (e->what) {
-	case NET_DO_COVERAGE_LOST:
-		net_set_coverage(e->net, 0);
-		break;
-	case NET_DO_COVERAGE_BACK:
-		net_set_coverage(e->net, 1);
-		break;
-	case NET_DO_PDP_DEACTIVATE:
-		net_pdp_deactivate(e->net, e->cid, 1);
-		break;
-	case NET_DO_PDP_ACTIVATE:
-		net_pdp_activate(e->net, e->cid);
-		break;
-	case NET_DO_REG_HOME:
-		net_set_serving(e->net, NET_REG_HOME);
-		break;
-	case NET_DO_REG_ROAMING:
-		net_set_serving(e->net, NET_REG_ROAMING);
-		break;
-	case NET_DO_REG_DENIED:
-		net_set_serving(e->net, NET_REG_DENIED);
-		break;
-	case NET_DO_CALL_RING:
-		net_call_ring(e->net, e->number);
-		break;
-	case NET_DO_CALL_HANGUP:
-		net_call_hangup(e->net, 1);
-		break;
-	case NET_DO_RAT:
-		(void)net_set_rat(e->net, (enum net_rat)e->cid, "handover");
-		break;
-	default:
-		break;
-	}
+	net_action_run(e->net, e->what, e->cid, e->number);
 }
 
 void

@@ -277,6 +277,10 @@ void	net_set_clip(struct net *, int n);
  * a message in err.
  */
 int	net_event_add(struct net *, const char *spec, char *err, size_t errlen);
+/* Do what a timed event does, now (logged as "event: ..."); `number`
+ * is a call ring's. */
+void	net_action_run(struct net *, enum net_action, int cid,
+	    const char *number);
 /* Only parse such an event (option checking); 0, or -1 with a message.
  * `arg` gets a pdp event's cid or a rat event's technology (enum
  * net_rat); `number` (NET_NUMBER_MAX bytes) a call ring's number. */

@@ -961,10 +961,16 @@ END_TEST
 START_TEST(test_geom_record)
 {
 	char dir[] = "/tmp/check_updater.XXXXXX", path[256], err[256];
-	struct firmware_geom_rec w = { FLASH_NAND, 3801088, 131072, 2048,
-	    1 << 20 }, r;
+	struct firmware_geom_rec w, r;
 	FILE *f;
 
+	/* Zeroed first: memcmp below also compares the padding. */
+	memset(&w, 0, sizeof w);
+	w.type = FLASH_NAND;
+	w.flash_size = 3801088;
+	w.block_size = 131072;
+	w.page_size = 2048;
+	w.image_size = 1 << 20;
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(firmware_geom_read(dir, &r, err, sizeof err), 0);
 	ck_assert_int_eq(firmware_geom_write(dir, &w, err, sizeof err), 0);
