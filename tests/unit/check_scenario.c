@@ -166,9 +166,9 @@ START_TEST(test_unknown_key)
 	    "key \"rat\" in [modem] (model, revision, port, flash, flash-size, "
 	    "flash-block, flash-page, flash-timing, flash-fault, image-size, "
 	    "fota-timeouts, fota-resume, verify-https)");
-	assert_error("[network]\n  link-fault drop\n", "t.scn:2:3: unknown key "
-	    "\"link-fault\" in [network] (dns, dns-timeout, reject-apn, "
-	    "pdp-activation-time)");
+	assert_error("[network]\n  link-shape down=1k\n", "t.scn:2:3: unknown "
+	    "key \"link-shape\" in [network] (dns, dns-timeout, reject-apn, "
+	    "pdp-activation-time, rat, link-profile, link-fault, sockets-in-use)");
 	assert_error("[expect]\nimage X\n", "t.scn:2:1: unknown key \"image\" "
 	    "in [expect] (urcs, revision, downloads, flash)");
 }
