@@ -96,7 +96,7 @@ fota_end(struct fota_job *j, int code)
 		return;
 	}
 	fota_set_state(j, FOTA_UPDATING);
-	if (j->args.mode == 0) {
+	if (j->args.mode == 0 || j->reboot_first) {
 		/* Reboot first; the boot finds the package and updates. */
 		modem_reboot(j->m);
 		return;

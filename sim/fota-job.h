@@ -47,6 +47,9 @@ struct fota_job {
 	struct fota_args	 args;
 	enum dl_proto		 proto;
 	struct xfer		 xfer;		/* over the air: the stack */
+	int			 reboot_first;	/* --dialect reboot-first: every
+						   update after a reboot, as
+						   upgrade_mode 0 */
 	struct clock_timer	 start_t;
 	int			 staging;	/* the FOTA area is being written */
 	uint64_t		 size;		/* declared size (0: unknown) */

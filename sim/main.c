@@ -192,6 +192,20 @@ main_opt_resume(void *ctx, const struct opt *o, const char *v, char *err,
 	return 0;
 }
 
+/* --dialect QUIRK[,QUIRK...]. */
+static int
+main_opt_dialect(void *ctx, const struct opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	struct main_opts *m = ctx;
+	char why[256];
+
+	if (dialect_parse(v, &m->cfg->dialect, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "--%s: %s", o->name, why);
+	return -1;
+}
+
 /* --dns, --reject-apn, --net-event: repeated, kept in order. */
 static int
 main_opt_list(void *ctx, const struct opt *o, const char *v, char *err,
@@ -417,6 +431,9 @@ static const struct opt main_opts[] = {
 	{ "fota-timeouts", 0, "T", "AT+QFOTADL's timers in simulated seconds:\n"
 	  "connect=S,response=S,first-byte=S,stall=S,total=S\n"
 	  "(default 60,60,60,60,3600)", main_opt_timeouts, 0, 0 },
+	{ "dialect", 0, "QUIRKS", "other modules' FOTA URC spellings, e.g.\n"
+	  "https-words,comma-space,percent,twice,updating-bare,\nreboot-first "
+	  "(docs/at-commands.md)", main_opt_dialect, 0, 0 },
 	{ "fota-resume", 0, "N", "resume a download whose connection broke, "
 	  "up to N\ntimes (REST, Range; default 0: never)", main_opt_resume,
 	  0, 0 },

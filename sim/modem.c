@@ -167,6 +167,31 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 }
 
 /* Send queued URCs if the engine is between lines, in one write(). */
+/* One URC to the host, in the --dialect's spelling for FOTA lines. */
+static void
+modem_urc_out(struct modem *m, const char *s)
+{
+	unsigned d = m->cfg.dialect;
+	char text[300];
+	int i;
+
+	if (d == 0 || strncmp(s, "+QIND: \"FOTA\",", 14) != 0) {
+		at_urc(&m->at, s);
+		return;
+	}
+	dialect_apply(d, s, m->fota.proto == DL_HTTPS && !m->fota.serial &&
+	    !m->fota.local, m->fota.args.dl_urc_max, text, sizeof text);
+	for (i = 0; i < ((d & DIALECT_TWICE) ? 2 : 1); i++) {
+		if ((d & DIALECT_UPDATING_BARE) &&
+		    strstr(text, "\"UPDATING\"") != NULL) {
+			/* An EC200U bootloader: the line, then CR LF CR LF. */
+			at_write(&m->at, text, strlen(text));
+			at_write(&m->at, "\r\n\r\n", 4);
+		} else
+			at_urc(&m->at, text);
+	}
+}
+
 static void
 modem_urc_flush(struct modem *m)
 {
@@ -177,7 +202,7 @@ modem_urc_flush(struct modem *m)
 	port_cork(&m->port);
 	while (buf_used(&m->urcs) > 0) {
 		s = (const char *)buf_head(&m->urcs);
-		at_urc(&m->at, s);
+		modem_urc_out(m, s);
 		if (m->hooks.urc != NULL)
 			m->hooks.urc(m->hooks.arg, s);
 		buf_drain(&m->urcs, strlen(s) + 1);
@@ -709,6 +734,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	if (cfg->fota_timeouts != NULL)
 		m->fota.xfer.timeouts = *cfg->fota_timeouts;
 	m->fota.xfer.resumes = cfg->fota_resumes;
+	m->fota.reboot_first = (cfg->dialect & DIALECT_REBOOT_FIRST) != 0;
 	for (i = 0; i < cfg->ndns; i++)
 		if (net_dns_add(&m->net, cfg->dns[i], err, sizeof err) != 0) {
 			warnx_("--dns: %s", err);

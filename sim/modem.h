@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "at-file.h"
 #include "at-http.h"
+#include "dialect.h"
 #include "fota-job.h"
 #include "net/link.h"
 #include "net/net.h"
@@ -59,6 +60,7 @@ struct modem_config {
 						   no verification, as the module) */
 	const struct dl_timeouts *fota_timeouts; /* NULL: the defaults */
 	int			 fota_resumes;	/* --fota-resume (0: never) */
+	unsigned		 dialect;	/* --dialect: enum dialect bits */
 	const char *const	*dns;		/* --dns entries for the
 						   simulated DNS */
 	size_t			 ndns;

@@ -961,6 +961,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_MODEM, "image-size", "image-size", NULL },
 	{ SEC_MODEM, "fota-timeouts", "fota-timeouts", NULL },
 	{ SEC_MODEM, "fota-resume", "fota-resume", NULL },
+	{ SEC_MODEM, "dialect", "dialect", NULL },
 	{ SEC_MODEM, "verify-https", NULL, scn_key_verify },
 	{ SEC_NETWORK, "dns", "dns", NULL },
 	{ SEC_NETWORK, "dns-timeout", "dns-timeout", NULL },

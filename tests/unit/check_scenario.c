@@ -165,7 +165,7 @@ START_TEST(test_unknown_key)
 	assert_error("[modem]\nmodel EC200T\nrat gprs\n", "t.scn:3:1: unknown "
 	    "key \"rat\" in [modem] (model, revision, port, flash, flash-size, "
 	    "flash-block, flash-page, flash-timing, flash-fault, image-size, "
-	    "fota-timeouts, fota-resume, verify-https)");
+	    "fota-timeouts, fota-resume, dialect, verify-https)");
 	assert_error("[network]\n  link-shape down=1k\n", "t.scn:2:3: unknown "
 	    "key \"link-shape\" in [network] (dns, dns-timeout, reject-apn, "
 	    "pdp-activation-time, rat, link-profile, link-fault, sockets-in-use)");
@@ -358,7 +358,7 @@ START_TEST(test_include)
 	xasprintf(&want, "%s:2:1: unknown key \"bogus\" in [modem] (model, "
 	    "revision, port, flash, flash-size, flash-block, flash-page, "
 	    "flash-timing, flash-fault, image-size, fota-timeouts, fota-resume, "
-	    "verify-https)", inc);
+	    "dialect, verify-https)", inc);
 	ck_assert_str_eq(err, want);
 	free(want);
 	free(err);
