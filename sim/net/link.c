@@ -82,6 +82,8 @@ struct link_pipe {
 	size_t			 queued;	/* data bytes in the queue */
 	uint64_t		 moved;		/* bytes read from the source */
 	struct link_shaper	 shaper;
+	double			 owd;		/* its one-way delay (< 0: not yet
+						   drawn) */
 	double			 slice_at;	/* slice: the next may leave */
 	int			 eof;		/* nothing more is read */
 	int			 drain;		/* read and drop (closed) */
@@ -137,6 +139,7 @@ struct link {
 	struct link_faults	 faults;
 	uint64_t		 rng[LINK_FAULTS_MAX];
 	uint64_t		 jitter_rng;
+	uint64_t		 jitter_seed;	/* the pipes' delays' streams */
 	int			 in_use;	/* other services' sockets */
 	struct link_cbs		 cbs;
 	struct link_conn	*conns[LINK_CONNS];
@@ -636,7 +639,18 @@ link_pipe_queue(struct link_pipe *p, enum link_seg_kind kind,
 		memcpy(s->data, data, len);
 	if (p->slice_at > now)
 		now = p->slice_at;
-	s->due = link_shape(&p->shaper, now, len, bps, link_owd(l));
+	/*
+	 * One delay per direction of a connection, drawn from its own
+	 * stream: what the segments are depends on how the kernel's reads
+	 * happened to come, so a draw per segment would not replay.
+	 */
+	if (p->owd < 0) {
+		uint64_t st = l->jitter_seed ^ (((uint64_t)p->c->n << 1 |
+		    (uint64_t)p->dir) * 0xd1b54a32d192ed03ULL);
+
+		p->owd = link_delay(link_prof(l), link_random(&st));
+	}
+	s->due = link_shape(&p->shaper, now, len, bps, p->owd);
 	if (gap >= 0)		/* slice: the next segment leaves gap later */
 		p->slice_at = p->shaper.free_at + gap;
 	if (p->tail != NULL)
@@ -1079,6 +1093,7 @@ link_pipe_init(struct link_conn *c, struct link_pipe *p, enum link_dir dir)
 	p->from = dir == LINK_UP ? &c->cfd : &c->ufd;
 	p->to = dir == LINK_UP ? &c->ufd : &c->cfd;
 	p->kpipe[0] = p->kpipe[1] = -1;
+	p->owd = -1;
 	ev_init(&p->rd, link_pipe_rd_cb);
 	p->rd.data = p;
 	ev_init(&p->wr, link_pipe_rd_cb);
@@ -1279,6 +1294,7 @@ link_new(struct clock *clock, struct translog *log)
 	l->log = log;
 	l->lfd = l->rfd = -1;
 	l->jitter_rng = 1;
+	l->jitter_seed = 1;
 	for (i = 0; i < LINK_FAULTS_MAX; i++)
 		l->rng[i] = 1;
 	return l;
