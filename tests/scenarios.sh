@@ -88,6 +88,16 @@ t sh -c 'test $1 = 1 && grep -q "^    not self-contained: no \[host\] section" "
 desc="its transcript is kept, with the scenario's fail record"
 t sh -c 'grep -q "state scenario fail" "$1"/*wrong.scn.transcript' sh "$T/kept2"
 
+# --timeout ends a scenario that never ends (a stand-in for fotasim that
+# only sleeps): killed after that many wall seconds, reported as such.
+printf '#!/bin/sh\nexec sleep 60\n' > "$T/sleeper"
+chmod +x "$T/sleeper"
+"$run" --timeout 1 --fotasim "$T/sleeper" "$lib/happy/http.scn" > "$T/slow" 2>&1
+rc=$?
+desc="--timeout 1: exit 1, timed out after 1 s"
+t sh -c 'test $1 = 1 && grep -q "^    timed out after 1 s$" "$2" &&
+	test "$(tail -n 1 "$2")" = "0 passed, 1 failed"' sh $rc "$T/slow"
+
 # Determinism: the same scenario and seed, twice.
 for i in 1 2; do
 	"$fotasim" --scenario "$lib/field/gprs-stall-then-retry.scn" --seed 3 \

@@ -269,6 +269,10 @@ run_start(struct run_item *it, const struct run_opts *o)
 		return -1;
 	}
 	if (it->pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);		/* the runner blocks SIGCHLD */
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if ((fd = open("/dev/null", O_RDWR)) != -1) {
 			dup2(fd, 0);
 			dup2(fd, 1);
@@ -469,6 +473,9 @@ main(int argc, char **argv)
 	size_t i, n, next = 0, running = 0, failed = 0;
 	int c, status;
 	pid_t pid;
+	sigset_t chld;
+	struct timespec ts;
+	double left, over;
 
 	util_set_progname(argv[0]);
 	if ((c = opt_parse(&run_opttab, &o, argc, argv, err, sizeof err)) <= 0)
@@ -506,6 +513,10 @@ main(int argc, char **argv)
 	}
 	keep = o.keep;
 	signal(SIGPIPE, SIG_IGN);
+	/* A child's end is an event to wait for (sigtimedwait), not a poll. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	while (next < n || running > 0) {
 		while (next < n && running < (size_t)o.jobs) {
 			if (!run_self_contained(items[next].path)) {
@@ -534,14 +545,25 @@ main(int argc, char **argv)
 			}
 			continue;
 		}
-		for (i = 0; i < n; i++)
-			if (items[i].pid > 0 && !items[i].done &&
-			    !items[i].timed_out &&
-			    run_now() - items[i].start > o.timeout) {
+		/* Kill what ran out of time; sleep until a child ends or the
+		 * next one would. */
+		left = o.timeout;
+		for (i = 0; i < n; i++) {
+			if (items[i].pid <= 0 || items[i].done ||
+			    items[i].timed_out)
+				continue;
+			over = run_now() - items[i].start - o.timeout;
+			if (over >= 0) {
 				items[i].timed_out = 1;
 				kill(items[i].pid, SIGKILL);
-			}
-		usleep(2000);
+			} else if (-over < left)
+				left = -over;
+		}
+		if (running > 0) {
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+			(void)sigtimedwait(&chld, NULL, &ts);
+		}
 	}
 	for (i = 0; i < n; i++)
 		failed += !items[i].pass;
