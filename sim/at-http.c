@@ -394,18 +394,11 @@ qhttp_request(struct qhttp *q, const char *method)
 	translog_state(m->log, "http", "%s", method);
 	/* A scheme the stack does not take fails its URL check (723). */
 	(void)xfer_url_scheme(q->url, &proto);
-	if (strlen(q->url) != q->url_len) {
-		/* A NUL byte typed in the URL: no request line carries it. */
-		struct dl_result res;
-
-		memset(&res, 0, sizeof res);
-		res.url = DL_URL_ENCODE;
-		res.size = -1;
-		q->xfer.proto = proto;
-		xfer_fail(&q->xfer, &res);
-		return;
-	}
-	xfer_start(&q->xfer, q->url, proto);
+	/* A NUL byte typed in the URL: no request line carries it. */
+	if (strlen(q->url) != q->url_len)
+		xfer_refuse(&q->xfer, proto, DL_SVC_OK, DL_URL_ENCODE);
+	else
+		xfer_start(&q->xfer, q->url, proto);
 }
 
 /* AT+QHTTPGET[=<rsptime>]: OK, then the request; +QHTTPGET when it ends. */

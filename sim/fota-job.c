@@ -193,13 +193,7 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 	/* The module runs one HTTP(S) request at a time: the host's own
 	 * (AT+QHTTPGET) is in the way. */
 	if (j->proto != DL_FTP && qhttp_busy(&j->m->http)) {
-		struct dl_result res;
-
-		memset(&res, 0, sizeof res);
-		res.svc = DL_SVC_BUSY;
-		res.size = -1;
-		j->xfer.proto = j->proto;
-		xfer_fail(&j->xfer, &res);
+		xfer_refuse(&j->xfer, j->proto, DL_SVC_BUSY, DL_URL_OK);
 		return;
 	}
 	xfer_start(&j->xfer, j->args.url, j->proto);

@@ -56,12 +56,27 @@ xfer_done(struct xfer *x, int code)
 		x->cbs.done(x->cbs.arg, code);
 }
 
-void
+/* End with what `res` says, through the one table. */
+static void
 xfer_fail(struct xfer *x, struct dl_result *res)
 {
-	x->active = 1;
 	res->proto = x->proto;
 	xfer_done(x, fota_code(res));
+}
+
+void
+xfer_refuse(struct xfer *x, enum dl_proto proto, enum dl_svc svc,
+    enum dl_url url)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.svc = svc;
+	res.url = url;
+	res.size = -1;
+	x->active = 1;
+	x->proto = proto;
+	xfer_fail(x, &res);
 }
 
 /* What the DNS said, in the job's words. */

@@ -86,9 +86,11 @@ void	xfer_free(struct xfer *);
 int	xfer_url_scheme(const char *url, enum dl_proto *);
 /* Start: URL, call, context, DNS, then the engine; done() ends it. */
 void	xfer_start(struct xfer *, const char *url, enum dl_proto);
-/* End now with what `res` says (a cause the owner found before starting,
- * or instead of it): done() is called with the table's code. */
-void	xfer_fail(struct xfer *, struct dl_result *res);
+/*
+ * Refuse a transfer the owner will not start (a service in the way, a URL
+ * it cannot send): done() is called with the table's code for it.
+ */
+void	xfer_refuse(struct xfer *, enum dl_proto, enum dl_svc, enum dl_url);
 /* Stop a running transfer for the owner's reason; done() is called. */
 void	xfer_stop(struct xfer *, enum dl_stop);
 /* Stop without a word (power going away): done() is not called. */
