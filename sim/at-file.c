@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/uio.h>
 
 #include "at-cmd.h"
 #include "at-file.h"
@@ -93,6 +94,38 @@ at_file_error(int rc)
 	default:
 		return CME_FILE_WRITE;
 	}
+}
+
+int
+at_file_save(struct modem *m, const char *s, const struct iovec *v, int n)
+{
+	const char *name = qfupl_ufs_name(s);
+	uint64_t size = 0;
+	int i, rc;
+
+	if (name == NULL)
+		return CME_FILE_NAME;
+	if (m->fw == NULL)
+		return CME_FILE_WRITE;
+	if (qfupl_receiving(&m->upl))
+		return CME_FILE_OPENED;		/* the one upload slot */
+	for (i = 0; i < n; i++)
+		size += v[i].iov_len;
+	if (size == 0)
+		return CME_FILE_INPUT;
+	if ((rc = firmware_ufs_create(m->fw, name, size)) != 0)
+		return at_file_error(rc);
+	for (i = 0; i < n; i++)
+		if (v[i].iov_len > 0 &&
+		    firmware_ufs_write(m->fw, v[i].iov_base, v[i].iov_len) != 0) {
+			firmware_ufs_abort(m->fw);
+			return CME_FILE_WRITE;
+		}
+	if ((rc = firmware_ufs_close(m->fw)) != 0)
+		return at_file_error(rc);
+	translog_state(m->log, "file", "saved: %s, %llu bytes", name,
+	    (unsigned long long)size);
+	return 0;
 }
 
 /* AT+QFLDS="UFS": the only drive. */

@@ -35,6 +35,14 @@ void	qfupl_cancel(struct qfupl *);
 /* A UFS file name as the commands take it: "UFS:name" or "name" (the
  * prefix is optional); the bare name, or NULL if it is not a valid one. */
 const char *qfupl_ufs_name(const char *);
+/*
+ * Save a new file of the pieces given, in one go (AT+QHTTPREADFILE): 0, or
+ * the file commands' +CME code (a bad name, the file exists, no room, a
+ * busy upload, a flash that fails).  Nothing is left of a failed save.
+ */
+struct iovec;
+int	at_file_save(struct modem *, const char *name, const struct iovec *,
+	    int n);
 /* The 16-bit XOR checksum of AT+QFUPL over n more bytes at *pos. */
 uint16_t qfupl_checksum(uint16_t sum, uint64_t *pos, const unsigned char *,
 	    size_t);

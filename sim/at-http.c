@@ -11,6 +11,8 @@
  *                                         [,<content_length>]]
  *   AT+QHTTPREAD[=<wait_time>]            CONNECT, the response, OK, then
  *                                         +QHTTPREAD: <err>
+ *   AT+QHTTPREADFILE=<name>[,<wait_time>] the response into a UFS file: OK,
+ *                                         then +QHTTPREADFILE: <err>
  *   AT+QHTTPSTOP                          OK
  *
  * The request runs on the module's stack (xfer.c), the same one as
@@ -20,12 +22,23 @@
  * download over HTTP(S)) runs is 703, and a FOTA download over HTTP(S)
  * while the host's request runs ends with HTTPEND,703.  The response is
  * kept whole until AT+QHTTPREAD (docs/at-commands.md).
+ *
+ * With "requestheader" 1 the host types the whole request (its request
+ * line, header lines, the empty line, and a POST's body) after
+ * AT+QHTTPGET=<rsptime>,<data_length>[,<input_time>] or AT+QHTTPPOST; the
+ * module sends it as typed to the server of the AT+QHTTPURL URL, through
+ * libcurl (the typed lines replace libcurl's own, which are dropped), and
+ * a typed request it cannot send as such is 720.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/uio.h>
+
+#include <curl/curl.h>
 
 #include "at-cmd.h"
 #include "at-http.h"
@@ -37,7 +50,10 @@ static const struct at_param p_qhttpcfg[] = { AT_STR(32), AT_INT(0, 65535),
 	AT_END };
 static const struct at_param p_qhttpurl[] = { AT_INT(1, QHTTP_URL_MAX),
 	AT_INT(1, 65535), AT_END };
-static const struct at_param p_qhttpget[] = { AT_INT(1, 65535), AT_END };
+static const struct at_param p_qhttpget[] = { AT_INT(1, 65535),
+	AT_INT(1, QHTTP_POST_MAX), AT_INT(1, 65535), AT_END };
+static const struct at_param p_qhttpreadfile[] = { AT_STR(FIRMWARE_UFS_NAME_MAX
+	+ 4), AT_INT(1, 65535), AT_END };
 static const struct at_param p_qhttpread[] = { AT_INT(1, 65535), AT_END };
 static const struct at_param p_qhttppost[] = { AT_INT(1, QHTTP_POST_MAX),
 	AT_INT(1, 65535), AT_INT(1, 65535), AT_END };
@@ -141,6 +157,13 @@ qhttp_done(void *arg, int code)
 		modem_urc(m, "+QHTTP%s: 0,%ld", q->method, q->xfer.rc);
 }
 
+/* What the data mode of AT+QHTTPURL/GET/POST takes (q->posting). */
+enum {
+	QHTTP_TYPING_URL,
+	QHTTP_TYPING_POST,	/* a POST's body (or whole request) */
+	QHTTP_TYPING_GET,	/* a GET's whole request (requestheader 1) */
+};
+
 /* Serial receiver: URL bytes, or a POST's body. */
 static int
 qhttp_url_store(void *arg, const unsigned char *p, size_t n)
@@ -166,17 +189,21 @@ qhttp_post_typed(struct qhttp *q, int complete)
 {
 	struct modem *m = q->m;
 
+	const char *method = q->posting == QHTTP_TYPING_GET ? "GET" : "POST";
+	const char *what = q->posting == QHTTP_TYPING_GET ? "request" : "post";
+
 	q->posting = 0;
 	if (!complete) {
-		translog_state(m->log, "http", "post: %zu bytes typed, timed out",
-		    buf_used(&q->post));
+		translog_state(m->log, "http", "%s: %zu bytes typed, timed out",
+		    what, buf_used(&q->post));
 		buf_reset(&q->post);
 		modem_at_finish(m, qhttp_code(DL_SVC_INPUT_TIMEOUT, DL_URL_OK));
 		return;
 	}
-	translog_state(m->log, "http", "post: %zu bytes", buf_used(&q->post));
+	translog_state(m->log, "http", "%s: %zu bytes", what,
+	    buf_used(&q->post));
 	modem_at_finish(m, AT_RES_OK);
-	qhttp_request(q, "POST");
+	qhttp_request(q, method);
 }
 
 /* The URL's input is over: all of it (OK), or the time ran out (726). */
@@ -251,6 +278,8 @@ qhttp_cancel(struct qhttp *q)
 	buf_reset(&q->head);
 	buf_reset(&q->body);
 	buf_reset(&q->post);
+	free(q->req_url);
+	q->req_url = NULL;
 }
 
 void
@@ -286,14 +315,14 @@ qhttp_setting(struct qhttp *q, const char *name, long *lo, long *hi)
 		*lo = 0, *hi = 5;
 		return &q->sslctxid;
 	}
+	if (strcasecmp(name, "requestheader") == 0) {
+		*lo = 0, *hi = 1;
+		return &q->requestheader;
+	}
 	return NULL;
 }
 
-/*
- * AT+QHTTPCFG="<name>"[,<value>]: the value, or set it.  "requestheader"
- * reads 0; 1 (the host types the whole request) is not built yet and is
- * refused as unsupported.
- */
+/* AT+QHTTPCFG="<name>"[,<value>]: the value, or set it. */
 static int
 at_http_qhttpcfg(struct at_req *r)
 {
@@ -304,19 +333,12 @@ at_http_qhttpcfg(struct at_req *r)
 
 	if (r->form == AT_TEST) {
 		at_info(r, "+QHTTPCFG: \"contextid\",(1-%d)", NET_NCID - 1);
-		at_info(r, "+QHTTPCFG: \"requestheader\",(0)");
+		at_info(r, "+QHTTPCFG: \"requestheader\",(0,1)");
 		at_info(r, "+QHTTPCFG: \"responseheader\",(0,1)");
 		at_info(r, "+QHTTPCFG: \"sslctxid\",(0-5)");
 		return AT_RES_OK;
 	}
 	name = r->args[0].s;
-	if (strcasecmp(name, "requestheader") == 0) {
-		if (r->nargs < 2)
-			at_info(r, "+QHTTPCFG: \"requestheader\",0");
-		else if (r->args[1].i != 0)
-			return CME_NOT_SUPPORTED;
-		return AT_RES_OK;
-	}
 	if ((v = qhttp_setting(q, name, &lo, &hi)) == NULL)
 		return CME_BAD_PARAM;
 	if (r->nargs < 2) {
@@ -372,6 +394,93 @@ qhttp_can_start(struct qhttp *q)
 	return 0;
 }
 
+/* Whether a header line the host typed names `name` ("Name:"). */
+static int
+qhttp_typed_has(const struct qhttp *q, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < q->req_nheaders; i++)
+		if (strncasecmp(q->req_headers[i], name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The request the host typed (requestheader 1), in q->post: its request
+ * line "<method> <target> HTTP/1.x" with the command's method and an
+ * origin-form target, header lines "Name: value", the empty line, then a
+ * POST's body (a GET has none).  Only printable US-ASCII and CR LF line
+ * ends in the head.  Sets the request's URL (the target on the URL's
+ * server), its header lines and its body; 0, or -1: no request the stack
+ * can send as typed (720).
+ */
+static int
+qhttp_typed_request(struct qhttp *q, const char *method)
+{
+	static const char *const own[] = { "Host:", "User-Agent:", "Accept:",
+	    "Content-Type:" };
+	char *p = (char *)buf_head(&q->post), *end, *line, *eol, *target;
+	size_t len = buf_used(&q->post), mlen = strlen(method), i;
+	CURLU *u;
+	char *url = NULL;
+
+	q->req_nheaders = 0;
+	free(q->req_url);
+	q->req_url = NULL;
+	if (len < 4 || (end = memmem(p, len, "\r\n\r\n", 4)) == NULL)
+		return -1;
+	for (line = p; line < end + 2; line++)
+		if (*line == '\r' ? line[1] != '\n' :
+		    *line == '\n' ? line == p || line[-1] != '\r' :
+		    (unsigned char)*line < 0x20 || (unsigned char)*line >= 0x7f)
+			return -1;
+	/* The request line. */
+	eol = strstr(p, "\r\n");
+	*eol = '\0';
+	if (strncmp(p, method, mlen) != 0 || p[mlen] != ' ' ||
+	    p[mlen + 1] != '/')
+		return -1;
+	target = p + mlen + 1;
+	if ((line = strchr(target, ' ')) == NULL ||
+	    (strcmp(line, " HTTP/1.1") != 0 && strcmp(line, " HTTP/1.0") != 0))
+		return -1;
+	*line = '\0';
+	/* The header lines, each NUL-ended in place. */
+	for (line = eol + 2; line < end + 2; line = eol + 2) {
+		eol = strstr(line, "\r\n");
+		*eol = '\0';
+		if (q->req_nheaders == QHTTP_HEADERS_MAX ||
+		    strchr(line, ':') == NULL || *line == ':' || *line == ' ')
+			return -1;
+		q->req_headers[q->req_nheaders++] = line;
+	}
+	/* libcurl's own header lines go unless the host typed them. */
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (!qhttp_typed_has(q, own[i]))
+			q->req_headers[q->req_nheaders++] = own[i];
+	/* The target on the server of the URL (a relative reference). */
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, q->url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, target, 0) == CURLUE_OK)
+		(void)curl_url_get(u, CURLUPART_URL, &url, 0);
+	curl_url_cleanup(u);
+	if (url == NULL)
+		return -1;
+	q->req_url = strdup(url);
+	curl_free(url);
+	if (q->req_url == NULL)
+		return -1;
+	q->xfer.headers = q->req_headers;
+	q->xfer.nheaders = q->req_nheaders;
+	if (strcmp(method, "GET") == 0)
+		return (size_t)(end + 4 - p) == len ? 0 : -1;
+	q->xfer.post = end + 4;
+	q->xfer.post_len = len - (size_t)(end + 4 - p);
+	return 0;
+}
+
 /* Start the request (GET, or POST of q->post) on the stack. */
 static void
 qhttp_request(struct qhttp *q, const char *method)
@@ -384,6 +493,8 @@ qhttp_request(struct qhttp *q, const char *method)
 	q->xfer.ca_file = m->fota.xfer.ca_file;
 	q->xfer.post = strcmp(method, "POST") == 0 ? buf_head(&q->post) : NULL;
 	q->xfer.post_len = buf_used(&q->post);
+	q->xfer.headers = NULL;
+	q->xfer.nheaders = 0;
 	q->method = method;
 	q->have = 0;
 	q->length = 0;
@@ -394,28 +505,62 @@ qhttp_request(struct qhttp *q, const char *method)
 	translog_state(m->log, "http", "%s", method);
 	/* A scheme the stack does not take fails its URL check (723). */
 	(void)xfer_url_scheme(q->url, &proto);
-	/* A NUL byte typed in the URL: no request line carries it. */
-	if (strlen(q->url) != q->url_len)
+	/* A NUL byte typed in the URL: no request line carries it; nor a
+	 * typed request the stack cannot send as typed. */
+	if (strlen(q->url) != q->url_len ||
+	    (q->requestheader && qhttp_typed_request(q, method) != 0))
 		xfer_refuse(&q->xfer, proto, DL_SVC_OK, DL_URL_ENCODE);
 	else
-		xfer_start(&q->xfer, q->url, proto);
+		xfer_start(&q->xfer, q->requestheader ? q->req_url : q->url,
+		    proto);
 }
 
-/* AT+QHTTPGET[=<rsptime>]: OK, then the request; +QHTTPGET when it ends. */
+/* Take the host's bytes for a POST's body or a typed request. */
+static int
+qhttp_type(struct modem *m, int what, long len, long input)
+{
+	struct qhttp *q = &m->http;
+
+	buf_reset(&q->post);
+	q->posting = what;
+	at_result(&m->at, AT_RES_CONNECT);
+	serial_rx_start(&q->rx, (uint64_t)len, modem_flow_control(m),
+	    (double)input);
+	clock_timer_start(&q->url_t, (double)input);
+	return AT_RES_PENDING;
+}
+
+/*
+ * AT+QHTTPGET[=<rsptime>]: OK, then the request; +QHTTPGET when it ends.
+ * With "requestheader" 1, AT+QHTTPGET=<rsptime>,<data_length>[,
+ * <input_time>]: CONNECT, the typed request, OK, then the request.
+ */
 static int
 at_http_qhttpget(struct at_req *r)
 {
-	struct qhttp *q = &at_req_modem(r)->http;
+	struct modem *m = at_req_modem(r);
+	struct qhttp *q = &m->http;
 	int rc;
 
 	if (r->form == AT_TEST) {
-		at_info(r, "+QHTTPGET: (1-65535)");
+		if (q->requestheader)
+			at_info(r, "+QHTTPGET: (1-65535),(1-%u),(1-65535)",
+			    QHTTP_POST_MAX);
+		else
+			at_info(r, "+QHTTPGET: (1-65535)");
 		return AT_RES_OK;
 	}
+	if (q->requestheader != (r->nargs > 1 && r->args[1].present) ||
+	    (!q->requestheader && r->nargs > 2))
+		return CME_BAD_PARAM;
 	if ((rc = qhttp_can_start(q)) != 0)
 		return rc;
 	q->rsptime = r->form == AT_SET && r->args[0].present ?
 	    (double)r->args[0].i : QHTTP_TIMEOUT_DEFAULT;
+	if (q->requestheader)
+		return qhttp_type(m, QHTTP_TYPING_GET, r->args[1].i,
+		    r->nargs > 2 && r->args[2].present ? r->args[2].i :
+		    QHTTP_TIMEOUT_DEFAULT);
 	buf_reset(&q->post);
 	qhttp_request(q, "GET");
 	return AT_RES_OK;
@@ -444,13 +589,7 @@ at_http_qhttppost(struct at_req *r)
 		input = r->args[1].i;
 	q->rsptime = r->nargs > 2 && r->args[2].present ?
 	    (double)r->args[2].i : QHTTP_TIMEOUT_DEFAULT;
-	buf_reset(&q->post);
-	q->posting = 1;
-	at_result(&m->at, AT_RES_CONNECT);
-	serial_rx_start(&q->rx, (uint64_t)r->args[0].i, modem_flow_control(m),
-	    (double)input);
-	clock_timer_start(&q->url_t, (double)input);
-	return AT_RES_PENDING;
+	return qhttp_type(m, QHTTP_TYPING_POST, r->args[0].i, input);
 }
 
 /* AT+QHTTPREAD[=<wait_time>]: CONNECT, the response, OK, +QHTTPREAD: 0. */
@@ -477,6 +616,44 @@ at_http_qhttpread(struct at_req *r)
 	buf_reset(&q->head);
 	buf_reset(&q->body);
 	modem_urc(m, "+QHTTPREAD: 0");
+	return AT_RES_OK;
+}
+
+/*
+ * AT+QHTTPREADFILE=<name>[,<wait_time>]: the response (its head first with
+ * "responseheader" 1) into a new UFS file, then +QHTTPREADFILE: 0.  The
+ * response is kept whole, so the file is written at once: a name, space or
+ * flash problem is the file commands' +CME code, and the response stays
+ * to be read.
+ */
+static int
+at_http_qhttpreadfile(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	struct qhttp *q = &m->http;
+	struct iovec v[2];
+	int rc;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QHTTPREADFILE: <filename>,(1-65535)");
+		return AT_RES_OK;
+	}
+	if (q->running)
+		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
+	if (!q->have)
+		return qhttp_code(DL_SVC_NO_REQUEST, DL_URL_OK);
+	v[0].iov_base = buf_head(&q->head);
+	v[0].iov_len = q->responseheader ? buf_used(&q->head) : 0;
+	v[1].iov_base = buf_head(&q->body);
+	v[1].iov_len = buf_used(&q->body);
+	if ((rc = at_file_save(m, r->args[0].s, v, 2)) != 0)
+		return rc;
+	translog_state(m->log, "http", "read to file: %zu bytes",
+	    v[0].iov_len + v[1].iov_len);
+	q->have = 0;
+	buf_reset(&q->head);
+	buf_reset(&q->body);
+	modem_urc(m, "+QHTTPREADFILE: 0");
 	return AT_RES_OK;
 }
 
@@ -507,6 +684,9 @@ const struct at_cmd at_http_cmds[] = {
 	  .params = p_qhttppost, .nreq = 1, .proceed = at_http_qhttppost },
 	{ .name = "+QHTTPREAD", .forms = AT_EXEC | AT_TEST | AT_SET,
 	  .params = p_qhttpread, .proceed = at_http_qhttpread },
+	{ .name = "+QHTTPREADFILE", .forms = AT_TEST | AT_SET,
+	  .params = p_qhttpreadfile, .nreq = 1,
+	  .proceed = at_http_qhttpreadfile },
 	{ .name = "+QHTTPSTOP", .forms = AT_EXEC | AT_TEST,
 	  .proceed = at_http_qhttpstop },
 	{ .name = NULL },

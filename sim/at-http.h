@@ -1,8 +1,8 @@
 /*
  * at-http.h: the module's own HTTP(S) client for the host (AT+QHTTPCFG,
- * AT+QHTTPURL, AT+QHTTPGET, AT+QHTTPREAD, AT+QHTTPSTOP): its settings, the
- * URL typed in data mode, the one request it runs at a time and the
- * response it keeps until AT+QHTTPREAD.
+ * AT+QHTTPURL, AT+QHTTPGET, AT+QHTTPPOST, AT+QHTTPREAD, AT+QHTTPREADFILE,
+ * AT+QHTTPSTOP): its settings, the URL typed in data mode, the one request
+ * it runs at a time and the response it keeps until it is read.
  */
 #ifndef FOTASIM_AT_HTTP_H
 #define FOTASIM_AT_HTTP_H
@@ -18,6 +18,7 @@
 #define QHTTP_TIMEOUT_DEFAULT	60	/* seconds, every <timeout> */
 #define QHTTP_BODY_MAX		(16u << 20) /* a response the module keeps */
 #define QHTTP_POST_MAX		(1u << 20)  /* AT+QHTTPPOST's <data_length> */
+#define QHTTP_HEADERS_MAX	32	/* header lines a typed request has */
 
 struct modem;
 
@@ -36,7 +37,13 @@ struct qhttp {
 	size_t			 typed;
 	/* AT+QHTTPPOST: the body, typed in data mode the same way */
 	int			 posting;	/* the data mode is the body's */
-	struct buf		 post;
+	int			 requestheader;	/* the host types the request's
+						   head too */
+	struct buf		 post;		/* a POST's body, or the typed
+						   request (requestheader 1) */
+	char			*req_url;	/* the typed request's URL */
+	const char		*req_headers[QHTTP_HEADERS_MAX + 4];
+	size_t			 req_nheaders;
 	double			 rsptime;
 	const char		*method;	/* "GET" or "POST": the URC */
 	/* AT+QHTTPGET: one request at a time, its response kept */

@@ -438,6 +438,9 @@ xfer_connect(struct xfer *x)
 	rq.page = x->page;
 	rq.post = x->post;
 	rq.post_len = x->post_len;
+	rq.method = x->method;
+	rq.headers = x->headers;
+	rq.nheaders = x->nheaders;
 	if (x->resolved) {
 		rq.host = x->host;
 		rq.addr = x->pin;

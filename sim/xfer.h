@@ -55,6 +55,12 @@ struct xfer {
 						   the body whatever the status */
 	const void		*post;		/* POST this body; NULL: GET */
 	size_t			 post_len;
+	const char		*method;	/* the request's method (NULL:
+						   GET, or POST with post) */
+	const char *const	*headers;	/* header lines the host typed
+						   (AT+QHTTPCFG="requestheader"
+						   1), sent as given */
+	size_t			 nheaders;
 	/* One transfer. */
 	int			 active;	/* started, done() not yet called */
 	const char		*url;		/* the owner's */

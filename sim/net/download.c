@@ -791,10 +791,25 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 		 * wait for a 100 Continue would not scale with --speed. */
 		if ((dl->headers = curl_slist_append(NULL, "Expect:")) == NULL)
 			return -1;
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, dl->headers);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->post);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)rq->post_len);
+	}
+	if (rq->proto != DL_FTP) {
+		size_t i;
+
+		for (i = 0; i < rq->nheaders; i++) {
+			struct curl_slist *l;
+
+			if ((l = curl_slist_append(dl->headers,
+			    rq->headers[i])) == NULL)
+				return -1;
+			dl->headers = l;
+		}
+		if (dl->headers != NULL)
+			curl_easy_setopt(e, CURLOPT_HTTPHEADER, dl->headers);
+		if (rq->method != NULL)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
 	}
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "QUECTEL_MODULE");
 	if (rq->proto == DL_HTTPS && rq->ca_file == NULL) {

@@ -193,6 +193,13 @@ struct dl_request {
 						   the owner until done()); NULL:
 						   GET */
 	size_t			 post_len;
+	const char		*method;	/* HTTP: the request's method
+						   (NULL: GET, or POST with a
+						   body) */
+	const char *const	*headers;	/* HTTP: header lines sent as
+						   given; "Name:" drops
+						   libcurl's own */
+	size_t			 nheaders;
 	uint64_t		 resume_from;	/* resume at this file offset
 						   (REST, Range); 0: from the
 						   start */

@@ -204,7 +204,7 @@ def body(modem):
             ('AT+QHTTPCFG="sslctxid",6', b"\r\n+CME ERROR: 50\r\n"),
             ('AT+QHTTPCFG="requestheader"',
              b'\r\n+QHTTPCFG: "requestheader",0\r\n' + OK),
-            ('AT+QHTTPCFG="requestheader",1', b"\r\n+CME ERROR: 4\r\n"),
+            ('AT+QHTTPCFG="requestheader",2', b"\r\n+CME ERROR: 50\r\n"),
             ('AT+QHTTPCFG="colour",1', b"\r\n+CME ERROR: 50\r\n"),
             ("AT+QHTTPURL=0", b"\r\n+CME ERROR: 50\r\n"),
             ("AT+QHTTPURL=701", b"\r\n+CME ERROR: 50\r\n")]:
