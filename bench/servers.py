@@ -178,6 +178,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--seconds", type=float, default=2.0,
                     help="length of one wrk run")
+    ap.add_argument("--only", choices=["close", "keep-alive", "ftp"],
+                    help="measure one mode only")
     args = ap.parse_args()
     server = os.path.join(args.build, "fotasim-server")
     for prog in ("nginx", "vsftpd", "curl", "wrk"):
@@ -222,6 +224,8 @@ def main():
                                      min(SERVER_CPU), min(CLIENT_CPU)))
         met = True
         for name, ref, refproc, run, oport, rport in modes:
+            if args.only and not name.endswith(args.only):
+                continue
             rounds = []
             for i in range(args.rounds):
                 if i % 2 == 0:

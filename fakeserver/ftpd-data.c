@@ -15,7 +15,13 @@
 #include "fslog.h"
 #include "ftpd-int.h"
 
-#define FTPD_CHUNK	(256 * 1024)
+/*
+ * The most one sendfile() is asked for.  The socket takes what fits and the
+ * call returns at once, so a large ask costs nothing while the buffer is
+ * full; a small one (it was 256 KiB) returned to the loop between pieces
+ * the kernel could have sent in the same call (bench/servers: CPU per GB).
+ */
+#define FTPD_CHUNK	(8 * 1024 * 1024)
 
 static void	ftpd_data_write_cb(struct ev_loop *, ev_io *, int);
 
