@@ -58,7 +58,7 @@ bench_apply(const char *backend, const unsigned char *pkg, size_t len)
 	cfg.image_size = ISIZE;
 	flash_geometry_untimed(&cfg.geom);
 	if (strcmp(backend, "ram") == 0) {
-		ram = flash_ram_open(128ULL << 20);
+		ram = flash_ram_open(256ULL << 20);
 		cfg.dev = ram;
 	} else {
 		/* Temporary: removed by statedir_close with all it holds. */

@@ -137,20 +137,23 @@ flash_check_program(struct flash *f, uint64_t off, const unsigned char *p,
     size_t n)
 {
 	const unsigned char *old = f->scratch;
+	int nand = f->geom.type == FLASH_NAND;
+	uint64_t a, b;
 	size_t i;
 	int rc;
 
 	if ((rc = f->dev->ops->read(f->dev, off, f->scratch, n)) != 0)
 		return rc;
-	if (f->geom.type == FLASH_NAND) {
-		/* A NAND page is programmed once between erases. */
-		for (i = 0; i < n; i++)
-			if (old[i] != 0xff)
-				return FLASH_ERR_RULE;
-		return FLASH_OK;
+	/* NOR programming only clears bits; a NAND page is programmed once
+	 * between erases.  A word at a time: every programmed byte is here. */
+	for (i = 0; i + sizeof a <= n; i += sizeof a) {
+		memcpy(&a, old + i, sizeof a);
+		memcpy(&b, p + i, sizeof b);
+		if (nand ? a != UINT64_MAX : (a & b) != b)
+			return FLASH_ERR_RULE;
 	}
-	for (i = 0; i < n; i++)
-		if ((old[i] & p[i]) != p[i])
+	for (; i < n; i++)
+		if (nand ? old[i] != 0xff : (old[i] & p[i]) != p[i])
 			return FLASH_ERR_RULE;
 	return FLASH_OK;
 }

@@ -182,7 +182,7 @@ START_TEST(test_timing)
 }
 END_TEST
 
-/* The file backend persists across reopen, starts sparse, erases holes. */
+/* The file backend persists across reopen, starts sparse, and erases. */
 START_TEST(test_file_persist)
 {
 	struct flash_geometry g;
