@@ -178,25 +178,22 @@ def requestheader(modem):
             check(got == want, "%s: %r" % (line, got))
         url_in(h, b"http://127.0.0.1:%d/ignored" % port)
 
-        # A typed GET: the server sees exactly its lines, none of libcurl's.
-        req = (b"GET /echo?x=1 HTTP/1.1\r\nHost: device.example\r\n"
-               b"X-Device: 7\r\n\r\n")
-        got = typed(h, b"AT+QHTTPGET=30,%d,10", req, b"GET")
-        check(got == OK + b"\r\n+QHTTPGET: 0,200,%d\r\n" % len(req),
-              "typed GET: OK, then +QHTTPGET: 0,200,<length>: %r" % got)
-        check(read(h) == b"\r\nCONNECT\r\n" + req + OK +
-              b"\r\n+QHTTPREAD: 0\r\n", "typed GET: the server got it as "
-              "typed")
-
-        # A typed POST: head and body as typed.
-        req = (b"POST /up HTTP/1.1\r\nHost: device.example\r\n"
-               b"Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
-        got = typed(h, b"AT+QHTTPPOST=%d,10,30", req, b"POST")
-        check(got == OK + b"\r\n+QHTTPPOST: 0,200,%d\r\n" % len(req),
-              "typed POST: %r" % got)
-        check(read(h) == b"\r\nCONNECT\r\n" + req + OK +
-              b"\r\n+QHTTPREAD: 0\r\n", "typed POST: the server got it as "
-              "typed")
+        # A typed GET, then a typed POST: the server sees exactly their
+        # lines (and the POST's body), none of libcurl's.
+        for cmd, word, req in [
+                (b"AT+QHTTPGET=30,%d,10", b"GET",
+                 b"GET /echo?x=1 HTTP/1.1\r\nHost: device.example\r\n"
+                 b"X-Device: 7\r\n\r\n"),
+                (b"AT+QHTTPPOST=%d,10,30", b"POST",
+                 b"POST /up HTTP/1.1\r\nHost: device.example\r\n"
+                 b"Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n"
+                 b"hello")]:
+            got = typed(h, cmd, req, word)
+            check(got == OK + b"\r\n+QHTTP%s: 0,200,%d\r\n" % (word,
+                  len(req)), "typed %s: OK, then its result: %r" % (word, got))
+            check(read(h) == b"\r\nCONNECT\r\n" + req + OK +
+                  b"\r\n+QHTTPREAD: 0\r\n", "typed %s: the server got it "
+                  "as typed" % word)
 
         # 720: requests the module cannot send as typed.
         for name, cmd, req, word in [
