@@ -544,10 +544,6 @@ run_setup(const char *path, struct buf *b, int depth)
 				continue;
 			}
 		}
-		if (keep) {
-			buf_addf(b, "%s\n", line);
-			continue;
-		}
 		if (strncmp(line, "include", 7) == 0 && (line[7] == ' ' ||
 		    line[7] == '\t') && depth < SCN_INCLUDE_DEPTH) {
 			char *inc;
@@ -562,7 +558,8 @@ run_setup(const char *path, struct buf *b, int depth)
 			rc = run_setup(inc, b, depth + 1);
 			free(inc);
 			keep = 0;
-		}
+		} else if (keep)
+			buf_addf(b, "%s\n", line);
 		/* seed: the header carries the seed the run used. */
 	}
 	free(dir);

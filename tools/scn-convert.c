@@ -29,6 +29,7 @@ enum cv_kind {
 	CV_REOPEN,	/* the port went away and came back */
 	CV_FILE,	/* the host wrote a FILE: upload's bytes */
 	CV_NOTE,	/* a comment for the engineer */
+	CV_LOST,	/* a modem line written as the power went */
 };
 
 struct cv_ev {
@@ -87,6 +88,7 @@ struct cv {
 	double		 t0, tprev;	/* timestamped: first stamp, last */
 	int		 have_t0;
 	int		 ended;		/* the built-in host's script ended */
+	double		 urc_t;		/* the last URC's time */
 };
 
 static void
@@ -167,13 +169,41 @@ cv_unechoed(const struct cv *c)
 	return NULL;
 }
 
+/*
+ * A FOTA URC's short form as [expect] urcs has it: the modem's own
+ * spelling, before a dialect (--dialect) reshaped the line: no blank
+ * after a comma, HTTPSTART/HTTPEND over HTTPS too, DOWNLOADING without
+ * its %, and a duplicated line (written at the same instant) once.
+ */
+static void
+cv_urc(struct cv *c, const char *line, double t)
+{
+	char shrt[64], *w, *r;
+
+	if (scenario_urc_short(line, shrt, sizeof shrt) != 0)
+		return;
+	for (w = r = shrt; *r != '\0'; r++)
+		if (!(*r == ' ' && r > shrt && r[-1] == ',') &&
+		    !(*r == '%' && r[1] == '\0' &&
+		    strncmp(shrt, "DOWNLOADING,", 12) == 0))
+			*w++ = *r;
+	*w = '\0';
+	if (strncmp(shrt, "HTTPS", 5) == 0 && (strncmp(shrt + 5, "START", 5)
+	    == 0 || strncmp(shrt + 5, "END", 3) == 0))
+		memmove(shrt + 4, shrt + 5, strlen(shrt + 5) + 1);
+	if (c->nurcs > 0 && c->urc_t == t &&
+	    strcmp(c->urcs[c->nurcs - 1], shrt) == 0)
+		return;
+	c->urc_t = t;
+	cv_push(&c->urcs, &c->nurcs, shrt);
+}
+
 /* A complete modem line (its LF gone). */
 static void
 cv_modem_line(struct cv *c, char *s, double t)
 {
 	size_t n = strlen(s);
 	const char *echo;
-	char shrt[64];
 
 	while (n > 0 && s[n - 1] == '\r')
 		s[--n] = '\0';
@@ -182,8 +212,7 @@ cv_modem_line(struct cv *c, char *s, double t)
 	if (c->o->format == CV_FOTASIM &&
 	    (echo = cv_unechoed(c)) != NULL && strcmp(echo, s) == 0)
 		return;		/* the echo of the command */
-	if (scenario_urc_short(s, shrt, sizeof shrt) == 0)
-		cv_push(&c->urcs, &c->nurcs, shrt);
+	cv_urc(c, s, t);
 	cv_event(c, CV_LINE, t, s);
 }
 
@@ -330,7 +359,8 @@ cv_state(struct cv *c, double t, const char *msg)
 		v->svc[n] = '\0';
 		strcpy(v->addr, msg + 8 + n);
 		v->port = v->addr + (p - (msg + 8 + n)) + 1;
-	} else if (strncmp(msg, "scenario host ", 14) == 0) {
+	} else if (strcmp(msg, "scenario host done") == 0 ||
+	    strncmp(msg, "scenario host failed: ", 22) == 0) {
 		c->ended = 1;
 	} else if (strncmp(msg, "scenario ", 9) == 0 &&
 	    (p = strchr(msg + 9, ':')) != NULL && isdigit((unsigned char)p[1])
@@ -349,6 +379,12 @@ cv_state(struct cv *c, double t, const char *msg)
 		c->tl[c->ntl].t = -t - 1;	/* an "at T" of its own */
 		c->tl[c->ntl++].on_after = -1;
 	} else if (strcmp(msg, "power on -> off") == 0) {
+		size_t i = c->nev;
+
+		/* What the modem wrote at the same instant may never reach
+		 * the host: the port vanished with the power. */
+		while (i-- > 0 && c->ev[i].kind == CV_LINE && c->ev[i].t == t)
+			c->ev[i].kind = CV_LOST;
 		if (!(c->ntl > 0 && c->last_tl_t == t)) {
 			c->tl = xreallocarray(c->tl, c->ntl + 1, sizeof *c->tl);
 			c->tl[c->ntl].t = t;
@@ -550,10 +586,7 @@ cv_capture_line(struct cv *c, char *s)
 	if ((s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't'))
 		cv_event(c, CV_SEND, t, s);
 	else {
-		char shrt[64];
-
-		if (scenario_urc_short(s, shrt, sizeof shrt) == 0)
-			cv_push(&c->urcs, &c->nurcs, shrt);
+		cv_urc(c, s, t);
 		if ((strcmp(s, "RDY") == 0) && c->nev > 0) {
 			cv_event(c, CV_NOTE, t, "the module rebooted here (RDY): "
 			    "if that was not the updater's reboot (after "
@@ -769,6 +802,12 @@ cv_write_host(struct cv *c, struct buf *b)
 		switch (e->kind) {
 		case CV_NOTE:
 			buf_addf(b, "# TODO: %s\n", e->text);
+			continue;
+		case CV_LOST:
+			buf_addstr(b, "# not expected (written as the power "
+			    "went; the host may not read it): ");
+			cv_text(c, b, e->text, 1);
+			buf_addstr(b, "\n");
 			continue;
 		case CV_SEND:
 			if (gap >= 0.001 && c->o->format != CV_PLAIN) {
