@@ -359,9 +359,11 @@ cv_state(struct cv *c, double t, const char *msg)
 		v->svc[n] = '\0';
 		strcpy(v->addr, msg + 8 + n);
 		v->port = v->addr + (p - (msg + 8 + n)) + 1;
-	} else if (strcmp(msg, "scenario host done") == 0 ||
-	    strncmp(msg, "scenario host failed: ", 22) == 0) {
-		c->ended = 1;
+	} else if (strncmp(msg, "scenario host ", 14) == 0) {
+		/* Its end; a retry's note is the host's own business. */
+		if (strcmp(msg + 14, "done") == 0 ||
+		    strncmp(msg + 14, "failed: ", 8) == 0)
+			c->ended = 1;
 	} else if (strncmp(msg, "scenario ", 9) == 0 &&
 	    (p = strchr(msg + 9, ':')) != NULL && isdigit((unsigned char)p[1])
 	    && (p = strchr(p + 1, ':')) != NULL && p[1] == ' ') {
@@ -439,6 +441,19 @@ cv_state(struct cv *c, double t, const char *msg)
 		buf_add(&b, "", 1);
 		cv_push(&c->net, &c->nnet, (const char *)buf_head(&b));
 		buf_free(&b);
+	} else if (strncmp(msg, "network rejects APN \"", 21) == 0 &&
+	    (p = strchr(msg + 21, '"')) != NULL) {
+		xasprintf(&s, "reject-apn %.*s", (int)(p - msg - 21), msg + 21);
+		if (!cv_has(c->net, c->nnet, s))
+			cv_push(&c->net, &c->nnet, s);
+		free(s);
+	} else if (strncmp(msg, "link sockets in use by other services: ", 39)
+	    == 0) {
+		xasprintf(&s, "sockets-in-use %.*s", (int)strcspn(msg + 39, " "),
+		    msg + 39);
+		if (!cv_has(c->net, c->nnet, s))
+			cv_push(&c->net, &c->nnet, s);
+		free(s);
 	} else if (strncmp(msg, "link fault ", 11) == 0 && !c->attached) {
 		xasprintf(&s, "link-fault %s", msg + 11);
 		cv_push(&c->net, &c->nnet, s);
@@ -750,9 +765,12 @@ cv_write_servers(struct cv *c, struct buf *b)
 	const char *to = c->rev_to;
 	size_t i;
 
-	if (c->npaths == 0 && c->nfaults == 0)
+	if (c->npaths == 0 && c->nfaults == 0 && c->nsrv == 0)
 		return;
 	buf_addstr(b, "\n[servers]\n");
+	if (c->npaths == 0)
+		buf_addstr(b, "# (no download in the log: the servers serve "
+		    "nothing)\n");
 	if (to == NULL && c->rev_end != NULL && strcmp(c->rev_end, from) != 0)
 		to = c->rev_end;
 	if (to == NULL) {
@@ -775,6 +793,13 @@ cv_write_servers(struct cv *c, struct buf *b)
 			buf_addf(b, "fault      %s    # the servers applied "
 			    "it\n", c->faults[i]);
 	}
+	for (i = 0; i < c->nurcs; i++)
+		if (strncmp(c->urcs[i], "END,", 4) == 0 &&
+		    strcmp(c->urcs[i], "END,0") != 0)
+			buf_addf(b, "# TODO: the update ended %s: a package "
+			    "for another source revision,\n# a damaged one "
+			    "or a power cut (docs/error-codes.md): fix the "
+			    "package line\n", c->urcs[i]);
 	if (c->nfaults == 0)
 		for (i = 0; i < c->nends; i++)
 			buf_addf(b, "# TODO: a download ended %s: write its "
