@@ -88,6 +88,7 @@ struct cv {
 	double		 t0, tprev;	/* timestamped: first stamp, last */
 	int		 have_t0;
 	int		 ended;		/* the built-in host's script ended */
+	int		 url_servers;	/* a URL was pointed at the servers */
 	double		 urc_t;		/* the last URC's time */
 };
 
@@ -194,6 +195,15 @@ cv_urc(struct cv *c, const char *line, double t)
 	if (c->nurcs > 0 && c->urc_t == t &&
 	    strcmp(c->urcs[c->nurcs - 1], shrt) == 0)
 		return;
+	/* An item of [expect] urcs is a word, and one without a glob's
+	 * characters matches exactly. */
+	for (r = shrt; *r != '\0'; r++)
+		if (*r <= ' ' || *r >= 0x7f || strchr("#*?[\\", *r) != NULL)
+			break;
+	if (*r != '\0' || strlen(shrt) + 1 >= sizeof shrt) {
+		cv_push(&c->todo, &c->ntodo, line);
+		return;
+	}
 	c->urc_t = t;
 	cv_push(&c->urcs, &c->nurcs, shrt);
 }
@@ -615,7 +625,7 @@ cv_capture_line(struct cv *c, char *s)
 	if (strncmp(s, "Revision: ", 10) == 0)
 		s += 10;
 	if ((strncmp(s, "EC200T", 6) == 0 || strncmp(s, "UC200T", 6) == 0) &&
-	    strchr(s, ' ') == NULL) {
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") == strlen(s)) {
 		cv_set(&c->model, s, 6);
 		if (c->rev0 == NULL)
 			cv_set(&c->rev0, s, strcspn(s, "_"));
@@ -729,6 +739,12 @@ cv_url(struct cv *c, const char *s)
 	if (he > pe)
 		he = pe;
 	host = xstrndup(hp, (size_t)(he - hp));
+	if (strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-") != strlen(host)) {
+		free(host);		/* not a name a DNS table takes */
+		return xstrdup(s);
+	}
+	c->url_servers = 1;
 	ip = host[0] != '\0' && strspn(host, "0123456789.") == strlen(host);
 	buf_init(&b);
 	buf_add(&b, s, (size_t)(hp - s));
@@ -765,7 +781,8 @@ cv_write_servers(struct cv *c, struct buf *b)
 	const char *to = c->rev_to;
 	size_t i;
 
-	if (c->npaths == 0 && c->nfaults == 0 && c->nsrv == 0)
+	if (c->npaths == 0 && c->nfaults == 0 && c->nsrv == 0 &&
+	    !c->url_servers)
 		return;
 	buf_addstr(b, "\n[servers]\n");
 	if (c->npaths == 0)
@@ -939,6 +956,11 @@ cv_write(struct cv *c, struct buf *b)
 	}
 	cv_write_host(c, b);
 	buf_addstr(b, "\n[expect]\n");
+	for (i = 0; i < c->ntodo; i++) {
+		buf_addstr(b, "# TODO: a FOTA URC that urcs cannot list: ");
+		cv_text(c, b, c->todo[i], 1);
+		buf_addstr(b, "\n");
+	}
 	if (c->rev_end != NULL)
 		buf_addf(b, "revision   %s\n", c->rev_end);
 	buf_addstr(b, "urcs      ");
