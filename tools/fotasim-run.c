@@ -638,6 +638,7 @@ run_convert(const struct run_opts *o)
 
 	if (o->format != NULL)
 		(void)cv_format_parse(o->format, &co.format);
+	errno = 0;
 	if (stat(o->convert, &st) != 0 || !S_ISREG(st.st_mode)) {
 		warnx_("%s: %s", o->convert, errno ? strerror(errno) :
 		    "not a file");

@@ -30,6 +30,7 @@ enum cv_kind {
 	CV_FILE,	/* the host wrote a FILE: upload's bytes */
 	CV_NOTE,	/* a comment for the engineer */
 	CV_LOST,	/* a modem line written as the power went */
+	CV_UNSENT,	/* a command a scenario cannot send */
 };
 
 struct cv_ev {
@@ -90,6 +91,7 @@ struct cv {
 	int		 ended;		/* the built-in host's script ended */
 	int		 url_servers;	/* a URL was pointed at the servers */
 	double		 urc_t;		/* the last URC's time */
+	int		 progress;	/* the last URC is a progress run */
 };
 
 static void
@@ -181,6 +183,10 @@ cv_urc(struct cv *c, const char *line, double t)
 {
 	char shrt[64], *w, *r;
 
+	if (c->progress) {
+		c->progress = 0;
+		return;		/* cv_progress made the run's item */
+	}
 	if (scenario_urc_short(line, shrt, sizeof shrt) != 0)
 		return;
 	for (w = r = shrt; *r != '\0'; r++)
@@ -195,6 +201,7 @@ cv_urc(struct cv *c, const char *line, double t)
 	if (c->nurcs > 0 && c->urc_t == t &&
 	    strcmp(c->urcs[c->nurcs - 1], shrt) == 0)
 		return;
+
 	/* An item of [expect] urcs is a word, and one without a glob's
 	 * characters matches exactly. */
 	for (r = shrt; *r != '\0'; r++)
@@ -206,6 +213,26 @@ cv_urc(struct cv *c, const char *line, double t)
 	}
 	c->urc_t = t;
 	cv_push(&c->urcs, &c->nurcs, shrt);
+}
+
+static const char *cv_unsendable(const char *);
+static char *cv_url(struct cv *, const char *);
+
+/* A host's command: sent as it is (a capture's URL pointed at the
+ * servers), or noted if a scenario cannot say it. */
+static void
+cv_command(struct cv *c, double t, const char *s)
+{
+	char *u;
+
+	if (cv_unsendable(s) != NULL) {
+		cv_event(c, CV_UNSENT, t, s);
+		return;
+	}
+	u = c->o->format == CV_FOTASIM || c->o->setup ? xstrdup(s) :
+	    cv_url(c, s);
+	cv_event(c, CV_SEND, t, u);
+	free(u);
 }
 
 /* A complete modem line (its LF gone). */
@@ -277,7 +304,7 @@ cv_host_bytes(struct cv *c, const char *p, size_t n, double t)
 		s = xstrndup((const char *)buf_head(&c->hline),
 		    buf_used(&c->hline));
 		buf_reset(&c->hline);
-		cv_event(c, CV_SEND, t, s);
+		cv_command(c, t, s);
 		free(s);
 	}
 }
@@ -564,6 +591,43 @@ cv_fotasim_line(struct cv *c, char *s)
 		    kind);
 }
 
+/* A progress URC's kind ("UPDATING", "DOWNLOADING"), or NULL. */
+static const char *
+cv_progress_kind(const char *line)
+{
+	static const char up[] = "+QIND: \"FOTA\",\"UPDATING\",";
+	static const char down[] = "+QIND: \"FOTA\",\"DOWNLOADING\",";
+
+	if (strncmp(line, up, sizeof up - 1) == 0)
+		return "UPDATING";
+	if (strncmp(line, down, sizeof down - 1) == 0)
+		return "DOWNLOADING";
+	return NULL;
+}
+
+/*
+ * A capture's progress URCs are the real module's steps, not the
+ * simulated one's: a run of them is one expect of the run's last line
+ * (100 % is 100 % everywhere) and one UPDATING* item in urcs.  The
+ * previous line of the same run is dropped here.
+ */
+static void
+cv_progress(struct cv *c, const char *line)
+{
+	const char *k = cv_progress_kind(line);
+	char pat[32];
+
+	if (k == NULL || c->nev == 0 || c->ev[c->nev - 1].kind != CV_LINE)
+		return;
+	if (cv_progress_kind(c->ev[c->nev - 1].text) != k)
+		return;
+	free(c->ev[--c->nev].text);
+	snprintf(pat, sizeof pat, "%s*", k);
+	if (c->nurcs > 0 && strncmp(c->urcs[c->nurcs - 1], k, strlen(k)) == 0)
+		cv_set(&c->urcs[c->nurcs - 1], pat, strlen(pat));
+	c->progress = 1;
+}
+
 /* A capture's line: "[HH:MM:SS.mmm] TEXT" or, plain, TEXT. */
 static void
 cv_capture_line(struct cv *c, char *s)
@@ -609,8 +673,9 @@ cv_capture_line(struct cv *c, char *s)
 		return;
 	/* The echo of a command is the command. */
 	if ((s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't'))
-		cv_event(c, CV_SEND, t, s);
+		cv_command(c, t, s);
 	else {
+		cv_progress(c, s);
 		cv_urc(c, s, t);
 		if ((strcmp(s, "RDY") == 0) && c->nev > 0) {
 			cv_event(c, CV_NOTE, t, "the module rebooted here (RDY): "
@@ -817,6 +882,15 @@ cv_write_servers(struct cv *c, struct buf *b)
 			    "for another source revision,\n# a damaged one "
 			    "or a power cut (docs/error-codes.md): fix the "
 			    "package line\n", c->urcs[i]);
+	for (i = 0; i < c->nurcs && c->o->format != CV_FOTASIM; i++)
+		if ((strncmp(c->urcs[i], "HTTPEND,", 8) == 0 ||
+		    strncmp(c->urcs[i], "FTPEND,", 7) == 0) &&
+		    strcmp(strchr(c->urcs[i], ',') + 1, "0") != 0)
+			buf_addf(b, "# TODO: the download ended %s: a serial "
+			    "capture does not say why.\n# Write the cause as a "
+			    "fault here (docs/fault-directives.md;\n# "
+			    "docs/error-codes.md names each code's scenario)\n",
+			    c->urcs[i]);
 	if (c->nfaults == 0)
 		for (i = 0; i < c->nends; i++)
 			buf_addf(b, "# TODO: a download ended %s: write its "
@@ -831,8 +905,6 @@ cv_write_host(struct cv *c, struct buf *b)
 {
 	double prev = 0, gap;
 	size_t i, files = 0;
-	const char *why;
-	char *u;
 
 	buf_addstr(b, "\n[host]\n");
 	for (i = 0; i < c->nev; i++) {
@@ -851,26 +923,22 @@ cv_write_host(struct cv *c, struct buf *b)
 			cv_text(c, b, e->text, 1);
 			buf_addstr(b, "\n");
 			continue;
+		case CV_UNSENT:
+			buf_addstr(b, "# TODO: a command with ");
+			buf_addstr(b, cv_unsendable(e->text));
+			buf_addstr(b, " is not sent: ");
+			cv_text(c, b, e->text, 1);
+			buf_addstr(b, "\n");
+			break;
 		case CV_SEND:
 			if (gap >= 0.001 && c->o->format != CV_PLAIN) {
 				buf_addstr(b, "sleep      ");
 				cv_dur(b, gap);
 				buf_addstr(b, "\n");
 			}
-			u = c->o->format == CV_FOTASIM || c->o->setup ?
-			    xstrdup(e->text) : cv_url(c, e->text);
-			if ((why = cv_unsendable(u)) != NULL) {
-				buf_addstr(b, "# TODO: a command with ");
-				buf_addstr(b, why);
-				buf_addstr(b, " is not sent: ");
-				cv_text(c, b, u, 1);
-				buf_addstr(b, "\n");
-			} else {
-				buf_addstr(b, "send       ");
-				cv_text(c, b, u, 0);
-				buf_addstr(b, "\n");
-			}
-			free(u);
+			buf_addstr(b, "send       ");
+			cv_text(c, b, e->text, 0);
+			buf_addstr(b, "\n");
 			break;
 		case CV_LINE:
 			buf_addstr(b, "expect     ");
@@ -927,8 +995,12 @@ cv_write(struct cv *c, struct buf *b)
 			buf_addf(b, "port       %s\n", c->port);
 		if (c->nnet > 0) {
 			buf_addstr(b, "\n[network]\n");
-			for (i = 0; i < c->nnet; i++)
-				buf_addf(b, "%s\n", c->net[i]);
+			for (i = 0; i < c->nnet; i++) {
+				size_t k = strcspn(c->net[i], " ");
+
+				buf_addf(b, "%-10.*s %s\n", (int)k, c->net[i],
+				    c->net[i] + k + (c->net[i][k] == ' '));
+			}
 		}
 		cv_write_servers(c, b);
 		if (c->ntl > 0)
