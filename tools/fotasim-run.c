@@ -652,7 +652,14 @@ run_convert(const struct run_opts *o)
 	co.header = hdr;
 	buf_init(&out);
 	if (strlen(text) != (size_t)st.st_size) {
-		warnx_("%s:1: a NUL byte: not a text log", o->convert);
+		/* run_slurp's copy ends at the NUL: that is its line. */
+		int line = 1;
+		const char *q;
+
+		for (q = text; *q != '\0'; q++)
+			line += *q == '\n';
+		fprintf(stderr, "%s:%d: a NUL byte: not a text log\n",
+		    o->convert, line);
 		rc = 2;
 	} else if (cv_convert(o->convert, text, strlen(text), &co, &out, &err)
 	    != 0) {
