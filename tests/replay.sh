@@ -97,6 +97,19 @@ cut -c16- "$data/field-722.tio" > "$T/field-722.txt"
 desc="--convert --format plain: exactly tests/replay/field-722-plain.scn.want"
 t cmp -s "$data/field-722-plain.scn.want" "$T/plain.scn"
 
+# Real captures of a session with fotasim, made with Debian's minicom 2.8
+# (-C FILE -O timestamp=extended) and picocom 3.1 (--logfile FILE).
+(cd "$data" && "$run" --convert minicom-session.cap --format minicom \
+    -o "$T/minicom.scn" && "$run" --convert picocom-session.cap \
+    --format plain -o "$T/picocom.scn")
+desc="--format minicom: exactly tests/replay/minicom-session.scn.want"
+t cmp -s "$data/minicom-session.scn.want" "$T/minicom.scn"
+"$run" --keep "$T/kept" "$T/minicom.scn" > "$T/minicom.run" 2>&1
+desc="--format minicom: the skeleton of a session with fotasim passes"
+t test "$(tail -n 1 "$T/minicom.run")" = "1 passed, 0 failed"
+desc="--format plain: exactly tests/replay/picocom-session.scn.want"
+t cmp -s "$data/picocom-session.scn.want" "$T/picocom.scn"
+
 # Malformed logs: file:line: what, exit 2, nothing written.
 bad() {
 	printf "$2" > "$T/bad.log"
@@ -116,6 +129,10 @@ bad fotasim '0.000000 2026-12-02T21:33:11.313Z x>y RDY\n' \
     'bad.log:1: unknown record kind "x>y" (h>m, m>h, state)'
 bad fotasim '[09:14:02.120] RDY\n' \
     'bad.log:1: expected a record "SIM WALL KIND PAYLOAD" starting with simulated seconds (docs/transcript.md)'
+bad minicom 'RDY\n[2026-12-02 21:47:27] OK\nAT\n' \
+    'bad.log:3: expected "[YYYY-MM-DD HH:MM:SS]" at the start of the line (only the first lines have none)'
+bad minicom '[2026-12-02 21:47:27] OK\n[2026-12-02 21:47:26] OK\n' \
+    'bad.log:2: a stamp before the previous one'
 bad plain 'OK\n\000\n' 'bad.log:2: a NUL byte: not a text log'
 bad plain '\n\n' 'bad.log:2: no host command and no modem line in the log'
 

@@ -129,7 +129,7 @@ run_opt(void *ctx, const struct opt *o, const char *v, char *err,
 
 		if (cv_format_parse(v, &f) != 0) {
 			snprintf(err, errlen, "--format: expected fotasim, "
-			    "timestamped or plain, not '%s'", v);
+			    "timestamped, minicom or plain, not '%s'", v);
 			return -1;
 		}
 		r->format = v;
@@ -169,8 +169,9 @@ static const struct opt run_opttab_rows[] = {
 	{ "convert", 0, "LOG", "turn a captured log into a scenario skeleton\n"
 	  "(docs/replay.md); no scenario is run", run_opt, RUN_OPT_CONVERT, 0 },
 	{ "format", 0, "F", "--convert's log: fotasim (a --log transcript,\n"
-	  "the default), timestamped ([HH:MM:SS.mmm] lines)\nor plain (no "
-	  "times)", run_opt, RUN_OPT_FORMAT, 0 },
+	  "the default), timestamped ([HH:MM:SS.mmm] lines),\nminicom "
+	  "(-O timestamp=simple|extended) or plain\n(no times: picocom "
+	  "--logfile)", run_opt, RUN_OPT_FORMAT, 0 },
 	{ "output", 'o', "FILE", "--convert writes the scenario here (default: "
 	  "stdout)", run_opt, RUN_OPT_OUTPUT, 0 },
 	{ "help", 'h', NULL, "print this help and exit", NULL, 0, OPT_HELP },

@@ -152,6 +152,8 @@ cv_format_parse(const char *s, enum cv_format *f)
 		*f = CV_TIMESTAMPED;
 	else if (strcmp(s, "plain") == 0)
 		*f = CV_PLAIN;
+	else if (strcmp(s, "minicom") == 0)
+		*f = CV_MINICOM;
 	else
 		return -1;
 	return 0;
@@ -666,6 +668,55 @@ cv_capture_line(struct cv *c, char *s)
 			t += 86400;
 		c->tprev = t;
 		s += 14 + (s[14] == ' ');
+	} else if (c->o->format == CV_MINICOM) {
+		/* minicom -O timestamp=simple or extended: a stamp at each
+		 * line but the first (written before the mode starts). */
+		int y, mo, d, n = 0;
+
+		t = c->tprev;
+		if (s[0] == '[' && strlen(s) >= 21 &&
+		    sscanf(s, "[%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &m,
+		    &sec, &n) == 6 && n == 20 && s[5] == '-' && s[8] == '-' &&
+		    s[11] == ' ' && s[14] == ':' && s[17] == ':') {
+			ms = 0;
+			if (s[20] == '.' && isdigit((unsigned char)s[21]) &&
+			    isdigit((unsigned char)s[22]) &&
+			    isdigit((unsigned char)s[23]) && s[24] == ']') {
+				ms = (s[21] - '0') * 100 + (s[22] - '0') * 10 +
+				    (s[23] - '0');
+				n = 25;
+			} else if (s[20] == ']')
+				n = 21;
+			else {
+				cv_error(c, "expected \"[YYYY-MM-DD HH:MM:SS]\" or "
+				    "\"[YYYY-MM-DD HH:MM:SS.mmm]\"");
+				return;
+			}
+			if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 ||
+			    sec > 59 || y < 0 || mo < 0 || d < 0) {
+				cv_error(c, "not a time of day");
+				return;
+			}
+			/* Relative to the first stamp (months of 31 days:
+			 * only the order and the gaps matter). */
+			t = ((y * 372.0 + mo * 31 + d) * 86400) + h * 3600.0 +
+			    m * 60.0 + sec + ms / 1000.0;
+			if (!c->have_t0) {
+				c->t0 = t;
+				c->have_t0 = 1;
+			}
+			t -= c->t0;
+			if (t < c->tprev) {
+				cv_error(c, "a stamp before the previous one");
+				return;
+			}
+			c->tprev = t;
+			s += n + (s[n] == ' ');
+		} else if (c->have_t0) {
+			cv_error(c, "expected \"[YYYY-MM-DD HH:MM:SS]\" at the "
+			    "start of the line (only the first lines have none)");
+			return;
+		}
 	}
 	for (p = s + strlen(s); p > s && (p[-1] == '\r' || p[-1] == ' ');)
 		*--p = '\0';
@@ -690,7 +741,8 @@ cv_capture_line(struct cv *c, char *s)
 	if (strncmp(s, "Revision: ", 10) == 0)
 		s += 10;
 	if ((strncmp(s, "EC200T", 6) == 0 || strncmp(s, "UC200T", 6) == 0) &&
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") == strlen(s)) {
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") == strlen(s) &&
+	    strcspn(s, "_") > 6) {	/* not ATI's model line */
 		cv_set(&c->model, s, 6);
 		if (c->rev0 == NULL)
 			cv_set(&c->rev0, s, strcspn(s, "_"));

@@ -21,7 +21,9 @@
 enum cv_format {
 	CV_FOTASIM,		/* docs/transcript.md */
 	CV_TIMESTAMPED,		/* "[HH:MM:SS.mmm] line" (tio -t) */
-	CV_PLAIN,		/* the bytes, no times (picocom, minicom) */
+	CV_PLAIN,		/* the bytes, no times (picocom --logfile) */
+	CV_MINICOM,		/* "[YYYY-MM-DD HH:MM:SS[.mmm]] line" (minicom
+				   -O timestamp=simple|extended -C FILE) */
 };
 
 struct cv_opts {
@@ -33,7 +35,8 @@ struct cv_opts {
 	size_t		 nsend_files;
 };
 
-/* A format's name ("fotasim", "timestamped", "plain"); 0 or -1. */
+/* A format's name ("fotasim", "timestamped", "plain", "minicom"); 0 or
+ * -1. */
 int	cv_format_parse(const char *, enum cv_format *);
 
 /*

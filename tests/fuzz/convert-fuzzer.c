@@ -1,7 +1,7 @@
 /*
  * convert-fuzzer.c: fuzz target for the log converter (fotasim-run
  * --convert, tools/scn-convert.c).  The first byte picks the format
- * (fotasim, timestamped, plain), the rest is the log; it must convert or
+ * (fotasim, timestamped, plain, minicom), the rest is the log; it must convert or
  * fail with one "fuzz.log:LINE: message", and never crash.  A skeleton
  * from a timestamped or plain capture is also parsed as a scenario: what
  * it copies from such a log is only the host's commands, the modem's
@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	o.format = (enum cv_format)(data[0] % 3);
+	o.format = (enum cv_format)(data[0] % 4);
 	buf_init(&out);
 	if (cv_convert("fuzz.log", (const char *)data + 1, size - 1, &o, &out,
 	    &err) != 0) {
