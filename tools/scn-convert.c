@@ -951,6 +951,18 @@ cv_write_servers(struct cv *c, struct buf *b)
 			    c->ends[i]);
 }
 
+/* An expect's or a reopen's end: its timeout, twice the log's wait and a
+ * minute (none without times: the default), and the line end. */
+static void
+cv_within(const struct cv *c, struct buf *b, double gap)
+{
+	if (c->o->format != CV_PLAIN) {
+		buf_addstr(b, "    within ");
+		cv_dur(b, ceil(gap * 2) + 60);
+	}
+	buf_addstr(b, "\n");
+}
+
 /* The [host] steps. */
 static void
 cv_write_host(struct cv *c, struct buf *b)
@@ -995,19 +1007,11 @@ cv_write_host(struct cv *c, struct buf *b)
 		case CV_LINE:
 			buf_addstr(b, "expect     ");
 			cv_text(c, b, e->text, 1);
-			if (c->o->format != CV_PLAIN) {
-				buf_addstr(b, "    within ");
-				cv_dur(b, ceil(gap * 2) + 60);
-			}
-			buf_addstr(b, "\n");
+			cv_within(c, b, gap);
 			break;
 		case CV_REOPEN:
 			buf_addstr(b, "reopen     after reboot");
-			if (c->o->format != CV_PLAIN) {
-				buf_addstr(b, "    within ");
-				cv_dur(b, ceil(gap * 2) + 60);
-			}
-			buf_addstr(b, "\n");
+			cv_within(c, b, gap);
 			break;
 		case CV_FILE:
 			if (files < c->o->nsend_files)
