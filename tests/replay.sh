@@ -31,8 +31,10 @@ play() {
 }
 
 # --record: a happy path, a host retry after a stall, a power cut in the
-# update (its URC at the cut is not expected: the port vanished).
-for s in happy/http field/gprs-stall-then-retry field/power-cut-at-update-60; do
+# update (its URC at the cut is not expected: the port vanished), a FILE
+# upload (send-file), a dialect (the URCs in the modem's own spelling).
+for s in happy/http field/gprs-stall-then-retry field/power-cut-at-update-60 \
+    happy/file happy/dialect-comma-space-twice; do
 	b=$(echo "$s" | tr / _)
 	"$run" --record "$T/$b.scn" "$lib/$s.scn" > "$T/$b.out" 2>&1
 	rc=$?

@@ -177,7 +177,7 @@ cv_unechoed(const struct cv *c)
 /*
  * A FOTA URC's short form as [expect] urcs has it: the modem's own
  * spelling, before a dialect (--dialect) reshaped the line: no blank
- * after a comma, HTTPSTART/HTTPEND over HTTPS too, DOWNLOADING without
+ * after a comma (the one after "FOTA", too), HTTPSTART/HTTPEND over HTTPS too, DOWNLOADING without
  * its %, and a duplicated line (written at the same instant) once.
  */
 static void
@@ -192,7 +192,7 @@ cv_urc(struct cv *c, const char *line, double t)
 	if (scenario_urc_short(line, shrt, sizeof shrt) != 0)
 		return;
 	for (w = r = shrt; *r != '\0'; r++)
-		if (!(*r == ' ' && r > shrt && r[-1] == ',') &&
+		if (!(*r == ' ' && (r == shrt || r[-1] == ',')) &&
 		    !(*r == '%' && r[1] == '\0' &&
 		    strncmp(shrt, "DOWNLOADING,", 12) == 0))
 			*w++ = *r;
