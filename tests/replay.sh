@@ -74,6 +74,15 @@ desc="--convert: the servers' fault and the timeline come from the log"
 t sh -c 'grep -q "^fault      http /a-b.pkg  first 1 times  after 37%  stall    # the servers applied it$" "$1" &&
 	grep -q "^\[timeline\]$" "$1"' sh "$T/conv.scn"
 
+# --convert of a hand-written transcript: what is inferred from its
+# records (the model, the DNS table, a link fault, a --net-event, a power
+# cut and its power-on, a failed download's end as a TODO, a guessed
+# target revision), exactly.
+(cd "$data" && "$run" --convert inferred.transcript -o "$T/inferred.scn")
+desc="--convert: exactly tests/replay/inferred.scn.want"
+t cmp -s "$data/inferred.scn.want" "$T/inferred.scn"
+diff "$data/inferred.scn.want" "$T/inferred.scn" | head -20 | sed 's/^/# /'
+
 # --convert of the field capture: exactly the checked-in skeleton.
 (cd "$data" && "$run" --convert field-722.tio --format timestamped \
     -o "$T/field-722.scn")

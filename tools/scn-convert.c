@@ -890,12 +890,34 @@ cv_url(struct cv *c, const char *s)
 	return out;
 }
 
+/* A guess at the revision after `rev`: the two digits after its last
+ * "A" (EC200TCNHAR02A14M16: 14) one up, else rev with "-NEXT". */
+static char *
+cv_next_revision(const char *rev)
+{
+	char *r = xstrdup(rev), *p;
+	int v;
+
+	for (p = r + strlen(r); p-- > r; )
+		if (*p == 'A' && isdigit((unsigned char)p[1]) &&
+		    isdigit((unsigned char)p[2])) {
+			v = ((p[1] - '0') * 10 + (p[2] - '0') + 1) % 100;
+			p[1] = (char)('0' + v / 10);
+			p[2] = (char)('0' + v % 10);
+			return r;
+		}
+	free(r);
+	xasprintf(&r, "%s-NEXT", rev);
+	return r;
+}
+
 /* The servers a scenario without a setup must declare. */
 static void
 cv_write_servers(struct cv *c, struct buf *b)
 {
 	const char *from = c->rev0 ? c->rev0 : "EC200TCNHAR02A14M16";
 	const char *to = c->rev_to;
+	char *guess = NULL;
 	size_t i;
 
 	if (c->npaths == 0 && c->nfaults == 0 && c->nsrv == 0 &&
@@ -910,8 +932,7 @@ cv_write_servers(struct cv *c, struct buf *b)
 	if (to == NULL) {
 		buf_addstr(b, "# TODO: the log shows no update, so the package's "
 		    "target revision is a guess:\n# put the real one.\n");
-		to = strcmp(from, "EC200TCNHAR02A15M16") == 0 ?
-		    "EC200TCNHAR02A16M16" : "EC200TCNHAR02A15M16";
+		to = guess = cv_next_revision(from);
 	}
 	for (i = 0; i < c->npaths; i++)
 		buf_addf(b, "package    %s  %s -> %s\n", c->paths[i], from, to);
@@ -949,6 +970,7 @@ cv_write_servers(struct cv *c, struct buf *b)
 			    "cause as a fault here\n# (docs/fault-directives.md; "
 			    "docs/error-codes.md names each code's scenario)\n",
 			    c->ends[i]);
+	free(guess);
 }
 
 /* An expect's or a reopen's end: its timeout, twice the log's wait and a
