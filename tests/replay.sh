@@ -17,7 +17,7 @@ trap 'rm -rf "$T"' EXIT
 n=0; failed=0
 t() {
 	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
+	if "$@"; then printf "ok %s - %s\n" $n "$desc"; else printf "not ok %s - %s\n" $n "$desc"; failed=1; fi
 }
 # The FOTA URC lines a transcript shows, in order.
 urcs() {
