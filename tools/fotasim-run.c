@@ -4,6 +4,8 @@
  *
  *   fotasim-run [--jobs N] [--shard K/N] [--seed N] [--junit FILE]
  *       [--json FILE] [--keep DIR] [--timeout S] [--fotasim PATH] FILE|DIR...
+ *   fotasim-run --record OUT.scn [options] FILE
+ *   fotasim-run --convert LOG [--format fotasim|timestamped|plain] [-o OUT]
  *
  * Each scenario is one `fotasim --scenario FILE --speed max` process with
  * its own pty, state dir and transcript; up to --jobs of them run at once.
@@ -11,6 +13,10 @@
  * report (the host's failing step, the URC diff, ...) is printed under its
  * line, and its transcript and report are kept in --keep DIR.  Exit 0 only
  * if every scenario passed; 2 on a bad command line or no scenario.
+ *
+ * --record runs one scenario and writes what happened as a scenario that
+ * replays it; --convert turns a captured log into a scenario skeleton
+ * (tools/scn-convert.c, docs/replay.md).
  */
 #include "config.h"
 
@@ -29,6 +35,7 @@
 
 #include "opttab.h"
 #include "scenario/scenario.h"
+#include "scn-convert.h"
 #include "util.h"
 
 #define RUN_JOBS_MAX	64
@@ -42,6 +49,10 @@ struct run_opts {
 	const char	*keep;
 	double		 timeout;	/* wall seconds per scenario */
 	const char	*fotasim;
+	const char	*record;	/* --record OUT.scn */
+	const char	*convert;	/* --convert LOG */
+	const char	*format;
+	const char	*output;	/* -o */
 };
 
 struct run_item {
@@ -53,10 +64,12 @@ struct run_item {
 	int		 pass;
 	int		 timed_out;
 	char		*report;	/* fotasim's stderr */
+	char		*transcript;	/* --record: the run's transcript */
 };
 
 enum { RUN_OPT_JOBS, RUN_OPT_SHARD, RUN_OPT_SEED, RUN_OPT_JUNIT,
-	RUN_OPT_JSON, RUN_OPT_KEEP, RUN_OPT_TIMEOUT, RUN_OPT_FOTASIM };
+	RUN_OPT_JSON, RUN_OPT_KEEP, RUN_OPT_TIMEOUT, RUN_OPT_FOTASIM,
+	RUN_OPT_RECORD, RUN_OPT_CONVERT, RUN_OPT_FORMAT, RUN_OPT_OUTPUT };
 
 static double
 run_now(void)
@@ -108,6 +121,20 @@ run_opt(void *ctx, const struct opt *o, const char *v, char *err,
 	case RUN_OPT_JSON: r->json = v; return 0;
 	case RUN_OPT_KEEP: r->keep = v; return 0;
 	case RUN_OPT_FOTASIM: r->fotasim = v; return 0;
+	case RUN_OPT_RECORD: r->record = v; return 0;
+	case RUN_OPT_CONVERT: r->convert = v; return 0;
+	case RUN_OPT_OUTPUT: r->output = v; return 0;
+	case RUN_OPT_FORMAT: {
+		enum cv_format f;
+
+		if (cv_format_parse(v, &f) != 0) {
+			snprintf(err, errlen, "--format: expected fotasim, "
+			    "timestamped, minicom or plain, not '%s'", v);
+			return -1;
+		}
+		r->format = v;
+		return 0;
+	}
 	case RUN_OPT_TIMEOUT:
 		r->timeout = strtod(v, &end);
 		if (end == v || *end != '\0' || !(r->timeout > 0)) {
@@ -137,6 +164,16 @@ static const struct opt run_opttab_rows[] = {
 	  run_opt, RUN_OPT_TIMEOUT, 0 },
 	{ "fotasim", 0, "PATH", "the fotasim to run (default: the one next to\n"
 	  "fotasim-run, else fotasim in $PATH)", run_opt, RUN_OPT_FOTASIM, 0 },
+	{ "record", 0, "OUT.scn", "run one scenario and write what happened as a\n"
+	  "scenario that replays it", run_opt, RUN_OPT_RECORD, 0 },
+	{ "convert", 0, "LOG", "turn a captured log into a scenario skeleton\n"
+	  "(docs/replay.md); no scenario is run", run_opt, RUN_OPT_CONVERT, 0 },
+	{ "format", 0, "F", "--convert's log: fotasim (a --log transcript,\n"
+	  "the default), timestamped ([HH:MM:SS.mmm] lines),\nminicom "
+	  "(-O timestamp=simple|extended) or plain\n(no times: picocom "
+	  "--logfile)", run_opt, RUN_OPT_FORMAT, 0 },
+	{ "output", 'o', "FILE", "--convert writes the scenario here (default: "
+	  "stdout)", run_opt, RUN_OPT_OUTPUT, 0 },
 	{ "help", 'h', NULL, "print this help and exit", NULL, 0, OPT_HELP },
 	{ "version", 0, NULL, "print the version and exit", NULL, 0,
 	  OPT_VERSION },
@@ -144,6 +181,8 @@ static const struct opt run_opttab_rows[] = {
 
 static const struct opt_table run_opttab = {
 	.usage = "usage: fotasim-run [options] FILE|DIR...\n"
+	    "       fotasim-run --record OUT.scn [options] FILE\n"
+	    "       fotasim-run --convert LOG [--format F] [-o OUT.scn]\n"
 	    "Run self-contained scenarios (docs/scenario-format.md); a DIR is\n"
 	    "searched for *.scn files.\n",
 	.opts = run_opttab_rows,
@@ -152,6 +191,7 @@ static const struct opt_table run_opttab = {
 };
 
 static char	**run_paths;
+static int	 run_keep_transcript;	/* --record */
 static size_t	 run_npaths;
 
 static void
@@ -357,6 +397,11 @@ run_finish(struct run_item *it, int status, const char **keep)
 		}
 	}
 	fflush(stdout);
+	if (run_keep_transcript) {
+		xasprintf(&p, "%s/transcript", it->dir);
+		it->transcript = run_slurp(p);
+		free(p);
+	}
 	nftw(it->dir, run_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -449,6 +494,193 @@ run_write_reports(const struct run_opts *o, struct run_item *items, size_t n,
 	return rc;
 }
 
+/*
+ * --record: the scenario's [modem], [network], [servers] and [timeline]
+ * lines (its includes read in place), to carry over.  A served `file`'s
+ * LOCAL is made absolute, since the recorded scenario lives elsewhere.
+ */
+static int
+run_setup(const char *path, struct buf *b, int depth)
+{
+	char *text = run_slurp(path), *line, *next, *dir, *sl, *w;
+	int keep = 0, rc = 0;
+	size_t n;
+
+	dir = xstrdup(path);
+	if ((sl = strrchr(dir, '/')) != NULL)
+		sl[1] = '\0';
+	else
+		strcpy(dir, "");
+	for (line = text; *line != '\0' && rc == 0; line = next) {
+		n = strcspn(line, "\n");
+		next = line + n + (line[n] == '\n');
+		line[n] = '\0';
+		while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' ||
+		    line[n - 1] == '\t'))
+			line[--n] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (*line == '[') {
+			keep = strcmp(line, "[host]") != 0 &&
+			    strcmp(line, "[expect]") != 0;
+			if (keep)
+				buf_addf(b, "\n%s\n", line);
+			continue;
+		}
+		if (keep && strncmp(line, "file", 4) == 0 &&
+		    (line[4] == ' ' || line[4] == '\t')) {
+			/* file PATH LOCAL */
+			w = line + 4 + strspn(line + 4, " \t");
+			w += strcspn(w, " \t");
+			w += strspn(w, " \t");
+			if (*w != '/' && *w != '\0') {
+				char *abs, *full;
+
+				xasprintf(&full, "%s%s", dir, w);
+				abs = realpath(full, NULL);
+				buf_addf(b, "%.*s%s\n", (int)(w - line), line,
+				    abs ? abs : full);
+				free(abs);
+				free(full);
+				continue;
+			}
+		}
+		if (strncmp(line, "include", 7) == 0 && (line[7] == ' ' ||
+		    line[7] == '\t') && depth < SCN_INCLUDE_DEPTH) {
+			char *inc;
+
+			w = line + 7 + strspn(line + 7, " \t");
+			if ((sl = strpbrk(w, " \t")) != NULL)
+				*sl = '\0';
+			if (*w == '/')
+				inc = xstrdup(w);
+			else
+				xasprintf(&inc, "%s%s", dir, w);
+			rc = run_setup(inc, b, depth + 1);
+			free(inc);
+			keep = 0;
+		} else if (keep)
+			buf_addf(b, "%s\n", line);
+		/* seed: the header carries the seed the run used. */
+	}
+	free(dir);
+	free(text);
+	return rc;
+}
+
+/* --record: write the run's transcript as a scenario. */
+static int
+run_record_write(const struct run_opts *o, const struct run_item *it)
+{
+	struct cv_opts co = { CV_FOTASIM, NULL, NULL, NULL, 0 };
+	struct scenario s;
+	struct buf setup, out;
+	const char **files = NULL;
+	char *err = NULL, *hdr;
+	size_t i, nf = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (scenario_load(&s, it->path, NULL, NULL, &err) != 0) {
+		warnx_("%s", err);
+		free(err);
+		return 2;
+	}
+	for (i = 0; i < s.nsteps; i++)
+		if (s.steps[i].kind == SCN_SEND_FILE) {
+			files = xreallocarray(files, nf + 1, sizeof *files);
+			files[nf++] = s.steps[i].text;
+		}
+	xasprintf(&hdr, "# Recorded by fotasim-run --record from %s: its setup "
+	    "carried over,\n# the host's commands with their waits and every "
+	    "line the modem wrote,\n# the URCs and the revision of that run.  "
+	    "Run it with fotasim-run.\n\nseed %llu\n", it->path,
+	    o->seed ? strtoull(o->seed, NULL, 10) :
+	    (unsigned long long)s.seed);
+	buf_init(&setup);
+	buf_init(&out);
+	run_setup(it->path, &setup, 0);
+	buf_add(&setup, "", 1);
+	co.setup = (const char *)buf_head(&setup);
+	co.header = hdr;
+	co.send_files = files;
+	co.nsend_files = nf;
+	if (cv_convert("transcript", it->transcript ? it->transcript : "",
+	    it->transcript ? strlen(it->transcript) : 0, &co, &out, &err)
+	    != 0) {
+		warnx_("%s: cannot record: %s", it->path, err);
+		free(err);
+		rc = 2;
+	} else if ((f = fopen(o->record, "w")) == NULL ||
+	    fwrite(buf_head(&out), 1, buf_used(&out), f) != buf_used(&out) ||
+	    fclose(f) != 0) {
+		warnx_("%s: %s", o->record, strerror(errno));
+		rc = 2;
+	} else
+		printf("recorded %s\n", o->record);
+	buf_free(&setup);
+	buf_free(&out);
+	free(hdr);
+	free(files);
+	scenario_free(&s);
+	return rc;
+}
+
+/* --convert LOG: the skeleton on -o or stdout; 2 on a bad log. */
+static int
+run_convert(const struct run_opts *o)
+{
+	struct cv_opts co = { CV_FOTASIM, NULL, NULL, NULL, 0 };
+	struct buf out;
+	struct stat st;
+	char *text, *err = NULL, *hdr;
+	FILE *f;
+	int rc = 0;
+
+	if (o->format != NULL)
+		(void)cv_format_parse(o->format, &co.format);
+	errno = 0;
+	if (stat(o->convert, &st) != 0 || !S_ISREG(st.st_mode)) {
+		warnx_("%s: %s", o->convert, errno ? strerror(errno) :
+		    "not a file");
+		return 2;
+	}
+	text = run_slurp(o->convert);
+	xasprintf(&hdr, "# A skeleton made by fotasim-run --convert from %s "
+	    "(%s log).\n# What the log shows is written as it is; what it does "
+	    "not say is\n# marked TODO.  docs/replay.md says what each part "
+	    "comes from.\n", o->convert, o->format ? o->format : "fotasim");
+	co.header = hdr;
+	buf_init(&out);
+	if (strlen(text) != (size_t)st.st_size) {
+		/* run_slurp's copy ends at the NUL: that is its line. */
+		int line = 1;
+		const char *q;
+
+		for (q = text; *q != '\0'; q++)
+			line += *q == '\n';
+		fprintf(stderr, "%s:%d: a NUL byte: not a text log\n",
+		    o->convert, line);
+		rc = 2;
+	} else if (cv_convert(o->convert, text, strlen(text), &co, &out, &err)
+	    != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		rc = 2;
+	} else if (o->output == NULL)
+		fwrite(buf_head(&out), 1, buf_used(&out), stdout);
+	else if ((f = fopen(o->output, "w")) == NULL ||
+	    fwrite(buf_head(&out), 1, buf_used(&out), f) != buf_used(&out) ||
+	    fclose(f) != 0) {
+		warnx_("%s: %s", o->output, strerror(errno));
+		rc = 2;
+	}
+	buf_free(&out);
+	free(hdr);
+	free(text);
+	return rc;
+}
+
 /* The fotasim next to this program, if there is one. */
 static const char *
 run_default_fotasim(const char *argv0)
@@ -465,7 +697,8 @@ run_default_fotasim(const char *argv0)
 int
 main(int argc, char **argv)
 {
-	struct run_opts o = { 1, 0, 0, NULL, NULL, NULL, NULL, 120, NULL };
+	struct run_opts o = { 1, 0, 0, NULL, NULL, NULL, NULL, 120, NULL, NULL,
+	    NULL, NULL, NULL };
 	struct run_item *items;
 	struct stat st;
 	const char *keep;
@@ -480,6 +713,22 @@ main(int argc, char **argv)
 	util_set_progname(argv[0]);
 	if ((c = opt_parse(&run_opttab, &o, argc, argv, err, sizeof err)) <= 0)
 		return opt_parse_status(&run_opttab, c, err);
+	if (o.convert != NULL) {
+		if (c != argc || o.record != NULL) {
+			warnx_("--convert takes no scenario and no --record");
+			return 2;
+		}
+		return run_convert(&o);
+	}
+	if (o.format != NULL || o.output != NULL) {
+		warnx_("--format and -o are --convert's");
+		return 2;
+	}
+	if (o.record != NULL && (c + 1 != argc || o.shard_n > 0)) {
+		warnx_("--record runs exactly one scenario FILE");
+		return 2;
+	}
+	run_keep_transcript = o.record != NULL;
 	if (c == argc) {
 		opt_usage(&run_opttab, stderr);
 		return 2;
@@ -570,10 +819,14 @@ main(int argc, char **argv)
 	printf("%zu passed, %zu failed\n", n - failed, failed);
 	if (run_write_reports(&o, items, n, failed) != 0)
 		failed++;
+	if (o.record != NULL && n == 1 && items[0].pid > 0 &&
+	    (c = run_record_write(&o, &items[0])) != 0)
+		return c;
 	for (i = 0; i < n; i++) {
 		free(items[i].path);
 		free(items[i].dir);
 		free(items[i].report);
+		free(items[i].transcript);
 	}
 	free(items);
 	return failed ? 1 : 0;
