@@ -141,6 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct statedir sd;
 	struct modem m;
 	const char *method, *out;
+	char *end;
 	static unsigned char req[8192];
 	char cmd[80], word[32];
 	size_t len, off, n;
@@ -187,8 +188,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* OK, then the one result line. */
 	out = (const char *)buf_head(fuzz_answer());
 	buf_add(fuzz_answer(), "", 1);
-	snprintf(word, sizeof word, "\r\nOK\r\n\r\n+QHTTP%s: %%d", method);
-	if (sscanf(out, word, &code) != 1)
+	n = (size_t)snprintf(word, sizeof word, "\r\nOK\r\n\r\n+QHTTP%s: ",
+	    method);
+	if (strncmp(out, word, n) != 0 ||
+	    (code = (int)strtol(out + n, &end, 10)) <= 0 ||
+	    strcmp(end, "\r\n") != 0)
 		FAIL("not OK and one result line");
 	if (fuzz_must_refuse(req, len, method) && code != 720)
 		FAIL("a request that cannot be sent as typed was not 720");
