@@ -501,15 +501,15 @@ cv_state(struct cv *c, double t, const char *msg)
 	    (p = strstr(msg, " -> ")) != NULL &&
 	    strstr(msg, ": --rat") != NULL) {
 		size_t i;
+		char *name;
 
-		s = xstrndup(p + 4, strcspn(p + 4, ":"));
-		for (i = 0; s[i] != '\0'; i++)
-			s[i] = (char)tolower((unsigned char)s[i]);
-		if (strcmp(s, "hspa+") == 0)
-			s[4] = '\0';
-		p = s;
-		xasprintf(&s, "rat %s", p);
-		free((char *)p);
+		name = xstrndup(p + 4, strcspn(p + 4, ":"));
+		for (i = 0; name[i] != '\0'; i++)
+			name[i] = (char)tolower((unsigned char)name[i]);
+		if (strcmp(name, "hspa+") == 0)
+			name[4] = '\0';
+		xasprintf(&s, "rat %s", name);
+		free(name);
 		cv_push(&c->net, &c->nnet, s);
 		free(s);
 	} else if (strncmp(msg, "fota ", 5) == 0 && strstr(msg, " -> ") &&
