@@ -959,6 +959,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_MODEM, "flash-timing", "flash-timing", NULL },
 	{ SEC_MODEM, "flash-fault", "flash-fault", NULL },
 	{ SEC_MODEM, "image-size", "image-size", NULL },
+	{ SEC_MODEM, "fota-area", "fota-area", NULL },
 	{ SEC_MODEM, "fota-timeouts", "fota-timeouts", NULL },
 	{ SEC_MODEM, "fota-resume", "fota-resume", NULL },
 	{ SEC_MODEM, "dialect", "dialect", NULL },
