@@ -613,6 +613,20 @@ scn_served(const struct scenario *s, const char *name)
 	return 0;
 }
 
+const char *
+scenario_var_end(const char *v)
+{
+	int depth = 0;
+
+	for (; *v != '\0'; v++) {
+		if (v[0] == '$' && v[1] == '{')
+			depth++, v++;
+		else if (*v == '}' && --depth == 0)
+			return v;
+	}
+	return NULL;
+}
+
 /* Check ${name} references in host text: the servers' addresses and
  * ports, and ${size:PATH}. */
 static int
@@ -624,10 +638,21 @@ scn_check_vars(struct scn_parse *p, int col, const char *t)
 	size_t i, n;
 
 	for (v = strstr(t, "${"); v != NULL; v = strstr(e, "${")) {
-		if ((e = strchr(v, '}')) == NULL)
+		if ((e = scenario_var_end(v)) == NULL)
 			return scn_error(p, col + (int)(v - t), "\"${\" without "
 			    "its \"}\"");
 		n = (size_t)(e - v - 2);
+		/* ${length:TEXT}: the bytes of TEXT, whose ${...} are
+		 * checked in turn. */
+		if (strncmp(v + 2, "length:", 7) == 0) {
+			char *inner = xstrndup(v + 9, n - 7);
+			int rc = scn_check_vars(p, col + (int)(v - t) + 9, inner);
+
+			free(inner);
+			if (rc != 0)
+				return -1;
+			continue;
+		}
 		/* ${size:PATH}: the bytes of a file the servers serve. */
 		if (strncmp(v + 2, "size:", 5) == 0) {
 			char *path = xstrndup(v + 7 + (v[7] == '/'),
@@ -674,6 +699,22 @@ scn_key_send(struct scn_parse *p, int col)
 	struct scn_step st = { SCN_SEND, NULL, 0, 0, scn_here(p, col) };
 
 	if ((st.text = scn_rest(p, col, "the command to send")) == NULL)
+		return -1;
+	if (scn_check_vars(p, col, st.text) != 0) {
+		free(st.text);
+		return -1;
+	}
+	scn_add_step(p, &st);
+	return 0;
+}
+
+/* [host] send-data TEXT: TEXT's bytes alone (the input after CONNECT). */
+static int
+scn_key_send_data(struct scn_parse *p, int col)
+{
+	struct scn_step st = { SCN_SEND_DATA, NULL, 0, 0, scn_here(p, col) };
+
+	if ((st.text = scn_rest(p, col, "the data to send")) == NULL)
 		return -1;
 	if (scn_check_vars(p, col, st.text) != 0) {
 		free(st.text);
@@ -982,6 +1023,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_HOST, "reopen", NULL, scn_key_reopen },
 	{ SEC_HOST, "sleep", NULL, scn_key_sleep },
 	{ SEC_HOST, "send-file", NULL, scn_key_send_file },
+	{ SEC_HOST, "send-data", NULL, scn_key_send_data },
 	{ SEC_HOST, "retry", NULL, scn_key_retry },
 	{ SEC_HOST, "end", NULL, scn_key_end },
 	{ SEC_EXPECT, "urcs", NULL, scn_key_urcs },
