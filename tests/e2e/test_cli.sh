@@ -33,6 +33,8 @@ desc="--link-fault bad second spec"; t expect_refused --link /tmp/x --link-fault
 desc="--link-fault empty"; t expect_refused --link /tmp/x --link-fault ";"
 desc="--link-shape bad rate"; t expect_refused --link /tmp/x --link-shape down=40q
 desc="--sockets-in-use 13"; t expect_refused --link /tmp/x --sockets-in-use 13
+desc="--fota-area 0"; t expect_refused --link /tmp/x --fota-area 0
+desc="--fota-area with --flash-size"; t expect_refused --link /tmp/x --fota-area 64k --flash-size 8M
 desc="--end-on-close without --scenario"; t expect_refused --link /tmp/x --end-on-close 5
 desc="--seed without --scenario"; t expect_refused --link /tmp/x --seed 5
 desc="--help exits 0"; t "$fotasim" --help >/dev/null
