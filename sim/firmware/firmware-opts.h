@@ -1,6 +1,7 @@
 /*
  * firmware-opts.h: fotasim's flash options (--flash, --flash-size,
- * --image-size, --flash-timing) and the geometry record a state dir keeps
+ * --image-size, --flash-timing, --flash-block, --flash-page, --flash-fault,
+ * --fota-area) and the geometry record a state dir keeps
  * (flash.geom), so that a restart with other options cannot misread the
  * flash.  main.c parses into a struct firmware_options and hands it to the
  * modem, which passes it to firmware_boot() (docs/flash-layout.md).
