@@ -134,11 +134,19 @@ firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
 		o->given |= FWOPT_TYPE;
 		return 0;
 	case FIRMWARE_OPT_FLASH_SIZE:
+	case FIRMWARE_OPT_FOTA_AREA:
 		if (parse_size(arg, &v) != 0 || v == 0 || v > FIRMWARE_MAX_FLASH)
-			return fwopt_error(err, errlen, "--flash-size: expected "
-			    "bytes (k/M/G allowed) up to 16G, not '%s'", arg);
-		o->flash_size = v;
-		o->given |= FWOPT_FLASH_SIZE;
+			return fwopt_error(err, errlen, "--%s: expected bytes "
+			    "(k/M/G allowed) up to 16G, not '%s'",
+			    opt == FIRMWARE_OPT_FLASH_SIZE ? "flash-size" :
+			    "fota-area", arg);
+		if (opt == FIRMWARE_OPT_FLASH_SIZE) {
+			o->flash_size = v;
+			o->given |= FWOPT_FLASH_SIZE;
+		} else {
+			o->fota_area = v;
+			o->given |= FWOPT_FOTA_AREA;
+		}
 		return 0;
 	case FIRMWARE_OPT_IMAGE_SIZE:
 		if (parse_size(arg, &v) != 0 || v < IMAGE_MIN_SIZE ||
@@ -173,13 +181,6 @@ firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
 			    "full-after=BYTES and/or fail-op=N (> 0), not '%s'",
 			    arg);
 		o->given |= FWOPT_FAULT;
-		return 0;
-	case FIRMWARE_OPT_FOTA_AREA:
-		if (parse_size(arg, &v) != 0 || v == 0 || v > FIRMWARE_MAX_FLASH)
-			return fwopt_error(err, errlen, "--fota-area: expected "
-			    "bytes (k/M/G allowed) up to 16G, not '%s'", arg);
-		o->fota_area = v;
-		o->given |= FWOPT_FOTA_AREA;
 		return 0;
 	case FIRMWARE_OPT_FLASH_TIMING:
 		if (strcmp(arg, "real") == 0)

@@ -692,13 +692,14 @@ scn_add_step(struct scn_parse *p, const struct scn_step *st)
 	p->s->steps[p->s->nsteps++] = *st;
 }
 
-/* [host] send TEXT. */
+/* A step of TEXT to the line's end whose ${...} are checked; 0 or -1. */
 static int
-scn_key_send(struct scn_parse *p, int col)
+scn_text_step(struct scn_parse *p, int col, enum scn_step_kind kind,
+    const char *what)
 {
-	struct scn_step st = { SCN_SEND, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { kind, NULL, 0, 0, scn_here(p, col) };
 
-	if ((st.text = scn_rest(p, col, "the command to send")) == NULL)
+	if ((st.text = scn_rest(p, col, what)) == NULL)
 		return -1;
 	if (scn_check_vars(p, col, st.text) != 0) {
 		free(st.text);
@@ -708,20 +709,18 @@ scn_key_send(struct scn_parse *p, int col)
 	return 0;
 }
 
+/* [host] send TEXT. */
+static int
+scn_key_send(struct scn_parse *p, int col)
+{
+	return scn_text_step(p, col, SCN_SEND, "the command to send");
+}
+
 /* [host] send-data TEXT: TEXT's bytes alone (the input after CONNECT). */
 static int
 scn_key_send_data(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_SEND_DATA, NULL, 0, 0, scn_here(p, col) };
-
-	if ((st.text = scn_rest(p, col, "the data to send")) == NULL)
-		return -1;
-	if (scn_check_vars(p, col, st.text) != 0) {
-		free(st.text);
-		return -1;
-	}
-	scn_add_step(p, &st);
-	return 0;
+	return scn_text_step(p, col, SCN_SEND_DATA, "the data to send");
 }
 
 /* [host] expect TEXT [within T]: TEXT is a glob of a whole line. */
