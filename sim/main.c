@@ -695,6 +695,11 @@ main_run(int argc, char **argv)
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
 	/* Simulated time starts at power-on, not at process start-up. */
 	clock_zero(clock);
+	if (run != NULL && scn_run_stage(run, &modem, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		modem_free(&modem);
+		goto out_servers;
+	}
 	if (run != NULL) {
 		scn_run_end_on_close(run, main_end_on_close);
 		scn_run_attach(run, &modem, cfg.link);

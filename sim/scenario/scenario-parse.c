@@ -787,26 +787,56 @@ scn_key_reopen(struct scn_parse *p, int col)
 	return 0;
 }
 
+/* PATH, alone on the rest of the line, of a [servers] package or file
+ * given above; the path (without its "/"), or NULL after an error. */
+static char *
+scn_served_word(struct scn_parse *p, int col)
+{
+	char *path;
+	int next;
+
+	if ((path = scn_server_path(p, col, &next)) == NULL)
+		return NULL;
+	if (!scn_served(p->s, path)) {
+		free(path);
+		scn_error(p, col, "no package or file of [servers] is served at "
+		    "/%.*s", scn_wordlen(p, col) - (p->text[col] == '/'),
+		    p->text + col + (p->text[col] == '/'));
+		return NULL;
+	}
+	if (scn_end(p, next, "the file") != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 /* [host] send-file PATH: a [servers] package or file, over the port. */
 static int
 scn_key_send_file(struct scn_parse *p, int col)
 {
 	struct scn_step st = { SCN_SEND_FILE, NULL, 0, 0, scn_here(p, col) };
-	int next;
 
-	if ((st.text = scn_server_path(p, col, &next)) == NULL)
+	if ((st.text = scn_served_word(p, col)) == NULL)
 		return -1;
-	if (!scn_served(p->s, st.text)) {
-		free(st.text);
-		return scn_error(p, col, "no package or file of [servers] is "
-		    "served at /%.*s", scn_wordlen(p, col) - (p->text[col] ==
-		    '/'), p->text + col + (p->text[col] == '/'));
-	}
-	if (scn_end(p, next, "the file") != 0) {
-		free(st.text);
-		return -1;
-	}
 	scn_add_step(p, &st);
+	return 0;
+}
+
+/* [modem] staged PATH: the fresh flash already holds that package, staged
+ * in its FOTA area (a download that ended before the update began). */
+static int
+scn_key_staged(struct scn_parse *p, int col)
+{
+	char *path;
+
+	if (p->s->staged != NULL)
+		return scn_error(p, col, "\"staged\" again (the one at line %d "
+		    "holds the FOTA area)", p->s->staged_at.line);
+	if ((path = scn_served_word(p, col)) == NULL)
+		return -1;
+	p->s->staged = path;
+	p->s->staged_at = scn_here(p, col);
 	return 0;
 }
 
@@ -1004,6 +1034,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_MODEM, "fota-resume", "fota-resume", NULL },
 	{ SEC_MODEM, "dialect", "dialect", NULL },
 	{ SEC_MODEM, "verify-https", NULL, scn_key_verify },
+	{ SEC_MODEM, "staged", NULL, scn_key_staged },
 	{ SEC_NETWORK, "dns", "dns", NULL },
 	{ SEC_NETWORK, "dns-timeout", "dns-timeout", NULL },
 	{ SEC_NETWORK, "reject-apn", "reject-apn", NULL },
@@ -1436,6 +1467,7 @@ scenario_free(struct scenario *s)
 	for (i = 0; i < s->nfiles; i++)
 		free(s->files[i]);
 	free(s->files);
+	free(s->staged);
 	for (i = 0; i < s->nopts; i++)
 		free(s->opts[i].value);
 	free(s->opts);

@@ -119,6 +119,8 @@ struct scenario {
 	struct scn_option *opts;	/* [modem], [network], in order */
 	size_t		 nopts;
 	int		 verify_https;	/* [modem] verify-https yes */
+	char		*staged;	/* [modem] staged PATH: served path, no "/" */
+	struct scn_where staged_at;
 	int		 uses_https;	/* ${https...}, a tls fault, verify-https */
 
 	int		 servers;	/* a [servers] section was given */

@@ -165,7 +165,8 @@ START_TEST(test_unknown_key)
 	assert_error("[modem]\nmodel EC200T\nrat gprs\n", "t.scn:3:1: unknown "
 	    "key \"rat\" in [modem] (model, revision, port, flash, flash-size, "
 	    "flash-block, flash-page, flash-timing, flash-fault, image-size, "
-	    "fota-area, fota-timeouts, fota-resume, dialect, verify-https)");
+	    "fota-area, fota-timeouts, fota-resume, dialect, verify-https, "
+	    "staged)");
 	assert_error("[network]\n  link-shape down=1k\n", "t.scn:2:3: unknown "
 	    "key \"link-shape\" in [network] (dns, dns-timeout, reject-apn, "
 	    "pdp-activation-time, rat, link-profile, link-fault, sockets-in-use)");
@@ -324,6 +325,21 @@ START_TEST(test_send_data)
 	ck_assert_int_eq(s.steps[1].kind, SCN_SEND_DATA);
 	ck_assert_str_eq(s.steps[1].text, "http://${http}/x");
 	scenario_free(&s);
+	/* [modem] staged: a package of [servers], once. */
+	assert_error("[modem]\nstaged /a.pkg\n", "t.scn:2:8: no package or "
+	    "file of [servers] is served at /a.pkg");
+	assert_error("[servers]\npackage /a.pkg A -> B\n[modem]\n"
+	    "staged /a.pkg extra\n", "t.scn:4:15: unexpected \"extra\" after "
+	    "the file");
+	assert_error("[servers]\npackage /a.pkg A -> B\n[modem]\n"
+	    "staged /a.pkg\nstaged /a.pkg\n", "t.scn:5:8: \"staged\" again "
+	    "(the one at line 4 holds the FOTA area)");
+	err = parse(&s, "[servers]\npackage /a.pkg A -> B\n[modem]\n"
+	    "staged /a.pkg\n");
+	ck_assert_msg(err == NULL, "%s", err);
+	ck_assert_str_eq(s.staged, "a.pkg");
+	ck_assert_int_eq(s.staged_at.line, 4);
+	scenario_free(&s);
 	/* The closing brace counts the nested ones. */
 	ck_assert_str_eq(scenario_var_end("${length:a${http}b}c"), "}c");
 	ck_assert_ptr_null(scenario_var_end("${length:a${http}b"));
@@ -391,7 +407,7 @@ START_TEST(test_include)
 	    "revision, port, flash, flash-size, flash-block, flash-page, "
 	    "flash-timing, flash-fault, image-size, fota-area, fota-timeouts, "
 	    "fota-resume, "
-	    "dialect, verify-https)", inc);
+	    "dialect, verify-https, staged)", inc);
 	ck_assert_str_eq(err, want);
 	free(want);
 	free(err);
