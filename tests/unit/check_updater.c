@@ -352,6 +352,17 @@ START_TEST(test_paced_by_flash)
 END_TEST
 
 /* The file backend: a fresh state dir, an update, a restart on the same dir. */
+/* A rig on a state dir (flash.img through the firmware), no RAM flash. */
+static void
+rig_init_dir(struct rig *r, struct firmware_cbs *cbs, char *dir)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	rig_init(r);
+	*cbs = (struct firmware_cbs){ rig_urc, rig_reboot, r };
+	r->cfg.dev = NULL;
+	r->cfg.state_dir = dir;
+}
+
 START_TEST(test_state_dir)
 {
 	char dir[] = "/tmp/check_updater.XXXXXX", path[256];
@@ -363,11 +374,7 @@ START_TEST(test_state_dir)
 	char err[256];
 	size_t len;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	rig_init(&r);
-	cbs = (struct firmware_cbs){ rig_urc, rig_reboot, &r };
-	r.cfg.dev = NULL;
-	r.cfg.state_dir = dir;
+	rig_init_dir(&r, &cbs, dir);
 	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
 	ck_assert_str_eq(firmware_revision(fw), REV_A);
 	assert_booted_image(fw);
@@ -420,21 +427,16 @@ END_TEST
 START_TEST(test_fota_area_and_fresh_fault)
 {
 	char dir[] = "/tmp/check_updater.XXXXXX", dir2[] =
-	    "/tmp/check_updater.XXXXXX", path[256];
+	    "/tmp/check_updater.XXXXXX", path[256], err[256];
 	struct firmware_options opts = { 0 };
 	struct firmware_cbs cbs;
 	struct firmware *fw;
-	struct rig r;
 	unsigned char *p;
-	char err[256];
+	struct rig r;
 	size_t len;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_ptr_nonnull(mkdtemp(dir2));
-	rig_init(&r);
-	cbs = (struct firmware_cbs){ rig_urc, rig_reboot, &r };
-	r.cfg.dev = NULL;
-	r.cfg.state_dir = dir;
+	rig_init_dir(&r, &cbs, dir);
 	opts.given = FWOPT_IMAGE_SIZE | FWOPT_FOTA_AREA;
 	opts.image_size = ISIZE;
 	opts.fota_area = 40000;		/* rounded up to one 64 KiB block */
