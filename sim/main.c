@@ -625,6 +625,21 @@ main_run(int argc, char **argv)
 		warnx_("%s", err);
 		return 2;
 	}
+	/* [modem] staged describes a fresh flash, not one a state dir has. */
+	if (main_have_scn && scn->staged != NULL && state_dir != NULL) {
+		struct stat st;
+		char *img;
+
+		xasprintf(&img, "%s/flash.img", state_dir);
+		i = stat(img, &st);
+		free(img);
+		if (i == 0) {
+			warnx_("%s:%d: staged: %s already holds a flash; a staged "
+			    "package is the state of a fresh one",
+			    scn->staged_at.file, scn->staged_at.line, state_dir);
+			return 2;
+		}
+	}
 	cfg.fw_opts = &fwopts;
 	if (faults.n > 0)
 		cfg.link_faults = &faults;
@@ -695,6 +710,11 @@ main_run(int argc, char **argv)
 	    cfg.port_mode == MODEM_PORT_USB ? "usb" : "uart");
 	/* Simulated time starts at power-on, not at process start-up. */
 	clock_zero(clock);
+	if (run != NULL && scn_run_stage(run, &modem, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		modem_free(&modem);
+		goto out_servers;
+	}
 	if (run != NULL) {
 		scn_run_end_on_close(run, main_end_on_close);
 		scn_run_attach(run, &modem, cfg.link);

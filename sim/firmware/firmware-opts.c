@@ -134,11 +134,19 @@ firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
 		o->given |= FWOPT_TYPE;
 		return 0;
 	case FIRMWARE_OPT_FLASH_SIZE:
+	case FIRMWARE_OPT_FOTA_AREA:
 		if (parse_size(arg, &v) != 0 || v == 0 || v > FIRMWARE_MAX_FLASH)
-			return fwopt_error(err, errlen, "--flash-size: expected "
-			    "bytes (k/M/G allowed) up to 16G, not '%s'", arg);
-		o->flash_size = v;
-		o->given |= FWOPT_FLASH_SIZE;
+			return fwopt_error(err, errlen, "--%s: expected bytes "
+			    "(k/M/G allowed) up to 16G, not '%s'",
+			    opt == FIRMWARE_OPT_FLASH_SIZE ? "flash-size" :
+			    "fota-area", arg);
+		if (opt == FIRMWARE_OPT_FLASH_SIZE) {
+			o->flash_size = v;
+			o->given |= FWOPT_FLASH_SIZE;
+		} else {
+			o->fota_area = v;
+			o->given |= FWOPT_FOTA_AREA;
+		}
 		return 0;
 	case FIRMWARE_OPT_IMAGE_SIZE:
 		if (parse_size(arg, &v) != 0 || v < IMAGE_MIN_SIZE ||
@@ -191,6 +199,21 @@ firmware_parse_option(struct firmware_options *o, int opt, const char *arg,
 	return fwopt_error(err, errlen, "unknown flash option %d", opt);
 }
 
+/*
+ * --fota-area: the flash that holds the fixed partitions and a FOTA area of
+ * that many bytes (rounded up to a block), and nothing after it.
+ */
+static uint64_t
+fwopt_fota_flash(const struct firmware_options *o, uint64_t bs)
+{
+	struct layout lay;
+	uint64_t isize = o->given & FWOPT_IMAGE_SIZE ? o->image_size :
+	    FIRMWARE_DEFAULT_SIZE;
+
+	layout_compute(bs, isize, 0, &lay);
+	return lay.fota_off + (o->fota_area + bs - 1) / bs * bs;
+}
+
 void
 firmware_options_geometry(const struct firmware_options *o,
     enum flash_type type, struct flash_geometry *g)
@@ -202,6 +225,8 @@ firmware_options_geometry(const struct firmware_options *o,
 		g->page_size = o->page_size;
 	if (o->given & FWOPT_FLASH_SIZE)
 		g->size = o->flash_size;
+	if (o->given & FWOPT_FOTA_AREA)
+		g->size = fwopt_fota_flash(o, g->block_size);
 	if (o->timing == FIRMWARE_TIMING_ZERO)
 		flash_geometry_untimed(g);
 	if (o->timing != FIRMWARE_TIMING_CUSTOM)
@@ -229,6 +254,9 @@ firmware_options_check(const struct firmware_options *o, char *err,
 		return fwopt_error(err, errlen, "--flash-page: a %u-byte page "
 		    "does not fit the %u-byte erase block", g.page_size,
 		    g.block_size);
+	if ((o->given & FWOPT_FLASH_SIZE) && (o->given & FWOPT_FOTA_AREA))
+		return fwopt_error(err, errlen, "--fota-area: the flash size "
+		    "follows from it; leave --flash-size out");
 	if (!(o->given & FWOPT_FLASH_SIZE))
 		return 0;
 	if (g.size % g.block_size != 0)
@@ -390,6 +418,9 @@ fw_geometry_resolve(const struct firmware_config *cfg, struct flash_geometry *g,
 	else if ((given & FWOPT_FLASH_SIZE) && o->flash_size != rec.flash_size)
 		snprintf(opt, sizeof opt, "--flash-size %llu",
 		    (unsigned long long)o->flash_size);
+	else if ((given & FWOPT_FOTA_AREA) && g->size != rec.flash_size)
+		snprintf(opt, sizeof opt, "--fota-area %llu",
+		    (unsigned long long)o->fota_area);
 	else if ((given & FWOPT_IMAGE_SIZE) && o->image_size != rec.image_size)
 		snprintf(opt, sizeof opt, "--image-size %llu",
 		    (unsigned long long)o->image_size);

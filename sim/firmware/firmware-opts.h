@@ -1,6 +1,7 @@
 /*
  * firmware-opts.h: fotasim's flash options (--flash, --flash-size,
- * --image-size, --flash-timing) and the geometry record a state dir keeps
+ * --image-size, --flash-timing, --flash-block, --flash-page, --flash-fault,
+ * --fota-area) and the geometry record a state dir keeps
  * (flash.geom), so that a restart with other options cannot misread the
  * flash.  main.c parses into a struct firmware_options and hands it to the
  * modem, which passes it to firmware_boot() (docs/flash-layout.md).
@@ -22,6 +23,7 @@
 #define FWOPT_BLOCK		0x10
 #define FWOPT_PAGE		0x20
 #define FWOPT_FAULT		0x40
+#define FWOPT_FOTA_AREA		0x80
 
 /* --flash-timing: the type's real timing, none, or set per field. */
 enum firmware_timing {
@@ -35,6 +37,7 @@ struct firmware_options {
 	enum flash_type		 type;
 	uint64_t		 flash_size;
 	uint64_t		 image_size;
+	uint64_t		 fota_area;	/* --fota-area: its bytes */
 	uint32_t		 block_size;
 	uint32_t		 page_size;
 	enum firmware_timing	 timing;
@@ -55,6 +58,7 @@ struct firmware_options {
 #define FIRMWARE_OPT_FLASH_BLOCK	0x104
 #define FIRMWARE_OPT_FLASH_PAGE		0x105
 #define FIRMWARE_OPT_FLASH_FAULT	0x106
+#define FIRMWARE_OPT_FOTA_AREA		0x107
 
 /*
  * Their rows in fotasim's option table (struct opt, sim/opttab.h): name,
@@ -78,7 +82,11 @@ struct firmware_options {
 	    "256, nand 2k)", FIRMWARE_OPT_FLASH_PAGE, setter), \
 	FIRMWARE_OPT_ROW("flash-fault", "F", "a failing chip, from each " \
 	    "power-on:\nfull-after=BYTES programmed, fail-op=N (the Nth " \
-	    "erase\nor page program fails)", FIRMWARE_OPT_FLASH_FAULT, setter)
+	    "erase\nor page program fails)", FIRMWARE_OPT_FLASH_FAULT, setter), \
+	FIRMWARE_OPT_ROW("fota-area", "BYTES", "FOTA area of a fresh state dir " \
+	    "(k/M/G, rounded up to\na block; default: a full package); the " \
+	    "flash is then\nthe slots and this area, no UFS", \
+	    FIRMWARE_OPT_FOTA_AREA, setter)
 
 /* The largest flash fotasim accepts (the file is sparse). */
 #define FIRMWARE_MAX_FLASH	(16ULL << 30)

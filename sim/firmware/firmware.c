@@ -181,6 +181,39 @@ fw_provision(struct firmware *fw, const struct firmware_config *cfg,
 	return firmware_slot_activate(fw, 0, size, md5);
 }
 
+/*
+ * A fresh flash behind --flash-fault: the factory programs the chip before
+ * it wears out, so the image and the boot flags go through the backend
+ * itself and the fault layer counts from this power-on's first operation
+ * after them.  Then the boot log is opened again through the fault layer.
+ */
+static int
+fw_provision_clean(struct firmware *fw, const struct firmware_config *cfg,
+    const struct flash_geometry *g, uint64_t size, unsigned char *p,
+    size_t plen)
+{
+	struct flash *faulty = fw->flash;
+	int found, rc;
+
+	if ((fw->flash = flash_open(g, fw->own_dev)) == NULL) {
+		fw->flash = faulty;
+		return FLASH_ERR_IO;
+	}
+	rc = flashlog_open(&fw->bootlog, fw->flash, fw->lay.boot_off, p, plen,
+	    &found);
+	if (rc == 0)
+		rc = fw_provision(fw, cfg, size);
+	(void)flash_take_busy(fw->flash);
+	flash_close(fw->flash);
+	fw->flash = faulty;
+	if (rc == 0)
+		rc = flashlog_open(&fw->bootlog, fw->flash, fw->lay.boot_off, p,
+		    plen, &found);
+	if (rc == 0 && found)
+		fw_boot_decode(p, &fw->boot);
+	return rc != 0 ? rc : found ? 0 : FLASH_ERR_IO;
+}
+
 /* Whether slot s holds exactly what the boot flags say. */
 static int
 fw_slot_good(struct firmware *fw, int s)
@@ -369,6 +402,8 @@ firmware_boot(const struct firmware_config *cfg, const struct firmware_cbs *cbs,
 	    sizeof p, &found);
 	if (rc == 0 && found)
 		fw_boot_decode(p, &fw->boot);
+	else if (rc == 0 && fw->fault_dev != NULL)
+		rc = fw_provision_clean(fw, cfg, &g, isize, p, sizeof p);
 	else if (rc == 0)
 		rc = fw_provision(fw, cfg, isize);
 	if (rc == 0)

@@ -398,8 +398,16 @@ dl_pause_cb(struct clock_timer *t, void *arg)
 		return;
 	dl->paused = 0;
 	dl_wait(dl, dl->waiting);
-	/* May deliver buffered bytes at once, and pause again. */
-	curl_easy_pause(dl->easy, CURLPAUSE_CONT);
+	/*
+	 * May deliver buffered bytes at once, and pause again.  If the owner
+	 * stops the transfer on those bytes (the flash failing), libcurl only
+	 * says so here: the multi handle never reports it, so end it now.
+	 */
+	if (curl_easy_pause(dl->easy, CURLPAUSE_CONT) != CURLE_OK &&
+	    dl->res.stop != DL_STOP_NONE) {
+		dl_finish(dl, CURLE_ABORTED_BY_CALLBACK);
+		return;
+	}
 	dl_check(dl);
 }
 

@@ -155,15 +155,27 @@ scn_host_expand(const struct scn_host *h, const char *t)
 	static const char *const names[] = { "ftp", "http", "https" };
 	struct buf b;
 	const char *v, *e;
-	char *out, name[32];
+	char *out, *inner, name[32];
 	size_t i, n;
 
 	buf_init(&b);
-	while ((v = strstr(t, "${")) != NULL && (e = strchr(v, '}')) != NULL) {
+	while ((v = strstr(t, "${")) != NULL &&
+	    (e = scenario_var_end(v)) != NULL) {
 		buf_add(&b, t, (size_t)(v - t));
 		n = (size_t)(e - v - 2);
 		snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name - 1 ?
 		    n : sizeof name - 1), v + 2);
+		if (strncmp(v + 2, "length:", 7) == 0) {
+			/* ${length:TEXT}: the bytes of TEXT, expanded. */
+			char *raw = xstrndup(v + 9, n - 7);
+
+			inner = scn_host_expand(h, raw);
+			buf_addf(&b, "%zu", strlen(inner));
+			free(inner);
+			free(raw);
+			t = e + 1;
+			continue;
+		}
 		if (strncmp(name, "size:", 5) == 0) {
 			char *path;
 			struct stat st;
@@ -337,6 +349,7 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 		    "back within %gs", st->secs);
 		break;
 	case SCN_SEND:
+	case SCN_SEND_DATA:
 	case SCN_SEND_FILE:
 	case SCN_RETRY:
 	case SCN_RETRY_END:
@@ -409,16 +422,16 @@ scn_host_file_load(struct scn_host *h, const char *name)
 	return rc;
 }
 
-/* Write a command line and CR; 0 or -1. */
+/* Write a command line and CR (or, with cr 0, the text alone); 0 or -1. */
 static int
-scn_host_send(struct scn_host *h, const char *text)
+scn_host_send(struct scn_host *h, const char *text, int cr)
 {
 	char *line;
 	size_t n, off = 0;
 	ssize_t k;
 	int rc = 0;
 
-	xasprintf(&line, "%s\r", text);
+	xasprintf(&line, "%s%s", text, cr ? "\r" : "");
 	n = strlen(line);
 	while (off < n) {
 		k = write(h->fd, line + off, n - off);
@@ -452,6 +465,7 @@ scn_host_next(struct scn_host *h)
 		st = &h->s->steps[h->step];
 		switch (st->kind) {
 		case SCN_SEND:
+		case SCN_SEND_DATA:
 			if (h->fd == -1) {
 				if (!h->opened)
 					return;		/* not open yet */
@@ -459,7 +473,7 @@ scn_host_next(struct scn_host *h)
 				return;
 			}
 			text = scn_host_expand(h, st->text);
-			if (scn_host_send(h, text) != 0) {
+			if (scn_host_send(h, text, st->kind == SCN_SEND) != 0) {
 				free(text);
 				scn_host_finish(h, "send: %s", strerror(errno));
 				return;

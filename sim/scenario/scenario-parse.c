@@ -613,6 +613,20 @@ scn_served(const struct scenario *s, const char *name)
 	return 0;
 }
 
+const char *
+scenario_var_end(const char *v)
+{
+	int depth = 0;
+
+	for (; *v != '\0'; v++) {
+		if (v[0] == '$' && v[1] == '{')
+			depth++, v++;
+		else if (*v == '}' && --depth == 0)
+			return v;
+	}
+	return NULL;
+}
+
 /* Check ${name} references in host text: the servers' addresses and
  * ports, and ${size:PATH}. */
 static int
@@ -624,10 +638,21 @@ scn_check_vars(struct scn_parse *p, int col, const char *t)
 	size_t i, n;
 
 	for (v = strstr(t, "${"); v != NULL; v = strstr(e, "${")) {
-		if ((e = strchr(v, '}')) == NULL)
+		if ((e = scenario_var_end(v)) == NULL)
 			return scn_error(p, col + (int)(v - t), "\"${\" without "
 			    "its \"}\"");
 		n = (size_t)(e - v - 2);
+		/* ${length:TEXT}: the bytes of TEXT, whose ${...} are
+		 * checked in turn. */
+		if (strncmp(v + 2, "length:", 7) == 0) {
+			char *inner = xstrndup(v + 9, n - 7);
+			int rc = scn_check_vars(p, col + (int)(v - t) + 9, inner);
+
+			free(inner);
+			if (rc != 0)
+				return -1;
+			continue;
+		}
 		/* ${size:PATH}: the bytes of a file the servers serve. */
 		if (strncmp(v + 2, "size:", 5) == 0) {
 			char *path = xstrndup(v + 7 + (v[7] == '/'),
@@ -667,13 +692,14 @@ scn_add_step(struct scn_parse *p, const struct scn_step *st)
 	p->s->steps[p->s->nsteps++] = *st;
 }
 
-/* [host] send TEXT. */
+/* A step of TEXT to the line's end whose ${...} are checked; 0 or -1. */
 static int
-scn_key_send(struct scn_parse *p, int col)
+scn_text_step(struct scn_parse *p, int col, enum scn_step_kind kind,
+    const char *what)
 {
-	struct scn_step st = { SCN_SEND, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { kind, NULL, 0, 0, scn_here(p, col) };
 
-	if ((st.text = scn_rest(p, col, "the command to send")) == NULL)
+	if ((st.text = scn_rest(p, col, what)) == NULL)
 		return -1;
 	if (scn_check_vars(p, col, st.text) != 0) {
 		free(st.text);
@@ -681,6 +707,20 @@ scn_key_send(struct scn_parse *p, int col)
 	}
 	scn_add_step(p, &st);
 	return 0;
+}
+
+/* [host] send TEXT. */
+static int
+scn_key_send(struct scn_parse *p, int col)
+{
+	return scn_text_step(p, col, SCN_SEND, "the command to send");
+}
+
+/* [host] send-data TEXT: TEXT's bytes alone (the input after CONNECT). */
+static int
+scn_key_send_data(struct scn_parse *p, int col)
+{
+	return scn_text_step(p, col, SCN_SEND_DATA, "the data to send");
 }
 
 /* [host] expect TEXT [within T]: TEXT is a glob of a whole line. */
@@ -747,26 +787,56 @@ scn_key_reopen(struct scn_parse *p, int col)
 	return 0;
 }
 
+/* PATH, alone on the rest of the line, of a [servers] package or file
+ * given above; the path (without its "/"), or NULL after an error. */
+static char *
+scn_served_word(struct scn_parse *p, int col)
+{
+	char *path;
+	int next;
+
+	if ((path = scn_server_path(p, col, &next)) == NULL)
+		return NULL;
+	if (!scn_served(p->s, path)) {
+		free(path);
+		scn_error(p, col, "no package or file of [servers] is served at "
+		    "/%.*s", scn_wordlen(p, col) - (p->text[col] == '/'),
+		    p->text + col + (p->text[col] == '/'));
+		return NULL;
+	}
+	if (scn_end(p, next, "the file") != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 /* [host] send-file PATH: a [servers] package or file, over the port. */
 static int
 scn_key_send_file(struct scn_parse *p, int col)
 {
 	struct scn_step st = { SCN_SEND_FILE, NULL, 0, 0, scn_here(p, col) };
-	int next;
 
-	if ((st.text = scn_server_path(p, col, &next)) == NULL)
+	if ((st.text = scn_served_word(p, col)) == NULL)
 		return -1;
-	if (!scn_served(p->s, st.text)) {
-		free(st.text);
-		return scn_error(p, col, "no package or file of [servers] is "
-		    "served at /%.*s", scn_wordlen(p, col) - (p->text[col] ==
-		    '/'), p->text + col + (p->text[col] == '/'));
-	}
-	if (scn_end(p, next, "the file") != 0) {
-		free(st.text);
-		return -1;
-	}
 	scn_add_step(p, &st);
+	return 0;
+}
+
+/* [modem] staged PATH: the fresh flash already holds that package, staged
+ * in its FOTA area (a download that ended before the update began). */
+static int
+scn_key_staged(struct scn_parse *p, int col)
+{
+	char *path;
+
+	if (p->s->staged != NULL)
+		return scn_error(p, col, "\"staged\" again (the one at line %d "
+		    "holds the FOTA area)", p->s->staged_at.line);
+	if ((path = scn_served_word(p, col)) == NULL)
+		return -1;
+	p->s->staged = path;
+	p->s->staged_at = scn_here(p, col);
 	return 0;
 }
 
@@ -959,10 +1029,12 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_MODEM, "flash-timing", "flash-timing", NULL },
 	{ SEC_MODEM, "flash-fault", "flash-fault", NULL },
 	{ SEC_MODEM, "image-size", "image-size", NULL },
+	{ SEC_MODEM, "fota-area", "fota-area", NULL },
 	{ SEC_MODEM, "fota-timeouts", "fota-timeouts", NULL },
 	{ SEC_MODEM, "fota-resume", "fota-resume", NULL },
 	{ SEC_MODEM, "dialect", "dialect", NULL },
 	{ SEC_MODEM, "verify-https", NULL, scn_key_verify },
+	{ SEC_MODEM, "staged", NULL, scn_key_staged },
 	{ SEC_NETWORK, "dns", "dns", NULL },
 	{ SEC_NETWORK, "dns-timeout", "dns-timeout", NULL },
 	{ SEC_NETWORK, "reject-apn", "reject-apn", NULL },
@@ -981,6 +1053,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_HOST, "reopen", NULL, scn_key_reopen },
 	{ SEC_HOST, "sleep", NULL, scn_key_sleep },
 	{ SEC_HOST, "send-file", NULL, scn_key_send_file },
+	{ SEC_HOST, "send-data", NULL, scn_key_send_data },
 	{ SEC_HOST, "retry", NULL, scn_key_retry },
 	{ SEC_HOST, "end", NULL, scn_key_end },
 	{ SEC_EXPECT, "urcs", NULL, scn_key_urcs },
@@ -1394,6 +1467,7 @@ scenario_free(struct scenario *s)
 	for (i = 0; i < s->nfiles; i++)
 		free(s->files[i]);
 	free(s->files);
+	free(s->staged);
 	for (i = 0; i < s->nopts; i++)
 		free(s->opts[i].value);
 	free(s->opts);

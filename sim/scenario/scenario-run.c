@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "fakeserver.h"
 #include "firmware/firmware.h"
+#include "firmware/firmware-opts.h"
 #include "firmware/image.h"
 #include "firmware/package.h"
 #include "fslog.h"
@@ -448,6 +449,79 @@ scn_host_done(void *arg, const char *why)
 	translog_state(r->log, "scenario", "host %s%s", why ? "failed: " :
 	    "done", why ? why : "");
 	modem_power_down(r->m, 1);
+}
+
+int
+scn_run_stage(struct scn_run *r, struct modem *m, char *err, size_t errlen)
+{
+	struct firmware_options opts;
+	struct firmware_config cfg;
+	struct firmware *fw;
+	char *path = NULL, why[256];
+	unsigned char *p = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = -1;
+
+	if (r->s->staged == NULL)
+		return 0;
+	if (m->cfg.state_dir == NULL) {
+		snprintf(err, errlen, "%s:%d: staged: no state dir",
+		    r->s->staged_at.file, r->s->staged_at.line);
+		return -1;
+	}
+	/* The flash as the factory left it, then the package: the chip's
+	 * faults ([modem] flash-fault) are the module's, from its power-on. */
+	firmware_config_default(&cfg);
+	cfg.state_dir = m->cfg.state_dir;
+	cfg.model = m->model_name;
+	cfg.revision = m->revision;
+	if (m->cfg.fw_opts != NULL) {
+		opts = *m->cfg.fw_opts;
+		opts.given &= ~(unsigned)FWOPT_FAULT;
+		cfg.opts = &opts;
+	}
+	cfg.clock = r->clock;
+	cfg.log = r->log;
+	xasprintf(&path, "%s/%s", r->root, r->s->staged);
+	if ((f = fopen(path, "rb")) != NULL) {
+		struct stat st;
+
+		if (fstat(fileno(f), &st) == 0) {
+			len = (size_t)st.st_size;
+			p = xmalloc(len ? len : 1);
+			if (fread(p, 1, len, f) == len)
+				rc = 0;
+		}
+		fclose(f);
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "%s:%d: staged: cannot read /%s",
+		    r->s->staged_at.file, r->s->staged_at.line, r->s->staged);
+		goto out;
+	}
+	/* The modem's own boot (modem_init) is closed: power-on boots it
+	 * again from this flash, with the package pending. */
+	firmware_close(m->fw);
+	m->fw = NULL;
+	if (firmware_boot(&cfg, NULL, &fw, why, sizeof why) != 0) {
+		snprintf(err, errlen, "staged: firmware: %s", why);
+		rc = -1;
+		goto out;
+	}
+	if ((rc = firmware_stage(fw, p, len)) != 0)
+		snprintf(err, errlen, "%s:%d: staged: /%s does not fit the FOTA "
+		    "area (%d)", r->s->staged_at.file, r->s->staged_at.line,
+		    r->s->staged, rc);
+	else
+		translog_state(r->log, "scenario", "staged /%s (%zu bytes) in "
+		    "the FOTA area", r->s->staged, len);
+	firmware_close(fw);
+	rc = rc != 0 ? -1 : 0;
+out:
+	free(p);
+	free(path);
+	return rc;
 }
 
 void

@@ -3,6 +3,7 @@
  *
  *	scn_run_new()		before modem_init: build the servers' root
  *				(packages, files) and start the servers
+ *	scn_run_stage()		after modem_init: [modem] staged
  *	scn_run_attach()	after modem_init, before power-on: hooks,
  *				timeline, the built-in host
  *	... ev_run ...		the run ends when the modem is off (SIGTERM,
@@ -35,6 +36,11 @@ struct scn_run *scn_run_new(struct scenario *s, struct clock *,
 /* The CA file the modem verifies HTTPS against ([modem] verify-https), or
  * NULL. */
 const char *scn_run_ca_file(const struct scn_run *);
+/* [modem] staged: put the package into the fresh flash's FOTA area as a
+ * finished download leaves it, before the first power-on (after
+ * modem_init).  0, or -1 with a message in err. */
+int	scn_run_stage(struct scn_run *, struct modem *, char *err,
+	    size_t errlen);
 /* Watch the modem (its hooks), schedule the timeline, start the host on
  * the modem's `link`.  `done` is called once the host has finished or
  * failed (it powers the modem down). */

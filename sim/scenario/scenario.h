@@ -83,6 +83,7 @@ struct scn_event {
 
 enum scn_step_kind {
 	SCN_SEND,		/* write text and CR */
+	SCN_SEND_DATA,		/* write text alone (data mode input) */
 	SCN_EXPECT,		/* a line matching text within secs */
 	SCN_REOPEN,		/* the port goes away and comes back: reopen */
 	SCN_SLEEP,		/* secs of simulated time */
@@ -118,6 +119,8 @@ struct scenario {
 	struct scn_option *opts;	/* [modem], [network], in order */
 	size_t		 nopts;
 	int		 verify_https;	/* [modem] verify-https yes */
+	char		*staged;	/* [modem] staged PATH: served path, no "/" */
+	struct scn_where staged_at;
 	int		 uses_https;	/* ${https...}, a tls fault, verify-https */
 
 	int		 servers;	/* a [servers] section was given */
@@ -178,6 +181,8 @@ int	scenario_urc_short(const char *line, char *out, size_t size);
  */
 int	scenario_urcs_match(const char *const *want, size_t nwant,
 	    const char *const *got, size_t ngot);
+/* The '}' that closes the "${" at v (nested ${...} counted), or NULL. */
+const char *scenario_var_end(const char *v);
 /* A duration "250ms", "3s", "2m", "1h" (a bare number is seconds); 0 or -1. */
 int	scenario_parse_secs(const char *, double *);
 

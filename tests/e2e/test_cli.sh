@@ -33,8 +33,15 @@ desc="--link-fault bad second spec"; t expect_refused --link /tmp/x --link-fault
 desc="--link-fault empty"; t expect_refused --link /tmp/x --link-fault ";"
 desc="--link-shape bad rate"; t expect_refused --link /tmp/x --link-shape down=40q
 desc="--sockets-in-use 13"; t expect_refused --link /tmp/x --sockets-in-use 13
+desc="--fota-area 0"; t expect_refused --link /tmp/x --fota-area 0
+desc="--fota-area with --flash-size"; t expect_refused --link /tmp/x --fota-area 64k --flash-size 8M
 desc="--end-on-close without --scenario"; t expect_refused --link /tmp/x --end-on-close 5
 desc="--seed without --scenario"; t expect_refused --link /tmp/x --seed 5
+tmpd=$(mktemp -d "${TMPDIR:-/tmp}/fotasim-cli.XXXXXX")
+: > "$tmpd/flash.img"
+printf '[servers]\npackage /a.pkg EC200TCNHAR02A14M16 -> EC200TCNHAR02A15M16\n[modem]\nstaged /a.pkg\n' > "$tmpd/s.scn"
+desc="[modem] staged with a state dir that holds a flash"; t expect_refused --link "$tmpd/l" --scenario "$tmpd/s.scn" --state-dir "$tmpd"
+rm -rf "$tmpd"
 desc="--help exits 0"; t "$fotasim" --help >/dev/null
 desc="--version"; t sh -c "'$fotasim' --version | grep -q '^fotasim '"
 desc="unwritable state dir"; t sh -c "! '$fotasim' --link /tmp/x --state-dir /proc/nope 2>/dev/null"

@@ -165,7 +165,8 @@ START_TEST(test_unknown_key)
 	assert_error("[modem]\nmodel EC200T\nrat gprs\n", "t.scn:3:1: unknown "
 	    "key \"rat\" in [modem] (model, revision, port, flash, flash-size, "
 	    "flash-block, flash-page, flash-timing, flash-fault, image-size, "
-	    "fota-timeouts, fota-resume, dialect, verify-https)");
+	    "fota-area, fota-timeouts, fota-resume, dialect, verify-https, "
+	    "staged)");
 	assert_error("[network]\n  link-shape down=1k\n", "t.scn:2:3: unknown "
 	    "key \"link-shape\" in [network] (dns, dns-timeout, reject-apn, "
 	    "pdp-activation-time, rat, link-profile, link-fault, sockets-in-use)");
@@ -298,6 +299,53 @@ START_TEST(test_bad_host)
 }
 END_TEST
 
+/* send-data and ${length:TEXT}: the data mode's input and its length. */
+START_TEST(test_send_data)
+{
+	struct scenario s;
+	char *err;
+
+	assert_error("[host]\nsend-data\n", "t.scn:2:10: missing the data to "
+	    "send");
+	assert_error("[servers]\n[host]\nsend AT+QHTTPURL=${length:${web}/x}\n",
+	    "t.scn:3:27: unknown variable \"${web}\" (${ftp}, ${http}, "
+	    "${https}: a server's address:port; ${ftp-port}, ...: its port)");
+	assert_error("[servers]\n[host]\nsend AT+QHTTPURL=${length:${http}/x\n",
+	    "t.scn:3:18: \"${\" without its \"}\"");
+	assert_error("[host]\nsend-data http://${http}/x\n", "t.scn:2:18: "
+	    "\"${http}\" needs a [servers] section before [host]");
+	err = parse(&s, "[servers]\n[host]\n"
+	    "send AT+QHTTPURL=${length:http://${http}/x},10\n"
+	    "send-data http://${http}/x\n");
+	ck_assert_msg(err == NULL, "%s", err);
+	ck_assert_uint_eq(s.nsteps, 2);
+	ck_assert_int_eq(s.steps[0].kind, SCN_SEND);
+	ck_assert_str_eq(s.steps[0].text,
+	    "AT+QHTTPURL=${length:http://${http}/x},10");
+	ck_assert_int_eq(s.steps[1].kind, SCN_SEND_DATA);
+	ck_assert_str_eq(s.steps[1].text, "http://${http}/x");
+	scenario_free(&s);
+	/* [modem] staged: a package of [servers], once. */
+	assert_error("[modem]\nstaged /a.pkg\n", "t.scn:2:8: no package or "
+	    "file of [servers] is served at /a.pkg");
+	assert_error("[servers]\npackage /a.pkg A -> B\n[modem]\n"
+	    "staged /a.pkg extra\n", "t.scn:4:15: unexpected \"extra\" after "
+	    "the file");
+	assert_error("[servers]\npackage /a.pkg A -> B\n[modem]\n"
+	    "staged /a.pkg\nstaged /a.pkg\n", "t.scn:5:8: \"staged\" again "
+	    "(the one at line 4 holds the FOTA area)");
+	err = parse(&s, "[servers]\npackage /a.pkg A -> B\n[modem]\n"
+	    "staged /a.pkg\n");
+	ck_assert_msg(err == NULL, "%s", err);
+	ck_assert_str_eq(s.staged, "a.pkg");
+	ck_assert_int_eq(s.staged_at.line, 4);
+	scenario_free(&s);
+	/* The closing brace counts the nested ones. */
+	ck_assert_str_eq(scenario_var_end("${length:a${http}b}c"), "}c");
+	ck_assert_ptr_null(scenario_var_end("${length:a${http}b"));
+}
+END_TEST
+
 START_TEST(test_bytes)
 {
 	struct scenario s;
@@ -357,8 +405,9 @@ START_TEST(test_include)
 	ck_assert_int_eq(scenario_load(&s, path, stub_check, NULL, &err), -1);
 	xasprintf(&want, "%s:2:1: unknown key \"bogus\" in [modem] (model, "
 	    "revision, port, flash, flash-size, flash-block, flash-page, "
-	    "flash-timing, flash-fault, image-size, fota-timeouts, fota-resume, "
-	    "dialect, verify-https)", inc);
+	    "flash-timing, flash-fault, image-size, fota-area, fota-timeouts, "
+	    "fota-resume, "
+	    "dialect, verify-https, staged)", inc);
 	ck_assert_str_eq(err, want);
 	free(want);
 	free(err);
@@ -433,6 +482,7 @@ scenario_suite(void)
 	tcase_add_test(tc, test_bad_trigger);
 	tcase_add_test(tc, test_bad_action);
 	tcase_add_test(tc, test_bad_host);
+	tcase_add_test(tc, test_send_data);
 	tcase_add_test(tc, test_bytes);
 	tcase_add_test(tc, test_include);
 	tcase_add_test(tc, test_urcs);

@@ -352,6 +352,17 @@ START_TEST(test_paced_by_flash)
 END_TEST
 
 /* The file backend: a fresh state dir, an update, a restart on the same dir. */
+/* A rig on a state dir (flash.img through the firmware), no RAM flash. */
+static void
+rig_init_dir(struct rig *r, struct firmware_cbs *cbs, char *dir)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	rig_init(r);
+	*cbs = (struct firmware_cbs){ rig_urc, rig_reboot, r };
+	r->cfg.dev = NULL;
+	r->cfg.state_dir = dir;
+}
+
 START_TEST(test_state_dir)
 {
 	char dir[] = "/tmp/check_updater.XXXXXX", path[256];
@@ -363,11 +374,7 @@ START_TEST(test_state_dir)
 	char err[256];
 	size_t len;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	rig_init(&r);
-	cbs = (struct firmware_cbs){ rig_urc, rig_reboot, &r };
-	r.cfg.dev = NULL;
-	r.cfg.state_dir = dir;
+	rig_init_dir(&r, &cbs, dir);
 	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
 	ck_assert_str_eq(firmware_revision(fw), REV_A);
 	assert_booted_image(fw);
@@ -407,6 +414,75 @@ START_TEST(test_state_dir)
 	snprintf(path, sizeof path, "%s/flash.img", dir);
 	unlink(path);
 	rmdir(dir);
+	free(p);
+	rig_free(&r);
+}
+END_TEST
+
+/*
+ * --fota-area: a FOTA area smaller than a full package refuses one; the
+ * state dir keeps the size, and another one is refused.  --flash-fault on
+ * a fresh state dir: the factory image goes in before the fault counts.
+ */
+START_TEST(test_fota_area_and_fresh_fault)
+{
+	char dir[] = "/tmp/check_updater.XXXXXX", dir2[] =
+	    "/tmp/check_updater.XXXXXX", path[256], err[256];
+	struct firmware_options opts = { 0 };
+	struct firmware_cbs cbs;
+	struct firmware *fw;
+	unsigned char *p;
+	struct rig r;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir2));
+	rig_init_dir(&r, &cbs, dir);
+	opts.given = FWOPT_IMAGE_SIZE | FWOPT_FOTA_AREA;
+	opts.image_size = ISIZE;
+	opts.fota_area = 40000;		/* rounded up to one 64 KiB block */
+	r.cfg.opts = &opts;
+	ck_assert_int_eq(firmware_options_check(&opts, err, sizeof err), 0);
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_uint_eq(firmware_fota_size(fw), 65536);
+	assert_booted_image(fw);
+	p = mkpkg(PKG_FULL, MODEL, REV_A, REV_B, &len);
+	ck_assert_int_eq(firmware_stage(fw, p, len), FIRMWARE_ERR_TOO_BIG);
+	firmware_close(fw);
+	opts.fota_area = 128 * 1024;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "--fota-area 131072 differs") != NULL, "%s",
+	    err);
+	/* Not with --flash-size: the flash size follows from the area. */
+	opts.given |= FWOPT_FLASH_SIZE;
+	opts.flash_size = 8 << 20;
+	ck_assert_int_eq(firmware_options_check(&opts, err, sizeof err), -1);
+
+	/* A worn chip on a fresh state dir: provisioned, then full. */
+	memset(&opts, 0, sizeof opts);
+	opts.given = FWOPT_IMAGE_SIZE | FWOPT_FAULT;
+	opts.image_size = ISIZE;
+	opts.fault.full_after = 100;
+	r.cfg.state_dir = dir2;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	assert_booted_image(fw);
+	ck_assert_int_ne(firmware_stage(fw, p, len), 0);
+	firmware_close(fw);
+	/* The next power-on finds the factory image, not a torn one. */
+	opts.given = FWOPT_IMAGE_SIZE;
+	ck_assert_int_eq(firmware_boot(&r.cfg, &cbs, &fw, err, sizeof err), 0);
+	ck_assert_str_eq(firmware_revision(fw), REV_A);
+	assert_booted_image(fw);
+	firmware_close(fw);
+	for (int i = 0; i < 2; i++) {
+		const char *d = i ? dir2 : dir;
+
+		snprintf(path, sizeof path, "%s/flash.img", d);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/flash.geom", d);
+		unlink(path);
+		rmdir(d);
+	}
 	free(p);
 	rig_free(&r);
 }
@@ -1008,6 +1084,7 @@ updater_suite(void)
 	tcase_add_loop_test(tc, test_flash_faults, 0, 2);
 	tcase_add_test(tc, test_paced_by_flash);
 	tcase_add_test(tc, test_state_dir);
+	tcase_add_test(tc, test_fota_area_and_fresh_fault);
 	tcase_add_loop_test(tc, test_power_cut_sweep, 0, 2);
 	tcase_add_test(tc, test_staging_power_cut);
 	tcase_add_test(tc, test_staging_abort);
