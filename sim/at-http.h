@@ -20,9 +20,13 @@
 #define QHTTP_POST_MAX		(1u << 20)  /* AT+QHTTPPOST's <data_length> */
 
 struct modem;
+struct modem_iface;
 
 struct qhttp {
 	struct modem		*m;
+	struct modem_iface	*iface;		/* the request's interface: its
+						   +QHTTPGET/POST goes there */
+	struct modem_iface	*read_iface;	/* the last AT+QHTTPREAD's */
 	struct xfer		 xfer;		/* the request, on the stack */
 	/* AT+QHTTPCFG */
 	int			 responseheader;

@@ -79,12 +79,12 @@ scn_host_busy(void *arg)
 	if (h->m->power == MODEM_RESETTING ||
 	    h->m->power == MODEM_POWERING_DOWN)
 		return 1;
-	if (h->fd == -1 || h->m->port.fd == -1)
+	if (h->fd == -1 || h->m->iface[0].port.fd == -1)
 		return 0;
 	/* Bytes the modem does not read now (flow control, a command
 	 * running) wait for it, not for time to stand still. */
-	return (h->wrote > h->m->port.bytes_in &&
-	    ev_is_active(&h->m->port.rio)) || h->m->port.bytes_out > h->read;
+	return (h->wrote > h->m->iface[0].port.bytes_in &&
+	    ev_is_active(&h->m->iface[0].port.rio)) || h->m->iface[0].port.bytes_out > h->read;
 }
 
 /* The port's drain: whether every byte the modem wrote has been read. */
@@ -93,7 +93,7 @@ scn_host_read_all(void *arg)
 {
 	struct scn_host *h = arg;
 
-	return h->fd != -1 && h->read == h->m->port.bytes_out;
+	return h->fd != -1 && h->read == h->m->iface[0].port.bytes_out;
 }
 
 static void
@@ -270,8 +270,8 @@ scn_host_open(struct scn_host *h)
 	h->gone = 0;
 	h->opened = 1;
 	/* What was in flight on the old pty is lost with it. */
-	h->wrote = h->m->port.bytes_in;
-	h->read = h->m->port.bytes_out;
+	h->wrote = h->m->iface[0].port.bytes_in;
+	h->read = h->m->iface[0].port.bytes_out;
 	ev_io_init(&h->rio, scn_host_read_cb, fd, EV_READ);
 	h->rio.data = h;
 	ev_io_start(h->loop, &h->rio);
@@ -576,8 +576,8 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
 	/* The host is the last peer outside the loop that a watchdog waits
 	 * for: with it in here, nothing is outside. */
 	clock_set_closed(h->clock);
-	m->port.host_read_all = scn_host_read_all;
-	m->port.host_arg = h;
+	m->iface[0].port.host_read_all = scn_host_read_all;
+	m->iface[0].port.host_arg = h;
 	/* The port appears during the boot: try until it is there. */
 	clock_timer_start(&h->open_t, 0);
 	return h;
@@ -592,8 +592,8 @@ scn_host_free(struct scn_host *h)
 		return;
 	clock_set_guard(h->clock, NULL, NULL);
 	clock_timer_stop(&h->retry_t);
-	h->m->port.host_read_all = NULL;
-	h->m->port.host_arg = NULL;
+	h->m->iface[0].port.host_read_all = NULL;
+	h->m->iface[0].port.host_arg = NULL;
 	clock_timer_stop(&h->step_t);
 	clock_timer_stop(&h->open_t);
 	scn_host_close(h);
