@@ -68,6 +68,8 @@ struct port {
 	void			*host_arg;
 	struct port_cb		 cb;
 	struct translog		*log;		/* the owner's transcript */
+	const char		*comp;		/* its component there: "port"
+						   (a second one: "port2") */
 	void			*arg;
 };
 
