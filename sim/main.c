@@ -556,7 +556,7 @@ main_run(int argc, char **argv)
 	struct scenario *scn = &main_scn;
 	struct scn_run *run = NULL;
 	char *scn_err = NULL;
-	char *tls_dir = NULL;
+	char *tls_dir = NULL, link2[4096];
 	struct serve_options serve = { .root = NULL };
 	struct fakeserver *servers = NULL;
 	struct firmware_options fwopts = { 0 };
@@ -618,6 +618,16 @@ main_run(int argc, char **argv)
 	if (c != argc || cfg.link == NULL) {
 		opt_usage(&main_opttab, stderr);
 		return 2;
+	}
+	/* A scenario that drives the second interface: beside the first
+	 * unless --link2 says where. */
+	if (main_have_scn && scn->second_port && cfg.link2 == NULL) {
+		if ((size_t)snprintf(link2, sizeof link2, "%s.2", cfg.link) >=
+		    sizeof link2) {
+			warnx_("--link: too long a path");
+			return 2;
+		}
+		cfg.link2 = link2;
 	}
 	if (cfg.link2 != NULL && strcmp(cfg.link2, cfg.link) == 0) {
 		warnx_("--link2: the second interface needs a path of its own");

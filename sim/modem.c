@@ -829,8 +829,11 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		port_init(&f->port, m->loop, i == 0 ? cfg->link : cfg->link2,
 		    &pcb, f);
 		f->port.log = m->log;
-		if (i > 0)
+		if (i > 0) {
 			f->port.comp = "port2";
+			f->port.tl_host = TRANSLOG_HOST2;
+			f->port.tl_modem = TRANSLOG_MODEM2;
+		}
 		at_frame_init(&f->frame, &fcb, f);
 		f->at.out = modem_at_out;
 		f->at.out_arg = f;

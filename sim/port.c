@@ -54,6 +54,8 @@ port_init(struct port *p, struct ev_loop *loop, const char *link,
 	p->loop = loop;
 	p->link = xstrdup(link);
 	p->comp = "port";
+	p->tl_host = TRANSLOG_HOST;
+	p->tl_modem = TRANSLOG_MODEM;
 	p->fd = -1;
 	p->nfd = -1;
 	p->hfd = -1;
@@ -431,7 +433,8 @@ port_flush(struct port *p)
 	while (buf_used(&p->out) > 0) {
 		n = write(p->fd, buf_head(&p->out), buf_used(&p->out));
 		if (n > 0) {
-			translog_io(p->log, TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
+			translog_io(p->log, p->tl_modem, buf_head(&p->out),
+			    (size_t)n);
 			p->bytes_out += (unsigned long long)n;
 			buf_drain(&p->out, (size_t)n);
 			p->last_write = ev_now(p->loop);
@@ -499,7 +502,7 @@ port_read_once(struct port *p)
 
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
-		translog_io(p->log, TRANSLOG_HOST, data, (size_t)n);
+		translog_io(p->log, p->tl_host, data, (size_t)n);
 		p->bytes_in += (unsigned long long)n;
 		/* The host may have changed its settings before sending. */
 		port_refresh_termios(p);

@@ -99,6 +99,8 @@ struct scn_step {
 	double		 secs;
 	int		 count;		/* SCN_RETRY: tries in all */
 	struct scn_where at;
+	int		 port2;		/* send2, expect2: on the second
+					   interface */
 };
 
 /* [expect] downloads PATH N. */
@@ -118,6 +120,7 @@ struct scenario {
 	struct scn_option *opts;	/* [modem], [network], in order */
 	size_t		 nopts;
 	int		 verify_https;	/* [modem] verify-https yes */
+	int		 second_port;	/* [modem] second-port yes */
 	int		 uses_https;	/* ${https...}, a tls fault, verify-https */
 
 	int		 servers;	/* a [servers] section was given */
