@@ -131,11 +131,12 @@ translog_state(struct translog *tl, const char *subsys, const char *fmt, ...)
 	struct buf line;
 	const unsigned char *p;
 	char *msg;
+	int i;
 
 	if (tl == NULL)
 		return;
-	translog_flush_dir(tl, TRANSLOG_HOST);
-	translog_flush_dir(tl, TRANSLOG_MODEM);
+	for (i = 0; i < TRANSLOG_NDIR; i++)
+		translog_flush_dir(tl, i);
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		fatal("out of memory in translog_state");
