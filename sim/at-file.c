@@ -292,8 +292,8 @@ qfupl_end(void *arg, enum serial_rx_end why)
 
 	if (why == SERIAL_RX_FAILED || u->rx.stored == 0) {
 		firmware_ufs_abort(m->fw);
-		modem_at_finish(u->rx.iface, why == SERIAL_RX_FAILED ? CME_FILE_WRITE :
-		    CME_FILE_TIMEOUT);
+		modem_at_finish(u->rx.iface, why == SERIAL_RX_FAILED ?
+		    CME_FILE_WRITE : CME_FILE_TIMEOUT);
 		return;
 	}
 	if ((rc = firmware_ufs_close(m->fw)) != 0) {

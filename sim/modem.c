@@ -396,8 +396,8 @@ modem_uart_arrived(struct modem_iface *f, size_t n)
 	take = f->uart_tokens < (double)n ? (size_t)f->uart_tokens : n;
 	f->uart_tokens -= (double)take;
 	if (take < n && !clock_timer_active(&f->uart_t))
-		clock_timer_start(&f->uart_t, (double)(n - take < MODEM_UART_FIFO ?
-		    n - take : MODEM_UART_FIFO) / rate);
+		clock_timer_start(&f->uart_t, (double)(n - take <
+		    MODEM_UART_FIFO ? n - take : MODEM_UART_FIFO) / rate);
 	return take;
 }
 

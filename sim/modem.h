@@ -200,7 +200,8 @@ struct modem_iface *modem_req_iface(const struct at_req *);
  * data is still being typed (FILE:, AT+QFUPL, AT+QHTTPURL/POST) or still
  * going out to a host that has not read it (AT+QHTTPREAD).
  */
-int	modem_other_in_data_mode(const struct modem *, const struct modem_iface *self);
+int	modem_other_in_data_mode(const struct modem *,
+	    const struct modem_iface *self);
 /* Apply power: start the boot chain. */
 void	modem_power_on(struct modem *);
 /* Orderly power-down; with `urc`, announce "POWERED DOWN" first. */

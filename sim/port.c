@@ -200,7 +200,8 @@ port_watch(struct port *p)
 		why = strerror(errno);
 		port_unwatch(p);
 	}
-	translog_state(p->log, p->comp, "watching the host by polling: %s", why);
+	translog_state(p->log, p->comp, "watching the host by polling: %s",
+	    why);
 	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
 	ev_timer_again(p->loop, &p->watch);
 }
@@ -640,7 +641,8 @@ port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (!done)
 		return;
 	if (p->drain_zeroes < PORT_DRAIN_ZEROES && p->fd != -1 && p->attached)
-		translog_state(p->log, p->comp, "drain gave up: host did not read");
+		translog_state(p->log, p->comp,
+		    "drain gave up: host did not read");
 	ev_timer_stop(loop, w);
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DRAINED);

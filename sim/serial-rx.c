@@ -86,7 +86,8 @@ serial_rx_start(struct serial_rx *rx, uint64_t size, int flow, double idle)
 	if (rx->iface->port.crtscts != flow)
 		translog_state(rx->m->log, rx->comp, "%s: the host has CRTSCTS "
 		    "%s but the module's flow control is %s", rx->tag,
-		    rx->iface->port.crtscts ? "on" : "off", flow ? "on" : "off");
+		    rx->iface->port.crtscts ? "on" : "off",
+		    flow ? "on" : "off");
 	clock_timer_start(&rx->idle_t, idle);
 }
 

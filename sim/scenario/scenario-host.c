@@ -99,7 +99,8 @@ scn_host_busy(void *arg)
 		/* Bytes the modem does not read now (flow control, a command
 		 * running) wait for it, not for time to stand still. */
 		if ((c->wrote > c->port->bytes_in &&
-		    ev_is_active(&c->port->rio)) || c->port->bytes_out > c->read)
+		    ev_is_active(&c->port->rio)) ||
+		    c->port->bytes_out > c->read)
 			return 1;
 	}
 	return 0;
@@ -415,7 +416,8 @@ scn_host_file_write(struct scn_host *h, struct scn_conn *c)
 	ssize_t k;
 
 	while (h->file_off < h->file_len) {
-		k = write(c->fd, h->file + h->file_off, h->file_len - h->file_off);
+		k = write(c->fd, h->file + h->file_off,
+		    h->file_len - h->file_off);
 		if (k > 0) {
 			h->file_off += (size_t)k;
 			c->wrote += (unsigned long long)k;

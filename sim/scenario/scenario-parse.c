@@ -752,8 +752,9 @@ scn_port2(struct scn_parse *p, int col, int (*key)(struct scn_parse *, int))
 	while (p->text[kcol] == ' ' || p->text[kcol] == '\t')
 		kcol++;
 	if (!p->s->second_port)
-		return scn_error(p, kcol, "\"%.*s\" needs \"second-port yes\" in "
-		    "[modem] before [host]", scn_wordlen(p, kcol), p->text + kcol);
+		return scn_error(p, kcol, "\"%.*s\" needs \"second-port "
+		    "yes\" in [modem] before [host]", scn_wordlen(p, kcol),
+		    p->text + kcol);
 	if (key(p, col) != 0)
 		return -1;
 	p->s->steps[p->s->nsteps - 1].port2 = 1;

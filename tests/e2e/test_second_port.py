@@ -2,7 +2,8 @@
 exact bytes on each, per-interface echo/verbose/CMEE, an asynchronous
 result (AT+QFUPL) on the interface that issued it while the other answers,
 704 ("UART busy") for an HTTP FOTA started while the other interface is in
-data mode (AT+QHTTPURL's CONNECT, AT+QFUPL's CONNECT), an FTP FOTA that
+data mode (AT+QHTTPURL's CONNECT, AT+QHTTPREAD's body not yet read by its
+host, AT+QFUPL's CONNECT), an FTP FOTA that
 goes on (the FTP table has no such code) and whose reboot takes both ports
 away and brings both back; on the UART both go silent and stay."""
 import os
@@ -124,6 +125,9 @@ def settings(modem):
 def busy(modem):
     root = tempfile.mkdtemp(prefix="fotasim-www.")
     package(root, "a.pkg", A, B)
+    big = bytes(range(256)) * 4096                 # 1 MiB
+    with open(os.path.join(root, "big.bin"), "wb") as f:
+        f.write(big)
     m, link2 = two(modem)
     addr = serve(m, root)
     http = addr["http"].encode()
@@ -144,6 +148,25 @@ def busy(modem):
           "http-704: still on the old firmware")
     check("download failed: 704" in m.transcript(),
           "http-704: the transcript has the job's code")
+
+    # http-704 from AT+QHTTPREAD: its CONNECT and the body go to port 1,
+    # whose host does not read yet: port 1 stays in data mode.
+    big_url = b"http://%s/big.bin" % http
+    got = h1.answer(b"AT+QHTTPURL=%d,60\r" % len(big_url), rb"CONNECT\r\n")
+    check(got == b"\r\nCONNECT\r\n", "port 1: QHTTPURL again: %r" % got)
+    check(h1.answer(big_url, rb"\r\nOK\r\n") == OK, "port 1: the URL")
+    got = h1.answer(b"AT+QHTTPGET\r", rb"\+QHTTPGET: [^\r]*\r\n", 60)
+    check(got == OK + b"\r\n+QHTTPGET: 0,200,%d\r\n" % len(big),
+          "port 1: GET of 1 MiB: %r" % got)
+    h1.send(b"AT+QHTTPREAD\r")
+    m.wait_transcript(r"state http read: %d bytes" % len(big))
+    got = h2.answer(b'AT+QFOTADL="%s"\r' % url, rb'"HTTPEND",\d+\r\n')
+    check(got == OK + qind(b'"HTTPSTART"') + qind(b'"HTTPEND"', 704),
+          "http-704: FOTA from port 2 while port 1's host has not read "
+          "QHTTPREAD's body: %r" % got)
+    got = h1.expect(rb"(?s)^.*?\+QHTTPREAD: \d+\r\n", 60).group(0)
+    check(got == b"\r\nCONNECT\r\n" + big + OK + b"\r\n+QHTTPREAD: 0\r\n",
+          "port 1: the whole body, OK, +QHTTPREAD: 0 (%d bytes)" % len(got))
 
     # The other way round: port 2 in AT+QFUPL's data mode, port 1's FOTA.
     got = h2.answer(b'AT+QFUPL="hold.bin",100,600\r', rb"\r\nCONNECT\r\n")

@@ -71,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    firmware_fota_size(m.fw) + 1;
 	snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"FILE:%llu\"\r",
 	    (unsigned long long)len);
-	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd,
+	    strlen(cmd));
 	if (!fota_file_receiving(&m.fota))
 		abort();		/* a length that fits is always taken */
 	for (off = 3; off < size; off += n) {

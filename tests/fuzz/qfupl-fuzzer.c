@@ -101,7 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = ((uint64_t)data[1] | (uint64_t)data[2] << 8) % total + 1;
 	snprintf(cmd, sizeof cmd, "AT+QFUPL=\"f.bin\",%llu,%d,%d\r",
 	    (unsigned long long)len, data[3] % 4 + 1, ack);
-	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd,
+	    strlen(cmd));
 	if (!qfupl_receiving(&m.upl) || buf_used(fuzz_answer()) != 11 ||
 	    memcmp(buf_head(fuzz_answer()), "\r\nCONNECT\r\n", 11) != 0)
 		abort();		/* a size that fits is always taken */

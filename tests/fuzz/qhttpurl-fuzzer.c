@@ -80,7 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.nv.usbifc_dte = 2;
 	}
 	snprintf(cmd, sizeof cmd, "AT+QHTTPURL=%zu,%d\r", len, data[2] % 3 + 1);
-	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd,
+	    strlen(cmd));
 	if (!qhttp_receiving(&m.http) || buf_used(fuzz_answer()) != 11 ||
 	    memcmp(buf_head(fuzz_answer()), "\r\nCONNECT\r\n", 11) != 0)
 		abort();
