@@ -224,36 +224,34 @@ scn_key_option(struct scn_parse *p, int col, const char *option)
 	return 0;
 }
 
-/* [modem] verify-https yes|no. */
+/* A key's value yes or no into *dst (1 or 0). */
 static int
-scn_key_verify(struct scn_parse *p, int col)
+scn_yes_no(struct scn_parse *p, int col, int *dst)
 {
 	int next;
 
 	if (scn_word_is(p, col, "yes", &next))
-		p->s->verify_https = 1;
+		*dst = 1;
 	else if (scn_word_is(p, col, "no", &next))
-		p->s->verify_https = 0;
+		*dst = 0;
 	else
 		return scn_error(p, col, "expected yes or no, not \"%.*s\"",
 		    scn_wordlen(p, col), p->text + col);
 	return scn_end(p, next, "yes or no");
 }
 
+/* [modem] verify-https yes|no. */
+static int
+scn_key_verify(struct scn_parse *p, int col)
+{
+	return scn_yes_no(p, col, &p->s->verify_https);
+}
+
 /* [modem] second-port yes|no: the module's second AT interface. */
 static int
 scn_key_second_port(struct scn_parse *p, int col)
 {
-	int next;
-
-	if (scn_word_is(p, col, "yes", &next))
-		p->s->second_port = 1;
-	else if (scn_word_is(p, col, "no", &next))
-		p->s->second_port = 0;
-	else
-		return scn_error(p, col, "expected yes or no, not \"%.*s\"",
-		    scn_wordlen(p, col), p->text + col);
-	return scn_end(p, next, "yes or no");
+	return scn_yes_no(p, col, &p->s->second_port);
 }
 
 /* Whether a server path is plain: /a/b.bin, no "..", no blanks. */
