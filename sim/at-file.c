@@ -304,7 +304,7 @@ qfupl_progress(void *arg, uint64_t stored)
 	struct qfupl *u = arg;
 
 	while (u->ackmode && stored >= (u->acks + 1) * QFUPL_ACK_EVERY) {
-		port_write(&u->m->port, "A", 1);
+		port_write(&u->rx.iface->port, "A", 1);
 		u->acks++;
 	}
 }
@@ -325,20 +325,20 @@ qfupl_end(void *arg, enum serial_rx_end why)
 
 	if (why == SERIAL_RX_FAILED || u->rx.stored == 0) {
 		firmware_ufs_abort(m->fw);
-		modem_at_finish(m, why == SERIAL_RX_FAILED ? CME_FILE_WRITE :
-		    CME_FILE_TIMEOUT);
+		modem_at_finish(u->rx.iface, why == SERIAL_RX_FAILED ?
+		    CME_FILE_WRITE : CME_FILE_TIMEOUT);
 		return;
 	}
 	if ((rc = firmware_ufs_close(m->fw)) != 0) {
-		modem_at_finish(m, at_file_error(rc));
+		modem_at_finish(u->rx.iface, at_file_error(rc));
 		return;
 	}
 	translog_state(m->log, "file", "upload: %s, %llu bytes, checksum %x",
 	    u->name, (unsigned long long)u->rx.stored, u->sum);
 	snprintf(line, sizeof line, "+QFUPL: %llu,%x",
 	    (unsigned long long)u->rx.stored, u->sum);
-	at_urc(&m->at, line);
-	modem_at_finish(m, AT_RES_OK);
+	at_urc(&u->rx.iface->at, line);
+	modem_at_finish(u->rx.iface, AT_RES_OK);
 }
 
 void
@@ -396,7 +396,7 @@ at_file_qfupl(struct at_req *r)
 	u->acks = 0;
 	u->sum = 0;
 	u->pos = 0;
-	at_result(&m->at, AT_RES_CONNECT);
+	at_result(r->engine, AT_RES_CONNECT);
 	serial_rx_start(&u->rx, (uint64_t)size, modem_flow_control(m),
 	    (double)timeout);
 	return AT_RES_PENDING;

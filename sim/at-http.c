@@ -146,15 +146,17 @@ qhttp_done(void *arg, int code)
 	if (code != 0) {
 		buf_reset(&q->head);
 		buf_reset(&q->body);
-		modem_urc(m, "+QHTTP%s: %d", q->method, code);
+		modem_urc_on(m, q->iface, "+QHTTP%s: %d", q->method, code);
 		return;
 	}
 	q->have = 1;
 	if (q->length_known)
-		modem_urc(m, "+QHTTP%s: 0,%ld,%llu", q->method, q->xfer.rc,
+		modem_urc_on(m, q->iface, "+QHTTP%s: 0,%ld,%llu", q->method,
+		    q->xfer.rc,
 		    (unsigned long long)q->length);
 	else
-		modem_urc(m, "+QHTTP%s: 0,%ld", q->method, q->xfer.rc);
+		modem_urc_on(m, q->iface, "+QHTTP%s: 0,%ld", q->method,
+		    q->xfer.rc);
 }
 
 /* What the data mode of AT+QHTTPURL/GET/POST takes (q->posting). */
@@ -197,12 +199,13 @@ qhttp_post_typed(struct qhttp *q, int complete)
 		translog_state(m->log, "http", "%s: %zu bytes typed, timed out",
 		    what, buf_used(&q->post));
 		buf_reset(&q->post);
-		modem_at_finish(m, qhttp_code(DL_SVC_INPUT_TIMEOUT, DL_URL_OK));
+		modem_at_finish(q->rx.iface, qhttp_code(DL_SVC_INPUT_TIMEOUT,
+		    DL_URL_OK));
 		return;
 	}
 	translog_state(m->log, "http", "%s: %zu bytes", what,
 	    buf_used(&q->post));
-	modem_at_finish(m, AT_RES_OK);
+	modem_at_finish(q->rx.iface, AT_RES_OK);
 	qhttp_request(q, method);
 }
 
@@ -221,14 +224,15 @@ qhttp_url_end(struct qhttp *q, int complete)
 	if (!complete) {
 		translog_state(m->log, "http", "url: %zu bytes typed, timed out",
 		    q->typed);
-		modem_at_finish(m, qhttp_code(DL_SVC_INPUT_TIMEOUT, DL_URL_OK));
+		modem_at_finish(q->rx.iface, qhttp_code(DL_SVC_INPUT_TIMEOUT,
+		    DL_URL_OK));
 		return;
 	}
 	memcpy(q->url, q->typing, q->typed);
 	q->url[q->typed] = '\0';
 	q->url_len = q->typed;
 	translog_state(m->log, "http", "url: %zu bytes", q->url_len);
-	modem_at_finish(m, AT_RES_OK);
+	modem_at_finish(q->rx.iface, AT_RES_OK);
 }
 
 static void
@@ -376,7 +380,7 @@ at_http_qhttpurl(struct at_req *r)
 		timeout = r->args[1].i;
 	q->typed = 0;
 	q->posting = 0;
-	at_result(&m->at, AT_RES_CONNECT);
+	at_result(r->engine, AT_RES_CONNECT);
 	serial_rx_start(&q->rx, (uint64_t)r->args[0].i, modem_flow_control(m),
 	    (double)timeout);
 	clock_timer_start(&q->url_t, (double)timeout);
@@ -502,6 +506,8 @@ qhttp_request(struct qhttp *q, const char *method)
 	buf_reset(&q->head);
 	buf_reset(&q->body);
 	q->running = 1;
+	/* GET: the command's interface; POST: the one that typed the body. */
+	q->iface = m->cur != NULL ? m->cur : q->rx.iface;
 	translog_state(m->log, "http", "%s", method);
 	/* A scheme the stack does not take fails its URL check (723). */
 	(void)xfer_url_scheme(q->url, &proto);
@@ -517,13 +523,14 @@ qhttp_request(struct qhttp *q, const char *method)
 
 /* Take the host's bytes for a POST's body or a typed request. */
 static int
-qhttp_type(struct modem *m, int what, long len, long input)
+qhttp_type(struct at_req *r, int what, long len, long input)
 {
+	struct modem *m = at_req_modem(r);
 	struct qhttp *q = &m->http;
 
 	buf_reset(&q->post);
 	q->posting = what;
-	at_result(&m->at, AT_RES_CONNECT);
+	at_result(r->engine, AT_RES_CONNECT);
 	serial_rx_start(&q->rx, (uint64_t)len, modem_flow_control(m),
 	    (double)input);
 	clock_timer_start(&q->url_t, (double)input);
@@ -558,7 +565,7 @@ at_http_qhttpget(struct at_req *r)
 	q->rsptime = r->form == AT_SET && r->args[0].present ?
 	    (double)r->args[0].i : QHTTP_TIMEOUT_DEFAULT;
 	if (q->requestheader)
-		return qhttp_type(m, QHTTP_TYPING_GET, r->args[1].i,
+		return qhttp_type(r, QHTTP_TYPING_GET, r->args[1].i,
 		    r->nargs > 2 && r->args[2].present ? r->args[2].i :
 		    QHTTP_TIMEOUT_DEFAULT);
 	buf_reset(&q->post);
@@ -589,7 +596,7 @@ at_http_qhttppost(struct at_req *r)
 		input = r->args[1].i;
 	q->rsptime = r->nargs > 2 && r->args[2].present ?
 	    (double)r->args[2].i : QHTTP_TIMEOUT_DEFAULT;
-	return qhttp_type(m, QHTTP_TYPING_POST, r->args[0].i, input);
+	return qhttp_type(r, QHTTP_TYPING_POST, r->args[0].i, input);
 }
 
 /* AT+QHTTPREAD[=<wait_time>]: CONNECT, the response, OK, +QHTTPREAD: 0. */
@@ -607,15 +614,16 @@ at_http_qhttpread(struct at_req *r)
 		return qhttp_code(DL_SVC_BUSY, DL_URL_OK);
 	if (!q->have)
 		return qhttp_code(DL_SVC_NO_REQUEST, DL_URL_OK);
-	at_result(&m->at, AT_RES_CONNECT);
+	q->read_iface = modem_req_iface(r);
+	at_result(r->engine, AT_RES_CONNECT);
 	if (q->responseheader)
-		at_write(&m->at, buf_head(&q->head), buf_used(&q->head));
-	at_write(&m->at, buf_head(&q->body), buf_used(&q->body));
+		at_write(r->engine, buf_head(&q->head), buf_used(&q->head));
+	at_write(r->engine, buf_head(&q->body), buf_used(&q->body));
 	translog_state(m->log, "http", "read: %zu bytes", buf_used(&q->body));
 	q->have = 0;
 	buf_reset(&q->head);
 	buf_reset(&q->body);
-	modem_urc(m, "+QHTTPREAD: 0");
+	modem_urc_on(m, q->read_iface, "+QHTTPREAD: 0");
 	return AT_RES_OK;
 }
 
@@ -653,7 +661,7 @@ at_http_qhttpreadfile(struct at_req *r)
 	q->have = 0;
 	buf_reset(&q->head);
 	buf_reset(&q->body);
-	modem_urc(m, "+QHTTPREADFILE: 0");
+	modem_urc_on(m, modem_req_iface(r), "+QHTTPREADFILE: 0");
 	return AT_RES_OK;
 }
 

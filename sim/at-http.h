@@ -21,9 +21,13 @@
 #define QHTTP_HEADERS_MAX	32	/* header lines a typed request has */
 
 struct modem;
+struct modem_iface;
 
 struct qhttp {
 	struct modem		*m;
+	struct modem_iface	*iface;		/* the request's interface: its
+						   +QHTTPGET/POST goes there */
+	struct modem_iface	*read_iface;	/* the last AT+QHTTPREAD's */
 	struct xfer		 xfer;		/* the request, on the stack */
 	/* AT+QHTTPCFG */
 	int			 responseheader;

@@ -391,6 +391,7 @@ at_net_cgact(struct at_req *r)
 			break;			/* already active: OK (27.007) */
 		/* Answers when the network has, as AT+QIACT. */
 		at_req_modem(r)->act_cid = cid;
+		at_req_modem(r)->act_iface = modem_req_iface(r);
 		net_pdp_activate(n, cid);
 		return AT_RES_PENDING;
 	default:
@@ -462,6 +463,7 @@ at_net_qiact(struct at_req *r)
 		break;
 	case AT_SET:
 		m->act_cid = (int)r->args[0].i;
+		m->act_iface = modem_req_iface(r);
 		net_pdp_activate(&m->net, m->act_cid);
 		return AT_RES_PENDING;
 	default:

@@ -87,9 +87,10 @@ fota_end(struct fota_job *j, int code)
 	    (unsigned long long)j->got);
 	/* From the UFS nothing was downloaded: the updater's URCs only. */
 	if (j->local && code != 0)
-		modem_urc(j->m, "+QIND: \"FOTA\",\"END\",%d", code);
+		modem_urc_on(j->m, j->iface, "+QIND: \"FOTA\",\"END\",%d",
+		    code);
 	else if (!j->local)
-		modem_urc(j->m, "+QIND: \"FOTA\",\"%sEND\",%d",
+		modem_urc_on(j->m, j->iface, "+QIND: \"FOTA\",\"%sEND\",%d",
 		    fota_urc_word(j), code);
 	if (code != 0) {
 		fota_set_state(j, FOTA_IDLE);
@@ -136,7 +137,8 @@ fota_progress(struct fota_job *j)
 		return;
 	while (j->dl_urcs < n &&
 	    j->got >= j->size * (uint64_t)(j->dl_urcs + 1) / (uint64_t)n)
-		modem_urc(j->m, "+QIND: \"FOTA\",\"DOWNLOADING\",%d",
+		modem_urc_on(j->m, j->iface,
+		    "+QIND: \"FOTA\",\"DOWNLOADING\",%d",
 		    ++j->dl_urcs);
 }
 
@@ -196,6 +198,13 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 		xfer_refuse(&j->xfer, j->proto, DL_SVC_BUSY, DL_URL_OK);
 		return;
 	}
+	/* Another AT interface is in data mode (a CONNECT of AT+QHTTPURL,
+	 * AT+QHTTPREAD, AT+QFUPL or FILE:): the HTTP(S) stack does not start
+	 * (704, "UART busy").  The FTP table has no such code: FTP goes on. */
+	if (j->proto != DL_FTP && modem_other_in_data_mode(j->m, j->iface)) {
+		xfer_refuse(&j->xfer, j->proto, DL_SVC_UART_BUSY, DL_URL_OK);
+		return;
+	}
 	xfer_start(&j->xfer, j->args.url, j->proto);
 }
 
@@ -223,6 +232,7 @@ void
 fota_job_start(struct fota_job *j, const struct fota_args *a)
 {
 	j->args = *a;
+	j->iface = j->m->cur;
 	j->serial = fota_file_length(a->url) > 0;
 	j->local = fota_local_name(a->url) != NULL;
 	if (!j->serial && !j->local)
@@ -236,7 +246,8 @@ fota_job_start(struct fota_job *j, const struct fota_args *a)
 		fota_local_start(j);
 		return;
 	}
-	modem_urc(j->m, "+QIND: \"FOTA\",\"%sSTART\"", fota_urc_word(j));
+	modem_urc_on(j->m, j->iface, "+QIND: \"FOTA\",\"%sSTART\"",
+	    fota_urc_word(j));
 	if (j->serial) {
 		/* Bytes after the command line are the package's. */
 		fota_file_start(j, modem_flow_control(j->m));

@@ -19,6 +19,7 @@
 #include "serial-rx.h"
 
 struct modem;
+struct modem_iface;
 
 enum fota_state {
 	FOTA_IDLE,
@@ -43,6 +44,9 @@ struct fota_args {
 
 struct fota_job {
 	struct modem		*m;
+	struct modem_iface	*iface;		/* the interface that started
+						   it: its URCs go there (NULL:
+						   the URC port) */
 	enum fota_state		 state;
 	struct fota_args	 args;
 	enum dl_proto		 proto;

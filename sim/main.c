@@ -58,6 +58,7 @@ struct main_list {
 /* Keys of the options that only keep their argument. */
 enum {
 	MAIN_OPT_LINK,
+	MAIN_OPT_LINK2,
 	MAIN_OPT_STATE_DIR,
 	MAIN_OPT_REVISION,
 	MAIN_OPT_LOG,
@@ -71,7 +72,8 @@ enum {
 /* --end-on-close S: kept here until the scenario's run exists. */
 static double main_end_on_close;
 
-/* --link, --state-dir, --revision, --log, --serve, --serve-faults. */
+/* --link, --link2, --state-dir, --revision, --log, --serve,
+ * --serve-faults. */
 static int
 main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
     size_t errlen)
@@ -79,6 +81,7 @@ main_opt_string(void *ctx, const struct opt *o, const char *v, char *err,
 	struct main_opts *m = ctx;
 	const char **dst[] = {
 		[MAIN_OPT_LINK] = &m->cfg->link,
+		[MAIN_OPT_LINK2] = &m->cfg->link2,
 		[MAIN_OPT_STATE_DIR] = m->state_dir,
 		[MAIN_OPT_REVISION] = &m->cfg->revision,
 		[MAIN_OPT_LOG] = m->logpath,
@@ -407,6 +410,9 @@ main_opt_firmware(void *ctx, const struct opt *o, const char *v, char *err,
 static const struct opt main_opts[] = {
 	{ "link", 0, "PATH", "keep a symlink at PATH pointing to the AT port's "
 	  "pty", main_opt_string, MAIN_OPT_LINK, 0 },
+	{ "link2", 0, "PATH", "the module's second AT interface on a pty of\n"
+	  "its own behind PATH (its own echo, verbose, CMEE; it shares the\n"
+	  "modem)", main_opt_string, MAIN_OPT_LINK2, 0 },
 	{ "state-dir", 0, "DIR", "what survives power loss (default: a "
 	  "temporary dir)", main_opt_string, MAIN_OPT_STATE_DIR, 0 },
 	{ "speed", 0, "N|max", "simulated time runs N times wall time "
@@ -550,7 +556,7 @@ main_run(int argc, char **argv)
 	struct scenario *scn = &main_scn;
 	struct scn_run *run = NULL;
 	char *scn_err = NULL;
-	char *tls_dir = NULL;
+	char *tls_dir = NULL, link2[4096];
 	struct serve_options serve = { .root = NULL };
 	struct fakeserver *servers = NULL;
 	struct firmware_options fwopts = { 0 };
@@ -611,6 +617,20 @@ main_run(int argc, char **argv)
 	}
 	if (c != argc || cfg.link == NULL) {
 		opt_usage(&main_opttab, stderr);
+		return 2;
+	}
+	/* A scenario that drives the second interface: beside the first
+	 * unless --link2 says where. */
+	if (main_have_scn && scn->second_port && cfg.link2 == NULL) {
+		if ((size_t)snprintf(link2, sizeof link2, "%s.2", cfg.link) >=
+		    sizeof link2) {
+			warnx_("--link: too long a path");
+			return 2;
+		}
+		cfg.link2 = link2;
+	}
+	if (cfg.link2 != NULL && strcmp(cfg.link2, cfg.link) == 0) {
+		warnx_("--link2: the second interface needs a path of its own");
 		return 2;
 	}
 	if (cfg.revision != NULL && (strlen(cfg.revision) == 0 ||

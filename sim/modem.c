@@ -66,8 +66,10 @@ modem_fw_urc(void *arg, const char *line)
 	if (m->hooks.update != NULL &&
 	    sscanf(line, "+QIND: \"FOTA\",\"UPDATING\",%d", &pct) == 1)
 		m->hooks.update(m->hooks.arg, pct);
+	/* The update's URCs go where the job's went (after a reboot: the
+	 * URC port). */
 	if (fota_job_updater_urc(&m->fota, line))
-		modem_urc(m, "%s", line);
+		modem_urc_on(m, m->fota.iface, "%s", line);
 }
 
 /* Network: a URC line to print (queued like every URC). */
@@ -141,13 +143,20 @@ modem_at_conditions(void *arg)
 	return have;
 }
 
-/* Write bytes from the AT engine to the port. */
+/* Write bytes from an interface's AT engine to its port. */
 static void
 modem_at_out(void *arg, const void *p, size_t n)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
 
-	port_write(&m->port, p, n);
+	port_write(&f->port, p, n);
+}
+
+struct modem_iface *
+modem_req_iface(const struct at_req *r)
+{
+	return (struct modem_iface *)(void *)((char *)r->engine -
+	    offsetof(struct modem_iface, at));
 }
 
 /* Network: an activation answered, a context or the radio went away. */
@@ -159,24 +168,24 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 	if (m->act_cid != 0 && m->act_cid == cid &&
 	    (ev == NET_EV_PDP_UP || ev == NET_EV_PDP_FAILED)) {
 		m->act_cid = 0;
-		modem_at_finish(m, ev == NET_EV_PDP_UP ? AT_RES_OK :
+		modem_at_finish(m->act_iface, ev == NET_EV_PDP_UP ? AT_RES_OK :
 		    AT_RES_ERROR);
 	}
 	fota_job_net_event(&m->fota, ev, cid);
 	qhttp_net_event(&m->http, ev, cid);
 }
 
-/* Send queued URCs if the engine is between lines, in one write(). */
 /* One URC to the host, in the --dialect's spelling for FOTA lines. */
 static void
-modem_urc_out(struct modem *m, const char *s)
+modem_urc_out(struct modem_iface *f, const char *s)
 {
+	struct modem *m = f->m;
 	unsigned d = m->cfg.dialect;
 	char text[300];
 	int i;
 
 	if (d == 0 || strncmp(s, "+QIND: \"FOTA\",", 14) != 0) {
-		at_urc(&m->at, s);
+		at_urc(&f->at, s);
 		return;
 	}
 	dialect_apply(d, s, m->fota.proto == DL_HTTPS && !m->fota.serial &&
@@ -185,130 +194,181 @@ modem_urc_out(struct modem *m, const char *s)
 		if ((d & DIALECT_UPDATING_BARE) &&
 		    strstr(text, "\"UPDATING\"") != NULL) {
 			/* An EC200U bootloader: the line, then CR LF CR LF. */
-			at_write(&m->at, text, strlen(text));
-			at_write(&m->at, "\r\n\r\n", 4);
+			at_write(&f->at, text, strlen(text));
+			at_write(&f->at, "\r\n\r\n", 4);
 		} else
-			at_urc(&m->at, text);
+			at_urc(&f->at, text);
 	}
 }
 
+/* Send an interface's queued URCs if its engine is between lines, in one
+ * write(). */
 static void
-modem_urc_flush(struct modem *m)
+modem_urc_flush(struct modem_iface *f)
 {
+	struct modem *m = f->m;
 	const char *s;
 
-	if (m->busy || !at_frame_idle(&m->frame))
+	if (f->busy || !at_frame_idle(&f->frame))
 		return;
-	port_cork(&m->port);
-	while (buf_used(&m->urcs) > 0) {
-		s = (const char *)buf_head(&m->urcs);
-		modem_urc_out(m, s);
+	port_cork(&f->port);
+	while (buf_used(&f->urcs) > 0) {
+		s = (const char *)buf_head(&f->urcs);
+		modem_urc_out(f, s);
 		if (m->hooks.urc != NULL)
 			m->hooks.urc(m->hooks.arg, s);
-		buf_drain(&m->urcs, strlen(s) + 1);
+		buf_drain(&f->urcs, strlen(s) + 1);
 	}
-	port_uncork(&m->port);
+	port_uncork(&f->port);
+}
+
+static void
+modem_urc_queue(struct modem *m, struct modem_iface *f, const char *fmt,
+    va_list ap)
+{
+	char *text;
+
+	if (f == NULL)
+		f = &m->iface[0];
+	if (vasprintf(&text, fmt, ap) < 0)
+		fatal("out of memory in modem_urc");
+	/* A host that never finishes its line cannot make the queue grow. */
+	if (buf_used(&f->urcs) + strlen(text) + 1 > MODEM_URC_QUEUE_MAX)
+		translog_state(m->log, "urc", "queue full, dropped: %s", text);
+	else
+		buf_add(&f->urcs, text, strlen(text) + 1);
+	free(text);
+	modem_urc_flush(f);
 }
 
 void
 modem_urc(struct modem *m, const char *fmt, ...)
 {
 	va_list ap;
-	char *text;
 
 	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		fatal("out of memory in modem_urc");
+	modem_urc_queue(m, NULL, fmt, ap);
 	va_end(ap);
-	/* A host that never finishes its line cannot make the queue grow. */
-	if (buf_used(&m->urcs) + strlen(text) + 1 > MODEM_URC_QUEUE_MAX)
-		translog_state(m->log, "urc", "queue full, dropped: %s", text);
-	else
-		buf_add(&m->urcs, text, strlen(text) + 1);
-	free(text);
-	modem_urc_flush(m);
 }
 
-/* Framer: echo what the host typed, if echo is on. */
+void
+modem_urc_on(struct modem *m, struct modem_iface *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	modem_urc_queue(m, f, fmt, ap);
+	va_end(ap);
+}
+
+/* Framer: echo what the host typed, if this interface's echo is on. */
 static void
 modem_frame_echo(void *arg, const unsigned char *p, size_t n)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
 
-	if (m->at.set.echo)
-		port_write(&m->port, p, n);
+	if (f->at.set.echo)
+		port_write(&f->port, p, n);
 }
 
-/* The transfer the host's bytes belong to (FILE:, QFUPL, QHTTPURL), or
- * NULL. */
+/* The transfer an interface's bytes belong to (FILE:, QFUPL, QHTTPURL),
+ * or NULL: each receiver takes the bytes of the interface that started
+ * it. */
 static struct serial_rx *
-modem_raw_input(struct modem *m)
+modem_raw_input(struct modem_iface *f)
 {
-	if (fota_file_receiving(&m->fota))
+	struct modem *m = f->m;
+
+	if (fota_file_receiving(&m->fota) && m->fota.rx.iface == f)
 		return &m->fota.rx;
-	if (qfupl_receiving(&m->upl))
+	if (qfupl_receiving(&m->upl) && m->upl.rx.iface == f)
 		return &m->upl.rx;
-	if (qhttp_receiving(&m->http))
+	if (qhttp_receiving(&m->http) && m->http.rx.iface == f)
 		return &m->http.rx;
 	return NULL;
+}
+
+int
+modem_other_in_data_mode(const struct modem *m, const struct modem_iface *self)
+{
+	const struct modem_iface *f;
+	int i;
+
+	for (i = 0; i < m->niface; i++) {
+		f = &m->iface[i];
+		if (f == self)
+			continue;
+		if (modem_raw_input((struct modem_iface *)f) != NULL)
+			return 1;
+		/* AT+QHTTPREAD's CONNECT: the body has not all reached the
+		 * host yet (it is not reading, or the line is slow). */
+		if (m->http.read_iface == f && port_backlogged(&f->port))
+			return 1;
+	}
+	return 0;
 }
 
 /* Framer: a complete command line. */
 static void
 modem_frame_line(void *arg, const char *line, size_t len)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
+	struct modem *m = f->m;
 
 	/* Input is paused while a command answers later; never run two. */
-	if (m->at.pending)
+	if (f->at.pending)
 		return;
-	m->busy = 1;
+	f->busy = 1;
 	if (m->hooks.command != NULL)
 		m->hooks.command(m->hooks.arg, line, len);
-	at_dispatch(&m->at, line, len);
-	if (m->at.pending) {
+	m->cur = f;
+	at_dispatch(&f->at, line, len);
+	m->cur = NULL;
+	if (f->at.pending) {
 		/* Nothing is read and no URC goes out until it answers; a
 		 * command in data mode (AT+QFUPL, AT+QHTTPURL) reads its
 		 * data meanwhile. */
-		if (modem_raw_input(m) == NULL)
-			port_pause(&m->port, 1);
-		m->frame.stop = 1;
+		if (modem_raw_input(f) == NULL)
+			port_pause(&f->port, 1);
+		f->frame.stop = 1;
 		return;
 	}
-	m->busy = 0;
+	f->busy = 0;
 	/* A command may have changed S3/S5. */
-	m->frame.s3 = m->at.set.s3;
-	m->frame.s5 = m->at.set.s5;
+	f->frame.s3 = f->at.set.s3;
+	f->frame.s5 = f->at.set.s5;
 	/* URCs held during the line follow its final result code. */
-	modem_urc_flush(m);
+	modem_urc_flush(f);
 	/* Take no more input while the host is not reading our answers, and
 	 * none as AT commands once a FILE: upload has begun. */
-	if (port_backlogged(&m->port) || modem_raw_input(m) != NULL)
-		m->frame.stop = 1;
+	if (port_backlogged(&f->port) || modem_raw_input(f) != NULL)
+		f->frame.stop = 1;
 }
 
 void
-modem_at_finish(struct modem *m, int res)
+modem_at_finish(struct modem_iface *f, int res)
 {
-	if (!m->at.pending)
+	if (f == NULL || !f->at.pending)
 		return;
-	at_finish(&m->at, res);
-	if (m->at.pending)
+	f->m->cur = f;
+	at_finish(&f->at, res);
+	f->m->cur = NULL;
+	if (f->at.pending)
 		return;
-	m->busy = 0;
-	m->frame.s3 = m->at.set.s3;
-	m->frame.s5 = m->at.set.s5;
-	modem_urc_flush(m);
-	port_pause(&m->port, 0);
+	f->busy = 0;
+	f->frame.s3 = f->at.set.s3;
+	f->frame.s5 = f->at.set.s5;
+	modem_urc_flush(f);
+	port_pause(&f->port, 0);
 }
 
 /* Framer: the line was too long. */
 static void
 modem_frame_overflow(void *arg)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
 
-	at_result(&m->at, AT_RES_ERROR);
+	at_result(&f->at, AT_RES_ERROR);
 }
 
 #define MODEM_UART_FIFO		2048	/* bytes the UART driver holds */
@@ -319,81 +379,98 @@ modem_frame_overflow(void *arg)
  * many of n have arrived by now; the rest wait in the pty until uart_t.
  */
 static size_t
-modem_uart_arrived(struct modem *m, size_t n)
+modem_uart_arrived(struct modem_iface *f, size_t n)
 {
+	struct modem *m = f->m;
 	double rate, now;
 	size_t take;
 
-	if (m->cfg.port_mode != MODEM_PORT_UART || m->port.baud == 0)
+	if (m->cfg.port_mode != MODEM_PORT_UART || f->port.baud == 0)
 		return n;
-	rate = m->port.baud / 10.0;
+	rate = f->port.baud / 10.0;
 	now = clock_now(m->clock);
-	m->uart_tokens += rate * (now - m->uart_last);
-	if (m->uart_tokens > MODEM_UART_FIFO)
-		m->uart_tokens = MODEM_UART_FIFO;
-	m->uart_last = now;
-	take = m->uart_tokens < (double)n ? (size_t)m->uart_tokens : n;
-	m->uart_tokens -= (double)take;
-	if (take < n && !clock_timer_active(&m->uart_t))
-		clock_timer_start(&m->uart_t, (double)(n - take < MODEM_UART_FIFO ?
-		    n - take : MODEM_UART_FIFO) / rate);
+	f->uart_tokens += rate * (now - f->uart_last);
+	if (f->uart_tokens > MODEM_UART_FIFO)
+		f->uart_tokens = MODEM_UART_FIFO;
+	f->uart_last = now;
+	take = f->uart_tokens < (double)n ? (size_t)f->uart_tokens : n;
+	f->uart_tokens -= (double)take;
+	if (take < n && !clock_timer_active(&f->uart_t))
+		clock_timer_start(&f->uart_t, (double)(n - take <
+		    MODEM_UART_FIFO ? n - take : MODEM_UART_FIFO) / rate);
 	return take;
 }
 
 /* UART: bytes that arrived but were not taken stay in the FIFO. */
 static void
-modem_uart_refund(struct modem *m, size_t n)
+modem_uart_refund(struct modem_iface *f, size_t n)
 {
-	if (m->cfg.port_mode == MODEM_PORT_UART && m->port.baud != 0)
-		m->uart_tokens += (double)n;
+	if (f->m->cfg.port_mode == MODEM_PORT_UART && f->port.baud != 0)
+		f->uart_tokens += (double)n;
 }
 
 /* UART: more bytes have come down the line: offer them again. */
 static void
 modem_uart_cb(struct clock_timer *t, void *arg)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
 
 	(void)t;
-	port_pause(&m->port, 0);
+	port_pause(&f->port, 0);
 }
 
 /* Port: bytes from the host; returns how many were taken. */
 static size_t
 modem_port_input(void *arg, const unsigned char *p, size_t n)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
+	struct modem *m = f->m;
 	struct serial_rx *rx;
 	size_t used;
 
 	/* Before RDY, and once shutting down, nothing answers. */
-	if (m->power != MODEM_ON || m->at.halt)
+	if (m->power != MODEM_ON || f->at.halt)
 		return n;
-	if ((n = modem_uart_arrived(m, n)) == 0)
+	if ((n = modem_uart_arrived(f, n)) == 0)
 		return 0;
 	/* FILE:<length> or AT+QFUPL: the bytes are the transfer's. */
-	if ((rx = modem_raw_input(m)) != NULL) {
+	if ((rx = modem_raw_input(f)) != NULL) {
 		used = serial_rx_input(rx, p, n);
-		modem_uart_refund(m, n - used);
+		modem_uart_refund(f, n - used);
 		/* All of an upload is in: nothing more until its result. */
-		if (!serial_rx_active(rx) && m->at.pending)
-			port_pause(&m->port, 1);
+		if (!serial_rx_active(rx) && f->at.pending)
+			port_pause(&f->port, 1);
 		return used;
 	}
-	used = at_frame_input(&m->frame, p, n);
-	modem_uart_refund(m, n - used);
-	if (m->power != MODEM_ON || m->at.halt)
+	used = at_frame_input(&f->frame, p, n);
+	modem_uart_refund(f, n - used);
+	if (m->power != MODEM_ON || f->at.halt)
 		return n;
-	modem_urc_flush(m);
+	modem_urc_flush(f);
 	return used;
 }
 
-/* Stop answering: the rest of the line and of the input is not run. */
+/* Stop answering: the rest of the line and of the input is not run, on
+ * every interface. */
 static void
 modem_halt(struct modem *m)
 {
-	m->at.halt = 1;
-	m->frame.stop = 1;
+	int i;
+
+	for (i = 0; i < m->niface; i++) {
+		m->iface[i].at.halt = 1;
+		m->iface[i].frame.stop = 1;
+	}
+}
+
+/* Every interface's port goes (USB) or is closed for good. */
+static void
+modem_close_ports(struct modem *m)
+{
+	int i;
+
+	for (i = 0; i < m->niface; i++)
+		port_close(&m->iface[i].port);
 }
 
 /* The host has read our output (or gave up): finish the power event. */
@@ -403,7 +480,7 @@ modem_drained(struct modem *m)
 	if (m->power != MODEM_RESETTING && m->power != MODEM_POWERING_DOWN)
 		return;
 	if (m->cfg.port_mode == MODEM_PORT_USB || m->power == MODEM_POWERING_DOWN)
-		port_close(&m->port);
+		modem_close_ports(m);
 	clock_timer_stop(&m->boot_t);
 	net_stop(&m->net);
 	clock_timer_stop(&m->down_t);
@@ -457,31 +534,35 @@ modem_fail(struct modem *m, const char *fmt, ...)
 	warnx_("%s: %s", m->cfg.link, m->failed);
 	translog_state(m->log, "power", "failed: %s", m->failed);
 	modem_stop_all(m);
-	port_close(&m->port);
+	modem_close_ports(m);
 	modem_set_power(m, MODEM_OFF);
 	if (m->on_off != NULL)
 		m->on_off(m);
 }
 
-/* Port: attach, detach, termios change, drained. */
+/* Port: attach, detach, termios change, drained.  The host hooks watch
+ * the first interface. */
 static void
 modem_port_event(void *arg, enum port_event ev)
 {
-	struct modem *m = arg;
+	struct modem_iface *f = arg;
+	struct modem *m = f->m;
 
 	switch (ev) {
 	case PORT_DETACH:
 		/* A host that vanished mid-line leaves no half command. */
-		at_frame_reset(&m->frame);
-		modem_urc_flush(m);
-		if (m->hooks.host != NULL)
+		at_frame_reset(&f->frame);
+		modem_urc_flush(f);
+		if (m->hooks.host != NULL && f->num == 1)
 			m->hooks.host(m->hooks.arg, 0);
 		break;
 	case PORT_DRAINED:
-		modem_drained(m);
+		/* The power event goes on once every port has drained. */
+		if (m->draining > 0 && --m->draining == 0)
+			modem_drained(m);
 		break;
 	case PORT_ATTACH:
-		if (m->hooks.host != NULL)
+		if (m->hooks.host != NULL && f->num == 1)
 			m->hooks.host(m->hooks.arg, 1);
 		break;
 	case PORT_TERMIOS:
@@ -519,14 +600,20 @@ static const struct modem_boot_step modem_boot_chain[] = {
 	{ 5.0, "+QIND: PB DONE", NULL },
 };
 
-/* The USB port appears (UART: it has been there all along). */
+/* The USB ports appear together (UART: they have been there all along). */
 static void
 modem_boot_port(struct modem *m)
 {
-	if (port_is_open(&m->port))
-		return;
-	if (port_open(&m->port) != 0)
-		modem_fail(m, "cannot open a pty: %s", strerror(errno));
+	int i;
+
+	for (i = 0; i < m->niface; i++) {
+		if (port_is_open(&m->iface[i].port))
+			continue;
+		if (port_open(&m->iface[i].port) != 0) {
+			modem_fail(m, "cannot open a pty: %s", strerror(errno));
+			return;
+		}
+	}
 }
 
 /* RDY: the AT interpreter runs from here on. */
@@ -575,6 +662,9 @@ modem_boot_cb(struct clock_timer *t, void *arg)
 void
 modem_power_on(struct modem *m)
 {
+	struct modem_iface *f;
+	int i;
+
 	if (m->power != MODEM_OFF)
 		return;
 	if (m->failed[0] != '\0')
@@ -587,18 +677,25 @@ modem_power_on(struct modem *m)
 	modem_set_power(m, MODEM_BOOTING);
 	/* Volatile state starts over; the saved profile comes back. */
 	modem_nv_load(m);
-	m->at.set = m->nv.at;
 	m->ifc_dce = m->nv.ifc_dce;
 	m->ifc_dte = m->nv.ifc_dte;
-	at_frame_reset(&m->frame);
-	m->at.halt = 0;
-	at_cancel(&m->at);
+	/* Every interface starts from the saved profile. */
+	for (i = 0; i < m->niface; i++) {
+		f = &m->iface[i];
+		f->at.set = m->nv.at;
+		at_frame_reset(&f->frame);
+		f->at.halt = 0;
+		at_cancel(&f->at);
+		f->busy = 0;
+		port_pause(&f->port, 0);
+		f->frame.s3 = f->at.set.s3;
+		f->frame.s5 = f->at.set.s5;
+		buf_reset(&f->urcs);
+	}
 	m->act_cid = 0;
-	m->busy = 0;
-	port_pause(&m->port, 0);
-	m->frame.s3 = m->at.set.s3;
-	m->frame.s5 = m->at.set.s5;
-	buf_reset(&m->urcs);
+	m->act_iface = NULL;
+	m->fota.iface = NULL;
+	m->draining = 0;
 	net_reset(&m->net);
 	m->boot_step = 0;
 	/* A UART port exists from the first power-on and stays. */
@@ -613,31 +710,46 @@ modem_power_on(struct modem *m)
 static void
 modem_shutdown(struct modem *m, enum modem_power next)
 {
+	int i;
+
 	clock_timer_stop(&m->boot_t);
 	net_stop(&m->net);
 	modem_set_power(m, next);
 	/* A half-typed line is lost; URCs it held back still go out. */
-	at_frame_reset(&m->frame);
-	modem_urc_flush(m);
+	for (i = 0; i < m->niface; i++) {
+		at_frame_reset(&m->iface[i].frame);
+		modem_urc_flush(&m->iface[i]);
+	}
 	modem_halt(m);
-	if (port_is_open(&m->port))
-		port_drain(&m->port, MODEM_DRAIN_BOUND);
-	else
+	/* Every open port drains (PORT_DRAINED counts them down). */
+	m->draining = 0;
+	for (i = 0; i < m->niface; i++)
+		if (port_is_open(&m->iface[i].port))
+			m->draining++;
+	if (m->draining == 0) {
 		modem_drained(m);
+		return;
+	}
+	for (i = 0; i < m->niface; i++)
+		if (port_is_open(&m->iface[i].port))
+			port_drain(&m->iface[i].port, MODEM_DRAIN_BOUND);
 }
 
 void
 modem_power_cut(struct modem *m, double on_after)
 {
+	int i;
+
 	if (m->failed[0] != '\0')
 		return;
 	translog_state(m->log, "power", "cut%s", on_after >= 0 ? "" :
 	    ", stays off");
 	modem_stop_all(m);
-	buf_reset(&m->urcs);
-	/* USB: the port goes with the power.  A UART's pty stays, silent. */
+	for (i = 0; i < m->niface; i++)
+		buf_reset(&m->iface[i].urcs);
+	/* USB: the ports go with the power.  A UART's ptys stay, silent. */
 	if (m->cfg.port_mode == MODEM_PORT_USB)
-		port_close(&m->port);
+		modem_close_ports(m);
 	modem_set_power(m, MODEM_OFF);
 	if (on_after >= 0)
 		clock_timer_start(&m->power_t, on_after);
@@ -654,6 +766,8 @@ modem_reboot(struct modem *m)
 void
 modem_power_down(struct modem *m, int urc)
 {
+	int i;
+
 	if (m->power == MODEM_POWERING_DOWN)
 		return;
 	if (m->power == MODEM_OFF) {
@@ -663,8 +777,10 @@ modem_power_down(struct modem *m, int urc)
 	}
 	if (urc) {
 		/* Power-down does not wait for a half-typed line. */
-		at_frame_reset(&m->frame);
-		m->busy = 0;
+		for (i = 0; i < m->niface; i++) {
+			at_frame_reset(&m->iface[i].frame);
+			m->iface[i].busy = 0;
+		}
 		modem_urc(m, "POWERED DOWN");
 	}
 	modem_shutdown(m, MODEM_POWERING_DOWN);
@@ -689,6 +805,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	static const struct at_frame_cb fcb = {
 		modem_frame_echo, modem_frame_line, modem_frame_overflow,
 	};
+	struct modem_iface *f;
 	const char *rev;
 	size_t i;
 
@@ -704,14 +821,28 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		return -1;
 	strcpy(m->revision, rev);
 	/* m->power is MODEM_OFF (zero): only modem_set_power changes it. */
-	port_init(&m->port, m->loop, cfg->link, &pcb, m);
-	m->port.log = m->log;
-	at_frame_init(&m->frame, &fcb, m);
-	m->at.out = modem_at_out;
-	m->at.out_arg = m;
-	m->at.ctx = m;
-	m->at.conditions = modem_at_conditions;
-	buf_init(&m->urcs);
+	m->niface = cfg->link2 != NULL ? 2 : 1;
+	for (i = 0; i < (size_t)m->niface; i++) {
+		f = &m->iface[i];
+		f->m = m;
+		f->num = (int)i + 1;
+		port_init(&f->port, m->loop, i == 0 ? cfg->link : cfg->link2,
+		    &pcb, f);
+		f->port.log = m->log;
+		if (i > 0) {
+			f->port.comp = "port2";
+			f->port.tl_host = TRANSLOG_HOST2;
+			f->port.tl_modem = TRANSLOG_MODEM2;
+		}
+		at_frame_init(&f->frame, &fcb, f);
+		f->at.out = modem_at_out;
+		f->at.out_arg = f;
+		f->at.ctx = m;
+		f->at.conditions = modem_at_conditions;
+		buf_init(&f->urcs);
+		clock_timer_init(&f->uart_t, clock, modem_uart_cb, f);
+		f->uart_tokens = MODEM_UART_FIFO;
+	}
 	clock_timer_init(&m->boot_t, clock, modem_boot_cb, m);
 	net_init(&m->net, clock, m->log, cfg->model == MODEM_EC200T, &ncb);
 	fota_job_init(&m->fota, m);
@@ -767,8 +898,6 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	m->qind_all = 1;
 	clock_timer_init(&m->power_t, clock, modem_power_cb, m);
 	clock_timer_init(&m->down_t, clock, modem_qpowd_cb, m);
-	clock_timer_init(&m->uart_t, clock, modem_uart_cb, m);
-	m->uart_tokens = MODEM_UART_FIFO;
 	return modem_fw_boot(m);
 }
 
@@ -783,11 +912,12 @@ modem_power_down_later(struct modem *m, double delay, int urc)
 void
 modem_free(struct modem *m)
 {
+	int i;
+
 	clock_timer_stop(&m->boot_t);
 	net_free(&m->net);
 	clock_timer_stop(&m->power_t);
 	clock_timer_stop(&m->down_t);
-	clock_timer_stop(&m->uart_t);
 	fota_job_free(&m->fota);
 	qfupl_cancel(&m->upl);
 	qhttp_free(&m->http);
@@ -795,6 +925,9 @@ modem_free(struct modem *m)
 	m->link = NULL;
 	firmware_close(m->fw);
 	m->fw = NULL;
-	port_free(&m->port);
-	buf_free(&m->urcs);
+	for (i = 0; i < m->niface; i++) {
+		clock_timer_stop(&m->iface[i].uart_t);
+		port_free(&m->iface[i].port);
+		buf_free(&m->iface[i].urcs);
+	}
 }

@@ -51,6 +51,8 @@ struct modem_config {
 	enum modem_model	 model;
 	const char		*revision;	/* NULL: the model's default */
 	const char		*link;
+	const char		*link2;		/* --link2: the second AT
+						   interface (NULL: none) */
 	const char		*state_dir;
 	enum modem_port_mode	 port_mode;
 	const struct firmware_options *fw_opts;	/* flash options (NULL: defaults) */
@@ -83,6 +85,8 @@ struct modem_config {
 
 struct firmware;
 
+#define MODEM_NIFACE	2	/* AT interfaces: --link and --link2 */
+
 /*
  * Observers of what the modem does, for scenario timelines and checks
  * (sim/scenario/).  Each may be NULL.  They only watch: anything they want
@@ -106,6 +110,25 @@ struct modem_hooks {
 	void	 *arg;
 };
 
+/*
+ * One AT interface of the module (docs/internals/modem.md): a pty of its
+ * own, its own framer and engine (so ATE, ATV, ATQ, AT+CMEE and S3/S5 are
+ * per interface, as on the module) and its own URC queue.  iface[0] is
+ * --link, iface[1] --link2.  Everything else of the modem is shared.
+ */
+struct modem_iface {
+	struct modem		*m;
+	int			 num;		/* 1: --link, 2: --link2 */
+	struct port		 port;
+	struct at_frame		 frame;
+	struct at_engine	 at;
+	int			 busy;		/* a command line is running */
+	struct buf		 urcs;		/* queued URC lines, NUL-ended */
+	struct clock_timer	 uart_t;	/* UART: the next bytes' time */
+	double			 uart_tokens;	/* bytes the line has delivered */
+	double			 uart_last;	/* simulated time of the count */
+};
+
 struct modem_nv {
 	struct at_settings	 at;
 	int			 ifc_dce, ifc_dte;	/* AT+IFC */
@@ -124,11 +147,11 @@ struct modem {
 	int			 boots;		/* power-ons, including reboots */
 	int			 down_urc;	/* QPOWD: say POWERED DOWN */
 
-	struct port		 port;
-	struct at_frame		 frame;
-	struct at_engine	 at;
-	int			 busy;		/* a command line is running */
-	struct buf		 urcs;		/* queued URC lines, NUL-ended */
+	struct modem_iface	 iface[MODEM_NIFACE];
+	int			 niface;	/* 1, or 2 with --link2 */
+	struct modem_iface	*cur;		/* the interface whose command
+						   line runs (NULL: none) */
+	int			 draining;	/* ports still draining */
 
 	struct firmware		*fw;		/* flash, slots, updater */
 	struct modem_nv		 nv;		/* saved profile (AT&W, QCFG) */
@@ -140,6 +163,7 @@ struct modem {
 	struct qhttp		 http;		/* AT+QHTTP* */
 	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
 						   for it (0: none) */
+	struct modem_iface	*act_iface;	/* ...on this interface */
 	struct link		*link;		/* the relay every TCP connection
 						   passes through (net/link.c) */
 	struct link_profile	 link_profile;	/* what it applies */
@@ -149,10 +173,6 @@ struct modem {
 	struct clock_timer	 boot_t;
 	struct clock_timer	 power_t;	/* power back on after reboot */
 	struct clock_timer	 down_t;	/* QPOWD: OK, then power-down */
-	struct clock_timer	 uart_t;	/* UART: the next bytes' time */
-	double			 uart_tokens;	/* bytes the line has delivered */
-	double			 uart_last;	/* simulated time of the count */
-
 	struct modem_hooks	 hooks;		/* observers (zeroed: none) */
 
 	char			 failed[256];	/* why it failed for good ("": it
@@ -170,8 +190,18 @@ struct modem {
 int	modem_init(struct modem *, struct clock *, const struct modem_config *);
 /* Release everything. */
 void	modem_free(struct modem *);
-/* The final result of a command that answered AT_RES_PENDING. */
-void	modem_at_finish(struct modem *, int res);
+/* The final result of a command that answered AT_RES_PENDING on an
+ * interface. */
+void	modem_at_finish(struct modem_iface *, int res);
+/* The interface a command runs on (it is the one its engine belongs to). */
+struct modem_iface *modem_req_iface(const struct at_req *);
+/*
+ * Whether an interface other than `self` is in data mode: a CONNECT whose
+ * data is still being typed (FILE:, AT+QFUPL, AT+QHTTPURL/POST) or still
+ * going out to a host that has not read it (AT+QHTTPREAD).
+ */
+int	modem_other_in_data_mode(const struct modem *,
+	    const struct modem_iface *self);
 /* Apply power: start the boot chain. */
 void	modem_power_on(struct modem *);
 /* Orderly power-down; with `urc`, announce "POWERED DOWN" first. */
@@ -184,8 +214,13 @@ void	modem_power_down(struct modem *, int urc);
 void	modem_power_cut(struct modem *, double on_after);
 /* Reboot as AT+CFUN=1,1 does (after the host has read the output). */
 void	modem_reboot(struct modem *);
-/* Queue an unsolicited result line; sent when the AT engine is idle. */
+/* Queue an unsolicited result line for the URC port (the first
+ * interface); sent when its AT engine is idle. */
 void	modem_urc(struct modem *, const char *, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a given interface (NULL: the URC port): the URCs of a job
+ * go to the interface that started it. */
+void	modem_urc_on(struct modem *, struct modem_iface *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* Power down after `delay` simulated seconds (AT+QPOWD). */
 void	modem_power_down_later(struct modem *, double delay, int urc);
 /* Write the saved profile to the state dir; returns 0 or -1. */

@@ -53,6 +53,9 @@ port_init(struct port *p, struct ev_loop *loop, const char *link,
 	memset(p, 0, sizeof *p);
 	p->loop = loop;
 	p->link = xstrdup(link);
+	p->comp = "port";
+	p->tl_host = TRANSLOG_HOST;
+	p->tl_modem = TRANSLOG_MODEM;
 	p->fd = -1;
 	p->nfd = -1;
 	p->hfd = -1;
@@ -153,7 +156,7 @@ port_refresh_termios(struct port *p)
 {
 	if (p->fd == -1 || !port_sample_termios(p))
 		return 0;
-	translog_state(p->log, "port", "termios baud=%lu crtscts=%d",
+	translog_state(p->log, p->comp, "termios baud=%lu crtscts=%d",
 	    p->baud, p->crtscts);
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_TERMIOS);
@@ -197,7 +200,8 @@ port_watch(struct port *p)
 		why = strerror(errno);
 		port_unwatch(p);
 	}
-	translog_state(p->log, "port", "watching the host by polling: %s", why);
+	translog_state(p->log, p->comp, "watching the host by polling: %s",
+	    why);
 	ev_timer_set(&p->watch, 0, PORT_WATCH_INTERVAL);
 	ev_timer_again(p->loop, &p->watch);
 }
@@ -262,7 +266,7 @@ port_open(struct port *p)
 	buf_reset(&p->in);
 	ev_io_set(&p->rio, fd, EV_READ);
 	ev_io_set(&p->wio, fd, EV_WRITE);
-	translog_state(p->log, "port", "up %s", p->slave);
+	translog_state(p->log, p->comp, "up %s", p->slave);
 	if (ev_is_active(&p->nio))	/* look once, as the poll would */
 		ev_feed_event(p->loop, &p->nio, EV_READ);
 	return 0;
@@ -361,7 +365,7 @@ port_detach(struct port *p)
 	buf_reset(&p->in);
 	/* Now, so that the next host cannot read it before port_attach. */
 	port_discard_unread(p);
-	translog_state(p->log, "port", "host detached");
+	translog_state(p->log, p->comp, "host detached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DETACH);
 }
@@ -375,7 +379,7 @@ port_attach(struct port *p)
 	port_discard_unread(p);
 	port_watch_hup(p, 1);
 	port_update_reading(p);
-	translog_state(p->log, "port", "host attached");
+	translog_state(p->log, p->comp, "host attached");
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_ATTACH);
 	port_refresh_termios(p);
@@ -396,7 +400,7 @@ port_close(struct port *p)
 	buf_reset(&p->out);
 	buf_reset(&p->in);
 	port_unlink(p);
-	translog_state(p->log, "port", "down %s", p->slave);
+	translog_state(p->log, p->comp, "down %s", p->slave);
 }
 
 void
@@ -430,7 +434,8 @@ port_flush(struct port *p)
 	while (buf_used(&p->out) > 0) {
 		n = write(p->fd, buf_head(&p->out), buf_used(&p->out));
 		if (n > 0) {
-			translog_io(p->log, TRANSLOG_MODEM, buf_head(&p->out), (size_t)n);
+			translog_io(p->log, p->tl_modem, buf_head(&p->out),
+			    (size_t)n);
 			p->bytes_out += (unsigned long long)n;
 			buf_drain(&p->out, (size_t)n);
 			p->last_write = ev_now(p->loop);
@@ -498,7 +503,7 @@ port_read_once(struct port *p)
 
 	n = read(p->fd, data, sizeof data);
 	if (n > 0) {
-		translog_io(p->log, TRANSLOG_HOST, data, (size_t)n);
+		translog_io(p->log, p->tl_host, data, (size_t)n);
 		p->bytes_in += (unsigned long long)n;
 		/* The host may have changed its settings before sending. */
 		port_refresh_termios(p);
@@ -636,7 +641,8 @@ port_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (!done)
 		return;
 	if (p->drain_zeroes < PORT_DRAIN_ZEROES && p->fd != -1 && p->attached)
-		translog_state(p->log, "port", "drain gave up: host did not read");
+		translog_state(p->log, p->comp,
+		    "drain gave up: host did not read");
 	ev_timer_stop(loop, w);
 	if (p->cb.event != NULL)
 		p->cb.event(p->arg, PORT_DRAINED);

@@ -68,6 +68,10 @@ struct port {
 	void			*host_arg;
 	struct port_cb		 cb;
 	struct translog		*log;		/* the owner's transcript */
+	const char		*comp;		/* its component there: "port"
+						   (a second one: "port2") */
+	int			 tl_host, tl_modem; /* its bytes' translog_dir:
+						   h>m/m>h, or h2>m/m>h2 */
 	void			*arg;
 };
 

@@ -78,14 +78,16 @@ serial_rx_start(struct serial_rx *rx, uint64_t size, int flow, double idle)
 	rx->skip_lf = 1;
 	rx->idle = idle;
 	rx->active = 1;
+	rx->iface = rx->m->cur != NULL ? rx->m->cur : &rx->m->iface[0];
 	translog_state(rx->m->log, rx->comp, "%s: %llu bytes, flow control %s",
 	    rx->tag, (unsigned long long)size, flow ? "on" : "off");
 	/* A host whose idea of flow control differs from the module's. */
-	(void)port_refresh_termios(&rx->m->port);
-	if (rx->m->port.crtscts != flow)
+	(void)port_refresh_termios(&rx->iface->port);
+	if (rx->iface->port.crtscts != flow)
 		translog_state(rx->m->log, rx->comp, "%s: the host has CRTSCTS "
 		    "%s but the module's flow control is %s", rx->tag,
-		    rx->m->port.crtscts ? "on" : "off", flow ? "on" : "off");
+		    rx->iface->port.crtscts ? "on" : "off",
+		    flow ? "on" : "off");
 	clock_timer_start(&rx->idle_t, idle);
 }
 
@@ -132,7 +134,7 @@ serial_rx_consume(struct serial_rx *rx)
 			clock_timer_start(&rx->busy_t, busy);
 		/* Room again: what waited in the pty comes in (flow control). */
 		if (rx->flow && serial_rx_active(rx))
-			port_pause(&rx->m->port, 0);
+			port_pause(&rx->iface->port, 0);
 		if (busy > 0 || rx->used == 0)
 			break;
 	}

@@ -23,6 +23,7 @@
 #define SERIAL_RX_BUF		4096	/* the module's receive buffer */
 
 struct modem;
+struct modem_iface;
 
 enum serial_rx_end {
 	SERIAL_RX_DONE,		/* all `size` bytes stored */
@@ -42,6 +43,8 @@ struct serial_rx_cbs {
 
 struct serial_rx {
 	struct modem		*m;
+	struct modem_iface	*iface;		/* whose bytes it takes: the
+						   interface that started it */
 	const char		*comp;		/* transcript: "fota", "file" */
 	const char		*tag;		/* and its words: "file", ... */
 	struct serial_rx_cbs	 cbs;
@@ -62,7 +65,8 @@ struct serial_rx {
 
 void	serial_rx_init(struct serial_rx *, struct modem *, const char *comp,
 	    const char *tag, const struct serial_rx_cbs *);
-/* Receive `size` bytes after the command line; flow: hardware flow control. */
+/* Receive `size` bytes after the command line of the interface whose
+ * command runs (m->cur); flow: hardware flow control. */
 void	serial_rx_start(struct serial_rx *, uint64_t size, int flow, double idle);
 /* Whether bytes from the host are the transfer's, not AT commands. */
 int	serial_rx_active(const struct serial_rx *);

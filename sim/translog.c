@@ -26,10 +26,12 @@
 struct translog {
 	FILE		*file;
 	struct clock	*clock;
-	struct buf	 pending[2];	/* a partial line per direction */
+	struct buf	 pending[TRANSLOG_NDIR]; /* a partial line per
+					   direction */
 };
 
-static const char *const tl_tags[2] = { "h>m", "m>h" };
+static const char *const tl_tags[TRANSLOG_NDIR] = { "h>m", "m>h", "h2>m",
+    "m>h2" };
 
 /* Write the time stamps and tag that start every record. */
 static void
@@ -82,13 +84,15 @@ translog_open(const char *path, struct clock *clock)
 void
 translog_close(struct translog *tl)
 {
+	int i;
+
 	if (tl == NULL)
 		return;
-	translog_flush_dir(tl, TRANSLOG_HOST);
-	translog_flush_dir(tl, TRANSLOG_MODEM);
+	for (i = 0; i < TRANSLOG_NDIR; i++)
+		translog_flush_dir(tl, i);
 	fclose(tl->file);
-	buf_free(&tl->pending[0]);
-	buf_free(&tl->pending[1]);
+	for (i = 0; i < TRANSLOG_NDIR; i++)
+		buf_free(&tl->pending[i]);
 	free(tl);
 }
 
@@ -100,9 +104,11 @@ translog_io(struct translog *tl, enum translog_dir dir, const void *p, size_t n)
 
 	if (tl == NULL || n == 0)
 		return;
-	translog_flush_dir(tl, !dir);
+	/* The other direction of the same interface. */
+	translog_flush_dir(tl, (int)dir ^ 1);
 	for (i = 0; i < n; i++) {
-		int end = s[i] == '\n' || (dir == TRANSLOG_HOST && s[i] == '\r');
+		int end = s[i] == '\n' || ((dir == TRANSLOG_HOST ||
+		    dir == TRANSLOG_HOST2) && s[i] == '\r');
 		if (!end)
 			continue;
 		buf_add(&tl->pending[dir], s + start, i + 1 - start);
@@ -125,11 +131,12 @@ translog_state(struct translog *tl, const char *subsys, const char *fmt, ...)
 	struct buf line;
 	const unsigned char *p;
 	char *msg;
+	int i;
 
 	if (tl == NULL)
 		return;
-	translog_flush_dir(tl, TRANSLOG_HOST);
-	translog_flush_dir(tl, TRANSLOG_MODEM);
+	for (i = 0; i < TRANSLOG_NDIR; i++)
+		translog_flush_dir(tl, i);
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		fatal("out of memory in translog_state");

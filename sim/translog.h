@@ -11,6 +11,9 @@
 enum translog_dir {
 	TRANSLOG_HOST,		/* host -> modem, "h>m" */
 	TRANSLOG_MODEM,		/* modem -> host, "m>h" */
+	TRANSLOG_HOST2,		/* ... on the second AT interface, "h2>m" */
+	TRANSLOG_MODEM2,	/* "m>h2" */
+	TRANSLOG_NDIR
 };
 
 struct clock;

@@ -113,6 +113,7 @@ enum dl_svc {
 				   the module runs at a time is running */
 	DL_SVC_NO_REQUEST,	/* AT+QHTTPREAD with no request made */
 	DL_SVC_INPUT_TIMEOUT,	/* the host typed its data too slowly */
+	DL_SVC_UART_BUSY,	/* another AT interface is in data mode */
 	DL_NSVC
 };
 

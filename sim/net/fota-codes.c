@@ -73,6 +73,7 @@ struct fota_rule {
 static const struct fota_rule fota_rules[] = {
 	/* The module's own services, before anything is sent. */
 	SVC(WEB, DL_SVC_BUSY, 703),
+	SVC(WEB, DL_SVC_UART_BUSY, 704),
 	SVC(WEB, DL_SVC_NO_REQUEST, 705),
 	SVC(WEB, DL_SVC_INPUT_TIMEOUT, 726),
 

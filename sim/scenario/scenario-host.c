@@ -33,25 +33,37 @@
 #define SCN_HOST_POLL		0.01	/* simulated seconds between opens */
 #define SCN_HOST_LINE_MAX	4096
 
-struct scn_host {
-	const struct scenario	*s;
-	struct modem		*m;
-	struct clock		*clock;
-	struct ev_loop		*loop;
-	char			*link;
-	struct scn_host_vars	 vars;
-	void			(*done)(void *, const char *);
-	void			*arg;
+struct scn_host;
 
-	size_t			 step;
+/* The host's open of one AT interface's pty (conn[0]: the first, conn[1]:
+ * the second with [modem] second-port yes). */
+struct scn_conn {
+	struct scn_host		*h;
+	struct port		*port;		/* the modem's side */
+	char			*link;
 	int			 fd;
 	ev_io			 rio;
+	ev_io			 wio;		/* the port takes more */
 	int			 gone;		/* the port vanished since opened */
 	int			 opened;	/* opened at least once */
 	struct buf		 part;		/* a line being read */
 	char			**lines;	/* read, not yet expected */
 	size_t			 nlines;
 	unsigned long long	 wrote, read;	/* as port.bytes_in/_out */
+};
+
+struct scn_host {
+	const struct scenario	*s;
+	struct modem		*m;
+	struct clock		*clock;
+	struct ev_loop		*loop;
+	struct scn_host_vars	 vars;
+	void			(*done)(void *, const char *);
+	void			*arg;
+
+	size_t			 step;
+	struct scn_conn		 conn[MODEM_NIFACE];
+	int			 nconn;
 	struct clock_timer	 step_t;	/* expect timeout, sleep */
 	struct clock_timer	 open_t;	/* try to open the port */
 	int			 waiting;	/* step_t runs for this step */
@@ -61,11 +73,10 @@ struct scn_host {
 	struct clock_timer	 retry_t;	/* start the block again */
 	unsigned char		*file;		/* send-file: the bytes ... */
 	size_t			 file_len, file_off;	/* ... and how far */
-	ev_io			 wio;		/* the port takes more */
 };
 
 static void	scn_host_next(struct scn_host *);
-static void	scn_host_close(struct scn_host *);
+static void	scn_host_close(struct scn_conn *);
 static void	scn_host_write_cb(struct ev_loop *, ev_io *, int);
 
 /* Whether bytes are between the host and the modem (the clock's guard). */
@@ -73,27 +84,42 @@ static int
 scn_host_busy(void *arg)
 {
 	struct scn_host *h = arg;
+	struct scn_conn *c;
+	int i;
 
 	/* The modem waits in wall time for the host to read before a
 	 * reboot (port_drain): not idle either. */
 	if (h->m->power == MODEM_RESETTING ||
 	    h->m->power == MODEM_POWERING_DOWN)
 		return 1;
-	if (h->fd == -1 || h->m->port.fd == -1)
-		return 0;
-	/* Bytes the modem does not read now (flow control, a command
-	 * running) wait for it, not for time to stand still. */
-	return (h->wrote > h->m->port.bytes_in &&
-	    ev_is_active(&h->m->port.rio)) || h->m->port.bytes_out > h->read;
+	for (i = 0; i < h->nconn; i++) {
+		c = &h->conn[i];
+		if (c->fd == -1 || c->port->fd == -1)
+			continue;
+		/* Bytes the modem does not read now (flow control, a command
+		 * running) wait for it, not for time to stand still. */
+		if ((c->wrote > c->port->bytes_in &&
+		    ev_is_active(&c->port->rio)) ||
+		    c->port->bytes_out > c->read)
+			return 1;
+	}
+	return 0;
 }
 
-/* The port's drain: whether every byte the modem wrote has been read. */
+/* A port's drain: whether every byte the modem wrote has been read. */
 static int
 scn_host_read_all(void *arg)
 {
-	struct scn_host *h = arg;
+	struct scn_conn *c = arg;
 
-	return h->fd != -1 && h->read == h->m->port.bytes_out;
+	return c->fd != -1 && c->read == c->port->bytes_out;
+}
+
+/* The connection a step talks on. */
+static struct scn_conn *
+scn_host_conn(struct scn_host *h, const struct scn_step *st)
+{
+	return &h->conn[st->port2 && h->nconn > 1 ? 1 : 0];
 }
 
 static void
@@ -108,6 +134,7 @@ scn_host_finish(struct scn_host *h, const char *fmt, ...)
 	    &h->s->steps[h->step] : NULL;
 	char msg[768], *why = NULL;
 	va_list ap;
+	int i;
 
 	if (h->finished)
 		return;
@@ -124,8 +151,9 @@ scn_host_finish(struct scn_host *h, const char *fmt, ...)
 		    h->tries_left);
 		free(h->file);
 		h->file = NULL;
-		if (h->fd != -1)
-			ev_io_stop(h->loop, &h->wio);
+		for (i = 0; i < h->nconn; i++)
+			if (h->conn[i].fd != -1)
+				ev_io_stop(h->loop, &h->conn[i].wio);
 		h->step = (size_t)h->retry_at + 1;
 		clock_timer_start(&h->retry_t, 0);
 		return;
@@ -133,7 +161,8 @@ scn_host_finish(struct scn_host *h, const char *fmt, ...)
 	h->finished = 1;
 	clock_timer_stop(&h->open_t);
 	/* Nobody reads from now on: the power-down need not wait. */
-	scn_host_close(h);
+	for (i = 0; i < h->nconn; i++)
+		scn_host_close(&h->conn[i]);
 	if (fmt != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof msg, fmt, ap);
@@ -202,34 +231,45 @@ scn_host_expand(const struct scn_host *h, const char *t)
 	return out;
 }
 
-/* Forget the port: it vanished (or we close it to reopen). */
+/* Forget a port: it vanished (or we close it to reopen). */
 static void
-scn_host_close(struct scn_host *h)
+scn_host_close(struct scn_conn *c)
 {
-	if (h->fd == -1)
+	if (c->fd == -1)
 		return;
-	ev_io_stop(h->loop, &h->rio);
-	ev_io_stop(h->loop, &h->wio);
-	close(h->fd);
-	h->fd = -1;
-	h->gone = 1;
-	buf_reset(&h->part);
+	ev_io_stop(c->h->loop, &c->rio);
+	ev_io_stop(c->h->loop, &c->wio);
+	close(c->fd);
+	c->fd = -1;
+	c->gone = 1;
+	buf_reset(&c->part);
 }
 
 /* A complete line from the module (CR LF removed; empty lines dropped). */
 static void
-scn_host_line(struct scn_host *h, const char *line)
+scn_host_line(struct scn_conn *c, const char *line)
 {
 	if (*line == '\0')
 		return;
-	h->lines = xreallocarray(h->lines, h->nlines + 1, sizeof *h->lines);
-	h->lines[h->nlines++] = xstrdup(line);
+	c->lines = xreallocarray(c->lines, c->nlines + 1, sizeof *c->lines);
+	c->lines[c->nlines++] = xstrdup(line);
+}
+
+/* Lines of an old port are the old port's. */
+static void
+scn_host_forget_lines(struct scn_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlines; i++)
+		free(c->lines[i]);
+	c->nlines = 0;
 }
 
 static void
 scn_host_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct scn_host *h = w->data;
+	struct scn_conn *c = w->data;
 	unsigned char data[4096];
 	const unsigned char *nl;
 	char *line;
@@ -237,40 +277,42 @@ scn_host_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ssize_t n;
 
 	(void)loop; (void)revents;
-	n = read(h->fd, data, sizeof data);
+	n = read(c->fd, data, sizeof data);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		/* EIO or end of file: the module's port went away. */
-		scn_host_close(h);
-		scn_host_next(h);
+		scn_host_close(c);
+		scn_host_next(c->h);
 		return;
 	}
-	h->read += (unsigned long long)n;
-	buf_add(&h->part, data, (size_t)n);
-	while ((nl = memchr(buf_head(&h->part), '\n', buf_used(&h->part))) !=
+	c->read += (unsigned long long)n;
+	buf_add(&c->part, data, (size_t)n);
+	while ((nl = memchr(buf_head(&c->part), '\n', buf_used(&c->part))) !=
 	    NULL) {
-		len = (size_t)(nl - buf_head(&h->part));
-		line = xstrndup((const char *)buf_head(&h->part), len);
+		len = (size_t)(nl - buf_head(&c->part));
+		line = xstrndup((const char *)buf_head(&c->part), len);
 		if (len > 0 && line[len - 1] == '\r')
 			line[len - 1] = '\0';
-		scn_host_line(h, line);
+		scn_host_line(c, line);
 		free(line);
-		buf_drain(&h->part, len + 1);
+		buf_drain(&c->part, len + 1);
 	}
-	if (buf_used(&h->part) > SCN_HOST_LINE_MAX)
-		buf_reset(&h->part);
-	scn_host_next(h);
+	if (buf_used(&c->part) > SCN_HOST_LINE_MAX)
+		buf_reset(&c->part);
+	scn_host_next(c->h);
 }
 
-/* Open the slave as a host would; 0 or -1 (not there yet). */
+/* Open a slave as a host would; 0 or -1 (not there yet). */
 static int
-scn_host_open(struct scn_host *h)
+scn_host_open1(struct scn_conn *c)
 {
 	struct termios t;
 	int fd;
 
-	if ((fd = open(h->link, O_RDWR | O_NOCTTY | O_NONBLOCK)) == -1)
+	if (c->fd != -1)
+		return 0;
+	if ((fd = open(c->link, O_RDWR | O_NOCTTY | O_NONBLOCK)) == -1)
 		return -1;
 	if (tcgetattr(fd, &t) == 0) {
 		cfmakeraw(&t);
@@ -278,18 +320,31 @@ scn_host_open(struct scn_host *h)
 		cfsetospeed(&t, B115200);
 		tcsetattr(fd, TCSANOW, &t);
 	}
-	h->fd = fd;
-	h->gone = 0;
-	h->opened = 1;
+	c->fd = fd;
+	c->gone = 0;
+	c->opened = 1;
 	/* What was in flight on the old pty is lost with it. */
-	h->wrote = h->m->port.bytes_in;
-	h->read = h->m->port.bytes_out;
-	ev_io_init(&h->rio, scn_host_read_cb, fd, EV_READ);
-	h->rio.data = h;
-	ev_io_start(h->loop, &h->rio);
-	ev_io_init(&h->wio, scn_host_write_cb, fd, EV_WRITE);
-	h->wio.data = h;
+	c->wrote = c->port->bytes_in;
+	c->read = c->port->bytes_out;
+	ev_io_init(&c->rio, scn_host_read_cb, fd, EV_READ);
+	c->rio.data = c;
+	ev_io_start(c->h->loop, &c->rio);
+	ev_io_init(&c->wio, scn_host_write_cb, fd, EV_WRITE);
+	c->wio.data = c;
 	return 0;
+}
+
+/* Open every interface (they appear together); 0, or -1 while one is not
+ * there yet. */
+static int
+scn_host_open(struct scn_host *h)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < h->nconn; i++)
+		if (scn_host_open1(&h->conn[i]) != 0)
+			rc = -1;
+	return rc;
 }
 
 static void
@@ -317,6 +372,7 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 {
 	struct scn_host *h = arg;
 	const struct scn_step *st = &h->s->steps[h->step];
+	struct scn_conn *c = scn_host_conn(h, st);
 	struct buf last;
 	char *want;
 
@@ -332,14 +388,15 @@ scn_host_step_cb(struct clock_timer *t, void *arg)
 		/* The last line read says where the module was (escaped:
 		 * it may hold anything). */
 		buf_init(&last);
-		if (h->nlines > 0)
-			buf_add_escaped(&last, h->lines[h->nlines - 1],
-			    strlen(h->lines[h->nlines - 1]) > 200 ? 200 :
-			    strlen(h->lines[h->nlines - 1]));
+		if (c->nlines > 0)
+			buf_add_escaped(&last, c->lines[c->nlines - 1],
+			    strlen(c->lines[c->nlines - 1]) > 200 ? 200 :
+			    strlen(c->lines[c->nlines - 1]));
 		buf_add(&last, "", 1);
-		scn_host_finish(h, "expect %s: nothing matched within %gs%s%s%s",
-		    want, st->secs, h->fd == -1 ? " (the port is gone)" : "",
-		    h->nlines ? "; the last line read: " : "",
+		scn_host_finish(h, "expect%s %s: nothing matched within "
+		    "%gs%s%s%s", st->port2 ? "2" : "", want, st->secs,
+		    c->fd == -1 ? " (the port is gone)" : "",
+		    c->nlines ? "; the last line read: " : "",
 		    (const char *)buf_head(&last));
 		buf_free(&last);
 		free(want);
@@ -367,37 +424,38 @@ scn_host_retry_cb(struct clock_timer *t, void *arg)
 /* send-file: write what the port takes now; 1 when all is written, 0 to
  * wait for the port (EV_WRITE), -1 on error. */
 static int
-scn_host_file_write(struct scn_host *h)
+scn_host_file_write(struct scn_host *h, struct scn_conn *c)
 {
 	ssize_t k;
 
 	while (h->file_off < h->file_len) {
-		k = write(h->fd, h->file + h->file_off, h->file_len - h->file_off);
+		k = write(c->fd, h->file + h->file_off,
+		    h->file_len - h->file_off);
 		if (k > 0) {
 			h->file_off += (size_t)k;
-			h->wrote += (unsigned long long)k;
+			c->wrote += (unsigned long long)k;
 			continue;
 		}
 		if (k == -1 && errno == EINTR)
 			continue;
 		if (k == -1 && errno == EAGAIN) {
-			ev_io_start(h->loop, &h->wio);
+			ev_io_start(h->loop, &c->wio);
 			return 0;
 		}
 		return -1;
 	}
-	ev_io_stop(h->loop, &h->wio);
+	ev_io_stop(h->loop, &c->wio);
 	return 1;
 }
 
 static void
 scn_host_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct scn_host *h = w->data;
+	struct scn_conn *c = w->data;
 
 	(void)loop; (void)revents;
-	ev_io_stop(h->loop, &h->wio);
-	scn_host_next(h);
+	ev_io_stop(c->h->loop, &c->wio);
+	scn_host_next(c->h);
 }
 
 /* Load a served file for send-file; 0 or -1. */
@@ -424,7 +482,7 @@ scn_host_file_load(struct scn_host *h, const char *name)
 
 /* Write a command line and CR (or, with cr 0, the text alone); 0 or -1. */
 static int
-scn_host_send(struct scn_host *h, const char *text, int cr)
+scn_host_send(struct scn_conn *c, const char *text, int cr)
 {
 	char *line;
 	size_t n, off = 0;
@@ -434,10 +492,10 @@ scn_host_send(struct scn_host *h, const char *text, int cr)
 	xasprintf(&line, "%s%s", text, cr ? "\r" : "");
 	n = strlen(line);
 	while (off < n) {
-		k = write(h->fd, line + off, n - off);
+		k = write(c->fd, line + off, n - off);
 		if (k > 0) {
 			off += (size_t)k;
-			h->wrote += (unsigned long long)k;
+			c->wrote += (unsigned long long)k;
 			continue;
 		}
 		if (k == -1 && (errno == EAGAIN || errno == EINTR))
@@ -454,8 +512,10 @@ static void
 scn_host_next(struct scn_host *h)
 {
 	const struct scn_step *st;
+	struct scn_conn *c;
 	char *text;
 	size_t i, j;
+	int k;
 
 	while (!h->finished) {
 		if (h->step == h->s->nsteps) {
@@ -463,17 +523,18 @@ scn_host_next(struct scn_host *h)
 			return;
 		}
 		st = &h->s->steps[h->step];
+		c = scn_host_conn(h, st);
 		switch (st->kind) {
 		case SCN_SEND:
 		case SCN_SEND_DATA:
-			if (h->fd == -1) {
-				if (!h->opened)
+			if (c->fd == -1) {
+				if (!c->opened)
 					return;		/* not open yet */
 				scn_host_finish(h, "send: the port is gone");
 				return;
 			}
 			text = scn_host_expand(h, st->text);
-			if (scn_host_send(h, text, st->kind == SCN_SEND) != 0) {
+			if (scn_host_send(c, text, st->kind == SCN_SEND) != 0) {
 				free(text);
 				scn_host_finish(h, "send: %s", strerror(errno));
 				return;
@@ -483,11 +544,11 @@ scn_host_next(struct scn_host *h)
 			break;
 		case SCN_EXPECT:
 			text = scn_host_expand(h, st->text);
-			for (i = 0; i < h->nlines; i++)
-				if (fnmatch(text, h->lines[i], 0) == 0)
+			for (i = 0; i < c->nlines; i++)
+				if (fnmatch(text, c->lines[i], 0) == 0)
 					break;
 			free(text);
-			if (i == h->nlines) {
+			if (i == c->nlines) {
 				/* Keep what was read: a later line may match. */
 				if (!h->waiting) {
 					h->waiting = 1;
@@ -496,10 +557,10 @@ scn_host_next(struct scn_host *h)
 				return;
 			}
 			for (j = 0; j <= i; j++)
-				free(h->lines[j]);
-			memmove(h->lines, h->lines + i + 1,
-			    (h->nlines - i - 1) * sizeof *h->lines);
-			h->nlines -= i + 1;
+				free(c->lines[j]);
+			memmove(c->lines, c->lines + i + 1,
+			    (c->nlines - i - 1) * sizeof *c->lines);
+			c->nlines -= i + 1;
 			clock_timer_stop(&h->step_t);
 			h->waiting = 0;
 			h->step++;
@@ -509,12 +570,16 @@ scn_host_next(struct scn_host *h)
 				h->waiting = 1;
 				clock_timer_start(&h->step_t, st->secs);
 			}
-			if (h->fd != -1 || clock_timer_active(&h->open_t))
+			/* Every interface goes and comes back together: the
+			 * step waits until all of them were gone. */
+			for (k = 0; k < h->nconn; k++)
+				if (h->conn[k].fd != -1)
+					break;
+			if (k < h->nconn || clock_timer_active(&h->open_t))
 				return;
-			/* Gone: lines of the old port are the old port's. */
-			for (i = 0; i < h->nlines; i++)
-				free(h->lines[i]);
-			h->nlines = 0;
+			/* Gone: lines of the old ports are the old ports'. */
+			for (k = 0; k < h->nconn; k++)
+				scn_host_forget_lines(&h->conn[k]);
 			if (scn_host_open(h) != 0) {
 				clock_timer_start(&h->open_t, SCN_HOST_POLL);
 				return;
@@ -539,7 +604,7 @@ scn_host_next(struct scn_host *h)
 			h->step++;
 			break;
 		case SCN_SEND_FILE:
-			if (h->fd == -1) {
+			if (c->fd == -1) {
 				scn_host_finish(h, "send-file: the port is gone");
 				return;
 			}
@@ -549,7 +614,7 @@ scn_host_next(struct scn_host *h)
 				    st->text);
 				return;
 			}
-			switch (scn_host_file_write(h)) {
+			switch (scn_host_file_write(h, c)) {
 			case 0:
 				return;
 			case -1:
@@ -571,17 +636,28 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
     void *arg)
 {
 	struct scn_host *h = xcalloc(1, sizeof *h);
+	struct scn_conn *c;
+	int i;
 
 	h->s = s;
 	h->m = m;
 	h->clock = m->clock;
 	h->loop = clock_loop(m->clock);
-	h->link = xstrdup(link);
 	h->vars = *vars;
 	h->done = done;
 	h->arg = arg;
-	h->fd = -1;
-	buf_init(&h->part);
+	/* The second interface only when the scenario drives it. */
+	h->nconn = s->second_port && m->niface > 1 ? 2 : 1;
+	for (i = 0; i < h->nconn; i++) {
+		c = &h->conn[i];
+		c->h = h;
+		c->port = &m->iface[i].port;
+		c->link = xstrdup(i == 0 ? link : m->cfg.link2);
+		c->fd = -1;
+		buf_init(&c->part);
+		c->port->host_read_all = scn_host_read_all;
+		c->port->host_arg = c;
+	}
 	clock_timer_init(&h->step_t, h->clock, scn_host_step_cb, h);
 	clock_timer_init(&h->open_t, h->clock, scn_host_open_cb, h);
 	clock_timer_init(&h->retry_t, h->clock, scn_host_retry_cb, h);
@@ -590,8 +666,6 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
 	/* The host is the last peer outside the loop that a watchdog waits
 	 * for: with it in here, nothing is outside. */
 	clock_set_closed(h->clock);
-	m->port.host_read_all = scn_host_read_all;
-	m->port.host_arg = h;
 	/* The port appears during the boot: try until it is there. */
 	clock_timer_start(&h->open_t, 0);
 	return h;
@@ -600,22 +674,25 @@ scn_host_start(const struct scenario *s, struct modem *m, const char *link,
 void
 scn_host_free(struct scn_host *h)
 {
-	size_t i;
+	struct scn_conn *c;
+	int i;
 
 	if (h == NULL)
 		return;
 	clock_set_guard(h->clock, NULL, NULL);
 	clock_timer_stop(&h->retry_t);
-	h->m->port.host_read_all = NULL;
-	h->m->port.host_arg = NULL;
 	clock_timer_stop(&h->step_t);
 	clock_timer_stop(&h->open_t);
-	scn_host_close(h);
-	for (i = 0; i < h->nlines; i++)
-		free(h->lines[i]);
-	free(h->lines);
+	for (i = 0; i < h->nconn; i++) {
+		c = &h->conn[i];
+		c->port->host_read_all = NULL;
+		c->port->host_arg = NULL;
+		scn_host_close(c);
+		scn_host_forget_lines(c);
+		free(c->lines);
+		buf_free(&c->part);
+		free(c->link);
+	}
 	free(h->file);
-	buf_free(&h->part);
-	free(h->link);
 	free(h);
 }

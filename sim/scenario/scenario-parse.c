@@ -224,20 +224,34 @@ scn_key_option(struct scn_parse *p, int col, const char *option)
 	return 0;
 }
 
-/* [modem] verify-https yes|no. */
+/* A key's value yes or no into *dst (1 or 0). */
 static int
-scn_key_verify(struct scn_parse *p, int col)
+scn_yes_no(struct scn_parse *p, int col, int *dst)
 {
 	int next;
 
 	if (scn_word_is(p, col, "yes", &next))
-		p->s->verify_https = 1;
+		*dst = 1;
 	else if (scn_word_is(p, col, "no", &next))
-		p->s->verify_https = 0;
+		*dst = 0;
 	else
 		return scn_error(p, col, "expected yes or no, not \"%.*s\"",
 		    scn_wordlen(p, col), p->text + col);
 	return scn_end(p, next, "yes or no");
+}
+
+/* [modem] verify-https yes|no. */
+static int
+scn_key_verify(struct scn_parse *p, int col)
+{
+	return scn_yes_no(p, col, &p->s->verify_https);
+}
+
+/* [modem] second-port yes|no: the module's second AT interface. */
+static int
+scn_key_second_port(struct scn_parse *p, int col)
+{
+	return scn_yes_no(p, col, &p->s->second_port);
 }
 
 /* Whether a server path is plain: /a/b.bin, no "..", no blanks. */
@@ -697,7 +711,7 @@ static int
 scn_text_step(struct scn_parse *p, int col, enum scn_step_kind kind,
     const char *what)
 {
-	struct scn_step st = { kind, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { kind, NULL, 0, 0, scn_here(p, col), 0 };
 
 	if ((st.text = scn_rest(p, col, what)) == NULL)
 		return -1;
@@ -728,7 +742,7 @@ static int
 scn_key_expect(struct scn_parse *p, int col)
 {
 	struct scn_step st = { SCN_EXPECT, NULL, SCN_HOST_TIMEOUT, 0,
-	    scn_here(p, col) };
+	    scn_here(p, col), 0 };
 	const char *w, *t = p->text;
 	size_t n = strlen(t);
 	char *dur;
@@ -766,12 +780,45 @@ scn_key_expect(struct scn_parse *p, int col)
 	return 0;
 }
 
+/* The step just added is the second interface's (send2, expect2); the
+ * key's column is where a missing second-port is reported. */
+static int
+scn_port2(struct scn_parse *p, int col, int (*key)(struct scn_parse *, int))
+{
+	int kcol = 0;
+
+	while (p->text[kcol] == ' ' || p->text[kcol] == '\t')
+		kcol++;
+	if (!p->s->second_port)
+		return scn_error(p, kcol, "\"%.*s\" needs \"second-port "
+		    "yes\" in [modem] before [host]", scn_wordlen(p, kcol),
+		    p->text + kcol);
+	if (key(p, col) != 0)
+		return -1;
+	p->s->steps[p->s->nsteps - 1].port2 = 1;
+	return 0;
+}
+
+/* [host] send2 TEXT: send on the second interface. */
+static int
+scn_key_send2(struct scn_parse *p, int col)
+{
+	return scn_port2(p, col, scn_key_send);
+}
+
+/* [host] expect2 TEXT [within T]: a line on the second interface. */
+static int
+scn_key_expect2(struct scn_parse *p, int col)
+{
+	return scn_port2(p, col, scn_key_expect);
+}
+
 /* [host] reopen after reboot. */
 static int
 scn_key_reopen(struct scn_parse *p, int col)
 {
 	struct scn_step st = { SCN_REOPEN, NULL, SCN_HOST_TIMEOUT, 0,
-	    scn_here(p, col) };
+	    scn_here(p, col), 0 };
 	int next;
 
 	if (!scn_word_is(p, col, "after", &next) ||
@@ -815,7 +862,7 @@ scn_served_word(struct scn_parse *p, int col)
 static int
 scn_key_send_file(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_SEND_FILE, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_SEND_FILE, NULL, 0, 0, scn_here(p, col), 0 };
 
 	if ((st.text = scn_served_word(p, col)) == NULL)
 		return -1;
@@ -860,7 +907,7 @@ scn_open_retry(const struct scenario *s)
 static int
 scn_key_retry(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_RETRY, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_RETRY, NULL, 0, 0, scn_here(p, col), 0 };
 	char *w = scn_word(p, col);
 	long n;
 	int next;
@@ -890,7 +937,7 @@ scn_key_retry(struct scn_parse *p, int col)
 static int
 scn_key_end(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_RETRY_END, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_RETRY_END, NULL, 0, 0, scn_here(p, col), 0 };
 
 	if (scn_end(p, col, "end") != 0)
 		return -1;
@@ -904,7 +951,7 @@ scn_key_end(struct scn_parse *p, int col)
 static int
 scn_key_sleep(struct scn_parse *p, int col)
 {
-	struct scn_step st = { SCN_SLEEP, NULL, 0, 0, scn_here(p, col) };
+	struct scn_step st = { SCN_SLEEP, NULL, 0, 0, scn_here(p, col), 0 };
 	int next;
 
 	if (scn_secs(p, col, &st.secs, &next) != 0)
@@ -1035,6 +1082,7 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_MODEM, "dialect", "dialect", NULL },
 	{ SEC_MODEM, "verify-https", NULL, scn_key_verify },
 	{ SEC_MODEM, "staged", NULL, scn_key_staged },
+	{ SEC_MODEM, "second-port", NULL, scn_key_second_port },
 	{ SEC_NETWORK, "dns", "dns", NULL },
 	{ SEC_NETWORK, "dns-timeout", "dns-timeout", NULL },
 	{ SEC_NETWORK, "reject-apn", "reject-apn", NULL },
@@ -1050,6 +1098,8 @@ static const struct scn_key scn_keys[] = {
 	{ SEC_TIMELINE, "on", NULL, scn_key_on },
 	{ SEC_HOST, "send", NULL, scn_key_send },
 	{ SEC_HOST, "expect", NULL, scn_key_expect },
+	{ SEC_HOST, "send2", NULL, scn_key_send2 },
+	{ SEC_HOST, "expect2", NULL, scn_key_expect2 },
 	{ SEC_HOST, "reopen", NULL, scn_key_reopen },
 	{ SEC_HOST, "sleep", NULL, scn_key_sleep },
 	{ SEC_HOST, "send-file", NULL, scn_key_send_file },

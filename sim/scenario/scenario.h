@@ -100,6 +100,8 @@ struct scn_step {
 	double		 secs;
 	int		 count;		/* SCN_RETRY: tries in all */
 	struct scn_where at;
+	int		 port2;		/* send2, expect2: on the second
+					   interface */
 };
 
 /* [expect] downloads PATH N. */
@@ -121,6 +123,7 @@ struct scenario {
 	int		 verify_https;	/* [modem] verify-https yes */
 	char		*staged;	/* [modem] staged PATH: served path, no "/" */
 	struct scn_where staged_at;
+	int		 second_port;	/* [modem] second-port yes */
 	int		 uses_https;	/* ${https...}, a tls fault, verify-https */
 
 	int		 servers;	/* a [servers] section was given */

@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	net_set_sim_ready(&m.net, 1);
 	net_set_cfun(&m.net, 1);
 	net_set_reg(&m.net, NET_REG_HOME);
-	at_frame_input(&m.frame, data, size);
+	at_frame_input(&m.iface[0].frame, data, size);
 	/* Every change of the profile is saved at once (AT&W, QCFG), so
 	 * what the flash reads back now is the profile: nothing lost. */
 	saved = m.nv;

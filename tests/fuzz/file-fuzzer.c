@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	to.stall = 5;
 	cfg.fota_timeouts = &to;
 	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
-	m.at.set.echo = 0;
+	m.iface[0].at.set.echo = 0;
 	if (flow) {
 		m.nv.usbifc_dce = 2;
 		m.nv.usbifc_dte = 2;
@@ -71,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    firmware_fota_size(m.fw) + 1;
 	snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"FILE:%llu\"\r",
 	    (unsigned long long)len);
-	at_frame_input(&m.frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd,
+	    strlen(cmd));
 	if (!fota_file_receiving(&m.fota))
 		abort();		/* a length that fits is always taken */
 	for (off = 3; off < size; off += n) {
@@ -79,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fota_file_receiving(&m.fota))
 			n = fota_file_input(&m.fota, data + off, n);
 		else
-			n = at_frame_input(&m.frame, data + off, n);
+			n = at_frame_input(&m.iface[0].frame, data + off, n);
 		if (m.fota.rx.used > SERIAL_RX_BUF ||
 		    m.fota.rx.got > m.fota.size)
 			abort();

@@ -49,8 +49,8 @@ fuzz_modem_up(struct modem *m, struct clock *clk, struct modem_config *cfg,
 	if (modem_init(m, clk, cfg) != 0)
 		fatal("fuzz: a fresh state dir does not boot");
 	modem_nv_load(m);
-	m->at.set = m->nv.at;
-	m->at.out = out;
+	m->iface[0].at.set = m->nv.at;
+	m->iface[0].at.out = out;
 	m->power = MODEM_ON;
 }
 
@@ -95,15 +95,15 @@ fuzz_answers_at(struct modem *m)
 {
 	struct buf *out = fuzz_answer();
 
-	if (m->power != MODEM_ON || m->at.halt)
+	if (m->power != MODEM_ON || m->iface[0].at.halt)
 		return;
 	buf_reset(out);
-	at_settings_default(&m->at.set);
-	m->at.set.echo = 0;
-	m->frame.s3 = m->at.set.s3;
-	m->frame.s5 = m->at.set.s5;
-	at_frame_reset(&m->frame);
-	at_frame_input(&m->frame, (const unsigned char *)"AT\r", 3);
+	at_settings_default(&m->iface[0].at.set);
+	m->iface[0].at.set.echo = 0;
+	m->iface[0].frame.s3 = m->iface[0].at.set.s3;
+	m->iface[0].frame.s5 = m->iface[0].at.set.s5;
+	at_frame_reset(&m->iface[0].frame);
+	at_frame_input(&m->iface[0].frame, (const unsigned char *)"AT\r", 3);
 	/* OK first; URCs held back during the line follow it. */
 	if (buf_used(out) < 6 || memcmp(buf_head(out), "\r\nOK\r\n", 6) != 0)
 		abort();

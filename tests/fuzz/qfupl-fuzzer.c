@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ack = (data[0] >> 1) & 1;
 	piece = (size_t)(data[0] >> 2) + 1;
 	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
-	m.at.set.echo = 0;
+	m.iface[0].at.set.echo = 0;
 	if (flow) {
 		m.nv.usbifc_dce = 2;
 		m.nv.usbifc_dte = 2;
@@ -101,7 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = ((uint64_t)data[1] | (uint64_t)data[2] << 8) % total + 1;
 	snprintf(cmd, sizeof cmd, "AT+QFUPL=\"f.bin\",%llu,%d,%d\r",
 	    (unsigned long long)len, data[3] % 4 + 1, ack);
-	at_frame_input(&m.frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd,
+	    strlen(cmd));
 	if (!qfupl_receiving(&m.upl) || buf_used(fuzz_answer()) != 11 ||
 	    memcmp(buf_head(fuzz_answer()), "\r\nCONNECT\r\n", 11) != 0)
 		abort();		/* a size that fits is always taken */
@@ -114,8 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (off == 4 && data[off] == '\n')
 				skip = 1;
 			n = serial_rx_input(&m.upl.rx, data + off, n);
-		} else if (!m.at.pending)
-			n = at_frame_input(&m.frame, data + off, n);
+		} else if (!m.iface[0].at.pending)
+			n = at_frame_input(&m.iface[0].frame, data + off, n);
 		if (m.upl.rx.used > SERIAL_RX_BUF || m.upl.rx.got > len)
 			abort();
 		if (n == 0) {		/* flow control, or the result pending */
@@ -127,7 +128,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_settle(loop, clk);
 	/* Over, one way or another: +QFUPL and OK, or an error. */
-	if (m.at.pending || qfupl_receiving(&m.upl))
+	if (m.iface[0].at.pending || qfupl_receiving(&m.upl))
 		abort();
 	fuzz_check_file(&m, data + 4 + skip, size - 4 - skip);
 	fuzz_answers_at(&m);

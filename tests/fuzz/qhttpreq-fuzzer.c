@@ -160,7 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    sizeof req)) == 0)
 		return 0;
 	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
-	m.at.set.echo = 0;
+	m.iface[0].at.set.echo = 0;
 	m.nv.usbifc_dce = m.nv.usbifc_dte = 2;	/* flow control: nothing lost */
 	m.http.requestheader = 1;
 	memcpy(m.http.url, URL, sizeof URL);
@@ -169,7 +169,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(cmd, sizeof cmd, "AT+QHTTPPOST=%zu,5,5\r", len);
 	else
 		snprintf(cmd, sizeof cmd, "AT+QHTTPGET=5,%zu,5\r", len);
-	at_frame_input(&m.frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd, strlen(cmd));
 	if (!qhttp_receiving(&m.http) || buf_used(fuzz_answer()) != 11 ||
 	    memcmp(buf_head(fuzz_answer()), "\r\nCONNECT\r\n", 11) != 0)
 		FAIL("no CONNECT");
@@ -182,7 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((n = serial_rx_input(&m.http.rx, req + off, len - off)) == 0)
 			fuzz_settle(loop, clk);
 	fuzz_settle(loop, clk);
-	if (off != len || m.at.pending || qhttp_receiving(&m.http) ||
+	if (off != len || m.iface[0].at.pending || qhttp_receiving(&m.http) ||
 	    m.http.running)
 		FAIL("the input or the request did not end");
 	/* OK, then the one result line. */

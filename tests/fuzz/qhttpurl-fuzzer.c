@@ -74,13 +74,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	piece = (size_t)(data[0] >> 1) + 1;
 	len = (size_t)data[1] + 1;
 	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
-	m.at.set.echo = 0;
+	m.iface[0].at.set.echo = 0;
 	if (data[0] & 1) {
 		m.nv.usbifc_dce = 2;
 		m.nv.usbifc_dte = 2;
 	}
 	snprintf(cmd, sizeof cmd, "AT+QHTTPURL=%zu,%d\r", len, data[2] % 3 + 1);
-	at_frame_input(&m.frame, (const unsigned char *)cmd, strlen(cmd));
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)cmd,
+	    strlen(cmd));
 	if (!qhttp_receiving(&m.http) || buf_used(fuzz_answer()) != 11 ||
 	    memcmp(buf_head(fuzz_answer()), "\r\nCONNECT\r\n", 11) != 0)
 		abort();
@@ -93,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (off == 3 && data[off] == '\n')
 				skip = 1;
 			n = serial_rx_input(&m.http.rx, data + off, n);
-		} else if (!m.at.pending) {
+		} else if (!m.iface[0].at.pending) {
 			/* The rest is AT input: the URL's answer comes first. */
 			break;
 		}
@@ -103,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_settle(loop, clk);
 	}
 	fuzz_settle(loop, clk);
-	if (m.at.pending || qhttp_receiving(&m.http))
+	if (m.iface[0].at.pending || qhttp_receiving(&m.http))
 		abort();
 	fuzz_check_url(&m, len, data + 3 + skip, size - 3 - skip);
 	fuzz_answers_at(&m);

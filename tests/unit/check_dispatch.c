@@ -41,8 +41,8 @@ setup(void)
 	clk = clock_new(loop, 0);
 	ck_assert_int_eq(modem_init(&m, clk, &cfg), 0);
 	modem_nv_load(&m);
-	m.at.set = m.nv.at;
-	m.at.out = cap_out;
+	m.iface[0].at.set = m.nv.at;
+	m.iface[0].at.out = cap_out;
 	/* A SIM that answered, full functionality, registered at home. */
 	net_set_sim_ready(&m.net, 1);
 	net_set_cfun(&m.net, 1);
@@ -82,7 +82,7 @@ run(const char *line)
 	size_t n;
 
 	buf_reset(&out);
-	at_dispatch(&m.at, line, strlen(line));
+	at_dispatch(&m.iface[0].at, line, strlen(line));
 	n = buf_used(&out);
 	ck_assert(n < sizeof text);
 	if (n > 0)			/* an empty buffer has no head */
@@ -158,9 +158,9 @@ START_TEST(test_concatenation)
 	ck_assert_int_eq(m.net.reg_n[NET_REG_E], 0);
 	/* Basic commands chain without separators. */
 	ck_assert_str_eq(run("E0V1Q0"), "\r\nOK\r\n");
-	ck_assert_int_eq(m.at.set.echo, 0);
+	ck_assert_int_eq(m.iface[0].at.set.echo, 0);
 	ck_assert_str_eq(run("E1 ;+CMEE=1"), "\r\nOK\r\n");
-	ck_assert_int_eq(m.at.set.echo, 1);
+	ck_assert_int_eq(m.iface[0].at.set.echo, 1);
 }
 END_TEST
 
@@ -201,11 +201,11 @@ START_TEST(test_profile_save_restore)
 {
 	ck_assert_str_eq(run("E0;+CMEE=2;&W"), "\r\nOK\r\n");
 	ck_assert_str_eq(run("&F"), "\r\nOK\r\n");
-	ck_assert_int_eq(m.at.set.echo, 1);
-	ck_assert_int_eq(m.at.set.cmee, 1);
+	ck_assert_int_eq(m.iface[0].at.set.echo, 1);
+	ck_assert_int_eq(m.iface[0].at.set.cmee, 1);
 	ck_assert_str_eq(run("Z"), "\r\nOK\r\n");
-	ck_assert_int_eq(m.at.set.echo, 0);
-	ck_assert_int_eq(m.at.set.cmee, 2);
+	ck_assert_int_eq(m.iface[0].at.set.echo, 0);
+	ck_assert_int_eq(m.iface[0].at.set.cmee, 2);
 	/* The saved profile is what the next power-on loads. */
 	modem_nv_load(&m);
 	ck_assert_int_eq(m.nv.at.echo, 0);
@@ -337,7 +337,7 @@ START_TEST(test_urc_queue)
 	int i;
 
 	buf_reset(&out);
-	at_frame_input(&m.frame, (const unsigned char *)"AT+CS", 5);
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)"AT+CS", 5);
 	modem_urc(&m, "+CREG: 1");
 	ck_assert_int_eq((int)buf_used(&out), 0);	/* held: mid-line */
 	for (i = 0; i < 5000; i++)
@@ -345,7 +345,7 @@ START_TEST(test_urc_queue)
 	ck_assert_int_eq((int)buf_used(&out), 0);
 	m.power = MODEM_ON;
 	buf_reset(&out);
-	at_frame_input(&m.frame, (const unsigned char *)"Q\r", 2);
+	at_frame_input(&m.iface[0].frame, (const unsigned char *)"Q\r", 2);
 	/* The response comes first, then the held URCs; no more than the cap. */
 	{
 		static const char head[] =

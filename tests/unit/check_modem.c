@@ -74,8 +74,8 @@ rig_init(struct rig *r, enum modem_model model, struct clock *clock,
 	buf_init(&r->out);
 	ck_assert_int_eq(modem_init(&r->m, clock ? clock : r->clock, &cfg), 0);
 	r->m.on_off = rig_off;
-	r->m.at.out = rig_out;
-	r->m.at.out_arg = r;
+	r->m.iface[0].at.out = rig_out;
+	r->m.iface[0].at.out_arg = r;
 }
 
 /* Free a rig and remove its state dir. */
@@ -193,7 +193,7 @@ expect_transcript(char *out, size_t size, const struct rig *r,
 	    "state network registration 0 -> 2\n"
 	    "state network registration 2 -> 1\n"
 	    "state power boot chain done\n",
-	    model, rev, model, rev, r->m.port.slave);
+	    model, rev, model, rev, r->m.iface[0].port.slave);
 }
 
 START_TEST(test_two_modems_two_clocks)
@@ -211,7 +211,7 @@ START_TEST(test_two_modems_two_clocks)
 	ck_assert_int_eq(a.m.power, MODEM_ON);
 	ck_assert_int_eq(a.m.net.reg, NET_REG_HOME);
 	ck_assert_int_eq(b.m.power, MODEM_BOOTING);
-	ck_assert(!port_is_open(&b.m.port));
+	ck_assert(!port_is_open(&b.m.iface[0].port));
 	ck_assert_int_eq(b.m.net.reg, NET_REG_NONE);
 	ck_assert_int_eq((int)buf_used(&b.out), 0);
 	ck_assert_int_eq((int)clock_pending(b.clock), 1);
@@ -234,9 +234,9 @@ START_TEST(test_two_modems_two_clocks)
 	ck_assert_int_eq((int)buf_used(&a.out), 0);
 
 	/* Each answers as its own model (the echo goes to the pty itself). */
-	ck_assert_int_eq((int)at_frame_input(&a.m.frame,
+	ck_assert_int_eq((int)at_frame_input(&a.m.iface[0].frame,
 	    (const unsigned char *)"AT+CGMM\r", 8), 8);
-	ck_assert_int_eq((int)at_frame_input(&b.m.frame,
+	ck_assert_int_eq((int)at_frame_input(&b.m.iface[0].frame,
 	    (const unsigned char *)"AT+CGMM\r", 8), 8);
 	s = take_out(&a);
 	ck_assert_str_eq(s, "\r\nEC200T\r\n\r\nOK\r\n");

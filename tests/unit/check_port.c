@@ -56,12 +56,12 @@ boot(int polling)
 	cfg.link = link_path;
 	cfg.state_dir = sd.path;
 	ck_assert_int_eq(modem_init(&m, clk, &cfg), 0);
-	m.port.polling = polling;
+	m.iface[0].port.polling = polling;
 	modem_power_on(&m);
 	while (clock_pending(clk) > 0)
 		ev_run(loop, EVRUN_ONCE);
-	ck_assert(port_is_open(&m.port));
-	counted_fd = m.port.fd;
+	ck_assert(port_is_open(&m.iface[0].port));
+	counted_fd = m.iface[0].port.fd;
 }
 
 static void
@@ -93,7 +93,7 @@ host_open(void)
 static void
 run_until_attached(int want)
 {
-	while (m.port.attached != want)
+	while (m.iface[0].port.attached != want)
 		ev_run(loop, EVRUN_ONCE);
 }
 
@@ -199,7 +199,7 @@ START_TEST(test_second_opener)
 	fd2 = host_open();
 	close(fd2);
 	ck_assert_str_eq(roundtrip(fd, "AT\r"), "AT\r\r\nOK\r\n");
-	ck_assert_int_eq(m.port.attached, 1);
+	ck_assert_int_eq(m.iface[0].port.attached, 1);
 	close(fd);
 	run_until_attached(0);
 	teardown();

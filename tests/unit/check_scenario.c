@@ -166,7 +166,7 @@ START_TEST(test_unknown_key)
 	    "key \"rat\" in [modem] (model, revision, port, flash, flash-size, "
 	    "flash-block, flash-page, flash-timing, flash-fault, image-size, "
 	    "fota-area, fota-timeouts, fota-resume, dialect, verify-https, "
-	    "staged)");
+	    "staged, second-port)");
 	assert_error("[network]\n  link-shape down=1k\n", "t.scn:2:3: unknown "
 	    "key \"link-shape\" in [network] (dns, dns-timeout, reject-apn, "
 	    "pdp-activation-time, rat, link-profile, link-fault, sockets-in-use)");
@@ -184,6 +184,10 @@ START_TEST(test_bad_value)
 	    "NAME=ENTRY, not 'nowhere'");
 	assert_error("[modem]\nverify-https maybe\n", "t.scn:2:14: expected yes "
 	    "or no, not \"maybe\"");
+	assert_error("[modem]\nsecond-port  2\n", "t.scn:2:14: expected yes "
+	    "or no, not \"2\"");
+	assert_error("[modem]\nsecond-port yes please\n", "t.scn:2:17: "
+	    "unexpected \"please\" after yes or no");
 	assert_error("seed x\n", "t.scn:1:6: expected the seed, a number, not "
 	    "\"x\"");
 	assert_error("seed 1 2\n", "t.scn:1:8: unexpected \"2\" after the seed");
@@ -296,6 +300,43 @@ START_TEST(test_bad_host)
 	    "there");
 	assert_error("[expect]\ndownloads /a 1\n", "t.scn:2:11: \"downloads\" "
 	    "counts what the servers saw: it needs a [servers] section");
+	/* The second interface's steps need it declared first. */
+	assert_error("[host]\nsend AT\n  send2 AT\n", "t.scn:3:3: \"send2\" "
+	    "needs \"second-port yes\" in [modem] before [host]");
+	assert_error("[host]\nexpect2 OK\n[modem]\nsecond-port yes\n",
+	    "t.scn:2:1: \"expect2\" needs \"second-port yes\" in [modem] "
+	    "before [host]");
+	assert_error("[modem]\nsecond-port no\n[host]\nsend2 AT\n",
+	    "t.scn:4:1: \"send2\" needs \"second-port yes\" in [modem] "
+	    "before [host]");
+	assert_error("[modem]\nsecond-port yes\n[host]\nsend2\n",
+	    "t.scn:4:6: missing the command to send");
+	assert_error("[modem]\nsecond-port yes\n[host]\nexpect2 OK within "
+	    "never\n", "t.scn:4:19: expected a duration above 0 after "
+	    "\"within\", not \"never\"");
+}
+END_TEST
+
+/* [modem] second-port yes: send2/expect2 are the second interface's. */
+START_TEST(test_second_port)
+{
+	struct scenario s;
+
+	ck_assert_ptr_null(parse(&s, "[modem]\nsecond-port yes\n[host]\n"
+	    "send AT\nsend2 ATE0\nexpect2 OK within 5s\nexpect OK\n"));
+	ck_assert_int_eq(s.second_port, 1);
+	ck_assert_uint_eq(s.nsteps, 4);
+	ck_assert_int_eq(s.steps[0].kind, SCN_SEND);
+	ck_assert_int_eq(s.steps[0].port2, 0);
+	ck_assert_int_eq(s.steps[1].kind, SCN_SEND);
+	ck_assert_int_eq(s.steps[1].port2, 1);
+	ck_assert_str_eq(s.steps[1].text, "ATE0");
+	ck_assert_int_eq(s.steps[2].kind, SCN_EXPECT);
+	ck_assert_int_eq(s.steps[2].port2, 1);
+	ck_assert_str_eq(s.steps[2].text, "OK");
+	ck_assert(s.steps[2].secs == 5);
+	ck_assert_int_eq(s.steps[3].port2, 0);
+	scenario_free(&s);
 }
 END_TEST
 
@@ -407,7 +448,7 @@ START_TEST(test_include)
 	    "revision, port, flash, flash-size, flash-block, flash-page, "
 	    "flash-timing, flash-fault, image-size, fota-area, fota-timeouts, "
 	    "fota-resume, "
-	    "dialect, verify-https, staged)", inc);
+	    "dialect, verify-https, staged, second-port)", inc);
 	ck_assert_str_eq(err, want);
 	free(want);
 	free(err);
@@ -475,6 +516,7 @@ scenario_suite(void)
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_second_port);
 	tcase_add_test(tc, test_sections);
 	tcase_add_test(tc, test_unknown_key);
 	tcase_add_test(tc, test_bad_value);

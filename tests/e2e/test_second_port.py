@@ -1,0 +1,223 @@
+"""--link2: the module's second AT interface.  Two hosts, one per pty:
+exact bytes on each, per-interface echo/verbose/CMEE, an asynchronous
+result (AT+QFUPL) on the interface that issued it while the other answers,
+704 ("UART busy") for an HTTP FOTA started while the other interface is in
+data mode (AT+QHTTPURL's CONNECT, AT+QHTTPREAD's body not yet read by its
+host, AT+QFUPL's CONNECT), an FTP FOTA that
+goes on (the FTP table has no such code) and whose reboot takes both ports
+away and brings both back; on the UART both go silent and stay."""
+import os
+import tempfile
+import time
+
+import serial
+
+from fotasim_test import (check, run, serve, booted, package, qind, upgrade,
+                          whole_sequence, Host, LIMIT)
+
+A = "EC200TCNHAR02A14M16"
+B = "EC200TCNHAR02A15M16"
+OK = b"\r\nOK\r\n"
+CHAIN = (b"\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+CFUN: 1\r\n"
+         b"\r\n+QIND: SMS DONE\r\n\r\n+QIND: PB DONE\r\n")
+
+
+def two(modem, *args):
+    """A modem with --link2 at a numeric speed: (modem, second link).  At
+    --speed max the data-mode waits would race the FOTA's start."""
+    m = modem(speed="10")
+    link2 = os.path.join(m.tmp, "at2.tty")
+    m.args += ["--link2", link2, "--flash-timing", "zero"] + list(args)
+    return m, link2
+
+
+def open2(m, link2, boots=1):
+    """Open the second interface once its pty of this boot is up."""
+    m.wait_transcript(r"state port2 up ", boots)
+    return Host(link2)
+
+
+def checksum(data):
+    """AT+QFUPL's checksum: XOR of the 16-bit big-endian words."""
+    s = 0
+    for i, b in enumerate(data):
+        s ^= b << 8 if i % 2 == 0 else b
+    return s
+
+
+def read_through(port, final, limit=LIMIT):
+    """pyserial: read until the bytes end with `final`; return them all."""
+    got = b""
+    deadline = time.monotonic() + limit
+    while not got.endswith(final) and time.monotonic() < deadline:
+        got += port.read(1)
+    return got
+
+
+def pyserial_clients(modem):
+    """Two pyserial clients, one per interface, as host software opens
+    them: each line answers on its own port, with that port's echo."""
+    m, link2 = two(modem)
+    m.start()
+    booted(m).close()                   # ATE0 on port 1
+    p1 = serial.Serial(m.link, 115200, rtscts=True, timeout=0.5)
+    p2 = serial.Serial(link2, 115200, rtscts=True, timeout=0.5)
+    p1.write(b"AT\r")
+    p2.write(b"ATI\r")
+    got1 = read_through(p1, OK)
+    got2 = read_through(p2, OK)
+    check(got1 == OK, "pyserial port 1: AT: %r" % got1)
+    check(got2 == b"ATI\r\r\nQuectel\r\nEC200T\r\nRevision: " +
+          A.encode() + b"\r\n" + OK, "pyserial port 2: ATI: %r" % got2)
+    p2.write(b"AT+CGMR\r")
+    p1.write(b"AT+CGMR\r")
+    got2 = read_through(p2, OK)
+    got1 = read_through(p1, OK)
+    check(got1 == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "pyserial port 1: echo off: %r" % got1)
+    check(got2 == b"AT+CGMR\r\r\n" + A.encode() + b"\r\n" + OK,
+          "pyserial port 2: echo on: %r" % got2)
+    p1.close()
+    p2.close()
+    m.cleanup()
+
+
+def settings(modem):
+    m, link2 = two(modem)
+    m.start()
+    h1 = booted(m)                      # the URC port: the boot chain
+    h2 = open2(m, link2)
+    check(h2.cmd("AT") == b"AT\r" + OK,
+          "port 2: echo on while port 1 has ATE0")
+    check(h1.cmd("AT") == OK, "port 1: echo off")
+    got = h2.answer(b"ATV0\r", rb"\r0\r")
+    check(got == b"ATV0\r0\r", "port 2: ATV0 answers 0: %r" % got)
+    check(h1.cmd("AT+QFOO") == b"\r\nERROR\r\n", "port 1: still verbose")
+    got = h2.answer(b"AT+QFOO\r", rb"\r4\r")
+    check(got == b"AT+QFOO\r4\r", "port 2: numeric ERROR: %r" % got)
+    got = h2.answer(b"ATV1\r", rb"\r\nOK\r\n")
+    check(got == b"ATV1\r" + OK, "port 2: ATV1: %r" % got)
+    check(h1.cmd("AT+CMEE=2") == OK, "port 1: CMEE=2")
+    check(h1.cmd("AT+CMEE?") == b"\r\n+CMEE: 2\r\n" + OK, "port 1: CMEE 2")
+    check(h2.cmd("AT+CMEE?") == b"AT+CMEE?\r\r\n+CMEE: 1\r\n" + OK,
+          "port 2: CMEE still 1")
+    check(h2.cmd("ATE0") == b"ATE0\r" + OK, "port 2: ATE0")
+
+    # An asynchronous command answers on its own interface; the other
+    # interface's bytes are commands meanwhile, not the upload's.
+    data = b"second\r\nport"
+    got = h2.answer(b'AT+QFUPL="p2.txt",%d,30\r' % len(data),
+                    rb"\r\nCONNECT\r\n")
+    check(got == b"\r\nCONNECT\r\n", "port 2: QFUPL CONNECT: %r" % got)
+    check(h1.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "port 1 answers while port 2 is in data mode")
+    got = h2.answer(data, rb"\r\nOK\r\n")
+    want = b"\r\n+QFUPL: %d,%x\r\n" % (len(data), checksum(data)) + OK
+    check(got == want, "port 2: +QFUPL and OK on port 2: %r" % got)
+    check(h1.cmd("AT+QFLST=\"p2.txt\"") ==
+          b"\r\n+QFLST: \"UFS:p2.txt\",%d\r\n" % len(data) + OK,
+          "port 1 sees the file port 2 uploaded (one file system)")
+    check(h1.quiet_for(0.2) == b"" and h2.quiet_for(0.2) == b"",
+          "nothing stray on either port")
+    m.cleanup()
+
+
+def busy(modem):
+    root = tempfile.mkdtemp(prefix="fotasim-www.")
+    package(root, "a.pkg", A, B)
+    big = bytes(range(256)) * 4096                 # 1 MiB
+    with open(os.path.join(root, "big.bin"), "wb") as f:
+        f.write(big)
+    m, link2 = two(modem)
+    addr = serve(m, root)
+    http = addr["http"].encode()
+    h1 = booted(m)
+    h2 = open2(m, link2)
+    check(h2.cmd("ATE0") == b"ATE0\r" + OK, "port 2: ATE0")
+
+    # http-704: port 1 is in AT+QHTTPURL's data mode; port 2's HTTP FOTA.
+    url = b"http://%s/a.pkg" % http
+    got = h1.answer(b"AT+QHTTPURL=%d,600\r" % len(url), rb"\r\nCONNECT\r\n")
+    check(got == b"\r\nCONNECT\r\n", "port 1: QHTTPURL CONNECT: %r" % got)
+    got = h2.answer(b'AT+QFOTADL="%s"\r' % url, rb'"HTTPEND",\d+\r\n')
+    check(got == OK + qind(b'"HTTPSTART"') + qind(b'"HTTPEND"', 704),
+          "http-704: FOTA from port 2 while port 1 is in data mode: %r" % got)
+    got = h1.answer(url, rb"\r\nOK\r\n")
+    check(got == OK, "port 1: the URL typed after all: %r" % got)
+    check(h2.cmd("AT+CGMR") == b"\r\n" + A.encode() + b"\r\n" + OK,
+          "http-704: still on the old firmware")
+    check("download failed: 704" in m.transcript(),
+          "http-704: the transcript has the job's code")
+
+    # http-704 from AT+QHTTPREAD: its CONNECT and the body go to port 1,
+    # whose host does not read yet: port 1 stays in data mode.
+    big_url = b"http://%s/big.bin" % http
+    got = h1.answer(b"AT+QHTTPURL=%d,60\r" % len(big_url), rb"CONNECT\r\n")
+    check(got == b"\r\nCONNECT\r\n", "port 1: QHTTPURL again: %r" % got)
+    check(h1.answer(big_url, rb"\r\nOK\r\n") == OK, "port 1: the URL")
+    got = h1.answer(b"AT+QHTTPGET\r", rb"\+QHTTPGET: [^\r]*\r\n", 60)
+    check(got == OK + b"\r\n+QHTTPGET: 0,200,%d\r\n" % len(big),
+          "port 1: GET of 1 MiB: %r" % got)
+    h1.send(b"AT+QHTTPREAD\r")
+    m.wait_transcript(r"state http read: %d bytes" % len(big))
+    got = h2.answer(b'AT+QFOTADL="%s"\r' % url, rb'"HTTPEND",\d+\r\n')
+    check(got == OK + qind(b'"HTTPSTART"') + qind(b'"HTTPEND"', 704),
+          "http-704: FOTA from port 2 while port 1's host has not read "
+          "QHTTPREAD's body: %r" % got)
+    got = h1.expect(rb"(?s)^.*?\+QHTTPREAD: \d+\r\n", 60).group(0)
+    check(got == b"\r\nCONNECT\r\n" + big + OK + b"\r\n+QHTTPREAD: 0\r\n",
+          "port 1: the whole body, OK, +QHTTPREAD: 0 (%d bytes)" % len(got))
+
+    # The other way round: port 2 in AT+QFUPL's data mode, port 1's FOTA.
+    got = h2.answer(b'AT+QFUPL="hold.bin",100,600\r', rb"\r\nCONNECT\r\n")
+    check(got == b"\r\nCONNECT\r\n", "port 2: QFUPL CONNECT: %r" % got)
+    got = h1.answer(b'AT+QFOTADL="%s"\r' % url, rb'"HTTPEND",\d+\r\n')
+    check(got == OK + qind(b'"HTTPSTART"') + qind(b'"HTTPEND"', 704),
+          "http-704: FOTA from port 1 while port 2 uploads: %r" % got)
+
+    # FTP has no 704: the download goes on, the update runs and the reboot
+    # takes both ports away.
+    got, ups = upgrade(h1, 'AT+QFOTADL="FTP://test:test@%s/a.pkg"' %
+                       addr["ftp"], b"FTP")
+    check(whole_sequence(got, b"FTP", ups),
+          "ftp while port 2 is in data mode: the whole upgrade: %r" % got)
+    rest = h2.wait_hangup()
+    check(rest == b"" and h2.eof,
+          "port 2 hangs up with port 1 on the reboot: %r" % rest)
+    h1.close()
+    h2.close()
+    h1 = m.open_port()
+    got = h1.expect(rb"(?s)^.*?\+QIND: PB DONE\r\n").group(0)
+    check(got == CHAIN, "port 1 back: the boot chain: %r" % got)
+    h2 = open2(m, link2, 2)
+    check(h2.cmd("AT+CGMR") == b"AT+CGMR\r\r\n" + B.encode() + b"\r\n" + OK,
+          "port 2 back, on the new firmware, echo on again")
+    check(h2.quiet_for(0.2) == b"", "port 2: no boot URC (not the URC port)")
+    m.cleanup()
+
+
+def uart(modem):
+    m, link2 = two(modem, "--port", "uart")
+    m.start()
+    h1 = booted(m)
+    h2 = open2(m, link2)
+    target1, target2 = os.readlink(m.link), os.readlink(link2)
+    got = h2.answer(b"AT+CFUN=1,1\r", rb"\r\nOK\r\n")
+    check(got == b"AT+CFUN=1,1\r" + OK, "uart: reboot from port 2: %r" % got)
+    got = h1.expect(rb"(?s)^.*?\+QIND: PB DONE\r\n").group(0)
+    check(got == CHAIN, "uart: port 1 silent, then the boot chain: %r" % got)
+    check(not h1.eof and not h2.eof, "uart: neither port hung up")
+    check(os.readlink(m.link) == target1 and os.readlink(link2) == target2,
+          "uart: both links keep their ptys")
+    check(h2.cmd("AT") == b"AT\r" + OK, "uart: port 2 answers again")
+    m.cleanup()
+
+
+def body(modem):
+    pyserial_clients(modem)
+    settings(modem)
+    busy(modem)
+    uart(modem)
+
+
+run(body)
