@@ -543,6 +543,7 @@ at_ftp_qftpopen(struct at_req *r)
 	str_copy(q->host, r->args[0].s, sizeof q->host);
 	q->port = r->nargs > 1 && r->args[1].present ? (int)r->args[1].i : 21;
 	q->op = "OPEN";
+	q->xfer.ftp_cmd = NULL;		/* only the login */
 	qftp_apply(q);
 	qftp_set_state(q, QFTP_OPENING);
 	url = qftp_url(q, NULL);
@@ -678,8 +679,7 @@ at_ftp_qftpclose(struct at_req *r)
 		translog_state(m->log, "ftp", "%s stopped by CLOSE", q->op);
 		xfer_cancel(&q->xfer);
 		qftp_ufs_abort(q);
-		q->xfer.open = q->xfer.open &&
-		    dl_session_ctl(q->xfer.dl) == DL_CTL_OK;
+		q->xfer.open = q->xfer.open && dl_session_kept(q->xfer.dl);
 		qftp_set_state(q, QFTP_OPENED);
 	}
 	if (q->state == QFTP_OPENING) {

@@ -393,8 +393,10 @@ xfer_dl_done(void *arg, const struct dl_result *res)
 		return;
 	x->rc = res->rc;
 	str_copy(x->reply, res->reply, sizeof x->reply);
+	/* libcurl kept the control connection (a close or reset that came
+	 * with the last reply is found by the next command). */
 	if (x->session)
-		x->open = dl_session_ctl(x->dl) == DL_CTL_OK;
+		x->open = dl_session_kept(x->dl);
 	/* An address that refuses or never answers the connect: the next
 	 * one the DNS gave, each with the whole connect timeout. */
 	if (x->resolved && res->stage == DL_STAGE_CONNECT && res->bytes == 0 &&

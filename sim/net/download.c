@@ -1049,6 +1049,12 @@ dl_session_ctl(const struct download *dl)
 	}
 }
 
+int
+dl_session_kept(const struct download *dl)
+{
+	return dl != NULL && dl->ctl_fd != -1;
+}
+
 void
 dl_session_end(struct download *dl)
 {

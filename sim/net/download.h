@@ -262,6 +262,8 @@ enum dl_stage dl_stage(const struct download *);
  */
 enum dl_ctl dl_session_ctl(const struct download *);
 void	dl_session_end(struct download *);
+/* Whether libcurl still holds the session's control connection. */
+int	dl_session_kept(const struct download *);
 /* Names for the transcript and docs. */
 const char *dl_stage_name(enum dl_stage);
 const char *dl_wait_name(enum dl_wait);

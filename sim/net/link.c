@@ -1027,6 +1027,10 @@ link_pipe_flush(struct link_pipe *p)
 			p->held = 0;
 			(void)shutdown(*p->to, SHUT_WR);
 			p->done = 1;
+			/* A control connection the server closed: a kept
+			 * session finds it so at its next command. */
+			if (c->n == 1 && p->dir == LINK_DOWN)
+				link_log(c, "closed toward the module");
 		} else {
 			n = send(*p->to, s->data + s->off, s->len - s->off,
 			    MSG_NOSIGNAL);
