@@ -72,15 +72,7 @@ qftp_set_state(struct qftp *q, enum qftp_state s)
 static int
 qftp_code(enum dl_svc svc, enum dl_stop stop, uint64_t bytes)
 {
-	struct dl_result res;
-
-	memset(&res, 0, sizeof res);
-	res.proto = DL_FTP;
-	res.svc = svc;
-	res.stop = stop;
-	res.bytes = bytes;
-	res.size = -1;
-	return fota_code(&res);
+	return fota_code_state(DL_FTP, svc, DL_URL_OK, stop, bytes);
 }
 
 enum dl_svc
@@ -383,6 +375,8 @@ qftp_init(struct qftp *q, struct modem *m)
 void
 qftp_cancel(struct qftp *q)
 {
+	if (q->m == NULL)
+		return;
 	xfer_cancel(&q->xfer);
 	xfer_session_end(&q->xfer);
 	qftp_ufs_abort(q);
@@ -392,6 +386,8 @@ qftp_cancel(struct qftp *q)
 void
 qftp_free(struct qftp *q)
 {
+	if (q->m == NULL)
+		return;			/* never set up */
 	qftp_cancel(q);
 	xfer_free(&q->xfer);
 	link_share_table(q->m->link, NULL);

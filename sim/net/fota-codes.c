@@ -246,6 +246,22 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 }
 
 int
+fota_code_state(enum dl_proto proto, enum dl_svc svc, enum dl_url url,
+    enum dl_stop stop, uint64_t bytes)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.proto = proto;
+	res.svc = svc;
+	res.url = url;
+	res.stop = stop;
+	res.bytes = bytes;
+	res.size = -1;
+	return fota_code(&res);
+}
+
+int
 fota_code(const struct dl_result *res)
 {
 	size_t i;

@@ -246,36 +246,28 @@ def sharing(modem, root):
     finish(m)
 
     # ftp-open-603: a FOTA download over FTP moves its file; the host's
-    # QFTPOPEN.  Then the download is ended by CFUN=0 (605).
-    m, addr, h, (host, port) = start(modem, root, slow, "10")
-    opn = 'AT+QFTPOPEN="%s",%s' % (host, port)
-    h.send('AT+QFOTADL="ftp://%s/slow.bin"\r' % addr["ftp"])
-    h.expect(rb'"FTPSTART"\r\n')
-    m.wait_transcript(r"state download ftp < 150 ")
-    got = res(h, opn, "OPEN")
-    check(got == OK + b"\r\n+QFTPOPEN: 603,0\r\n", "ftp-open-603: "
-          "QFTPOPEN while a FOTA download's file moves: %r" % got)
-    h.send("AT+CFUN=0\r")
-    h.expect(rb'"FTPEND",605\r\n')
-    check(h.cmd("AT+CFUN=1") == OK, "ftp-open-603: CFUN=1")
-    h.close()
-    finish(m)
-
-    # ftp-open-602: a FOTA download over FTP is logging in (its USER held
-    # by the server); the host's QFTPOPEN.
-    m, addr, h, (host, port) = start(modem, root,
-                                     "ftp USER connection 1 delay 1h\n",
-                                     "10")
-    opn = 'AT+QFTPOPEN="%s",%s' % (host, port)
-    h.send('AT+QFOTADL="ftp://%s/a.pkg"\r' % addr["ftp"])
-    h.expect(rb'"FTPSTART"\r\n')
-    m.wait_transcript(r"state download ftp > USER ")
-    got = res(h, opn, "OPEN")
-    check(got == OK + b"\r\n+QFTPOPEN: 602,0\r\n", "ftp-open-602: "
-          "QFTPOPEN while a FOTA download logs in: %r" % got)
-    usable(h, "ftp-open-602")
-    h.close()
-    finish(m)
+    # QFTPOPEN.  ftp-open-602: the download is logging in (its USER held by
+    # the server).
+    for name, faults, path, seen, code, why in [
+            ("ftp-open-603", slow, "slow.bin", r"state download ftp < 150 ",
+             603, "while a FOTA download's file moves"),
+            ("ftp-open-602", "ftp USER connection 1 delay 1h\n", "a.pkg",
+             r"state download ftp > USER ", 602,
+             "while a FOTA download logs in")]:
+        m, addr, h, (host, port) = start(modem, root, faults, "10")
+        h.send('AT+QFOTADL="ftp://%s/%s"\r' % (addr["ftp"], path))
+        h.expect(rb'"FTPSTART"\r\n')
+        m.wait_transcript(seen)
+        got = res(h, 'AT+QFTPOPEN="%s",%s' % (host, port), "OPEN")
+        check(got == OK + b"\r\n+QFTPOPEN: %d,0\r\n" % code,
+              "%s: QFTPOPEN %s: %r" % (name, why, got))
+        # CFUN=0 ends the download (605).
+        h.send("AT+CFUN=0\r")
+        h.expect(rb'"FTPEND",605\r\n')
+        check(h.cmd("AT+CFUN=1") == OK, "%s: CFUN=1" % name)
+        usable(h, name)
+        h.close()
+        finish(m)
 
 
 def real(modem, root, blob, pkg):
