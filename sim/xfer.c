@@ -68,15 +68,9 @@ void
 xfer_refuse(struct xfer *x, enum dl_proto proto, enum dl_svc svc,
     enum dl_url url)
 {
-	struct dl_result res;
-
-	memset(&res, 0, sizeof res);
-	res.svc = svc;
-	res.url = url;
-	res.size = -1;
 	x->active = 1;
 	x->proto = proto;
-	xfer_fail(x, &res);
+	xfer_done(x, fota_code_state(proto, svc, url, DL_STOP_NONE, 0));
 }
 
 /* What the DNS said, in the job's words. */
