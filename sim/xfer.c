@@ -70,6 +70,7 @@ xfer_refuse(struct xfer *x, enum dl_proto proto, enum dl_svc svc,
 {
 	x->active = 1;
 	x->proto = proto;
+	x->rc = 0;			/* no server said anything */
 	xfer_done(x, fota_code_state(proto, svc, url, DL_STOP_NONE, 0));
 }
 

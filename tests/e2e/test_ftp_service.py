@@ -159,6 +159,16 @@ def session(modem, root, blob, pkg):
     check(h.cmd("AT+QFTPSTAT") == b"\r\n+QFTPSTAT: IDLE\r\n" + OK,
           "after QFTPCLOSE: IDLE")
 
+    # The stack's own codes on the host's session: a name the DNS does
+    # not know, a refused connect, a host no URL carries.
+    for name, line, code in [
+            ("ftp-open-604", 'AT+QFTPOPEN="nowhere.invalid",21', 604),
+            ("ftp-open-605", 'AT+QFTPOPEN="127.0.0.1",1', 605),
+            ("ftp-open-610", 'AT+QFTPOPEN="bad host",21', 610)]:
+        got = res(h, line, "OPEN")
+        check(got == OK + b"\r\n+QFTPOPEN: %d,0\r\n" % code, "%s: %r" %
+              (name, got))
+
     # The server says 421 and closes the control connection: the command
     # gets 614 with the reply, and the session is over.
     check(res(h, opn, "OPEN") == OK + b"\r\n+QFTPOPEN: 0,0\r\n", "open again")
