@@ -20,7 +20,7 @@
 
 static const struct at_cmd *const at_families[] = {
 	at_basic_cmds, at_info_cmds, at_network_cmds, at_call_cmds,
-	at_port_cmds, at_fota_cmds, at_file_cmds, at_http_cmds,
+	at_port_cmds, at_fota_cmds, at_file_cmds, at_http_cmds, at_ftp_cmds,
 };
 
 struct at_cme {

@@ -193,5 +193,6 @@ extern const struct at_cmd at_port_cmds[];
 extern const struct at_cmd at_fota_cmds[];
 extern const struct at_cmd at_file_cmds[];
 extern const struct at_cmd at_http_cmds[];
+extern const struct at_cmd at_ftp_cmds[];
 
 #endif

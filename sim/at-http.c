@@ -62,14 +62,7 @@ static const struct at_param p_qhttppost[] = { AT_INT(1, QHTTP_POST_MAX),
 static int
 qhttp_code(enum dl_svc svc, enum dl_url url)
 {
-	struct dl_result res;
-
-	memset(&res, 0, sizeof res);
-	res.proto = DL_HTTP;
-	res.svc = svc;
-	res.url = url;
-	res.size = -1;
-	return fota_code(&res);
+	return fota_code_state(DL_HTTP, svc, url, DL_STOP_NONE, 0);
 }
 
 /* Whether the FOTA job downloads over HTTP(S) now. */

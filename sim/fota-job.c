@@ -205,6 +205,13 @@ fota_begin_cb(struct clock_timer *t, void *arg)
 		xfer_refuse(&j->xfer, j->proto, DL_SVC_UART_BUSY, DL_URL_OK);
 		return;
 	}
+	/* And one FTP session: the host's (AT+QFTPOPEN) holds it (602), or
+	 * its AT+QFTPGET runs on it (603). */
+	if (j->proto == DL_FTP && qftp_svc(&j->m->ftp) != DL_SVC_OK) {
+		xfer_refuse(&j->xfer, j->proto, qftp_svc(&j->m->ftp),
+		    DL_URL_OK);
+		return;
+	}
 	xfer_start(&j->xfer, j->args.url, j->proto);
 }
 

@@ -173,6 +173,7 @@ modem_cb_net(void *arg, enum net_event ev, int cid)
 	}
 	fota_job_net_event(&m->fota, ev, cid);
 	qhttp_net_event(&m->http, ev, cid);
+	qftp_net_event(&m->ftp, ev, cid);
 }
 
 /* One URC to the host, in the --dialect's spelling for FOTA lines. */
@@ -303,6 +304,9 @@ modem_other_in_data_mode(const struct modem *m, const struct modem_iface *self)
 		/* AT+QHTTPREAD's CONNECT: the body has not all reached the
 		 * host yet (it is not reading, or the line is slow). */
 		if (m->http.read_iface == f && port_backlogged(&f->port))
+			return 1;
+		/* AT+QFTPGET "COM:": the file's bytes go to that host. */
+		if (qftp_com_on(&m->ftp, f))
 			return 1;
 	}
 	return 0;
@@ -487,6 +491,7 @@ modem_drained(struct modem *m)
 	fota_job_cancel(&m->fota);
 	qfupl_cancel(&m->upl);
 	qhttp_cancel(&m->http);
+	qftp_cancel(&m->ftp);
 	if (m->power == MODEM_POWERING_DOWN && m->hooks.off != NULL)
 		m->hooks.off(m->hooks.arg);
 	firmware_close(m->fw);
@@ -513,6 +518,7 @@ modem_stop_all(struct modem *m)
 	fota_job_cancel(&m->fota);
 	qfupl_cancel(&m->upl);
 	qhttp_cancel(&m->http);
+	qftp_cancel(&m->ftp);
 	firmware_close(m->fw);
 	m->fw = NULL;
 	modem_halt(m);
@@ -862,6 +868,7 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 		link_set_faults(m->link, cfg->link_faults);
 	if (cfg->sockets_in_use > 0)
 		link_set_sockets_in_use(m->link, cfg->sockets_in_use);
+	qftp_init(&m->ftp, m);
 	if (cfg->fota_timeouts != NULL)
 		m->fota.xfer.timeouts = *cfg->fota_timeouts;
 	m->fota.xfer.resumes = cfg->fota_resumes;
@@ -921,6 +928,7 @@ modem_free(struct modem *m)
 	fota_job_free(&m->fota);
 	qfupl_cancel(&m->upl);
 	qhttp_free(&m->http);
+	qftp_free(&m->ftp);
 	link_free(m->link);
 	m->link = NULL;
 	firmware_close(m->fw);

@@ -18,6 +18,7 @@
 #include "at-frame.h"
 #include "clock.h"
 #include "at-file.h"
+#include "at-ftp.h"
 #include "at-http.h"
 #include "dialect.h"
 #include "fota-job.h"
@@ -161,6 +162,7 @@ struct modem {
 	struct fota_job		 fota;		/* AT+QFOTADL */
 	struct qfupl		 upl;		/* AT+QFUPL */
 	struct qhttp		 http;		/* AT+QHTTP* */
+	struct qftp		 ftp;		/* AT+QFTP* */
 	int			 act_cid;	/* AT+QIACT or AT+CGACT=1 waits
 						   for it (0: none) */
 	struct modem_iface	*act_iface;	/* ...on this interface */

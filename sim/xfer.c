@@ -68,15 +68,10 @@ void
 xfer_refuse(struct xfer *x, enum dl_proto proto, enum dl_svc svc,
     enum dl_url url)
 {
-	struct dl_result res;
-
-	memset(&res, 0, sizeof res);
-	res.svc = svc;
-	res.url = url;
-	res.size = -1;
 	x->active = 1;
 	x->proto = proto;
-	xfer_fail(x, &res);
+	x->rc = 0;			/* no server said anything */
+	xfer_done(x, fota_code_state(proto, svc, url, DL_STOP_NONE, 0));
 }
 
 /* What the DNS said, in the job's words. */
@@ -236,10 +231,10 @@ xfer_url_check(struct xfer *x)
 		why = DL_URL_BAD_PORT;
 	else if (x->proto == DL_FTP && (strlen(user) > XFER_PART_MAX ||
 	    strlen(pass) > XFER_PART_MAX || strlen(host) > XFER_PART_MAX ||
-	    strlen(path) > XFER_PART_MAX + 1))
+	    (!x->session && strlen(path) > XFER_PART_MAX + 1)))
 		why = DL_URL_TOO_LONG;
-	else if (x->proto == DL_FTP && (path[0] != '/' || path[1] == '\0' ||
-	    strchr(path + 1, '/') != NULL))
+	else if (x->proto == DL_FTP && !x->session && (path[0] != '/' ||
+	    path[1] == '\0' || strchr(path + 1, '/') != NULL))
 		why = DL_URL_NOT_ROOT;
 	else if (xfer_has_control(user) || xfer_has_control(pass) ||
 	    xfer_has_control(path))
@@ -249,7 +244,7 @@ xfer_url_check(struct xfer *x)
 		why = DL_URL_BAD_ADDRESS;
 	if (why == DL_URL_OK && port[0] != '\0')
 		x->port = (int)v;
-	if (why == DL_URL_OK && x->proto == DL_FTP)
+	if (why == DL_URL_OK && x->proto == DL_FTP && !x->session)
 		str_copy(x->file, path + 1, sizeof x->file);
 	free(user);
 	free(pass);
@@ -392,6 +387,11 @@ xfer_dl_done(void *arg, const struct dl_result *res)
 	if (!x->active)
 		return;
 	x->rc = res->rc;
+	str_copy(x->reply, res->reply, sizeof x->reply);
+	/* libcurl kept the control connection (a close or reset that came
+	 * with the last reply is found by the next command). */
+	if (x->session)
+		x->open = dl_session_kept(x->dl);
 	/* An address that refuses or never answers the connect: the next
 	 * one the DNS gave, each with the whole connect timeout. */
 	if (x->resolved && res->stage == DL_STAGE_CONNECT && res->bytes == 0 &&
@@ -433,7 +433,12 @@ xfer_connect(struct xfer *x)
 	rq.port = x->port;
 	rq.timeouts = x->timeouts;
 	rq.ca_file = x->ca_file;
-	rq.ftp_file = x->proto == DL_FTP ? x->file : NULL;
+	rq.ftp_file = x->proto == DL_FTP && x->file[0] != '\0' &&
+	    x->ftp_cmd == NULL ? x->file : NULL;
+	rq.session = x->session;
+	rq.reuse = x->session && x->open;
+	rq.ftp_cmd = x->proto == DL_FTP ? x->ftp_cmd : NULL;
+	rq.ascii = x->ascii;
 	rq.resume_from = x->resumed > 0 ? x->got : 0;
 	rq.page = x->page;
 	rq.post = x->post;
@@ -451,8 +456,8 @@ xfer_connect(struct xfer *x)
 		    x, x->cbs.header != NULL ? xfer_dl_header : NULL };
 		/* FOTASIM_NO_RELAY: bench/link's direct reference only. */
 		x->dl = dl_new(x->m->clock, x->m->log,
-		    getenv("FOTASIM_NO_RELAY") != NULL ? NULL : x->m->link,
-		    &cbs);
+		    getenv("FOTASIM_NO_RELAY") != NULL ? NULL :
+		    x->link != NULL ? x->link : x->m->link, &cbs);
 	}
 	if (x->dl == NULL || dl_start(x->dl, &rq) != 0) {
 		xfer_done(x, x->proto == DL_FTP ? 601 : 701);
@@ -546,6 +551,7 @@ xfer_start(struct xfer *x, const char *url, enum dl_proto proto)
 	x->resolved = 0;
 	x->pdp_wait = 0;
 	x->resumed = 0;
+	x->open = 0;
 	if ((why = xfer_url_check(x)) != DL_URL_OK) {
 		xfer_fail_early(x, why, DL_PDP_OK, DL_DNS_OK, DL_CALL_NONE);
 		return;
@@ -556,6 +562,49 @@ xfer_start(struct xfer *x, const char *url, enum dl_proto proto)
 	}
 	if (xfer_pdp_ready(x))
 		xfer_transfer(x);
+}
+
+void
+xfer_again(struct xfer *x, const char *url, const char *file)
+{
+	struct dl_result res;
+	enum dl_ctl ctl;
+
+	x->active = 1;
+	x->url = url;
+	x->size = x->got = 0;
+	x->rc = 0;
+	x->resumed = 0;
+	str_copy(x->file, file != NULL ? file : "", sizeof x->file);
+	ctl = x->open ? dl_session_ctl(x->dl) : DL_CTL_CLOSED;
+	if (ctl != DL_CTL_OK) {
+		translog_state(x->m->log, x->name, "control connection %s",
+		    ctl == DL_CTL_RESET ? "reset" : "closed");
+		x->open = 0;
+		dl_session_end(x->dl);
+		memset(&res, 0, sizeof res);
+		res.ctl = ctl;
+		res.stage = DL_STAGE_CONNECT;
+		res.size = -1;
+		xfer_fail(x, &res);
+		return;
+	}
+	xfer_connect(x);
+}
+
+void
+xfer_session_end(struct xfer *x)
+{
+	x->open = 0;
+	dl_session_end(x->dl);
+}
+
+enum dl_stage
+xfer_stage(const struct xfer *x)
+{
+	if (!x->active)
+		return DL_STAGE_DONE;
+	return dl_running(x->dl) ? dl_stage(x->dl) : DL_STAGE_DNS;
 }
 
 void

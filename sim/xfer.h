@@ -61,6 +61,13 @@ struct xfer {
 						   (AT+QHTTPCFG="requestheader"
 						   1), sent as given */
 	size_t			 nheaders;
+	struct link		*link;		/* its relay (NULL: the module's) */
+	int			 session;	/* FTP: the host's session (any
+						   path; the connection stays) */
+	const char		*ftp_cmd;	/* FTP: a lone command (CWD...) */
+	int			 ascii;		/* FTP: TYPE A */
+	int			 open;		/* the session's control connection
+						   is up */
 	/* One transfer. */
 	int			 active;	/* started, done() not yet called */
 	const char		*url;		/* the owner's */
@@ -70,13 +77,14 @@ struct xfer {
 	uint64_t		 got;		/* bytes the owner took */
 	long			 rc;		/* the last FTP reply or HTTP
 						   status (0: none) */
+	char			 reply[256];	/* FTP: the last reply line */
 	char			 host[XFER_URL_MAX + 1];
 	char			 addr[NET_DNS_ADDRS * (NET_NAME_MAX + 3)];
 					/* the server's addresses, in order */
 	int			 resolved;	/* addr came from the DNS */
 	int			 addr_i;	/* the one being tried (0-based) */
 	char			 pin[NET_NAME_MAX + 3];	/* that address */
-	char			 file[XFER_PART_MAX + 1];	/* FTP */
+	char			 file[XFER_URL_MAX + 1];	/* FTP */
 	int			 port;
 	int			 pdp_wait;	/* it activates this context */
 	int			 resumed;	/* times this transfer has */
@@ -97,6 +105,17 @@ void	xfer_start(struct xfer *, const char *url, enum dl_proto);
  * it cannot send): done() is called with the table's code for it.
  */
 void	xfer_refuse(struct xfer *, enum dl_proto, enum dl_svc, enum dl_url);
+/*
+ * The host's FTP session (x->session): the next transfer on the connection
+ * xfer_start opened, to the same server: the file to get (NULL: the
+ * command in x->ftp_cmd); done() is called.  A control connection gone in
+ * between ends it through the table (dl_result.ctl).
+ */
+void	xfer_again(struct xfer *, const char *url, const char *file);
+/* The session's connections close (after its QUIT, or power going). */
+void	xfer_session_end(struct xfer *);
+/* The running transfer's stage (DL_STAGE_DONE: none). */
+enum dl_stage xfer_stage(const struct xfer *);
 /* Stop a running transfer for the owner's reason; done() is called. */
 void	xfer_stop(struct xfer *, enum dl_stop);
 /* Stop without a word (power going away): done() is not called. */

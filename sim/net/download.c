@@ -103,6 +103,12 @@ struct download {
 	int			 pre;		/* the first connection is being
 						   made ahead of libcurl */
 	int			 fds[DL_MAX_FDS]; /* sockets libcurl opened, -1 free */
+	int			 session;	/* this transfer keeps its control
+						   connection (dl_request) */
+	int			 reuse;		/* ...and runs on the kept one */
+	int			 ctl_fd;	/* a session's control connection,
+						   -1: none (or gone) */
+	int			 cmd;		/* a lone command (ftp_cmd) */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -230,6 +236,15 @@ dl_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	int fd = -1, i;
 
 	(void)purpose;
+	/*
+	 * A session's command on its kept connection: if libcurl wants a new
+	 * one, it found the control connection dead (the server closed it
+	 * since); the module does not log in again behind the host's back.
+	 */
+	if (dl->reuse && dl->ctl_fd == -1) {
+		dl->res.ctl = DL_CTL_CLOSED;
+		return CURL_SOCKET_BAD;
+	}
 	if (dl->link == NULL)
 		fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 	else
@@ -246,6 +261,8 @@ dl_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		}
 	if (fd == -1)
 		return CURL_SOCKET_BAD;
+	if (dl->session && !dl->reuse && dl->ctl_fd == -1)
+		dl->ctl_fd = fd;		/* the session's first: control */
 	for (i = 0; i < DL_MAX_FDS; i++)
 		if (dl->fds[i] == -1) {
 			dl->fds[i] = fd;
@@ -263,6 +280,8 @@ dl_close_cb(void *arg, curl_socket_t fd)
 	for (i = 0; i < DL_MAX_FDS; i++)
 		if (dl->fds[i] == fd)
 			dl->fds[i] = -1;
+	if (fd == dl->ctl_fd)
+		dl->ctl_fd = -1;
 	if (dl->link != NULL)
 		link_closed(dl->link, fd);
 	return close(fd);
@@ -324,8 +343,14 @@ dl_finish(struct download *dl, CURLcode code)
 		if (up < (curl_off_t)dl->post_len)
 			dl->res.unsent = 1;
 	}
+	/* A lone command ("*CMD": libcurl takes any reply) ends with its
+	 * reply: anything but a positive one is the server's refusal. */
+	if (dl->cmd && code == CURLE_OK && dl->res.wait == DL_WAIT_NONE &&
+	    dl->res.stop == DL_STOP_NONE && !(dl->res.rc >= 200 &&
+	    dl->res.rc <= 299))
+		code = dl->res.curl = CURLE_QUOTE_ERROR;
 	/* A data connection closed early, then 226: the module counts. */
-	if (code == CURLE_OK && dl->res.size >= 0 &&
+	if (code == CURLE_OK && !dl->cmd && dl->res.size >= 0 &&
 	    dl->res.bytes < (uint64_t)dl->res.size)
 		dl->res.short_body = 1;
 	if (code == CURLE_OK && dl->res.wait == DL_WAIT_NONE &&
@@ -338,9 +363,12 @@ dl_finish(struct download *dl, CURLcode code)
 		curl_multi_remove_handle(dl->multi, dl->easy);
 	dl->pre = 0;
 	dl_release(dl);
-	dl_drop_connections(dl);
-	if (dl->link != NULL)
-		link_end(dl->link);
+	/* A session keeps its control connection, unless it is gone. */
+	if (!dl->session || dl->ctl_fd == -1) {
+		dl_drop_connections(dl);
+		if (dl->link != NULL)
+			link_end(dl->link);
+	}
 	ev_timer_stop(dl->loop, &dl->curl_t);
 	translog_state(dl->log, "download", "end curl=%d rc=%ld errno=%ld "
 	    "stage=%s wait=%s bytes=%llu%s", (int)code, dl->res.rc,
@@ -577,6 +605,12 @@ dl_ftp_reply(struct download *dl, const char *p, size_t n)
 	if (code < 0)
 		return;
 	dl->res.rc = code;
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	if (n >= sizeof dl->res.reply)
+		n = sizeof dl->res.reply - 1;
+	memcpy(dl->res.reply, p, n);
+	dl->res.reply[n] = '\0';
 	if (code == 213 && dl->res.stage == DL_STAGE_SIZE &&
 	    sscanf(p + 4, "%llu", &size) == 1)
 		(void)dl_declare_size(dl, size);
@@ -677,6 +711,19 @@ dl_xferinfo_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return 1;
 }
 
+/* libcurl's multi handle on the loop (its connection cache with it). */
+static int
+dl_multi_new(struct download *dl)
+{
+	if ((dl->multi = curl_multi_init()) == NULL)
+		return -1;
+	curl_multi_setopt(dl->multi, CURLMOPT_SOCKETFUNCTION, dl_sock_cb);
+	curl_multi_setopt(dl->multi, CURLMOPT_SOCKETDATA, dl);
+	curl_multi_setopt(dl->multi, CURLMOPT_TIMERFUNCTION, dl_timer_cb);
+	curl_multi_setopt(dl->multi, CURLMOPT_TIMERDATA, dl);
+	return 0;
+}
+
 struct download *
 dl_new(struct clock *clock, struct translog *log, struct link *link,
     const struct dl_cbs *cbs)
@@ -696,20 +743,17 @@ dl_new(struct clock *clock, struct translog *log, struct link *link,
 	dl->link = link;
 	if (cbs != NULL)
 		dl->cbs = *cbs;
-	if ((dl->multi = curl_multi_init()) == NULL) {
+	if (dl_multi_new(dl) != 0) {
 		free(dl);
 		return NULL;
 	}
-	curl_multi_setopt(dl->multi, CURLMOPT_SOCKETFUNCTION, dl_sock_cb);
-	curl_multi_setopt(dl->multi, CURLMOPT_SOCKETDATA, dl);
-	curl_multi_setopt(dl->multi, CURLMOPT_TIMERFUNCTION, dl_timer_cb);
-	curl_multi_setopt(dl->multi, CURLMOPT_TIMERDATA, dl);
 	ev_timer_init(&dl->curl_t, dl_curl_timer_cb, 0, 0);
 	dl->curl_t.data = dl;
 	clock_timer_init(&dl->wait_t, clock, dl_wait_cb, dl);
 	clock_timer_init(&dl->total_t, clock, dl_total_cb, dl);
 	clock_timer_init(&dl->pause_t, clock, dl_pause_cb, dl);
 	memset(dl->fds, -1, sizeof dl->fds);
+	dl->ctl_fd = -1;
 	return dl;
 }
 
@@ -723,6 +767,7 @@ dl_free(struct download *dl)
 		dl_finish(dl, CURLE_ABORTED_BY_CALLBACK);
 	}
 	ev_timer_stop(dl->loop, &dl->curl_t);
+	dl_drop_connections(dl);	/* a kept session's: no QUIT wait */
 	curl_multi_cleanup(dl->multi);
 	free(dl);
 }
@@ -749,8 +794,20 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, dl);
 	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, dl_close_cb);
 	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, dl);
-	/* A fresh connection per download, as the module makes. */
-	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	/* A fresh connection per download, as the module makes; a session's
+	 * commands go on the connection it opened, however long the host
+	 * waits between them (libcurl's own idle limit is wall time). */
+	if (!rq->reuse)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	if (rq->session) {
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 86400L * 365);
+		/* The server's current directory is the host's (AT+QFTPCWD):
+		 * libcurl sends no CWD of its own. */
+		curl_easy_setopt(e, CURLOPT_FTP_FILEMETHOD,
+		    (long)CURLFTPMETHOD_NOCWD);
+	}
+	if (rq->ascii)
+		curl_easy_setopt(e, CURLOPT_TRANSFERTEXT, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, dl_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, dl);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, dl_header_cb);
@@ -773,7 +830,18 @@ dl_setup(struct download *dl, const struct dl_request *rq)
 	 * the size, and asks for it itself, as a command whose failure is not
 	 * an error (the RETR that follows reports a missing file).
 	 */
-	if (rq->proto == DL_FTP && rq->ftp_file != NULL) {
+	if (rq->proto == DL_FTP && rq->ftp_cmd != NULL) {
+		/* One command and its reply, whatever it is ('*': libcurl
+		 * goes on); dl_finish judges the reply. */
+		snprintf(pin, sizeof pin, "*%s", rq->ftp_cmd);
+		if ((dl->prequote = curl_slist_append(NULL, pin)) == NULL)
+			return -1;
+		curl_easy_setopt(e, CURLOPT_QUOTE, dl->prequote);
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (rq->proto == DL_FTP && rq->ftp_file == NULL) {
+		/* Only the login (a session's AT+QFTPOPEN). */
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (rq->proto == DL_FTP && rq->ftp_file != NULL) {
 		snprintf(pin, sizeof pin, "*SIZE %s", rq->ftp_file);
 		if ((dl->prequote = curl_slist_append(NULL, pin)) == NULL)
 			return -1;
@@ -888,11 +956,25 @@ dl_start(struct download *dl, const struct dl_request *rq)
 	dl->suspended = 0;
 	dl->to = rq->timeouts;
 	dl->pre = 0;
+	dl->session = rq->proto == DL_FTP && rq->session;
+	dl->reuse = dl->session && rq->reuse;
+	dl->cmd = rq->proto == DL_FTP && rq->ftp_cmd != NULL;
+	if (!dl->reuse)
+		dl->ctl_fd = -1;
 	if (dl_setup(dl, rq) != 0) {
 		dl_release(dl);
 		return -1;
 	}
-	if (dl->link != NULL && dl_preconnect(dl, rq) == 0)
+	if (dl->reuse) {
+		struct link_cbs cbs = { dl_link_ready, dl, 1 };
+
+		if (dl->link != NULL)
+			link_continue(dl->link, &cbs);
+		if (curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
+			dl_release(dl);
+			return -1;
+		}
+	} else if (dl->link != NULL && dl_preconnect(dl, rq) == 0)
 		dl->pre = 1;
 	else if (curl_multi_add_handle(dl->multi, dl->easy) != CURLM_OK) {
 		dl_release(dl);
@@ -965,4 +1047,53 @@ int
 dl_running(const struct download *dl)
 {
 	return dl != NULL && dl->easy != NULL;
+}
+
+enum dl_stage
+dl_stage(const struct download *dl)
+{
+	return dl_running(dl) ? dl->res.stage : DL_STAGE_DONE;
+}
+
+enum dl_ctl
+dl_session_ctl(const struct download *dl)
+{
+	if (dl == NULL || dl->ctl_fd == -1)
+		return DL_CTL_CLOSED;
+	if (dl->link == NULL)
+		return DL_CTL_OK;
+	switch (link_first_state(dl->link)) {
+	case LINK_FIRST_OPEN:
+		return DL_CTL_OK;
+	case LINK_FIRST_RESET:
+		return DL_CTL_RESET;
+	default:
+		return DL_CTL_CLOSED;
+	}
+}
+
+int
+dl_session_kept(const struct download *dl)
+{
+	return dl != NULL && dl->ctl_fd != -1;
+}
+
+void
+dl_session_end(struct download *dl)
+{
+	if (dl == NULL || dl->easy != NULL)
+		return;
+	/*
+	 * libcurl keeps the connection in its multi handle's cache, and would
+	 * say QUIT and wait for the answer blocking when it goes: shut down,
+	 * that ends at once.  A fresh multi handle for what comes next.
+	 */
+	dl_drop_connections(dl);
+	curl_multi_cleanup(dl->multi);
+	dl->multi = NULL;
+	dl->ctl_fd = -1;
+	if (dl->link != NULL)
+		link_end(dl->link);
+	if (dl_multi_new(dl) != 0)
+		fatal("libcurl: no multi handle");
 }

@@ -111,10 +111,20 @@ enum dl_svc {
 	DL_SVC_OK,
 	DL_SVC_BUSY,		/* the one HTTP(S) request (or FTP transfer)
 				   the module runs at a time is running */
+	DL_SVC_BLOCKED,		/* FTP: the module's one FTP session is held
+				   by another user (open, no transfer) */
 	DL_SVC_NO_REQUEST,	/* AT+QHTTPREAD with no request made */
 	DL_SVC_INPUT_TIMEOUT,	/* the host typed its data too slowly */
 	DL_SVC_UART_BUSY,	/* another AT interface is in data mode */
 	DL_NSVC
+};
+
+/* An FTP session's control connection when a command was to go on it. */
+enum dl_ctl {
+	DL_CTL_OK,
+	DL_CTL_CLOSED,		/* the server closed it (FIN) in between */
+	DL_CTL_RESET,		/* it was reset in between */
+	DL_NCTL
 };
 
 /* What the simulated DNS answered (DL_DNS_OK: addresses, or a literal). */
@@ -150,7 +160,11 @@ struct dl_result {
 					   declared */
 	int		 no_socket;	/* a connection found the module's
 					   socket table full */
+	enum dl_ctl	 ctl;		/* FTP session: its control connection
+					   was gone before the command */
 	char		 error[256];	/* libcurl's error text */
+	char		 reply[256];	/* FTP: the last reply line, as it
+					   came (CR LF cut) */
 };
 
 /* The module's timeouts, in simulated seconds. */
@@ -201,6 +215,15 @@ struct dl_request {
 						   given; "Name:" drops
 						   libcurl's own */
 	size_t			 nheaders;
+	int			 session;	/* FTP: the connection stays for
+						   the next transfer (the host's
+						   AT+QFTPOPEN session) */
+	int			 reuse;		/* ...and it is open: no new
+						   control connection */
+	const char		*ftp_cmd;	/* FTP: send this command after
+						   the login and end with its
+						   reply; no file moves */
+	int			 ascii;		/* FTP: TYPE A, not TYPE I */
 	uint64_t		 resume_from;	/* resume at this file offset
 						   (REST, Range); 0: from the
 						   start */
@@ -238,6 +261,17 @@ void	dl_pause(struct download *, double seconds);
 void	dl_suspend(struct download *, int on);
 /* Whether a transfer is running. */
 int	dl_running(const struct download *);
+/* The running transfer's stage (DL_STAGE_DONE when none runs). */
+enum dl_stage dl_stage(const struct download *);
+/*
+ * An FTP session (dl_request.session): whether its control connection is
+ * open (DL_CTL_OK), or how it went; and ending it: every connection it
+ * kept closes (after a QUIT the owner sent as ftp_cmd).
+ */
+enum dl_ctl dl_session_ctl(const struct download *);
+void	dl_session_end(struct download *);
+/* Whether libcurl still holds the session's control connection. */
+int	dl_session_kept(const struct download *);
 /* Names for the transcript and docs. */
 const char *dl_stage_name(enum dl_stage);
 const char *dl_wait_name(enum dl_wait);

@@ -47,35 +47,47 @@ struct fota_rule {
 					   socket table full; 0: either */
 	int		 unsent;	/* 1: only when the request was still
 					   being written; 0: either */
+	int		 ctl;		/* enum dl_ctl: 0 in every row but the
+					   CTL() ones */
 };
 
 #define ERR		-2		/* any CURLcode but CURLE_OK */
 
 /* Shorthands for the common row shapes. */
 #define ROW(p, w, s, d, c, lo, hi, e, st, b, t, code) \
-	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 0, 0 }
+	{ p, w, s, d, c, lo, hi, e, st, b, t, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 0, 0, 0 }
 #define URL(p, u, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, u, ANY, ANY, code, DL_SVC_OK, 0, 0, 0, 0 }
 #define PDP(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, x, ANY, code, DL_SVC_OK, 0, 0, 0, 0 }
 #define VOICE(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, x, code, DL_SVC_OK, 0, 0, 0, 0 }
 #define SVC(p, x, code) \
-	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0, 0, 0 }
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, x, 0, 0, 0, 0 }
+#define CTL(p, x, code) \
+	{ p, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, ANY, ANY, ANY, code, DL_SVC_OK, 0, 0, 0, x }
 #define DNS(p, d, code)	ROW(p, ANY, ANY, d, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define WAIT(p, w, code)	ROW(p, w, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, NULL, code)
 #define STOP(p, s, b, code)	ROW(p, DL_WAIT_NONE, s, ANY, ANY, ANY, ANY, ANY, ANY, b, NULL, code)
 #define REPLY(r, code)		ROW(FTP, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, r, r, ANY, ANY, ANY, NULL, code)
 #define CURL(p, c, e, code)	ROW(p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, c, ANY, ANY, e, ANY, ANY, NULL, code)
 #define NOSOCK(p, code) \
-	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 1, 0 }
+	{ p, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, ANY, ANY, ANY, ANY, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, code, DL_SVC_OK, 0, 1, 0, 0 }
 
 static const struct fota_rule fota_rules[] = {
-	/* The module's own services, before anything is sent. */
+	/* The module's own services, before anything is sent: one FTP
+	 * session and one HTTP(S) request at a time (docs/network.md). */
+	SVC(FTP, DL_SVC_BLOCKED, 602),
+	SVC(FTP, DL_SVC_BUSY, 603),
 	SVC(WEB, DL_SVC_BUSY, 703),
 	SVC(WEB, DL_SVC_UART_BUSY, 704),
 	SVC(WEB, DL_SVC_NO_REQUEST, 705),
 	SVC(WEB, DL_SVC_INPUT_TIMEOUT, 726),
+
+	/* The host's FTP session: its control connection went away between
+	 * two commands (the server closed or reset it). */
+	CTL(FTP, DL_CTL_CLOSED, 606),
+	CTL(FTP, DL_CTL_RESET, 608),
 
 	/* The URL, checked before anything is sent. */
 	URL(FTP, DL_URL_MALFORMED, 610),
@@ -175,7 +187,7 @@ static const struct fota_rule fota_rules[] = {
 	/* HTTP(S): the status, when one came.  The host's own request
 	 * reads whatever page came, its status beside it. */
 	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 100, 999, ANY,
-	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1, 0, 0 },
+	  DL_STAGE_DONE, ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 0, 0, 1, 0, 0, 0 },
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, CURLE_OK, 200, 299, ANY, ANY, ANY, NULL, 0),
 	ROW(WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ANY, 300, 999, ANY, ANY, ANY, NULL, 723),
 
@@ -190,7 +202,7 @@ static const struct fota_rule fota_rules[] = {
 	/* The connection died while the request (a POST's body) was still
 	 * being written: libcurl reports the read it polls for meanwhile. */
 	{ WEB, DL_WAIT_NONE, DL_STOP_NONE, DL_DNS_OK, ERR, ANY, ANY, ANY, ANY,
-	  ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 718, DL_SVC_OK, 0, 0, 1 },
+	  ANY, NULL, DL_URL_OK, DL_PDP_OK, ANY, 718, DL_SVC_OK, 0, 0, 1, 0 },
 	CURL(WEB, CURLE_RECV_ERROR, ANY, 717),
 	CURL(WEB, CURLE_SEND_ERROR, ANY, 718),
 	CURL(WEB, CURLE_GOT_NOTHING, ANY, 719),
@@ -231,7 +243,23 @@ fota_rule_matches(const struct fota_rule *r, const struct dl_result *res)
 	    (r->call == ANY || r->call == (int)res->call) &&
 	    r->svc == (int)res->svc && (!r->page || res->page) &&
 	    (!r->no_socket || res->no_socket) &&
-	    (!r->unsent || res->unsent);
+	    (!r->unsent || res->unsent) && r->ctl == (int)res->ctl;
+}
+
+int
+fota_code_state(enum dl_proto proto, enum dl_svc svc, enum dl_url url,
+    enum dl_stop stop, uint64_t bytes)
+{
+	struct dl_result res;
+
+	memset(&res, 0, sizeof res);
+	res.proto = proto;
+	res.svc = svc;
+	res.url = url;
+	res.stop = stop;
+	res.bytes = bytes;
+	res.size = -1;
+	return fota_code(&res);
 }
 
 int

@@ -10,5 +10,12 @@
 
 /* The code for a finished transfer: 0 on success, else 6xx or 7xx. */
 int	fota_code(const struct dl_result *);
+/*
+ * The code for an end that no transfer reached: one of the module's
+ * services in the way, a URL it cannot send, the module's own stop after
+ * `bytes` (the same table).
+ */
+int	fota_code_state(enum dl_proto, enum dl_svc, enum dl_url, enum dl_stop,
+	    uint64_t bytes);
 
 #endif

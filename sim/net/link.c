@@ -88,6 +88,7 @@ struct link_pipe {
 	int			 eof;		/* nothing more is read */
 	int			 drain;		/* read and drop (closed) */
 	int			 done;		/* FIN or RST passed on */
+	int			 reset;		/* ...and it was a RST */
 	int			 held;		/* a close waits (fin_hold) */
 	const struct link_fault	*faults[LINK_FAULTS_MAX];
 	int			 nfaults;
@@ -141,6 +142,8 @@ struct link {
 	uint64_t		 jitter_rng;
 	uint64_t		 jitter_seed;	/* the pipes' delays' streams */
 	int			 in_use;	/* other services' sockets */
+	const struct link	*other;		/* another relay of the module's
+						   table (NULL: none) */
 	struct link_cbs		 cbs;
 	struct link_conn	*conns[LINK_CONNS];
 	int			 nconn;		/* numbered so far this transfer */
@@ -455,16 +458,24 @@ link_log(struct link_conn *c, const char *fmt, ...)
 	translog_state(c->l->log, "link", "conn %d %s", c->n, msg);
 }
 
-/* Sockets of the table in use. */
+/* Connections a relay holds. */
 static int
-link_sockets_used(const struct link *l)
+link_conns_open(const struct link *l)
 {
-	int i, n = l->in_use;
+	int i, n = 0;
 
 	for (i = 0; i < LINK_CONNS; i++)
 		if (l->conns[i] != NULL)
 			n++;
 	return n;
+}
+
+/* Sockets of the table in use (the other relay's too). */
+static int
+link_sockets_used(const struct link *l)
+{
+	return l->in_use + link_conns_open(l) +
+	    (l->other != NULL ? link_conns_open(l->other) : 0);
 }
 
 
@@ -570,7 +581,7 @@ link_pipe_stop(struct link_pipe *p)
 
 /* The transfer's first connection, or NULL. */
 static struct link_conn *
-link_first(struct link *l)
+link_first(const struct link *l)
 {
 	int i;
 
@@ -668,6 +679,7 @@ link_conn_reset(struct link_conn *c)
 	link_pipe_stop(&c->up);
 	link_pipe_stop(&c->down);
 	c->up.done = c->down.done = 1;
+	c->up.reset = c->down.reset = 1;
 	link_close_rst(&c->cfd);
 	link_close_rst(&c->ufd);
 	c->state = LC_GONE;
@@ -1001,6 +1013,7 @@ link_pipe_flush(struct link_pipe *p)
 			link_pipe_stop(p);
 			link_close_rst(p->to);
 			p->done = 1;
+			p->reset = 1;
 			if (c->up.done && c->down.done)
 				c->state = LC_GONE;
 			return;
@@ -1014,6 +1027,10 @@ link_pipe_flush(struct link_pipe *p)
 			p->held = 0;
 			(void)shutdown(*p->to, SHUT_WR);
 			p->done = 1;
+			/* A control connection the server closed: a kept
+			 * session finds it so at its next command. */
+			if (c->n == 1 && p->dir == LINK_DOWN)
+				link_log(c, "closed toward the module");
 		} else {
 			n = send(*p->to, s->data + s->off, s->len - s->off,
 			    MSG_NOSIGNAL);
@@ -1354,6 +1371,40 @@ link_begin(struct link *l, const struct link_cbs *cbs)
 	if (link_shaped(l))
 		translog_state(l->log, "link", "profile down=%g up=%g rtt=%g "
 		    "jitter=%g", p->down_bps, p->up_bps, p->rtt, p->jitter);
+}
+
+void
+link_share_table(struct link *l, const struct link *other)
+{
+	l->other = other;
+}
+
+void
+link_continue(struct link *l, const struct link_cbs *cbs)
+{
+	struct link_conn *first = link_first(l);
+
+	if (cbs != NULL)
+		l->cbs = *cbs;
+	else
+		memset(&l->cbs, 0, sizeof l->cbs);
+	/* A new transfer's replies: a 1yz, then its final one. */
+	if (first != NULL) {
+		first->prelim = first->final = 0;
+		first->linelen = 0;
+	}
+}
+
+enum link_first_state
+link_first_state(const struct link *l)
+{
+	const struct link_conn *first = link_first(l);
+
+	if (first == NULL || (first->down.done && !first->down.reset))
+		return LINK_FIRST_CLOSED;
+	if (first->state == LC_GONE || first->down.reset)
+		return LINK_FIRST_RESET;
+	return first->state == LC_OPEN ? LINK_FIRST_OPEN : LINK_FIRST_CLOSED;
 }
 
 int

@@ -158,5 +158,20 @@ enum link_open	 link_open(struct link *, struct sockaddr *addr,
 void		 link_closed(struct link *, int fd);
 /* The transfer is over: every connection of it closes. */
 void		 link_end(struct link *);
+/*
+ * A further transfer of a session that kept its connections (the host's
+ * FTP session): the first connection (the control) stays, numbering goes
+ * on, and its replies are followed afresh.
+ */
+void		 link_continue(struct link *, const struct link_cbs *);
+/* What became of the first connection (a session's control). */
+enum link_first_state {
+	LINK_FIRST_OPEN,
+	LINK_FIRST_CLOSED,	/* closed (a FIN toward the module), or gone */
+	LINK_FIRST_RESET,	/* reset */
+};
+enum link_first_state link_first_state(const struct link *);
+/* Another relay whose connections count in this one's socket table. */
+void		 link_share_table(struct link *, const struct link *other);
 
 #endif

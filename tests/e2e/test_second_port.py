@@ -196,6 +196,38 @@ def busy(modem):
     m.cleanup()
 
 
+def ftp_com(modem):
+    """http-704-ftp-com: port 1's AT+QFTPGET "COM:" is a data mode too."""
+    root = tempfile.mkdtemp(prefix="fotasim-www.")
+    package(root, "a.pkg", A, B)
+    slow = bytes(range(256)) * 8
+    with open(os.path.join(root, "slow.bin"), "wb") as f:
+        f.write(slow)
+    m, link2 = two(modem)
+    addr = serve(m, root, "ftp data throttle 200B/s\n")
+    host, port = addr["ftp"].rsplit(":", 1)
+    h1 = booted(m)
+    h2 = open2(m, link2)
+    check(h2.cmd("ATE0") == b"ATE0\r" + OK, "port 2: ATE0")
+    check(h1.cmd('AT+QFTPCFG="account","test","test"') == OK,
+          "port 1: QFTPCFG account")
+    got = h1.answer(b'AT+QFTPOPEN="%s",%s\r' % (host.encode(), port.encode()),
+                    rb"\+QFTPOPEN: [^\r]*\r\n", 60)
+    check(got == OK + b"\r\n+QFTPOPEN: 0,0\r\n", "port 1: QFTPOPEN: %r" % got)
+    h1.send(b'AT+QFTPGET="slow.bin","COM:"\r')
+    got = h1.expect(rb"^\r\nCONNECT\r\n", 60).group(0)
+    check(got == b"\r\nCONNECT\r\n", "port 1: QFTPGET COM: CONNECT")
+    got = h2.answer(b'AT+QFOTADL="http://%s/a.pkg"\r' % addr["http"].encode(),
+                    rb'"HTTPEND",\d+\r\n')
+    check(got == OK + qind(b'"HTTPSTART"') + qind(b'"HTTPEND"', 704),
+          "http-704-ftp-com: FOTA from port 2 while port 1 takes an FTP "
+          "file in data mode: %r" % got)
+    got = h1.expect(rb"(?s)^.*?\+QFTPGET: [^\r]*\r\n", 60).group(0)
+    check(got == slow + OK + b"\r\n+QFTPGET: 0,%d\r\n" % len(slow),
+          "port 1: the file's bytes exactly, OK, +QFTPGET: 0,<len>")
+    m.cleanup()
+
+
 def uart(modem):
     m, link2 = two(modem, "--port", "uart")
     m.start()
@@ -217,6 +249,7 @@ def body(modem):
     pyserial_clients(modem)
     settings(modem)
     busy(modem)
+    ftp_com(modem)
     uart(modem)
 
 
