@@ -200,7 +200,7 @@ struct modem_iface *modem_req_iface(const struct at_req *);
 /*
  * Whether an interface other than `self` is in data mode: a CONNECT whose
  * data is still being typed (FILE:, AT+QFUPL, AT+QHTTPURL/POST) or still
- * going out to a host that has not read it (AT+QHTTPREAD).
+ * going out to a host that has not read it (AT+QHTTPREAD, AT+QFTPGET "COM:").
  */
 int	modem_other_in_data_mode(const struct modem *,
 	    const struct modem_iface *self);
