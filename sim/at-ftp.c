@@ -356,7 +356,6 @@ void
 qftp_init(struct qftp *q, struct modem *m)
 {
 	struct xfer_cbs cbs = { qftp_size, qftp_data, qftp_done, q, NULL };
-	const struct modem_config *cfg = &m->cfg;
 
 	memset(q, 0, sizeof *q);
 	q->m = m;
@@ -364,18 +363,10 @@ qftp_init(struct qftp *q, struct modem *m)
 	q->xfer.session = 1;
 	q->transmode = 1;
 	q->rsptimeout = QFTP_RSPTIMEOUT_DEFAULT;
-	/* Its own relay, as the link sees every connection of the module:
-	 * the same profile and faults, one socket table with the other. */
-	q->link = link_new(m->clock, m->log);
+	/* Its own relay, so that no other transfer's end closes its control
+	 * connection (modem_relay_new: the module's profile and faults). */
+	q->link = modem_relay_new(m);
 	q->xfer.link = q->link;
-	link_set_profile(q->link, cfg->link_shape != NULL ? &m->link_profile :
-	    net_link(&m->net));
-	if (cfg->link_faults != NULL)
-		link_set_faults(q->link, cfg->link_faults);
-	if (cfg->sockets_in_use > 0)
-		link_set_sockets_in_use(q->link, cfg->sockets_in_use);
-	link_share_table(q->link, m->link);
-	link_share_table(m->link, q->link);
 }
 
 void
@@ -396,7 +387,6 @@ qftp_free(struct qftp *q)
 		return;			/* never set up */
 	qftp_cancel(q);
 	xfer_free(&q->xfer);
-	link_share_table(q->m->link, NULL);
 	link_free(q->link);
 	q->link = NULL;
 	qftp_set_url(&q->url, NULL);

@@ -29,6 +29,7 @@ struct qhttp {
 						   +QHTTPGET/POST goes there */
 	struct modem_iface	*read_iface;	/* the last AT+QHTTPREAD's */
 	struct xfer		 xfer;		/* the request, on the stack */
+	struct link		*link;		/* its own relay */
 	/* AT+QHTTPCFG */
 	int			 responseheader;
 	int			 sslctxid;

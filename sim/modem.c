@@ -290,16 +290,16 @@ modem_raw_input(struct modem_iface *f)
 }
 
 int
-modem_other_in_data_mode(const struct modem *m, const struct modem_iface *self)
+modem_other_in_data_mode(struct modem *m, const struct modem_iface *self)
 {
-	const struct modem_iface *f;
+	struct modem_iface *f;
 	int i;
 
 	for (i = 0; i < m->niface; i++) {
 		f = &m->iface[i];
 		if (f == self)
 			continue;
-		if (modem_raw_input((struct modem_iface *)f) != NULL)
+		if (modem_raw_input(f) != NULL)
 			return 1;
 		/* AT+QHTTPREAD's CONNECT: the body has not all reached the
 		 * host yet (it is not reading, or the line is slow). */
@@ -591,6 +591,7 @@ struct modem_boot_step {
 	void		(*fn)(struct modem *);
 };
 
+static void	modem_relays_share(struct modem *, int);
 static void	modem_boot_port(struct modem *);
 static void	modem_boot_ready(struct modem *);
 static void	modem_boot_sim(struct modem *);
@@ -855,20 +856,15 @@ modem_init(struct modem *m, struct clock *clock, const struct modem_config *cfg)
 	qfupl_init(&m->upl, m);
 	qhttp_init(&m->http, m);
 	m->fota.xfer.ca_file = cfg->ca_file;
-	m->link = link_new(clock, m->log);
-	/* The radio technology's profile in force (net_link(), kept current
-	 * by the radio side); --link-shape replaces it outright, unshaped
-	 * included, for tests and benchmarks. */
-	if (cfg->link_shape != NULL) {
+	if (cfg->link_shape != NULL)
 		m->link_profile = *cfg->link_shape;
-		link_set_profile(m->link, &m->link_profile);
-	} else
-		link_set_profile(m->link, net_link(&m->net));
-	if (cfg->link_faults != NULL)
-		link_set_faults(m->link, cfg->link_faults);
-	if (cfg->sockets_in_use > 0)
-		link_set_sockets_in_use(m->link, cfg->sockets_in_use);
+	m->link = modem_relay_new(m);
 	qftp_init(&m->ftp, m);
+	/* The HTTP client's own relay: the FOTA job's transfers and its own
+	 * may run together (FTP and HTTP), and each relay ends its own. */
+	m->http.link = modem_relay_new(m);
+	m->http.xfer.link = m->http.link;
+	modem_relays_share(m, 1);
 	if (cfg->fota_timeouts != NULL)
 		m->fota.xfer.timeouts = *cfg->fota_timeouts;
 	m->fota.xfer.resumes = cfg->fota_resumes;
@@ -916,6 +912,41 @@ modem_power_down_later(struct modem *m, double delay, int urc)
 	modem_halt(m);
 }
 
+struct link *
+modem_relay_new(struct modem *m)
+{
+	const struct modem_config *cfg = &m->cfg;
+	struct link *l = link_new(m->clock, m->log);
+
+	/* The radio technology's profile in force (net_link(), kept current
+	 * by the radio side); --link-shape replaces it outright, unshaped
+	 * included, for tests and benchmarks. */
+	link_set_profile(l, cfg->link_shape != NULL ? &m->link_profile :
+	    net_link(&m->net));
+	if (cfg->link_faults != NULL)
+		link_set_faults(l, cfg->link_faults);
+	if (cfg->sockets_in_use > 0)
+		link_set_sockets_in_use(l, cfg->sockets_in_use);
+	return l;
+}
+
+/* The module's relays share one socket table (on), or stop (off). */
+static void
+modem_relays_share(struct modem *m, int on)
+{
+	struct link *r[] = { m->link, m->ftp.link, m->http.link };
+	size_t i, j;
+
+	for (i = 0; i < nitems(r); i++) {
+		if (r[i] == NULL)
+			continue;
+		link_share_table(r[i], NULL);
+		for (j = 0; on && j < nitems(r); j++)
+			if (j != i && r[j] != NULL)
+				link_share_table(r[i], r[j]);
+	}
+}
+
 void
 modem_free(struct modem *m)
 {
@@ -927,7 +958,10 @@ modem_free(struct modem *m)
 	clock_timer_stop(&m->down_t);
 	fota_job_free(&m->fota);
 	qfupl_cancel(&m->upl);
+	modem_relays_share(m, 0);
 	qhttp_free(&m->http);
+	link_free(m->http.link);
+	m->http.link = NULL;
 	qftp_free(&m->ftp);
 	link_free(m->link);
 	m->link = NULL;

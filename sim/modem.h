@@ -202,7 +202,7 @@ struct modem_iface *modem_req_iface(const struct at_req *);
  * data is still being typed (FILE:, AT+QFUPL, AT+QHTTPURL/POST) or still
  * going out to a host that has not read it (AT+QHTTPREAD, AT+QFTPGET "COM:").
  */
-int	modem_other_in_data_mode(const struct modem *,
+int	modem_other_in_data_mode(struct modem *,
 	    const struct modem_iface *self);
 /* Apply power: start the boot chain. */
 void	modem_power_on(struct modem *);
@@ -232,6 +232,9 @@ void	modem_nv_load(struct modem *);
 /* Whether hardware flow control is on for the port in use (AT+IFC=2,2 on
  * the UART, AT+QCFG="usbifc",2,2 on USB). */
 int	modem_flow_control(const struct modem *);
+/* A relay for a service's connections (net/link.c): the module's profile,
+ * --link-fault and --sockets-in-use. */
+struct link *modem_relay_new(struct modem *);
 /* Name of a power state. */
 const char *modem_power_name(enum modem_power);
 /* Default revision of a model. */

@@ -142,8 +142,9 @@ struct link {
 	uint64_t		 jitter_rng;
 	uint64_t		 jitter_seed;	/* the pipes' delays' streams */
 	int			 in_use;	/* other services' sockets */
-	const struct link	*other;		/* another relay of the module's
-						   table (NULL: none) */
+	const struct link	*other[LINK_OTHERS]; /* the module's other
+						   relays, one socket table */
+	int			 nother;
 	struct link_cbs		 cbs;
 	struct link_conn	*conns[LINK_CONNS];
 	int			 nconn;		/* numbered so far this transfer */
@@ -470,12 +471,15 @@ link_conns_open(const struct link *l)
 	return n;
 }
 
-/* Sockets of the table in use (the other relay's too). */
+/* Sockets of the table in use (the other relays' too). */
 static int
 link_sockets_used(const struct link *l)
 {
-	return l->in_use + link_conns_open(l) +
-	    (l->other != NULL ? link_conns_open(l->other) : 0);
+	int i, n = l->in_use + link_conns_open(l);
+
+	for (i = 0; i < l->nother; i++)
+		n += link_conns_open(l->other[i]);
+	return n;
 }
 
 
@@ -1376,7 +1380,19 @@ link_begin(struct link *l, const struct link_cbs *cbs)
 void
 link_share_table(struct link *l, const struct link *other)
 {
-	l->other = other;
+	int i;
+
+	if (other == NULL) {
+		l->nother = 0;
+		return;
+	}
+	for (i = 0; i < l->nother; i++)
+		if (l->other[i] == other)
+			return;
+	if (l->nother == LINK_OTHERS)
+		fatal("link_share_table: more than %d other relays",
+		    LINK_OTHERS);
+	l->other[l->nother++] = other;
 }
 
 void

@@ -171,7 +171,11 @@ enum link_first_state {
 	LINK_FIRST_RESET,	/* reset */
 };
 enum link_first_state link_first_state(const struct link *);
-/* Another relay whose connections count in this one's socket table. */
+/*
+ * Another relay whose connections count in this one's socket table (up to
+ * LINK_OTHERS; NULL: none any more).
+ */
+#define LINK_OTHERS	4
 void		 link_share_table(struct link *, const struct link *other);
 
 #endif

@@ -217,9 +217,43 @@ def requestheader(modem):
         srv.shutdown()
 
 
+def beside_ftp(modem):
+    """The host's GET while a FOTA download over FTP runs: each on its own
+    relay, neither ends the other's connections (the FTP stack and the
+    HTTP(S) stack are not in each other's way)."""
+    root = tempfile.mkdtemp(prefix="fotasim-www.")
+    package(root, "a.pkg", A, B)
+    blob = bytes(range(256)) * 40
+    with open(os.path.join(root, "blob.bin"), "wb") as f:
+        f.write(blob)
+    m = modem(speed="10")
+    m.args += ["--flash-timing", "zero"]
+    addr = serve(m, root, "ftp data throttle 5kB/s\n")
+    h = booted(m)
+    h.send(b'AT+QFOTADL="ftp://test:test@%s/a.pkg"\r' % addr["ftp"].encode())
+    got = h.expect(rb'(?s)^.*?"FTPSTART"\r\n').group(0)
+    check(got == OK + qind(b'"FTPSTART"'), "FOTA over FTP starts: %r" % got)
+    m.wait_transcript(r"state download start ftp")
+    url_in(h, b"http://%s/blob.bin" % addr["http"].encode())
+    check(get(h) == OK + b"\r\n+QHTTPGET: 0,200,%d\r\n" % len(blob),
+          "http-beside-ftp: the host's GET during the FOTA download")
+    check(read(h) == b"\r\nCONNECT\r\n" + blob + OK +
+          b"\r\n+QHTTPREAD: 0\r\n", "http-beside-ftp: its body exactly")
+    got = h.wait_hangup(60)
+    ups = [int(v) for v in re.findall(UPDATING, got)]
+    want = (qind(b'"FTPEND"', 0) + qind(b'"START"') +
+            b"".join(qind(b'"UPDATING"', v) for v in ups) + qind(b'"END"', 0))
+    check(got == want and ups and ups[-1] == 100,
+          "http-beside-ftp: the FOTA download went on to the end: %r" %
+          got[:200])
+    h.close()
+    m.cleanup()
+
+
 def body(modem):
     readfile(modem)
     requestheader(modem)
+    beside_ftp(modem)
 
 
 if __name__ == "__main__":
