@@ -33,6 +33,21 @@ fuzz_state_in_memory(void)
 		setenv("TMPDIR", "/dev/shm", 0);
 }
 
+/* The loop and the clock at max speed all inputs of a target share, made
+ * on the first call (with fuzz_state_in_memory). */
+static inline struct clock *
+fuzz_clock(struct ev_loop **loop)
+{
+	static struct clock *clk;
+
+	if (clk == NULL) {
+		*loop = ev_loop_new(EVFLAG_AUTO);
+		clk = clock_new(*loop, CLOCK_SPEED_MAX);
+		fuzz_state_in_memory();
+	}
+	return clk;
+}
+
 /*
  * A powered modem on clk in a fresh temporary state dir (sd), answering
  * into out; cfg gives the model and options.  Exits if it does not boot.

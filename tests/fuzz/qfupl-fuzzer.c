@@ -83,11 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
-	if (loop == NULL) {
-		loop = ev_loop_new(EVFLAG_AUTO);
-		clk = clock_new(loop, CLOCK_SPEED_MAX);
-		fuzz_state_in_memory();
-	}
+	clk = fuzz_clock(&loop);
 	flow = data[0] & 1;
 	ack = (data[0] >> 1) & 1;
 	piece = (size_t)(data[0] >> 2) + 1;

@@ -149,11 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	if (loop == NULL) {
-		loop = ev_loop_new(EVFLAG_AUTO);
-		clk = clock_new(loop, CLOCK_SPEED_MAX);
-		fuzz_state_in_memory();
-	}
+	clk = fuzz_clock(&loop);
 	post = data[0] & 1;
 	method = post ? "POST" : "GET";
 	if ((len = fuzz_request(data[0], data + 1, size - 1, method, req,

@@ -66,11 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	if (loop == NULL) {
-		loop = ev_loop_new(EVFLAG_AUTO);
-		clk = clock_new(loop, CLOCK_SPEED_MAX);
-		fuzz_state_in_memory();
-	}
+	clk = fuzz_clock(&loop);
 	piece = (size_t)(data[0] >> 1) + 1;
 	len = (size_t)data[1] + 1;
 	fuzz_modem_up(&m, clk, &cfg, &sd, fuzz_answer_sink);
