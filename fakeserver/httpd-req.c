@@ -16,6 +16,7 @@
 
 #include "faults.h"
 #include "fslog.h"
+#include "fsnet.h"
 #include "fsroot.h"
 #include "httpd-int.h"
 
@@ -387,6 +388,11 @@ httpd_req_respond(struct httpd_req *r, int head)
 		resp = MHD_create_response_from_fd_at_offset64((uint64_t)r->len,
 		    r->fd, (uint64_t)r->start);
 		r->fd = -1;		/* the response owns it now */
+		/* One wakeup per response, not one per drained piece of an
+		 * autotuned buffer (docs/performance.md); HTTPS goes through
+		 * the TLS front's socket instead. */
+		if (resp != NULL && !head && r->hc->tls == NULL)
+			fsnet_widen_sndbuf(httpd_conn_fd(r->conn), r->len);
 	}
 	if (resp == NULL)
 		return MHD_NO;

@@ -43,10 +43,13 @@ def certificate(tmp):
     return cert, key
 
 
-def nginx(root, tmp, tls=None, tuning="", preexec=None):
-    """nginx serving root; `tuning` goes into its http block."""
+def nginx(root, tmp, tls=None, tuning="", preexec=None, listen_opts=""):
+    """nginx serving root; `tuning` goes into its http block, `listen_opts`
+    after its listen address (for example "sndbuf=4m")."""
     port = free_port()
     listen = "127.0.0.1:%d" % port
+    if listen_opts:
+        listen += " " + listen_opts
     extra = ""
     if tls:
         listen += " ssl"
