@@ -644,7 +644,8 @@ link_pipe_queue(struct link_pipe *p, enum link_seg_kind kind,
 	 * So a data connection's close reaches the module only after the
 	 * control connection has passed on the reply that ends the transfer.
 	 */
-	if (kind == SEG_FIN && p->dir == LINK_DOWN && p->c->n >= 2)
+	if (kind == SEG_FIN && p->dir == LINK_DOWN && p->c->l->cbs.ftp &&
+	    p->c->n >= 2)
 		p->c->fin_hold = 1;
 	s->next = NULL;
 	s->kind = kind;
@@ -965,7 +966,9 @@ link_delivered(struct link_pipe *p, const unsigned char *data, size_t n)
 {
 	struct link_conn *c = p->c;
 
-	if (c->n != 1 || p->dir != LINK_DOWN)
+	/* Only FTP's control connection has replies to follow: an HTTP
+	 * body was scanned byte by byte for them (bench/fota-cycle). */
+	if (!c->l->cbs.ftp || c->n != 1 || p->dir != LINK_DOWN)
 		return;
 	link_scan_replies(c, data, n);
 	if (c->final)
