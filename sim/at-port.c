@@ -1,7 +1,8 @@
 /*
  * at-port.c: flow control settings: +IFC (UART) and +QCFG="usbifc" (USB AT
  * port), which the FILE: upload path reads to pace the host; and
- * +QCFG="fota/cid", the context AT+QFOTADL downloads over.
+ * +QCFG="fota/cid", the context AT+QFOTADL downloads over; +QURCCFG, the
+ * port URCs go to.
  */
 #include "config.h"
 
@@ -166,11 +167,63 @@ at_port_qcfg(struct at_req *r)
 	return at_port_qcfgs[at_port_qcfg_find(r)].proceed(r);
 }
 
+static const struct at_param p_qurccfg[] = { AT_STR(16), AT_STR(16),
+	AT_END };
+static const char *const at_port_urcports[] = MODEM_URCPORT_NAMES;
+
+/* AT+QURCCFG="urcport"[,<port>]: one of the module's port names. */
+static int
+at_port_qurccfg_check(struct at_req *r)
+{
+	size_t i;
+
+	if (r->form == AT_TEST)
+		return AT_RES_OK;
+	if (strcasecmp(r->args[0].s, "urcport") != 0 || r->nargs > 2)
+		return CME_BAD_PARAM;
+	if (r->nargs == 1)
+		return AT_RES_OK;	/* a query */
+	if (!r->args[1].present || r->args[1].type != AT_P_STR)
+		return CME_BAD_PARAM;
+	for (i = 0; i < nitems(at_port_urcports); i++)
+		if (strcasecmp(r->args[1].s, at_port_urcports[i]) == 0)
+			return AT_RES_OK;
+	return CME_BAD_PARAM;
+}
+
+/* AT+QURCCFG: which port gets the URCs no command asked for; saved at
+ * once, as on the module.  A port fotasim does not emulate gets them all
+ * the same: they are lost (docs/network.md). */
+static int
+at_port_qurccfg(struct at_req *r)
+{
+	struct modem *m = at_req_modem(r);
+	size_t i;
+
+	if (r->form == AT_TEST) {
+		at_info(r, "+QURCCFG: \"urcport\",(\"usbat\",\"usbmodem\","
+		    "\"uart1\")");
+		return AT_RES_OK;
+	}
+	if (r->nargs == 1) {
+		at_info(r, "+QURCCFG: \"urcport\",\"%s\"",
+		    modem_urcport_name(m));
+		return AT_RES_OK;
+	}
+	for (i = 0; i < nitems(at_port_urcports); i++)
+		if (strcasecmp(r->args[1].s, at_port_urcports[i]) == 0)
+			m->nv.urcport = (int)i + 1;
+	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
+}
+
 const struct at_cmd at_port_cmds[] = {
 	{ .name = "+IFC", .forms = AT_READ | AT_TEST | AT_SET, .params = p_ifc,
 	  .check = at_port_ifc_check, .proceed = at_port_ifc },
 	{ .name = "+QCFG", .forms = AT_TEST | AT_SET, .params = p_qcfg,
 	  .nreq = 1, .set_query = 1,
 	  .check = at_port_qcfg_check, .proceed = at_port_qcfg },
+	{ .name = "+QURCCFG", .forms = AT_TEST | AT_SET, .params = p_qurccfg,
+	  .nreq = 1, .check = at_port_qurccfg_check,
+	  .proceed = at_port_qurccfg },
 	{ .name = NULL },
 };

@@ -42,6 +42,7 @@ static const struct modem_nv_key modem_nv_keys[] = {
 	NVI("ifc_dte", ifc_dte, 0, 2),
 	NVI("usbifc_dce", usbifc_dce, 0, 2),
 	NVI("usbifc_dte", usbifc_dte, 0, 2),
+	NVI("urcport", urcport, 0, MODEM_URCPORT_N),
 };
 #undef NVI
 #undef NVB

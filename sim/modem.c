@@ -223,16 +223,52 @@ modem_urc_flush(struct modem_iface *f)
 	port_uncork(&f->port);
 }
 
+const char *
+modem_iface_name(const struct modem *m, int i)
+{
+	if (m->cfg.port_mode == MODEM_PORT_UART)
+		return i == 0 ? "uart1" : "usbat";
+	return i == 0 ? "usbat" : "usbmodem";
+}
+
+const char *
+modem_urcport_name(const struct modem *m)
+{
+	static const char *const names[] = MODEM_URCPORT_NAMES;
+	int v = m->nv.urcport;
+
+	/* Unset: the first interface, which is where a host looks. */
+	return v >= 1 && v <= MODEM_URCPORT_N ? names[v - 1] :
+	    modem_iface_name(m, 0);
+}
+
+struct modem_iface *
+modem_urcport(struct modem *m)
+{
+	const char *name = modem_urcport_name(m);
+	int i;
+
+	for (i = 0; i < m->niface; i++)
+		if (strcmp(modem_iface_name(m, i), name) == 0)
+			return &m->iface[i];
+	return NULL;
+}
+
 static void
 modem_urc_queue(struct modem *m, struct modem_iface *f, const char *fmt,
     va_list ap)
 {
 	char *text;
 
-	if (f == NULL)
-		f = &m->iface[0];
 	if (vasprintf(&text, fmt, ap) < 0)
 		fatal("out of memory in modem_urc");
+	if (f == NULL && (f = modem_urcport(m)) == NULL) {
+		/* AT+QURCCFG sent them to a port nobody here listens on. */
+		translog_state(m->log, "urc", "to %s, not emulated: %s",
+		    modem_urcport_name(m), text);
+		free(text);
+		return;
+	}
 	/* A host that never finishes its line cannot make the queue grow. */
 	if (buf_used(&f->urcs) + strlen(text) + 1 > MODEM_URC_QUEUE_MAX)
 		translog_state(m->log, "urc", "queue full, dropped: %s", text);

@@ -134,7 +134,13 @@ struct modem_nv {
 	struct at_settings	 at;
 	int			 ifc_dce, ifc_dte;	/* AT+IFC */
 	int			 usbifc_dce, usbifc_dte; /* AT+QCFG="usbifc" */
+	int			 urcport;	/* AT+QURCCFG="urcport": a
+						   MODEM_URCPORT_*, 0: unset */
 };
+
+/* The ports AT+QURCCFG="urcport" names (the value saved is the index + 1). */
+#define MODEM_URCPORT_NAMES	{ "usbat", "usbmodem", "uart1" }
+#define MODEM_URCPORT_N		3
 
 struct modem {
 	struct ev_loop		*loop;
@@ -229,6 +235,13 @@ void	modem_power_down_later(struct modem *, double delay, int urc);
 int	modem_nv_save(struct modem *);
 /* Read the saved profile (factory defaults if there is none). */
 void	modem_nv_load(struct modem *);
+/* The name of an interface as AT+QURCCFG="urcport" says it: "usbat" and
+ * "usbmodem" with --port usb, "uart1" and "usbat" with --port uart. */
+const char *modem_iface_name(const struct modem *, int i);
+/* The URC port's name, and its interface (NULL: one fotasim does not
+ * emulate, where URCs not tied to a command are lost). */
+const char *modem_urcport_name(const struct modem *);
+struct modem_iface *modem_urcport(struct modem *);
 /* Whether hardware flow control is on for the port in use (AT+IFC=2,2 on
  * the UART, AT+QCFG="usbifc",2,2 on USB). */
 int	modem_flow_control(const struct modem *);

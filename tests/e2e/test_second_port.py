@@ -5,7 +5,10 @@ result (AT+QFUPL) on the interface that issued it while the other answers,
 data mode (AT+QHTTPURL's CONNECT, AT+QHTTPREAD's body not yet read by its
 host, AT+QFUPL's CONNECT), an FTP FOTA that
 goes on (the FTP table has no such code) and whose reboot takes both ports
-away and brings both back; on the UART both go silent and stay."""
+away and brings both back; on the UART both go silent and stay.
+AT+QURCCFG="urcport" moves the URCs no command asked for (the boot chain)
+to port 2, keeps the setting across reboots, and loses them to "uart1",
+which fotasim does not emulate on USB."""
 import os
 import tempfile
 import time
@@ -242,6 +245,77 @@ def uart(modem):
     check(os.readlink(m.link) == target1 and os.readlink(link2) == target2,
           "uart: both links keep their ptys")
     check(h2.cmd("AT") == b"AT\r" + OK, "uart: port 2 answers again")
+    check(h1.cmd('AT+QURCCFG="urcport"') ==
+          b'AT+QURCCFG="urcport"\r\r\n+QURCCFG: "urcport","uart1"\r\n' +
+          OK, "uart: the URC port is the main UART, uart1 (echo on again "
+          "after the reboot)")
+    m.cleanup()
+
+
+def reboot_both(h1, h2, echo=b""):
+    """AT+CFUN=1,1 from port 1: its OK (after the echo), then both ports
+    hang up."""
+    h1.send("AT+CFUN=1,1\r")
+    rest = h1.wait_hangup()
+    check(rest == echo + OK, "urcport: OK before the reboot: %r" % rest)
+    check(h2.wait_hangup() == b"" and h2.eof, "urcport: port 2 hangs up")
+    h1.close()
+    h2.close()
+
+
+def urcport(modem):
+    """AT+QURCCFG="urcport": the port the URCs no command asked for go
+    to, saved across reboots; a port fotasim does not emulate loses them."""
+    m, link2 = two(modem)
+    m.start()
+    h1 = booted(m)
+    h2 = open2(m, link2)
+    check(h2.cmd("ATE0") == b"ATE0\r" + OK, "urcport: port 2 ATE0")
+    check(h1.cmd("AT+QURCCFG=?") == b'\r\n+QURCCFG: "urcport",("usbat",'
+          b'"usbmodem","uart1")\r\n' + OK, "urcport: the test form")
+    check(h1.cmd('AT+QURCCFG="urcport"') ==
+          b'\r\n+QURCCFG: "urcport","usbat"\r\n' + OK,
+          "urcport: the default is the first interface, usbat on USB")
+    for bad in ('AT+QURCCFG="urcport","com9"', 'AT+QURCCFG="urcport",1',
+                'AT+QURCCFG="other"', 'AT+QURCCFG="urcport","usbat",1'):
+        check(h1.cmd(bad) == b"\r\n+CME ERROR: 50\r\n",
+              "urcport: %s refused" % bad)
+    check(h2.cmd('AT+QURCCFG="urcport","usbmodem"') == OK,
+          "urcport: usbmodem set from port 2")
+    check(h1.cmd('AT+QURCCFG="urcport"') ==
+          b'\r\n+QURCCFG: "urcport","usbmodem"\r\n' + OK,
+          "urcport: port 1 reads the one setting")
+
+    reboot_both(h1, h2)
+    h2 = open2(m, link2, 2)
+    got = h2.expect(rb"(?s)^.*?\+QIND: PB DONE\r\n").group(0)
+    check(got == CHAIN, "urcport usbmodem: port 2 gets the boot chain: %r"
+          % got)
+    m.wait_transcript(r"state port up ", 2)
+    h1 = Host(m.link)
+    check(h1.cmd('AT+QURCCFG="urcport"') ==
+          b'AT+QURCCFG="urcport"\r\r\n+QURCCFG: "urcport","usbmodem"\r\n'
+          + OK, "urcport: saved across the reboot; port 1 got no boot URC "
+          "(echo on again from the profile)")
+
+    # uart1 is not one of the two USB interfaces: the URCs are lost.
+    check(h1.cmd('AT+QURCCFG="urcport","UART1"') ==
+          b'AT+QURCCFG="urcport","UART1"\r' + OK, "urcport: uart1 set")
+    reboot_both(h1, h2, b"AT+CFUN=1,1\r")
+    h2 = open2(m, link2, 3)
+    m.wait_transcript(r"state port up ", 3)
+    h1 = Host(m.link)
+    m.wait_transcript(r"urc to uart1, not emulated: \+QIND: PB DONE")
+    check(h1.cmd('AT+QURCCFG="urcport","usbat"') ==
+          b'AT+QURCCFG="urcport","usbat"\r' + OK,
+          "urcport uart1: no boot chain on port 1 before the answer")
+    check(h2.quiet_for(0.2) == b"", "urcport uart1: none on port 2")
+    chain = [l for l in CHAIN.split(b"\r\n") if l]
+    lost = [l.split(", not emulated: ", 1)[-1].encode()
+            for l in m.transcript().splitlines()
+            if "urc to uart1, not emulated: " in l]
+    check(lost == chain, "urcport uart1: the whole boot chain lost, in the "
+          "transcript: %r" % lost)
     m.cleanup()
 
 
@@ -251,6 +325,7 @@ def body(modem):
     busy(modem)
     ftp_com(modem)
     uart(modem)
+    urcport(modem)
 
 
 run(body)
