@@ -494,6 +494,20 @@ port_pause(struct port *p, int paused)
 	port_update_reading(p);
 }
 
+/* Hand on n bytes the host sent. */
+static void
+port_take(struct port *p, const unsigned char *data, size_t n)
+{
+	translog_io(p->log, p->tl_host, data, n);
+	p->bytes_in += (unsigned long long)n;
+	/* The host may have changed its settings before sending. */
+	port_refresh_termios(p);
+	buf_add(&p->in, data, n);
+	port_deliver(p);
+	if (p->fd != -1)
+		port_update_reading(p);
+}
+
 /* Read one chunk of input and hand it on; returns bytes read, 0 or -1. */
 static ssize_t
 port_read_once(struct port *p)
@@ -502,17 +516,18 @@ port_read_once(struct port *p)
 	ssize_t n;
 
 	n = read(p->fd, data, sizeof data);
-	if (n > 0) {
-		translog_io(p->log, p->tl_host, data, (size_t)n);
-		p->bytes_in += (unsigned long long)n;
-		/* The host may have changed its settings before sending. */
-		port_refresh_termios(p);
-		buf_add(&p->in, data, (size_t)n);
-		port_deliver(p);
-		if (p->fd != -1)
-			port_update_reading(p);
-	}
+	if (n > 0)
+		port_take(p, data, (size_t)n);
 	return n;
+}
+
+/* Whether nobody holds the slave open (the master reports POLLHUP). */
+static int
+port_hung_up(struct port *p)
+{
+	struct pollfd pfd = { .fd = p->fd, .events = 0 };
+
+	return poll(&pfd, 1, 0) >= 0 && (pfd.revents & POLLHUP) != 0;
 }
 
 /* Input from the host, or the hang-up that ends it. */
@@ -545,23 +560,39 @@ port_wio_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 port_check_host(struct port *p)
 {
-	struct pollfd pfd = { .fd = p->fd, .events = 0 };
+	unsigned char data[PORT_READ_CHUNK];
+	ssize_t n;
 	int hup;
 
-	if (p->fd == -1 || poll(&pfd, 1, 0) < 0)
+	if (p->fd == -1)
 		return;
-	hup = (pfd.revents & POLLHUP) != 0;
+	hup = port_hung_up(p);
 	if (!p->attached && !hup)
 		port_attach(p);
 	else if (p->attached && hup) {
 		/*
 		 * What the host sent before it left is still its input: run
-		 * it, with its answers going nowhere.
+		 * it, with its answers going nowhere.  Each piece is read
+		 * before looking again: bytes read while the master still
+		 * hangs up came from a host that has left, but a host that
+		 * opened the slave since may have written them (a quick
+		 * close and reopen): then they are the new host's, for the
+		 * new attachment.
 		 */
 		p->leaving = 1;
 		while (p->fd != -1 && p->attached && !p->paused &&
-		    port_read_once(p) > 0)
-			;
+		    (n = read(p->fd, data, sizeof data)) > 0) {
+			if (!port_hung_up(p)) {
+				p->leaving = 0;
+				port_detach(p);
+				if (p->fd == -1)
+					return;
+				port_attach(p);
+				port_take(p, data, (size_t)n);
+				return;
+			}
+			port_take(p, data, (size_t)n);
+		}
 		p->leaving = 0;
 		port_detach(p);
 	}
