@@ -217,29 +217,19 @@ def report(name, a, b, rounds, gated=True):
     def cost(r):
         return r[0] / (r[1] / 1e9)
 
-    def whole(r):
-        return r[3] / (r[1] / 1e9)
-
-    def tree(r):
-        return r[4] / (r[1] / 1e9)
-
-    def rate(r):
-        return r[1] / 1e9 / r[2]
+    def side(k):
+        """One server's medians: s/GB, GB/s, tree s/GB, machine s/GB."""
+        runs = [pair[k] for pair in rounds]
+        return tuple(statistics.median(f(r) for r in runs) for f in (
+            cost, lambda r: r[1] / 1e9 / r[2],
+            lambda r: r[4] / (r[1] / 1e9), lambda r: r[3] / (r[1] / 1e9)))
     ratios = [cost(x) / cost(y) if cost(y) > 0 else float("inf")
               for x, y in rounds]
     ratio = statistics.median(ratios)
     met = ratio <= 1.0
-    print("%-15s %s %.3f s/GB %.2f GB/s (tree %.3f, machine %.2f s/GB) | "
-          "%s %.3f s/GB %.2f GB/s (tree %.3f, machine %.2f s/GB) | "
-          "CPU/GB ratio %.2fx (rounds %.2f-%.2f; %s)"
-          % (name, a, statistics.median(cost(x) for x, _ in rounds),
-             statistics.median(rate(x) for x, _ in rounds),
-             statistics.median(tree(x) for x, _ in rounds),
-             statistics.median(whole(x) for x, _ in rounds), b,
-             statistics.median(cost(y) for _, y in rounds),
-             statistics.median(rate(y) for _, y in rounds),
-             statistics.median(tree(y) for _, y in rounds),
-             statistics.median(whole(y) for _, y in rounds), ratio,
+    row = "%s %.3f s/GB %.2f GB/s (tree %.3f, machine %.2f s/GB)"
+    print("%-15s %s | %s | CPU/GB ratio %.2fx (rounds %.2f-%.2f; %s)"
+          % (name, row % ((a,) + side(0)), row % ((b,) + side(1)), ratio,
              min(ratios), max(ratios),
              ("goal <= 1.0x: " + ("met" if met else "MISSED")) if gated
              else "not gated"))

@@ -169,20 +169,6 @@ at_port_qcfg(struct at_req *r)
 
 static const struct at_param p_qurccfg[] = { AT_STR(16), AT_STR(16),
 	AT_END };
-static const char *const at_port_urcports[] = MODEM_URCPORT_NAMES;
-
-/* The MODEM_URCPORT_* value of a port name (any case), or 0. */
-static int
-at_port_urcport(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < nitems(at_port_urcports); i++)
-		if (strcasecmp(name, at_port_urcports[i]) == 0)
-			return (int)i + 1;
-	return 0;
-}
-
 /* AT+QURCCFG="urcport"[,<port>]: one of the module's port names. */
 static int
 at_port_qurccfg_check(struct at_req *r)
@@ -194,7 +180,7 @@ at_port_qurccfg_check(struct at_req *r)
 	if (r->nargs == 1)
 		return AT_RES_OK;	/* a query */
 	if (!r->args[1].present || r->args[1].type != AT_P_STR ||
-	    at_port_urcport(r->args[1].s) == 0)
+	    modem_urcport_value(r->args[1].s) == 0)
 		return CME_BAD_PARAM;
 	return AT_RES_OK;
 }
@@ -217,7 +203,7 @@ at_port_qurccfg(struct at_req *r)
 		    modem_urcport_name(m));
 		return AT_RES_OK;
 	}
-	m->nv.urcport = at_port_urcport(r->args[1].s);
+	m->nv.urcport = modem_urcport_value(r->args[1].s);
 	return modem_nv_save(m) == 0 ? AT_RES_OK : AT_RES_ERROR;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "firmware/firmware.h"
 #include "modem.h"
@@ -231,14 +232,28 @@ modem_iface_name(const struct modem *m, int i)
 	return i == 0 ? "usbat" : "usbmodem";
 }
 
+const char *const modem_urcport_names[MODEM_URCPORT_N] = {
+	"usbat", "usbmodem", "uart1"
+};
+
+int
+modem_urcport_value(const char *name)
+{
+	int i;
+
+	for (i = 0; i < MODEM_URCPORT_N; i++)
+		if (strcasecmp(name, modem_urcport_names[i]) == 0)
+			return i + 1;
+	return 0;
+}
+
 const char *
 modem_urcport_name(const struct modem *m)
 {
-	static const char *const names[] = MODEM_URCPORT_NAMES;
 	int v = m->nv.urcport;
 
 	/* Unset: the first interface, which is where a host looks. */
-	return v >= 1 && v <= MODEM_URCPORT_N ? names[v - 1] :
+	return v >= 1 && v <= MODEM_URCPORT_N ? modem_urcport_names[v - 1] :
 	    modem_iface_name(m, 0);
 }
 

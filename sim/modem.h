@@ -134,13 +134,15 @@ struct modem_nv {
 	struct at_settings	 at;
 	int			 ifc_dce, ifc_dte;	/* AT+IFC */
 	int			 usbifc_dce, usbifc_dte; /* AT+QCFG="usbifc" */
-	int			 urcport;	/* AT+QURCCFG="urcport": a
-						   MODEM_URCPORT_*, 0: unset */
+	int			 urcport;	/* AT+QURCCFG="urcport": 1 +
+						   the name's index in
+						   modem_urcport_names,
+						   0: unset */
 };
 
-/* The ports AT+QURCCFG="urcport" names (the value saved is the index + 1). */
-#define MODEM_URCPORT_NAMES	{ "usbat", "usbmodem", "uart1" }
+/* The ports AT+QURCCFG="urcport" names. */
 #define MODEM_URCPORT_N		3
+extern const char *const modem_urcport_names[MODEM_URCPORT_N];
 
 struct modem {
 	struct ev_loop		*loop;
@@ -242,6 +244,8 @@ const char *modem_iface_name(const struct modem *, int i);
  * emulate, where URCs not tied to a command are lost). */
 const char *modem_urcport_name(const struct modem *);
 struct modem_iface *modem_urcport(struct modem *);
+/* The value AT+QURCCFG saves for a port name (any case), or 0 if none. */
+int	modem_urcport_value(const char *name);
 /* Whether hardware flow control is on for the port in use (AT+IFC=2,2 on
  * the UART, AT+QCFG="usbifc",2,2 on USB). */
 int	modem_flow_control(const struct modem *);
